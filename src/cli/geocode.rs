@@ -1,0 +1,306 @@
+//! `borderwatch geocode`: names in, ranked candidates out.
+
+use std::io::{BufRead, Write};
+
+use geo::Point;
+
+use super::output::{clean, print_table};
+use super::{Format, GazetteerArgs};
+use crate::error::Error;
+use crate::geocode::{Options, Outcome, Status};
+
+/// The longest name accepted, in characters.
+const MAX_NAME_CHARS: usize = 1000;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Names to resolve; none or `-` reads one name per line from standard input.
+    #[arg(value_name = "NAME")]
+    names: Vec<String>,
+    /// Prefer places in this country (ISO code, e.g. AF or TJ).
+    #[arg(long, value_name = "CC")]
+    country: Option<String>,
+    /// Prefer places near this point.
+    #[arg(long, value_name = "LAT,LON", value_parser = parse_lat_lon, allow_hyphen_values = true)]
+    near: Option<Point>,
+    /// Prefer places in this province (any of its names).
+    #[arg(long, value_name = "NAME")]
+    admin1: Option<String>,
+    /// How many candidates to show per name.
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=100))]
+    limit: u16,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    #[command(flatten)]
+    gazetteer: GazetteerArgs,
+}
+
+/// Parses `LAT,LON` in degrees, checking the ranges.
+pub fn parse_lat_lon(text: &str) -> Result<Point, String> {
+    let usage = || format!("expected LAT,LON in degrees (e.g. 37.5,69.1), got {text:?}");
+    let (lat, lon) = text.split_once(',').ok_or_else(usage)?;
+    let lat: f64 = lat.trim().parse().map_err(|_| usage())?;
+    let lon: f64 = lon.trim().parse().map_err(|_| usage())?;
+    if !lat.is_finite() || lat.abs() > 90.0 {
+        return Err(format!("latitude {lat} is outside -90..90"));
+    }
+    if !lon.is_finite() || lon.abs() > 180.0 {
+        return Err(format!("longitude {lon} is outside -180..180"));
+    }
+    Ok(Point::new(lon, lat))
+}
+
+/// One name to resolve, or a problem with that input line.
+struct Input {
+    origin: String,
+    text: String,
+    problem: Option<String>,
+}
+
+pub fn run(args: Args) -> Result<i32, Error> {
+    let inputs = if args.names.is_empty() || args.names == ["-"] {
+        read_stdin()?
+    } else {
+        args.names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| check(format!("argument {}", i + 1), name.clone()))
+            .collect()
+    };
+    let geocoder = args.gazetteer.geocoder()?;
+    let options = Options {
+        country: args.country.clone(),
+        admin1: args.admin1.clone(),
+        near: args.near,
+        context: Vec::new(),
+        limit: args.limit as usize,
+    };
+    let mut outcomes = Vec::with_capacity(inputs.len());
+    let mut had_problem = false;
+    for input in &inputs {
+        match &input.problem {
+            Some(problem) => {
+                eprintln!("borderwatch: {}: name: {problem}", input.origin);
+                had_problem = true;
+                outcomes.push(Outcome {
+                    query: input.text.clone(),
+                    status: Status::Unresolved,
+                    candidates: Vec::new(),
+                    note: Some(problem.clone()),
+                });
+            }
+            None => outcomes.push(geocoder.geocode(&input.text, &options)),
+        }
+    }
+    write(&outcomes, args.format).map_err(|e| Error::Usage(format!("writing output: {e}")))?;
+    Ok(if had_problem {
+        2
+    } else if outcomes.iter().any(|o| o.status == Status::Unresolved) {
+        1
+    } else {
+        0
+    })
+}
+
+fn check(origin: String, text: String) -> Input {
+    let problem = if text.trim().is_empty() {
+        Some("empty name".to_string())
+    } else if text.chars().count() > MAX_NAME_CHARS {
+        Some(format!("longer than {MAX_NAME_CHARS} characters"))
+    } else {
+        None
+    };
+    Input {
+        origin,
+        text,
+        problem,
+    }
+}
+
+/// Reads one name per line; blank lines are skipped, bad lines reported by number.
+fn read_stdin() -> Result<Vec<Input>, Error> {
+    let stdin = std::io::stdin();
+    let mut reader = stdin.lock();
+    let mut inputs = Vec::new();
+    let mut line = Vec::new();
+    let mut number = 0;
+    loop {
+        line.clear();
+        // Read at most a little more than the longest name, so a huge line cannot exhaust memory.
+        let read = read_line_limited(&mut reader, &mut line, MAX_NAME_CHARS * 4 + 2)
+            .map_err(|e| Error::Usage(format!("reading standard input: {e}")))?;
+        if read.bytes == 0 {
+            break;
+        }
+        number += 1;
+        let origin = format!("stdin:{number}");
+        if read.truncated {
+            inputs.push(Input {
+                origin,
+                text: String::from_utf8_lossy(&line[..64.min(line.len())]).into_owned() + "…",
+                problem: Some(format!("longer than {MAX_NAME_CHARS} characters")),
+            });
+            continue;
+        }
+        while matches!(line.last(), Some(b'\n' | b'\r')) {
+            line.pop();
+        }
+        if line.is_empty() {
+            continue;
+        }
+        match String::from_utf8(line.clone()) {
+            Ok(text) => inputs.push(check(origin, text)),
+            Err(_) => inputs.push(Input {
+                origin,
+                text: String::from_utf8_lossy(&line).into_owned(),
+                problem: Some("invalid UTF-8".to_string()),
+            }),
+        }
+    }
+    Ok(inputs)
+}
+
+struct Read {
+    bytes: usize,
+    truncated: bool,
+}
+
+/// Reads up to and including '\n', keeping at most `limit` bytes (the rest is consumed).
+fn read_line_limited(
+    reader: &mut impl BufRead,
+    line: &mut Vec<u8>,
+    limit: usize,
+) -> std::io::Result<Read> {
+    let mut bytes = 0;
+    let mut truncated = false;
+    loop {
+        let buffer = reader.fill_buf()?;
+        if buffer.is_empty() {
+            return Ok(Read { bytes, truncated });
+        }
+        let (chunk, done) = match buffer.iter().position(|&b| b == b'\n') {
+            Some(i) => (&buffer[..=i], true),
+            None => (buffer, false),
+        };
+        let room = limit.saturating_sub(line.len());
+        line.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        truncated |= chunk.len() > room;
+        let used = chunk.len();
+        bytes += used;
+        reader.consume(used);
+        if done {
+            return Ok(Read { bytes, truncated });
+        }
+    }
+}
+
+fn write(outcomes: &[Outcome], format: Format) -> std::io::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match format {
+        Format::Json => {
+            for outcome in outcomes {
+                serde_json::to_writer(&mut out, outcome)?;
+                writeln!(out)?;
+            }
+        }
+        Format::Csv => {
+            let mut writer = csv::Writer::from_writer(&mut out);
+            writer.write_record([
+                "query",
+                "status",
+                "rank",
+                "id",
+                "name",
+                "kind",
+                "country",
+                "admin1",
+                "admin2",
+                "lat",
+                "lon",
+                "score",
+                "precision",
+                "match",
+            ])?;
+            for outcome in outcomes {
+                if outcome.candidates.is_empty() {
+                    writer.write_record(empty_row(outcome))?;
+                }
+                for (rank, c) in outcome.candidates.iter().enumerate() {
+                    writer.write_record([
+                        outcome.query.clone(),
+                        outcome.status.as_str().to_string(),
+                        (rank + 1).to_string(),
+                        c.id.clone(),
+                        c.name.clone(),
+                        c.kind.to_string(),
+                        c.country.clone(),
+                        c.admin1.clone(),
+                        c.admin2.clone(),
+                        format!("{:.5}", c.lat),
+                        format!("{:.5}", c.lon),
+                        format!("{:.3}", c.score),
+                        c.precision.to_string(),
+                        c.match_kind.as_str().to_string(),
+                    ])?;
+                }
+            }
+            writer.flush()?;
+        }
+        Format::Table => {
+            drop(out);
+            let mut rows = Vec::new();
+            for outcome in outcomes {
+                if outcome.candidates.is_empty() {
+                    rows.push(vec![
+                        outcome.query.clone(),
+                        outcome.status.as_str().to_string(),
+                        outcome.note.clone().unwrap_or_default(),
+                    ]);
+                }
+                for (rank, c) in outcome.candidates.iter().enumerate() {
+                    let (query, status) = if rank == 0 {
+                        (outcome.query.clone(), outcome.status.as_str().to_string())
+                    } else {
+                        (String::new(), String::new())
+                    };
+                    rows.push(vec![
+                        query,
+                        status,
+                        c.name.clone(),
+                        c.kind.to_string(),
+                        c.country.clone(),
+                        c.admin1.clone(),
+                        c.admin2.clone(),
+                        format!("{:.5}", c.lat),
+                        format!("{:.5}", c.lon),
+                        format!("{:.2}", c.score),
+                        c.precision.to_string(),
+                        c.match_kind.as_str().to_string(),
+                        c.id.clone(),
+                    ]);
+                }
+            }
+            print_table(
+                &[
+                    "query", "status", "name", "kind", "country", "admin1", "admin2", "lat", "lon",
+                    "score", "prec", "match", "id",
+                ],
+                &rows,
+            );
+            for outcome in outcomes.iter().filter(|o| o.status == Status::Ambiguous) {
+                if let Some(note) = &outcome.note {
+                    eprintln!("note: {}: {}", clean(&outcome.query), clean(note));
+                }
+            }
+            return Ok(());
+        }
+    }
+    out.flush()
+}
+
+fn empty_row(outcome: &Outcome) -> Vec<String> {
+    let mut row = vec![outcome.query.clone(), outcome.status.as_str().to_string()];
+    row.resize(14, String::new());
+    row
+}

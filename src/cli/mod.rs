@@ -1,0 +1,84 @@
+//! The command line: argument parsing and dispatch, one file per subcommand.
+//!
+//! Exit codes follow grep and ripgrep: 0 success, 1 nothing found (some names unresolved),
+//! 2 an error (bad arguments or input).
+
+mod geocode;
+mod output;
+mod whereis;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::error::Error;
+use crate::gazetteer::Gazetteer;
+use crate::geocode::Geocoder;
+
+/// Map and query security incidents along the Afghanistan–Tajikistan border, offline.
+#[derive(Debug, Parser)]
+#[command(name = "borderwatch", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Resolve place names to ranked candidates with coordinates.
+    Geocode(geocode::Args),
+    /// Say where a point is: country, province, district, nearby places, border distance.
+    Where(whereis::Args),
+}
+
+/// Output formats shared by the subcommands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned columns for people (control characters removed).
+    Table,
+    /// One JSON object per line.
+    Json,
+    /// CSV with a header row.
+    Csv,
+}
+
+/// Options for choosing the gazetteer.
+#[derive(Debug, clap::Args)]
+struct GazetteerArgs {
+    /// Gazetteer CSV to use instead of the bundled one (same columns as gazetteer.csv).
+    #[arg(long, value_name = "FILE", env = "BORDERWATCH_GAZETTEER")]
+    gazetteer: Option<PathBuf>,
+}
+
+impl GazetteerArgs {
+    fn geocoder(&self) -> Result<Geocoder, Error> {
+        let gazetteer = match &self.gazetteer {
+            Some(path) => Gazetteer::from_path(path)?,
+            None => Gazetteer::bundled(),
+        };
+        Ok(Geocoder::new(gazetteer))
+    }
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let result = match cli.command {
+        Command::Geocode(args) => geocode::run(args),
+        Command::Where(args) => whereis::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("borderwatch: {e}");
+            2
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! `borderwatch where`: what is at a point.
+
+use geo::Point;
+use serde::Serialize;
+
+use super::Format;
+use super::geocode::parse_lat_lon;
+use super::output::print_table;
+use crate::error::Error;
+use crate::gazetteer::Gazetteer;
+use crate::reference::{Location, Reference};
+use crate::spatial::{bearing_deg, geodesic_km};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Points as LAT,LON in degrees.
+    #[arg(value_name = "LAT,LON", required = true, value_parser = parse_lat_lon, allow_hyphen_values = true)]
+    points: Vec<Point>,
+    /// How many nearby gazetteer places to list.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    nearest: usize,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+#[derive(Debug, Serialize)]
+struct Nearby {
+    id: String,
+    name: String,
+    kind: String,
+    country: String,
+    distance_km: f64,
+    bearing: f64,
+}
+
+#[derive(Debug, Serialize)]
+struct Answer {
+    #[serde(flatten)]
+    location: Location,
+    nearest: Vec<Nearby>,
+}
+
+pub fn run(args: Args) -> Result<i32, Error> {
+    let reference = Reference::bundled();
+    let gazetteer = Gazetteer::bundled();
+    let answers: Vec<Answer> = args
+        .points
+        .iter()
+        .map(|&p| Answer {
+            location: reference.locate(p),
+            nearest: nearest_places(&gazetteer, p, args.nearest),
+        })
+        .collect();
+    match args.format {
+        Format::Json => {
+            for answer in &answers {
+                println!("{}", serde_json::to_string(answer).expect("serialisable"));
+            }
+        }
+        Format::Csv => {
+            let mut writer = csv::Writer::from_writer(std::io::stdout());
+            let io = |e: csv::Error| Error::Usage(format!("writing output: {e}"));
+            writer
+                .write_record([
+                    "lat",
+                    "lon",
+                    "country",
+                    "admin1",
+                    "admin2",
+                    "border_km",
+                    "side",
+                    "nearest",
+                    "nearest_km",
+                ])
+                .map_err(io)?;
+            for a in &answers {
+                let l = &a.location;
+                let first = a.nearest.first();
+                writer
+                    .write_record([
+                        format!("{:.6}", l.lat),
+                        format!("{:.6}", l.lon),
+                        l.country.clone().unwrap_or_default(),
+                        l.admin1.clone().unwrap_or_default(),
+                        l.admin2.clone().unwrap_or_default(),
+                        format!("{:.3}", l.border_km),
+                        l.side.as_str().to_string(),
+                        first.map(|n| n.name.clone()).unwrap_or_default(),
+                        first
+                            .map(|n| format!("{:.3}", n.distance_km))
+                            .unwrap_or_default(),
+                    ])
+                    .map_err(io)?;
+            }
+            writer
+                .flush()
+                .map_err(|e| Error::Usage(format!("writing output: {e}")))?;
+        }
+        Format::Table => {
+            for a in &answers {
+                let l = &a.location;
+                let rows = vec![
+                    vec!["point".into(), format!("{:.5}, {:.5}", l.lat, l.lon)],
+                    vec![
+                        "country".into(),
+                        l.country_name.clone().unwrap_or_else(|| "-".into()),
+                    ],
+                    vec![
+                        "province".into(),
+                        l.admin1.clone().unwrap_or_else(|| "-".into()),
+                    ],
+                    vec![
+                        "district".into(),
+                        l.admin2.clone().unwrap_or_else(|| "-".into()),
+                    ],
+                    vec![
+                        "AF-TJ border".into(),
+                        format!("{:.2} km ({} side)", l.border_km, l.side.as_str()),
+                    ],
+                ];
+                print_table(&["", ""], &rows);
+                let nearby: Vec<Vec<String>> = a
+                    .nearest
+                    .iter()
+                    .map(|n| {
+                        vec![
+                            n.name.clone(),
+                            n.kind.clone(),
+                            n.country.clone(),
+                            format!("{:.2}", n.distance_km),
+                            format!("{:.0}", n.bearing),
+                        ]
+                    })
+                    .collect();
+                println!();
+                print_table(&["nearest", "kind", "country", "km", "bearing"], &nearby);
+                println!();
+            }
+        }
+    }
+    Ok(0)
+}
+
+/// The `k` gazetteer places (not admin units or rivers) nearest by geodesic distance.
+fn nearest_places(gazetteer: &Gazetteer, p: Point, k: usize) -> Vec<Nearby> {
+    let mut all: Vec<Nearby> = gazetteer
+        .places()
+        .iter()
+        .filter(|place| !place.kind.is_admin_unit() && place.kind != crate::gazetteer::Kind::River)
+        .map(|place| {
+            let q = Point::new(place.lon, place.lat);
+            Nearby {
+                id: place.id.clone(),
+                name: place.name.clone(),
+                kind: place.kind.to_string(),
+                country: place.country.clone(),
+                distance_km: (geodesic_km(p, q) * 1000.0).round() / 1000.0,
+                bearing: (bearing_deg(p, q) * 10.0).round() / 10.0,
+            }
+        })
+        .collect();
+    all.sort_by(|a, b| {
+        a.distance_km
+            .total_cmp(&b.distance_km)
+            .then(a.id.cmp(&b.id))
+    });
+    all.truncate(k);
+    all
+}

@@ -1,0 +1,335 @@
+//! Reading a messy place query: the name itself, kind words ("district", "nohiya", "river"),
+//! affixes ("near", "outskirts of") and trailing context ("X, Kunduz", "X district of Y
+//! province", "X (Upper Darwaz)").
+
+use unicode_normalization::UnicodeNormalization;
+
+use super::fold::fold;
+use crate::gazetteer::Kind;
+
+/// What a kind word in the query says about the place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KindHint {
+    Settlement,
+    District,
+    Province,
+    Country,
+    River,
+    Crossing,
+    Post,
+    Area,
+}
+
+impl KindHint {
+    /// Whether a gazetteer kind fits the hint.
+    pub fn accepts(self, kind: Kind) -> bool {
+        match self {
+            KindHint::Settlement => kind.is_settlement(),
+            KindHint::District => kind == Kind::District,
+            KindHint::Province => kind == Kind::Province,
+            KindHint::Country => kind == Kind::Country,
+            KindHint::River => kind == Kind::River,
+            KindHint::Crossing => kind == Kind::BorderCrossing,
+            KindHint::Post => matches!(kind, Kind::BorderPost | Kind::BorderCrossing),
+            KindHint::Area => matches!(kind, Kind::Area | Kind::District),
+        }
+    }
+
+    /// The word shown in explanations.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KindHint::Settlement => "settlement",
+            KindHint::District => "district",
+            KindHint::Province => "province",
+            KindHint::Country => "country",
+            KindHint::River => "river",
+            KindHint::Crossing => "crossing",
+            KindHint::Post => "border post",
+            KindHint::Area => "area",
+        }
+    }
+}
+
+/// Kind words, as folded token sequences (English, Dari, Tajik and Russian usage).
+const KIND_WORDS: &[(&[&str], KindHint)] = &[
+    (&["border", "crossing", "point"], KindHint::Crossing),
+    (&["border", "crossing"], KindHint::Crossing),
+    (&["crossing", "point"], KindHint::Crossing),
+    (&["border", "post"], KindHint::Post),
+    (&["border", "outpost"], KindHint::Post),
+    (&["border", "checkpoint"], KindHint::Post),
+    (&["police", "post"], KindHint::Post),
+    (&["autonomous", "region"], KindHint::Province),
+    (&["autonomous", "province"], KindHint::Province),
+    (&["autonomous", "oblast"], KindHint::Province),
+    (&["district"], KindHint::District),
+    (&["districts"], KindHint::District),
+    (&["wuluswali"], KindHint::District),
+    (&["woluswali"], KindHint::District),
+    (&["uluswali"], KindHint::District),
+    (&["wolaswali"], KindHint::District),
+    (&["nohiya"], KindHint::District),
+    (&["nohiyai"], KindHint::District),
+    (&["nohiyahoi"], KindHint::District),
+    (&["rayon"], KindHint::District),
+    (&["raion"], KindHint::District),
+    (&["rajon"], KindHint::District),
+    (&["ولسوالی"], KindHint::District),
+    (&["province"], KindHint::Province),
+    (&["provinces"], KindHint::Province),
+    (&["region"], KindHint::Province),
+    (&["oblast"], KindHint::Province),
+    (&["viloyat"], KindHint::Province),
+    (&["viloyati"], KindHint::Province),
+    (&["velayat"], KindHint::Province),
+    (&["wilayat"], KindHint::Province),
+    (&["welayat"], KindHint::Province),
+    (&["ولایت"], KindHint::Province),
+    (&["village"], KindHint::Settlement),
+    (&["villages"], KindHint::Settlement),
+    (&["town"], KindHint::Settlement),
+    (&["city"], KindHint::Settlement),
+    (&["qishloq"], KindHint::Settlement),
+    (&["qishloqi"], KindHint::Settlement),
+    (&["kishlak"], KindHint::Settlement),
+    (&["river"], KindHint::River),
+    (&["bridge"], KindHint::Crossing),
+    (&["crossing"], KindHint::Crossing),
+    (&["outpost"], KindHint::Post),
+    (&["checkpoint"], KindHint::Post),
+    (&["post"], KindHint::Post),
+    (&["area"], KindHint::Area),
+    (&["section"], KindHint::Area),
+    (&["valley"], KindHint::Area),
+    (&["country"], KindHint::Country),
+];
+
+/// Leading words that say "around here" rather than name the place.
+const AFFIXES: &[&[&str]] = &[
+    &["on", "the", "outskirts", "of"],
+    &["the", "outskirts", "of"],
+    &["outskirts", "of"],
+    &["in", "the", "vicinity", "of"],
+    &["the", "vicinity", "of"],
+    &["vicinity", "of"],
+    &["the", "village", "of"],
+    &["village", "of"],
+    &["the", "town", "of"],
+    &["town", "of"],
+    &["the", "city", "of"],
+    &["city", "of"],
+    &["the", "district", "of"],
+    &["district", "of"],
+    &["the", "province", "of"],
+    &["province", "of"],
+    &["near"],
+    &["nearby"],
+    &["around"],
+    &["close", "to"],
+    &["the"],
+    &["northern"],
+    &["southern"],
+    &["eastern"],
+    &["western"],
+    &["north-eastern"],
+    &["northeastern"],
+    &["north-western"],
+    &["northwestern"],
+    &["south-eastern"],
+    &["southeastern"],
+    &["south-western"],
+    &["southwestern"],
+];
+
+/// A query taken apart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedQuery {
+    /// The name to look up, as written (affixes and kind words removed).
+    pub name: String,
+    /// What kind words said.
+    pub kind: Option<KindHint>,
+    /// Context: trailing names ("X, Kunduz"), "of"/"in" phrases, parentheses.
+    pub context: Vec<String>,
+}
+
+/// Takes a query apart.
+///
+/// ```
+/// use borderwatch::geocode::query::{parse, KindHint};
+/// let q = parse("Qala-e-Zal district, Kunduz");
+/// assert_eq!(q.name, "Qala-e-Zal");
+/// assert_eq!(q.kind, Some(KindHint::District));
+/// assert_eq!(q.context, vec!["Kunduz".to_string()]);
+/// let q = parse("Maimai district (Upper Darwaz)");
+/// assert_eq!((q.name.as_str(), q.context[0].as_str()), ("Maimai", "Upper Darwaz"));
+/// let q = parse("near the village of Kevron");
+/// assert_eq!(q.name, "Kevron");
+/// ```
+pub fn parse(raw: &str) -> ParsedQuery {
+    let text: String = raw
+        .nfc()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let mut context = Vec::new();
+    let mut main = String::new();
+    let mut depth = 0usize;
+    let mut group = String::new();
+    for ch in text.chars() {
+        match ch {
+            '(' | '[' => {
+                depth += 1;
+                if depth == 1 {
+                    group.clear();
+                    continue;
+                }
+            }
+            ')' | ']' if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    context.push(group.trim().to_string());
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        if depth > 0 {
+            group.push(ch);
+        } else {
+            main.push(ch);
+        }
+    }
+    if depth > 0 {
+        context.push(group.trim().to_string());
+    }
+    let mut parts = main.split([',', ';']);
+    let core = parts.next().unwrap_or("");
+    context.extend(parts.map(|s| s.trim().to_string()));
+
+    let mut tokens: Vec<&str> = core.split_whitespace().collect();
+    let folded: Vec<String> = tokens.iter().map(|t| fold(t)).collect();
+    let mut start = 0;
+    'affix: loop {
+        for affix in AFFIXES {
+            if tokens.len() - start > affix.len() && starts_with(&folded[start..], affix) {
+                start += affix.len();
+                continue 'affix;
+            }
+        }
+        break;
+    }
+    tokens.drain(..start);
+    let mut folded: Vec<String> = folded[start..].to_vec();
+    // "X district of Y province", "X in Y": Y is context.
+    if let Some(split) = (1..tokens.len()).find(|&i| matches!(folded[i].as_str(), "of" | "in")) {
+        let tail = tokens[split + 1..].join(" ");
+        if !tail.is_empty() {
+            context.push(tail);
+        }
+        tokens.truncate(split);
+        folded.truncate(split);
+    }
+    let mut kind = None;
+    let mut end = tokens.len();
+    while let Some((words, hint)) = KIND_WORDS
+        .iter()
+        .find(|(words, _)| end > words.len() && ends_with(&folded[..end], words))
+    {
+        end -= words.len();
+        kind.get_or_insert(*hint);
+    }
+    let context = context
+        .into_iter()
+        .map(|c| strip_kind_words(&c))
+        .filter(|c| !c.is_empty())
+        .collect();
+    ParsedQuery {
+        name: tokens[..end].join(" "),
+        kind,
+        context,
+    }
+}
+
+/// A name without its trailing kind words: "Darvoz District" → "Darvoz".
+///
+/// ```
+/// use borderwatch::geocode::query::strip_kind_words;
+/// assert_eq!(strip_kind_words("Gorno-Badakhshan Autonomous Region"), "Gorno-Badakhshan");
+/// assert_eq!(strip_kind_words("Kunduz River"), "Kunduz");
+/// assert_eq!(strip_kind_words("River"), "River");
+/// ```
+pub fn strip_kind_words(name: &str) -> String {
+    let tokens: Vec<&str> = name.split_whitespace().collect();
+    let folded: Vec<String> = tokens.iter().map(|t| fold(t)).collect();
+    let mut end = tokens.len();
+    while let Some((words, _)) = KIND_WORDS
+        .iter()
+        .find(|(words, _)| end > words.len() && ends_with(&folded[..end], words))
+    {
+        end -= words.len();
+    }
+    tokens[..end].join(" ")
+}
+
+fn starts_with(tokens: &[String], words: &[&str]) -> bool {
+    tokens.len() >= words.len() && tokens.iter().zip(words).all(|(t, w)| t == w)
+}
+
+fn ends_with(tokens: &[String], words: &[&str]) -> bool {
+    tokens.len() >= words.len()
+        && tokens[tokens.len() - words.len()..]
+            .iter()
+            .zip(words)
+            .all(|(t, w)| t == w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_words_become_hints() {
+        assert_eq!(parse("Vanj nohiya").kind, Some(KindHint::District));
+        assert_eq!(parse("Panj River").kind, Some(KindHint::River));
+        assert_eq!(parse("Khatlon viloyati").kind, Some(KindHint::Province));
+        assert_eq!(parse("Ishkashim border post").kind, Some(KindHint::Post));
+        assert_eq!(parse("Kunduz wuluswali").name, "Kunduz");
+        assert_eq!(parse("Дарвоз район").name, "Дарвоз");
+    }
+
+    #[test]
+    fn a_lone_kind_word_is_a_name() {
+        assert_eq!(parse("District").name, "District");
+        assert_eq!(parse("near").name, "near");
+    }
+
+    #[test]
+    fn of_and_in_phrases_are_context() {
+        let q = parse("Jirm district of Badakhshan province");
+        assert_eq!(q.name, "Jirm");
+        assert_eq!(q.context, vec!["Badakhshan"]);
+        let q = parse("Dashti Yazgulyam section of Vanj district");
+        assert_eq!(q.name, "Dashti Yazgulyam");
+        assert_eq!(q.kind, Some(KindHint::Area));
+        assert_eq!(q.context, vec!["Vanj"]);
+    }
+
+    #[test]
+    fn affixes_are_dropped() {
+        assert_eq!(parse("outskirts of Kunduz").name, "Kunduz");
+        assert_eq!(parse("northern Kunduz").name, "Kunduz");
+        assert_eq!(parse("Near Qala-i-Zal").name, "Qala-i-Zal");
+    }
+
+    #[test]
+    fn control_characters_are_blanked() {
+        assert_eq!(parse("Vanj\u{1b}[31m").name, "Vanj");
+        assert_eq!(parse("\tVanj\r").name, "Vanj");
+    }
+
+    #[test]
+    fn unbalanced_parenthesis_is_context() {
+        let q = parse("Maimai (Upper Darwaz");
+        assert_eq!(q.name, "Maimai");
+        assert_eq!(q.context, vec!["Upper Darwaz"]);
+    }
+}

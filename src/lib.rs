@@ -1,0 +1,17 @@
+//! borderwatch maps security incidents along the Afghanistan–Tajikistan border, offline.
+//!
+//! The library does the work; the `borderwatch` binary ([`cli`]) parses arguments and calls it.
+//! One module per stage:
+//! - [`gazetteer`]: the places, read from `gazetteer.csv` (bundled in the binary);
+//! - [`geocode`]: messy names to ranked candidates, with ambiguity flagged;
+//! - [`spatial`]: WGS84 geodesy and distance to a line;
+//! - [`reference`]: the bundled border, country and district layers, and "where is this point".
+
+pub mod cli;
+pub mod error;
+pub mod gazetteer;
+pub mod geocode;
+pub mod reference;
+pub mod spatial;
+
+pub use error::{Error, Problem};

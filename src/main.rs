@@ -1,0 +1,5 @@
+//! The `borderwatch` command: see `borderwatch --help`.
+
+fn main() {
+    std::process::exit(borderwatch::cli::run());
+}

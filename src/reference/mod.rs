@@ -1,0 +1,307 @@
+//! Reference layers compiled into the binary (see `data/SOURCES.md`): the
+//! Afghanistan–Tajikistan border, country polygons and district polygons, and
+//! [`Reference::locate`], which answers "where is this point?".
+
+use std::sync::OnceLock;
+
+use geo::{BoundingRect, Contains, MultiPolygon, Point, Rect};
+use serde::Serialize;
+
+use crate::gazetteer::{Gazetteer, Kind};
+use crate::spatial::{Nearest, Polyline};
+
+/// The raw GeoJSON of each bundled layer, by file name under `data/`.
+pub const LAYERS: [(&str, &str); 6] = [
+    (
+        "border_af_tj.geojson",
+        include_str!("../../data/border_af_tj.geojson"),
+    ),
+    (
+        "borders.geojson",
+        include_str!("../../data/borders.geojson"),
+    ),
+    (
+        "countries.geojson",
+        include_str!("../../data/countries.geojson"),
+    ),
+    ("rivers.geojson", include_str!("../../data/rivers.geojson")),
+    (
+        "districts_afg.geojson",
+        include_str!("../../data/districts_afg.geojson"),
+    ),
+    (
+        "districts_tjk.geojson",
+        include_str!("../../data/districts_tjk.geojson"),
+    ),
+];
+
+fn layer(name: &str) -> &'static str {
+    LAYERS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, text)| *text)
+        .expect("bundled layer exists")
+}
+
+/// A named polygon: a country or a district.
+#[derive(Debug, Clone)]
+pub struct Region {
+    /// Country code (ISO alpha-2).
+    pub country: String,
+    /// Province (canonical gazetteer name) for districts; empty for countries.
+    pub admin1: String,
+    /// District (canonical gazetteer name) for districts; the country name for countries.
+    pub name: String,
+    /// Gazetteer id of the place this polygon belongs to, when there is one.
+    pub place_id: Option<String>,
+    pub polygon: MultiPolygon,
+    bbox: Rect,
+}
+
+impl Region {
+    fn contains(&self, p: Point) -> bool {
+        let c = p.0;
+        let (min, max) = (self.bbox.min(), self.bbox.max());
+        c.x >= min.x && c.x <= max.x && c.y >= min.y && c.y <= max.y && self.polygon.contains(&p)
+    }
+}
+
+/// Which side of the Afghanistan–Tajikistan border a point lies on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Side {
+    AF,
+    TJ,
+    #[serde(rename = "other")]
+    Other,
+}
+
+impl Side {
+    /// `AF`, `TJ` or `other`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::AF => "AF",
+            Side::TJ => "TJ",
+            Side::Other => "other",
+        }
+    }
+}
+
+/// The answer to "where is this point?".
+#[derive(Debug, Clone, Serialize)]
+pub struct Location {
+    pub lat: f64,
+    pub lon: f64,
+    /// ISO alpha-2 code of the country polygon containing the point.
+    pub country: Option<String>,
+    pub country_name: Option<String>,
+    pub admin1: Option<String>,
+    pub admin2: Option<String>,
+    /// Gazetteer id of the district containing the point.
+    pub district_id: Option<String>,
+    /// Geodesic distance to the Afghanistan–Tajikistan border, km.
+    pub border_km: f64,
+    /// The nearest border point, [lon, lat].
+    pub border_point: [f64; 2],
+    pub side: Side,
+}
+
+/// The bundled reference layers, parsed once.
+#[derive(Debug)]
+pub struct Reference {
+    border: Polyline,
+    countries: Vec<Region>,
+    districts: Vec<Region>,
+}
+
+impl Reference {
+    /// The layers compiled into the binary, matched to the bundled gazetteer.
+    ///
+    /// ```
+    /// use borderwatch::reference::{Reference, Side};
+    /// let here = Reference::bundled().locate(geo::Point::new(68.37, 36.88));
+    /// assert_eq!(here.side, Side::AF);
+    /// assert_eq!(here.admin2.as_deref(), Some("Qala-i-Zal"));
+    /// ```
+    pub fn bundled() -> &'static Reference {
+        static REFERENCE: OnceLock<Reference> = OnceLock::new();
+        REFERENCE.get_or_init(|| Reference::load(&Gazetteer::bundled()))
+    }
+
+    fn load(gazetteer: &Gazetteer) -> Reference {
+        let border = features(layer("border_af_tj.geojson"))
+            .into_iter()
+            .find_map(|(_, geometry)| match geometry {
+                geo::Geometry::LineString(line) => Some(Polyline::new(line.points().collect())),
+                _ => None,
+            })
+            .expect("the border layer holds a LineString");
+        let countries = features(layer("countries.geojson"))
+            .into_iter()
+            .filter_map(|(props, geometry)| {
+                region(
+                    prop(&props, "iso_a2"),
+                    String::new(),
+                    prop(&props, "name"),
+                    None,
+                    geometry,
+                )
+            })
+            .collect();
+        // District polygons carry the geoBoundaries shape id that the gazetteer keeps as
+        // `source_id`; through it each polygon gets the gazetteer's canonical names.
+        let by_shape: std::collections::HashMap<&str, _> = gazetteer
+            .places()
+            .iter()
+            .filter(|p| p.kind == Kind::District)
+            .map(|p| (p.source_id.as_str(), p))
+            .collect();
+        let mut districts = Vec::new();
+        for file in ["districts_afg.geojson", "districts_tjk.geojson"] {
+            for (props, geometry) in features(layer(file)) {
+                let shape = prop(&props, "geoboundaries_shapeID");
+                let (admin1, name, id) = match by_shape.get(shape.as_str()) {
+                    Some(place) => (
+                        place.admin1.clone(),
+                        place.name.clone(),
+                        Some(place.id.clone()),
+                    ),
+                    None => (prop(&props, "adm1_name"), prop(&props, "adm2_name"), None),
+                };
+                districts.extend(region(prop(&props, "country"), admin1, name, id, geometry));
+            }
+        }
+        Reference {
+            border,
+            countries,
+            districts,
+        }
+    }
+
+    /// The Afghanistan–Tajikistan border line.
+    pub fn border(&self) -> &Polyline {
+        &self.border
+    }
+
+    /// Country polygons.
+    pub fn countries(&self) -> &[Region] {
+        &self.countries
+    }
+
+    /// District polygons of Afghanistan (AIMS 2014) and Tajikistan (OpenStreetMap).
+    pub fn districts(&self) -> &[Region] {
+        &self.districts
+    }
+
+    /// Distance to the Afghanistan–Tajikistan border and the nearest border point.
+    pub fn border_distance(&self, p: Point) -> Nearest {
+        self.border.nearest(p)
+    }
+
+    /// Which side of the border the point is on, from the country polygons.
+    pub fn side(&self, p: Point) -> Side {
+        match self.country_at(p).map(|c| c.country.as_str()) {
+            Some("AF") => Side::AF,
+            Some("TJ") => Side::TJ,
+            _ => Side::Other,
+        }
+    }
+
+    fn country_at(&self, p: Point) -> Option<&Region> {
+        self.countries.iter().find(|c| c.contains(p))
+    }
+
+    /// Country, province and district containing the point, and its border distance.
+    pub fn locate(&self, p: Point) -> Location {
+        let country = self.country_at(p);
+        let district = self.districts.iter().find(|d| d.contains(p));
+        let nearest = self.border_distance(p);
+        Location {
+            lat: p.y(),
+            lon: p.x(),
+            country: country.map(|c| c.country.clone()),
+            country_name: country.map(|c| c.name.clone()),
+            admin1: district.map(|d| d.admin1.clone()),
+            admin2: district.map(|d| d.name.clone()),
+            district_id: district.and_then(|d| d.place_id.clone()),
+            border_km: nearest.km,
+            border_point: [nearest.point.x(), nearest.point.y()],
+            side: match country.map(|c| c.country.as_str()) {
+                Some("AF") => Side::AF,
+                Some("TJ") => Side::TJ,
+                _ => Side::Other,
+            },
+        }
+    }
+}
+
+type Properties = serde_json::Map<String, serde_json::Value>;
+
+fn features(text: &str) -> Vec<(Properties, geo::Geometry)> {
+    let collection: geojson::FeatureCollection = text.parse().expect("bundled layer is GeoJSON");
+    collection
+        .features
+        .into_iter()
+        .filter_map(|feature| {
+            let geometry = geo::Geometry::try_from(feature.geometry.as_ref()?).ok()?;
+            Some((feature.properties.unwrap_or_default(), geometry))
+        })
+        .collect()
+}
+
+fn prop(props: &Properties, key: &str) -> String {
+    props
+        .get(key)
+        .and_then(|v| v.as_str())
+        .unwrap_or("")
+        .to_string()
+}
+
+fn region(
+    country: String,
+    admin1: String,
+    name: String,
+    place_id: Option<String>,
+    geometry: geo::Geometry,
+) -> Option<Region> {
+    let polygon = match geometry {
+        geo::Geometry::Polygon(p) => MultiPolygon::new(vec![p]),
+        geo::Geometry::MultiPolygon(m) => m,
+        _ => return None,
+    };
+    let bbox = polygon.bounding_rect()?;
+    Some(Region {
+        country,
+        admin1,
+        name,
+        place_id,
+        polygon,
+        bbox,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn border_is_the_natural_earth_line() {
+        let length = Reference::bundled().border().length_km();
+        assert!((length - 1170.2).abs() < 1.0, "{length}");
+    }
+
+    #[test]
+    fn points_on_either_side() {
+        let r = Reference::bundled();
+        let qalaikhumb = r.locate(Point::new(70.78902, 38.45373));
+        assert_eq!(qalaikhumb.side, Side::TJ);
+        assert_eq!(qalaikhumb.admin1.as_deref(), Some("Gorno-Badakhshan"));
+        assert_eq!(qalaikhumb.admin2.as_deref(), Some("Darvoz"));
+        assert!(qalaikhumb.border_km < 3.0);
+        let taloqan = r.locate(Point::new(69.53451, 36.73605));
+        assert_eq!(taloqan.side, Side::AF);
+        assert_eq!(taloqan.admin1.as_deref(), Some("Takhar"));
+        let termez = r.locate(Point::new(67.27, 37.22));
+        assert_eq!(termez.side, Side::Other);
+        assert_eq!(termez.country.as_deref(), Some("UZ"));
+    }
+}
