@@ -188,9 +188,9 @@ fn skeleton_token(token: &str, out: &mut String) {
     while i < bytes.len() {
         let rest = &bytes[i..];
         let (class, used): (char, usize) = if rest.starts_with(b"shch") {
-            ('S', 4)
+            ('X', 4)
         } else if rest.starts_with(b"sch") {
-            ('S', 3)
+            ('X', 3)
         } else if rest.starts_with(b"dzh") {
             ('J', 3)
         } else if rest.starts_with(b"khw") {
@@ -198,7 +198,7 @@ fn skeleton_token(token: &str, out: &mut String) {
         } else if rest.starts_with(b"tch") {
             ('C', 3)
         } else if rest.starts_with(b"sh") {
-            ('S', 2)
+            ('X', 2)
         } else if rest.starts_with(b"ch") {
             ('C', 2)
         } else if rest.starts_with(b"kh") {

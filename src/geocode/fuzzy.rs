@@ -3,13 +3,35 @@
 //! `max_distance` of its characters; a query looks up its own deletions, and the few keys
 //! found are verified with the optimal-string-alignment edit distance.
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// The keys of `DeletionIndex::groups` are already hashes: use them as they are.
+#[derive(Default)]
+struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, _: &[u8]) {
+        unreachable!("only u64 keys are hashed")
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
 /// Keys indexed by their deletion neighbourhood.
 #[derive(Debug, Clone)]
 pub struct DeletionIndex {
-    /// (hash of a deletion variant, key id), sorted.
-    entries: Vec<(u64, u32)>,
+    /// Key ids grouped by the hash of a deletion variant (see `groups`).
+    ids: Vec<u32>,
+    /// Hash of a deletion variant → (start, end) in `ids`.
+    groups: HashMap<u64, (u32, u32), BuildHasherDefault<PassThrough>>,
     keys: Vec<Vec<char>>,
     max_distance: usize,
+    depth: fn(usize) -> usize,
 }
 
 /// The shortest key, in characters, that is searched with each edit distance:
@@ -23,43 +45,54 @@ pub fn allowed_distance(len: usize) -> usize {
 }
 
 impl DeletionIndex {
-    /// Indexes `keys` (their position is their id) for edit distances up to `max_distance`.
+    /// Indexes `keys` (their position is their id) for edit distances up to `max_distance`;
+    /// `depth(len)` says how many edits a key of `len` characters may be away.
     ///
     /// ```
-    /// use borderwatch::geocode::fuzzy::DeletionIndex;
-    /// let index = DeletionIndex::new(&["KalaJal".to_string(), "Vanj".to_string()], 2);
-    /// let hits = index.search("KalJal", 1);
-    /// assert_eq!(hits, vec![(0, 1)]);
+    /// use borderwatch::geocode::fuzzy::{DeletionIndex, allowed_distance};
+    /// let keys: Vec<Vec<char>> = ["KalaJal", "Vanj"].iter().map(|k| k.chars().collect()).collect();
+    /// let index = DeletionIndex::new(&keys, 2, allowed_distance);
+    /// let query: Vec<char> = "KalJal".chars().collect();
+    /// assert_eq!(index.search(&query, 1), vec![(0, 1)]);
     /// ```
-    pub fn new(keys: &[String], max_distance: usize) -> DeletionIndex {
-        let keys: Vec<Vec<char>> = keys.iter().map(|k| k.chars().collect()).collect();
+    pub fn new(
+        keys: &[Vec<char>],
+        max_distance: usize,
+        depth: fn(usize) -> usize,
+    ) -> DeletionIndex {
         let mut entries = Vec::new();
         for (id, key) in keys.iter().enumerate() {
-            let depth = allowed_distance(key.len()).min(max_distance);
-            for_each_deletion(key, depth, &mut |hash| entries.push((hash, id as u32)));
+            let d = depth(key.len()).min(max_distance);
+            for_each_deletion(key, d, &mut |hash| entries.push((hash, id as u32)));
         }
         entries.sort_unstable();
         entries.dedup();
+        let mut groups = HashMap::with_capacity_and_hasher(entries.len() / 2, Default::default());
+        let mut start = 0;
+        while start < entries.len() {
+            let hash = entries[start].0;
+            let end = start + entries[start..].iter().take_while(|e| e.0 == hash).count();
+            groups.insert(hash, (start as u32, end as u32));
+            start = end;
+        }
         DeletionIndex {
-            entries,
-            keys,
+            ids: entries.into_iter().map(|e| e.1).collect(),
+            groups,
+            keys: keys.to_vec(),
             max_distance,
+            depth,
         }
     }
 
-    /// Keys within `max_distance` edits of `query`, as (key id, distance), sorted by distance.
-    pub fn search(&self, query: &str, max_distance: usize) -> Vec<(u32, usize)> {
-        let query: Vec<char> = query.chars().collect();
-        let depth = max_distance.min(self.max_distance);
+    /// Keys within `max_distance` edits of `query` (and within their own allowed depth), as
+    /// (key id, distance), sorted by distance.
+    pub fn search(&self, query: &[char], max_distance: usize) -> Vec<(u32, usize)> {
+        let limit = max_distance.min(self.max_distance);
         let mut found = Vec::new();
-        for_each_deletion(&query, depth, &mut |hash| {
-            let start = self.entries.partition_point(|e| e.0 < hash);
-            found.extend(
-                self.entries[start..]
-                    .iter()
-                    .take_while(|e| e.0 == hash)
-                    .map(|e| e.1),
-            );
+        for_each_deletion(query, limit, &mut |hash| {
+            if let Some(&(start, end)) = self.groups.get(&hash) {
+                found.extend_from_slice(&self.ids[start as usize..end as usize]);
+            }
         });
         found.sort_unstable();
         found.dedup();
@@ -67,8 +100,12 @@ impl DeletionIndex {
             .into_iter()
             .filter_map(|id| {
                 let key = &self.keys[id as usize];
-                let d = osa_distance(&query, key);
-                (d <= depth.min(allowed_distance(key.len()))).then_some((id, d))
+                let allowed = limit.min((self.depth)(key.len()));
+                if key.len().abs_diff(query.len()) > allowed {
+                    return None;
+                }
+                let d = osa_distance(query, key);
+                (d <= allowed).then_some((id, d))
             })
             .collect();
         hits.sort_unstable_by_key(|&(id, d)| (d, id));
@@ -105,11 +142,42 @@ fn hash_without(chars: &[char], skip_a: usize, skip_b: usize) -> u64 {
 }
 
 /// Optimal string alignment distance (Levenshtein plus adjacent transpositions).
+///
+/// ```
+/// use borderwatch::geocode::fuzzy::osa_distance;
+/// let c = |s: &str| s.chars().collect::<Vec<_>>();
+/// assert_eq!(osa_distance(&c("Kevron"), &c("Kevorn")), 1);
+/// ```
 pub fn osa_distance(a: &[char], b: &[char]) -> usize {
-    let width = b.len() + 1;
-    let mut previous2 = vec![0usize; width];
-    let mut previous: Vec<usize> = (0..width).collect();
-    let mut current = vec![0usize; width];
+    // Names are short: three rows on the stack, the heap only for very long strings.
+    const STACK: usize = 64;
+    if b.len() < STACK {
+        let mut rows = [[0usize; STACK]; 3];
+        osa_rows(a, b, &mut rows)
+    } else {
+        let mut rows = vec![vec![0usize; b.len() + 1]; 3];
+        let [r0, r1, r2] = &mut rows[..] else {
+            unreachable!()
+        };
+        osa_with(a, b, r0, r1, r2)
+    }
+}
+
+fn osa_rows<const N: usize>(a: &[char], b: &[char], rows: &mut [[usize; N]; 3]) -> usize {
+    let [r0, r1, r2] = rows;
+    osa_with(a, b, &mut r0[..], &mut r1[..], &mut r2[..])
+}
+
+fn osa_with<'a>(
+    a: &[char],
+    b: &[char],
+    mut previous2: &'a mut [usize],
+    mut previous: &'a mut [usize],
+    mut current: &'a mut [usize],
+) -> usize {
+    for (j, cell) in previous.iter_mut().enumerate().take(b.len() + 1) {
+        *cell = j;
+    }
     for i in 1..=a.len() {
         current[0] = i;
         for j in 1..=b.len() {
@@ -147,13 +215,13 @@ mod tests {
 
     #[test]
     fn search_finds_everything_a_scan_finds() {
-        let keys: Vec<String> = [
+        let keys: Vec<Vec<char>> = [
             "DarVaS", "DarVas", "Vanj", "KalaSal", "KalaJal", "Jarm", "SaHratas",
         ]
         .iter()
-        .map(|s| s.to_string())
+        .map(|s| chars(s))
         .collect();
-        let index = DeletionIndex::new(&keys, 2);
+        let index = DeletionIndex::new(&keys, 2, allowed_distance);
         for query in ["DarVaz", "KalJal", "Jrm", "SaHrtas", "Xyz", "VanJ", "KlaJl"] {
             let q = chars(query);
             let depth = allowed_distance(q.len());
@@ -161,13 +229,12 @@ mod tests {
                 .iter()
                 .enumerate()
                 .filter_map(|(i, k)| {
-                    let k = chars(k);
-                    let d = osa_distance(&q, &k);
+                    let d = osa_distance(&q, k);
                     (d <= depth.min(allowed_distance(k.len()))).then_some((i as u32, d))
                 })
                 .collect();
             expected.sort_unstable_by_key(|&(id, d)| (d, id));
-            assert_eq!(index.search(query, depth), expected, "{query}");
+            assert_eq!(index.search(&q, depth), expected, "{query}");
         }
     }
 }

@@ -29,7 +29,7 @@ use serde::Serialize;
 use crate::gazetteer::{Gazetteer, Kind, Place};
 use crate::spatial::geodesic_km;
 use fold::{fold, skeleton};
-use fuzzy::{DeletionIndex, allowed_distance};
+use fuzzy::{DeletionIndex, allowed_distance, osa_distance};
 use query::{ParsedQuery, parse, strip_kind_words};
 
 /// How a candidate's name matched the query.
@@ -100,10 +100,6 @@ pub struct Candidate {
     /// Context that moved this candidate, e.g. "admin: Kunduz".
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub context: Vec<String>,
-    #[serde(skip)]
-    rank: f64,
-    #[serde(skip)]
-    place: u32,
 }
 
 /// The answer to one query.
@@ -148,7 +144,39 @@ struct NameEntry {
     /// Indexed without its kind word ("Kunduz" of "Kunduz River").
     stripped: bool,
     written: String,
-    folded: String,
+    folded_id: u32,
+    skeleton_id: u32,
+}
+
+/// Distinct keys (folded names or skeletons) and the name entries that have each.
+#[derive(Default)]
+struct KeySet {
+    ids: HashMap<String, u32>,
+    chars: Vec<Vec<char>>,
+    entries: Vec<Vec<u32>>,
+}
+
+impl KeySet {
+    fn insert(&mut self, key: &str, entry: u32) -> u32 {
+        let next = self.chars.len() as u32;
+        let id = *self.ids.entry(key.to_string()).or_insert(next);
+        if id == next {
+            self.chars.push(key.chars().collect());
+            self.entries.push(Vec::new());
+        }
+        self.entries[id as usize].push(entry);
+        id
+    }
+}
+
+/// A match before it is shown: which place, through which name, how well.
+#[derive(Debug, Clone)]
+struct Hit {
+    place: u32,
+    entry: u32,
+    rank: f64,
+    kind: MatchKind,
+    context: Vec<String>,
 }
 
 /// A geocoder over one gazetteer.
@@ -156,13 +184,12 @@ pub struct Geocoder {
     places: Vec<Place>,
     names: Vec<NameEntry>,
     by_written: HashMap<String, Vec<u32>>,
-    by_folded: HashMap<String, Vec<u32>>,
-    skeleton_ids: HashMap<String, u32>,
-    skeleton_names: Vec<Vec<u32>>,
-    skeleton_keys: Vec<String>,
-    fuzzy: OnceLock<DeletionIndex>,
-    /// Skeletons of every name of each place, for matching context against admin units.
-    place_skeletons: Vec<Vec<String>>,
+    folded: KeySet,
+    skeletons: KeySet,
+    /// Typo indexes over folded names and over skeletons, built on first use.
+    typo_indexes: OnceLock<(DeletionIndex, DeletionIndex)>,
+    /// Skeleton ids of every name of each place, for matching context against admin units.
+    place_skeletons: Vec<Vec<u32>>,
     /// Index of the province / district / country place of each place, when known.
     parents: Vec<[Option<u32>; 3]>,
 }
@@ -171,14 +198,14 @@ const SCORE_EXACT: f64 = 1.0;
 const SCORE_ALIAS: f64 = 0.98;
 const SCORE_STRIPPED: f64 = 0.96;
 const SCORE_FOLDED: f64 = 0.95;
-const SCORE_SKELETON: f64 = 0.88;
-const SCORE_FUZZY_MAX: f64 = 0.85;
-/// A fuzzy candidate's folded name must be at least this similar (normalised Levenshtein).
+/// Equal skeletons (a transliteration variant): 0.86, up to 0.90 as the folded forms agree.
+const SCORE_SKELETON: f64 = 0.86;
+/// A fuzzy candidate's folded name must be at least this similar (1 - edits / length).
 const MIN_FUZZY_SIMILARITY: f64 = 0.6;
 /// Candidates this close to the best (and matched at least as a transliteration) are
 /// indistinguishable by name alone.
 const AMBIGUITY_WINDOW: f64 = 0.13;
-/// Among fuzzy-only matches, the window is narrow: equal edit distance.
+/// Among fuzzy matches, the window is narrow: as good as the best.
 const FUZZY_AMBIGUITY_WINDOW: f64 = 0.02;
 const CONTEXT_BONUS: f64 = 0.1;
 const CONTEXT_PENALTY: f64 = 0.15;
@@ -186,6 +213,19 @@ const CONTEXT_PENALTY: f64 = 0.15;
 const SAME_PLACE_KM: f64 = 10.0;
 /// The same for an admin unit and a same-named place: districts here are 30–80 km across.
 const SAME_UNIT_KM: f64 = 25.0;
+
+/// Edits allowed between a folded query and a folded name of this many characters.
+fn allowed_fold_distance(len: usize) -> usize {
+    match len {
+        0..=2 => 0,
+        3..=5 => 1,
+        _ => 2,
+    }
+}
+
+fn similarity(distance: usize, a: usize, b: usize) -> f64 {
+    1.0 - distance as f64 / a.max(b).max(1) as f64
+}
 
 impl Geocoder {
     /// Indexes a gazetteer.
@@ -203,11 +243,9 @@ impl Geocoder {
         let mut geocoder = Geocoder {
             names: Vec::new(),
             by_written: HashMap::new(),
-            by_folded: HashMap::new(),
-            skeleton_ids: HashMap::new(),
-            skeleton_names: Vec::new(),
-            skeleton_keys: Vec::new(),
-            fuzzy: OnceLock::new(),
+            folded: KeySet::default(),
+            skeletons: KeySet::default(),
+            typo_indexes: OnceLock::new(),
             place_skeletons: vec![Vec::new(); places.len()],
             parents: vec![[None; 3]; places.len()],
             places,
@@ -244,30 +282,21 @@ impl Geocoder {
         if folded.is_empty() {
             return;
         }
-        let key = skeleton(&folded);
         let entry = self.names.len() as u32;
         self.by_written
             .entry(written_key(name))
             .or_default()
             .push(entry);
-        self.by_folded
-            .entry(folded.clone())
-            .or_default()
-            .push(entry);
-        let next_id = self.skeleton_keys.len() as u32;
-        let id = *self.skeleton_ids.entry(key.clone()).or_insert(next_id);
-        if id == next_id {
-            self.skeleton_keys.push(key.clone());
-            self.skeleton_names.push(Vec::new());
-        }
-        self.skeleton_names[id as usize].push(entry);
-        self.place_skeletons[place as usize].push(key);
+        let folded_id = self.folded.insert(&folded, entry);
+        let skeleton_id = self.skeletons.insert(&skeleton(&folded), entry);
+        self.place_skeletons[place as usize].push(skeleton_id);
         self.names.push(NameEntry {
             place,
             primary,
             stripped,
             written: name.to_string(),
-            folded,
+            folded_id,
+            skeleton_id,
         });
     }
 
@@ -305,9 +334,14 @@ impl Geocoder {
         }
     }
 
-    fn fuzzy_index(&self) -> &DeletionIndex {
-        self.fuzzy
-            .get_or_init(|| DeletionIndex::new(&self.skeleton_keys, 2))
+    fn typo_indexes(&self) -> &(DeletionIndex, DeletionIndex) {
+        self.typo_indexes.get_or_init(|| {
+            (
+                DeletionIndex::new(&self.folded.chars, 2, allowed_fold_distance),
+                // Skeletons are short and alike: one edit there, two in the folded name.
+                DeletionIndex::new(&self.skeletons.chars, 1, allowed_distance),
+            )
+        })
     }
 
     /// Geocodes one query.
@@ -324,12 +358,12 @@ impl Geocoder {
     /// ```
     pub fn geocode(&self, query: &str, options: &Options) -> Outcome {
         let parsed = parse(query);
-        let mut candidates = self.match_name(&parsed.name);
-        if candidates.is_empty() {
+        let mut hits = self.match_name(&parsed.name);
+        if hits.is_empty() {
             return Outcome {
                 query: query.to_string(),
                 status: Status::Unresolved,
-                candidates,
+                candidates: Vec::new(),
                 note: Some(if parsed.name.trim().is_empty() {
                     "empty name".to_string()
                 } else {
@@ -337,46 +371,76 @@ impl Geocoder {
                 }),
             };
         }
-        self.apply_context(&mut candidates, &parsed, options);
-        candidates.sort_by(|a, b| {
+        self.apply_context(&mut hits, &parsed, options);
+        hits.sort_by(|a, b| {
+            let (pa, pb) = (
+                &self.places[a.place as usize],
+                &self.places[b.place as usize],
+            );
             b.rank
                 .total_cmp(&a.rank)
-                .then(a.kind.cmp(&b.kind))
-                .then(
-                    self.places[b.place as usize]
-                        .population
-                        .cmp(&self.places[a.place as usize].population),
-                )
-                .then(a.id.cmp(&b.id))
+                .then(pa.kind.cmp(&pb.kind))
+                .then(pb.population.cmp(&pa.population))
+                .then(pa.id.cmp(&pb.id))
         });
-        let (status, note) = self.judge(&candidates);
+        let (status, note) = self.judge(&hits);
         let limit = if options.limit == 0 { 5 } else { options.limit };
-        candidates.truncate(limit);
-        for c in &mut candidates {
-            c.score = (c.rank.clamp(0.0, 1.0) * 1000.0).round() / 1000.0;
-        }
+        hits.truncate(limit);
         Outcome {
             query: query.to_string(),
             status,
-            candidates,
+            candidates: hits.into_iter().map(|h| self.candidate(h)).collect(),
             note,
         }
     }
 
+    /// Places whose own or alternate name is exactly `name` (ignoring case and repeated
+    /// spaces): the fast path for tables whose locations are already spelled as in the
+    /// gazetteer. No folding, no context, no ranking.
+    ///
+    /// ```
+    /// let geocoder = borderwatch::geocode::Geocoder::bundled();
+    /// let ids: Vec<_> = geocoder.exact("QALA-E-ZAL").map(|p| p.id.as_str()).collect();
+    /// assert_eq!(ids, ["af.dist.qala-i-zal"]);
+    /// ```
+    pub fn exact<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a Place> + 'a {
+        let mut seen = Vec::new();
+        self.by_written
+            .get(&written_key(name))
+            .into_iter()
+            .flatten()
+            .filter_map(move |&entry| {
+                let place = self.names[entry as usize].place;
+                (!seen.contains(&place)).then(|| {
+                    seen.push(place);
+                    &self.places[place as usize]
+                })
+            })
+    }
+
     /// Every place whose names match, with its best match.
-    fn match_name(&self, name: &str) -> Vec<Candidate> {
+    fn match_name(&self, name: &str) -> Vec<Hit> {
         let folded = fold(name);
         if folded.is_empty() {
             return Vec::new();
         }
-        let mut best: HashMap<u32, Candidate> = HashMap::new();
-        let offer =
-            |best: &mut HashMap<u32, Candidate>, entry: u32, score: f64, kind: MatchKind| {
-                let e = &self.names[entry as usize];
-                if best.get(&e.place).is_none_or(|c| score > c.rank) {
-                    best.insert(e.place, self.candidate(e, score, kind));
-                }
-            };
+        let mut best: HashMap<u32, Hit> = HashMap::new();
+        let offer = |best: &mut HashMap<u32, Hit>, entry: u32, rank: f64, kind: MatchKind| {
+            let place = self.names[entry as usize].place;
+            if best.get(&place).is_none_or(|h| rank > h.rank) {
+                let context = Vec::new();
+                best.insert(
+                    place,
+                    Hit {
+                        place,
+                        entry,
+                        rank,
+                        kind,
+                        context,
+                    },
+                );
+            }
+        };
         for &entry in self
             .by_written
             .get(&written_key(name))
@@ -391,46 +455,61 @@ impl Geocoder {
             };
             offer(&mut best, entry, score, kind);
         }
-        for &entry in self.by_folded.get(&folded).into_iter().flatten() {
-            offer(&mut best, entry, SCORE_FOLDED, MatchKind::Folded);
+        if let Some(&id) = self.folded.ids.get(&folded) {
+            for &entry in &self.folded.entries[id as usize] {
+                offer(&mut best, entry, SCORE_FOLDED, MatchKind::Folded);
+            }
         }
+        // Transliteration variants (equal skeletons) always compete: a name written one way
+        // may be another place's name written another way. Typos (a few edits of the folded
+        // name or of its skeleton) are looked for only when nothing matched as written.
+        let folded_chars: Vec<char> = folded.chars().collect();
         let key = skeleton(&folded);
-        if let Some(&id) = self.skeleton_ids.get(&key) {
-            for &entry in &self.skeleton_names[id as usize] {
-                let similarity =
-                    strsim::normalized_levenshtein(&folded, &self.names[entry as usize].folded);
+        let key_chars: Vec<char> = key.chars().collect();
+        let mut entries: Vec<u32> = Vec::new();
+        if let Some(&id) = self.skeletons.ids.get(&key) {
+            entries.extend(&self.skeletons.entries[id as usize]);
+        }
+        if best.is_empty() {
+            let (fold_index, skeleton_index) = self.typo_indexes();
+            let fold_depth = allowed_fold_distance(folded_chars.len());
+            for (id, _) in fold_index.search(&folded_chars, fold_depth) {
+                entries.extend(&self.folded.entries[id as usize]);
+            }
+            for (id, _) in skeleton_index.search(&key_chars, allowed_distance(key_chars.len())) {
+                entries.extend(&self.skeletons.entries[id as usize]);
+            }
+        }
+        entries.sort_unstable();
+        entries.dedup();
+        for entry in entries {
+            let e = &self.names[entry as usize];
+            let name_fold = &self.folded.chars[e.folded_id as usize];
+            let name_key = &self.skeletons.chars[e.skeleton_id as usize];
+            let fold_similarity = similarity(
+                osa_distance(&folded_chars, name_fold),
+                folded_chars.len(),
+                name_fold.len(),
+            );
+            let key_distance = osa_distance(&key_chars, name_key);
+            if key_distance == 0 {
                 offer(
                     &mut best,
                     entry,
-                    SCORE_SKELETON + 0.02 * similarity,
+                    SCORE_SKELETON + 0.04 * fold_similarity,
                     MatchKind::Folded,
                 );
-            }
-        }
-        if best.is_empty() {
-            let key_len = key.chars().count();
-            for (id, distance) in self.fuzzy_index().search(&key, allowed_distance(key_len)) {
-                let other = &self.skeleton_keys[id as usize];
-                let longest = key_len.max(other.chars().count()).max(1) as f64;
-                let skeleton_similarity = 1.0 - distance as f64 / longest;
-                for &entry in &self.skeleton_names[id as usize] {
-                    let similarity =
-                        strsim::normalized_levenshtein(&folded, &self.names[entry as usize].folded);
-                    // Skeletons forgive vowels; a name that looks little like the query is noise.
-                    if similarity < MIN_FUZZY_SIMILARITY {
-                        continue;
-                    }
-                    let score =
-                        (0.55 + 0.2 * skeleton_similarity + 0.1 * similarity).min(SCORE_FUZZY_MAX);
-                    offer(&mut best, entry, score, MatchKind::Fuzzy);
-                }
+            } else if fold_similarity >= MIN_FUZZY_SIMILARITY {
+                let key_similarity = similarity(key_distance, key_chars.len(), name_key.len());
+                let score = 0.55 + 0.25 * fold_similarity + 0.05 * key_similarity;
+                offer(&mut best, entry, score, MatchKind::Fuzzy);
             }
         }
         best.into_values().collect()
     }
 
-    fn candidate(&self, entry: &NameEntry, score: f64, match_kind: MatchKind) -> Candidate {
-        let p = &self.places[entry.place as usize];
+    fn candidate(&self, hit: Hit) -> Candidate {
+        let p = &self.places[hit.place as usize];
         Candidate {
             id: p.id.clone(),
             name: p.name.clone(),
@@ -440,65 +519,60 @@ impl Geocoder {
             admin2: p.admin2.clone(),
             lat: p.lat,
             lon: p.lon,
-            score,
+            score: (hit.rank.clamp(0.0, 1.0) * 1000.0).round() / 1000.0,
             precision: p.precision,
-            match_kind,
-            matched: entry.written.clone(),
-            context: Vec::new(),
-            rank: score,
-            place: entry.place,
+            match_kind: hit.kind,
+            matched: self.names[hit.entry as usize].written.clone(),
+            context: hit.context,
         }
     }
 
-    fn apply_context(&self, candidates: &mut [Candidate], parsed: &ParsedQuery, options: &Options) {
-        let context: Vec<(String, String)> = parsed
+    fn apply_context(&self, hits: &mut [Hit], parsed: &ParsedQuery, options: &Options) {
+        let name_key = skeleton(&fold(&parsed.name));
+        let context: Vec<(&String, Option<u32>)> = parsed
             .context
             .iter()
             .chain(&options.context)
             .chain(&options.admin1)
-            .map(|c| (c.clone(), skeleton(&fold(c))))
-            .filter(|(_, key)| !key.is_empty())
+            // A context word that names nothing known favours no one (its id is None).
+            .map(|c| (c, self.skeletons.ids.get(&skeleton(&fold(c))).copied()))
             .collect();
-        let name_key = skeleton(&fold(&parsed.name));
-        for c in candidates.iter_mut() {
+        let name_id = self.skeletons.ids.get(&name_key).copied();
+        for h in hits.iter_mut() {
+            let place = &self.places[h.place as usize];
             if let Some(hint) = parsed.kind {
-                self.adjust(c, hint.accepts(c.kind), format!("kind: {}", hint.as_str()));
+                adjust(h, hint.accepts(place.kind), || {
+                    format!("kind: {}", hint.as_str())
+                });
             }
             for (text, key) in &context {
-                let matched = self.in_context(c.place, key, key != &name_key);
-                self.adjust(c, matched, format!("context: {text}"));
+                let matched = key.is_some_and(|k| self.in_context(h.place, k, Some(k) != name_id));
+                adjust(h, matched, || format!("context: {text}"));
             }
             if let Some(country) = &options.country {
-                let matched = c.country.eq_ignore_ascii_case(country);
-                self.adjust(c, matched, format!("country: {}", country.to_uppercase()));
+                let matched = place.country.eq_ignore_ascii_case(country);
+                adjust(h, matched, || {
+                    format!("country: {}", country.to_uppercase())
+                });
             }
             if let Some(near) = options.near {
-                let km = geodesic_km(near, Point::new(c.lon, c.lat));
-                c.rank += CONTEXT_BONUS * (-km / 50.0).exp();
-                c.context.push(format!("near: {km:.1} km"));
+                let km = geodesic_km(near, Point::new(place.lon, place.lat));
+                h.rank += CONTEXT_BONUS * (-km / 50.0).exp();
+                h.context.push(format!("near: {km:.1} km"));
             }
-        }
-    }
-
-    fn adjust(&self, c: &mut Candidate, matched: bool, label: String) {
-        if matched {
-            c.rank += CONTEXT_BONUS;
-            c.context.push(label);
-        } else {
-            c.rank -= CONTEXT_PENALTY;
         }
     }
 
     /// Whether a context name is a name of the place's province, district or country, or
     /// (when it differs from the queried name) another name of the place itself.
-    fn in_context(&self, place: u32, key: &str, own_names: bool) -> bool {
+    fn in_context(&self, place: u32, key: u32, own_names: bool) -> bool {
         std::iter::once(own_names.then_some(place))
             .chain(self.parents[place as usize])
             .flatten()
-            .any(|p| self.place_skeletons[p as usize].iter().any(|k| k == key))
+            .any(|p| self.place_skeletons[p as usize].contains(&key))
     }
 
-    fn judge(&self, ranked: &[Candidate]) -> (Status, Option<String>) {
+    fn judge(&self, ranked: &[Hit]) -> (Status, Option<String>) {
         let top = &ranked[0];
         if top.rank < 0.5 {
             return (
@@ -506,79 +580,108 @@ impl Geocoder {
                 Some("no candidate scores above 0.5".into()),
             );
         }
-        let window = if top.match_kind == MatchKind::Fuzzy {
+        let window = if top.kind == MatchKind::Fuzzy {
             FUZZY_AMBIGUITY_WINDOW
         } else {
             AMBIGUITY_WINDOW
         };
-        let rivals: Vec<&Candidate> = ranked[1..]
+        let rivals: Vec<&Hit> = ranked[1..]
             .iter()
-            .filter(|c| c.rank >= top.rank - window && !self.same_place(top, c))
+            .filter(|h| h.rank >= top.rank - window)
+            .filter(|h| top.kind == MatchKind::Fuzzy || h.kind != MatchKind::Fuzzy)
+            .filter(|h| !self.same_place(top, h))
             .collect();
         if rivals.is_empty() {
-            (Status::Resolved, None)
-        } else {
-            let mut names = vec![describe(top)];
-            names.extend(rivals.iter().map(|c| describe(c)));
-            (
-                Status::Ambiguous,
-                Some(format!(
-                    "{} places match equally well: {}; add context (a province, --country, --near)",
-                    names.len(),
-                    names.join("; ")
-                )),
-            )
+            return (Status::Resolved, None);
         }
+        let names: Vec<String> = std::iter::once(top)
+            .chain(rivals)
+            .map(|h| describe(&self.places[h.place as usize]))
+            .collect();
+        let note = format!(
+            "{} places match equally well: {}; add context (a province, --country, --near)",
+            names.len(),
+            names.join("; ")
+        );
+        (Status::Ambiguous, Some(note))
     }
 
     /// Nested or neighbouring places count as one; rivers only equal themselves.
-    fn same_place(&self, a: &Candidate, b: &Candidate) -> bool {
-        if a.kind == Kind::River || b.kind == Kind::River {
+    fn same_place(&self, a: &Hit, b: &Hit) -> bool {
+        let (pa, pb) = (
+            &self.places[a.place as usize],
+            &self.places[b.place as usize],
+        );
+        if pa.kind == Kind::River || pb.kind == Kind::River {
             return a.place == b.place;
         }
-        let contains = |outer: &Candidate, inner: &Candidate| {
-            outer.kind.is_admin_unit()
+        let contains = |outer: &Hit, outer_place: &Place, inner: &Hit| {
+            outer_place.kind.is_admin_unit()
                 && self.parents[inner.place as usize].contains(&Some(outer.place))
         };
-        if contains(a, b) || contains(b, a) {
+        if contains(a, pa, b) || contains(b, pb, a) {
             return true;
         }
         // Across the border two points a river apart are two places (Nusay and Qalaikhumb),
         // unless one is the crossing between them.
-        let crossing = a.kind == Kind::BorderCrossing || b.kind == Kind::BorderCrossing;
-        if a.country != b.country && !crossing {
+        let crossing = pa.kind == Kind::BorderCrossing || pb.kind == Kind::BorderCrossing;
+        if pa.country != pb.country && !crossing {
             return false;
         }
         // A district's point is its seat, and a same-named town in it may lie off the seat.
-        let reach = if a.kind.is_admin_unit() || b.kind.is_admin_unit() {
+        let reach = if pa.kind.is_admin_unit() || pb.kind.is_admin_unit() {
             SAME_UNIT_KM
         } else {
             SAME_PLACE_KM
         };
-        geodesic_km(Point::new(a.lon, a.lat), Point::new(b.lon, b.lat)) < reach
+        geodesic_km(Point::new(pa.lon, pa.lat), Point::new(pb.lon, pb.lat)) < reach
     }
 }
 
-fn describe(c: &Candidate) -> String {
-    let mut parts = vec![c.kind.as_str().to_string()];
-    parts.extend(
-        [c.admin2.as_str(), c.admin1.as_str()]
-            .iter()
-            .filter(|s| !s.is_empty() && **s != c.name)
-            .map(|s| s.to_string()),
-    );
-    parts.push(c.country.clone());
-    format!("{} ({})", c.name, parts.join(", "))
+fn adjust(hit: &mut Hit, matched: bool, label: impl FnOnce() -> String) {
+    if matched {
+        hit.rank += CONTEXT_BONUS;
+        hit.context.push(label());
+    } else {
+        hit.rank -= CONTEXT_PENALTY;
+    }
 }
 
+fn describe(p: &Place) -> String {
+    let mut parts = vec![p.kind.as_str().to_string()];
+    parts.extend(
+        [p.admin2.as_str(), p.admin1.as_str()]
+            .iter()
+            .filter(|s| !s.is_empty() && **s != p.name)
+            .map(|s| s.to_string()),
+    );
+    parts.push(p.country.clone());
+    format!("{} ({})", p.name, parts.join(", "))
+}
+
+/// A name as written: Unicode NFC, lower case, single spaces.
 fn written_key(name: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    name.nfc()
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    use unicode_normalization::{UnicodeNormalization, is_nfc_quick};
+    let mut key = String::with_capacity(name.len());
+    let mut push_words = |text: &mut dyn Iterator<Item = char>| {
+        let mut space = false;
+        for c in text {
+            if c.is_whitespace() {
+                space = !key.is_empty();
+            } else {
+                if space {
+                    key.push(' ');
+                    space = false;
+                }
+                key.extend(c.to_lowercase());
+            }
+        }
+    };
+    match is_nfc_quick(name.chars()) {
+        unicode_normalization::IsNormalized::Yes => push_words(&mut name.chars()),
+        _ => push_words(&mut name.nfc()),
+    }
+    key
 }
 
 #[cfg(test)]
