@@ -141,16 +141,18 @@ fn main() {
     });
     let (acc, by_kind) = accuracy(&answers, &lookups);
     support::emit(
-        "fuzzy_geocode",
-        names,
-        &format!(
-            "borderwatch geocode (skeleton + deletion index), {} threads",
-            rayon::current_num_threads()
-        ),
-        "names/s",
-        lookups.len(),
-        &runs,
-        before,
+        &support::Measurement {
+            metric: "fuzzy_geocode",
+            n: names,
+            tool: &format!(
+                "borderwatch geocode (skeleton + deletion index), {} threads",
+                rayon::current_num_threads()
+            ),
+            unit: "names/s",
+            items: lookups.len(),
+            runs_s: &runs,
+            rss_before_mb: before,
+        },
         json!({"accuracy": acc, "accuracy_by_kind": by_kind, "gazetteer": names}),
     );
 
@@ -163,13 +165,15 @@ fn main() {
     });
     let (acc, by_kind) = accuracy(&answers, &lookups);
     support::emit(
-        "fuzzy_geocode",
-        names,
-        "borderwatch geocode (skeleton + deletion index), 1 thread",
-        "names/s",
-        lookups.len(),
-        &runs,
-        before,
+        &support::Measurement {
+            metric: "fuzzy_geocode",
+            n: names,
+            tool: "borderwatch geocode (skeleton + deletion index), 1 thread",
+            unit: "names/s",
+            items: lookups.len(),
+            runs_s: &runs,
+            rss_before_mb: before,
+        },
         json!({"accuracy": acc, "accuracy_by_kind": by_kind, "gazetteer": names}),
     );
 
@@ -187,13 +191,15 @@ fn main() {
         .filter(|(a, l)| l.kind == "exact" && a.as_deref() == Some(l.truth.as_str()))
         .count();
     support::emit(
-        "exact_geocode",
-        names,
-        "borderwatch Geocoder::exact (hash of the name as written), 1 thread",
-        "names/s",
-        lookups.len(),
-        &runs,
-        before,
+        &support::Measurement {
+            metric: "exact_geocode",
+            n: names,
+            tool: "borderwatch Geocoder::exact (hash of the name as written), 1 thread",
+            unit: "names/s",
+            items: lookups.len(),
+            runs_s: &runs,
+            rss_before_mb: before,
+        },
         json!({"accuracy_exact_kind": (hits as f64 / exact_lookups.len() as f64 * 10000.0).round() / 10000.0, "gazetteer": names}),
     );
 }

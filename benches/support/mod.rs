@@ -61,17 +61,30 @@ pub fn time_runs<T>(runs: usize, mut f: impl FnMut() -> T) -> (Vec<f64>, T) {
     (times, last)
 }
 
+/// What was measured, for one result line.
+pub struct Measurement<'a> {
+    pub metric: &'a str,
+    /// Rows in the data set (gazetteer names for geocoding).
+    pub n: usize,
+    pub tool: &'a str,
+    pub unit: &'a str,
+    /// Items handled per run.
+    pub items: usize,
+    pub runs_s: &'a [f64],
+    pub rss_before_mb: Option<f64>,
+}
+
 /// Prints one result line (and appends it to `BENCH_OUT` when set).
-pub fn emit(
-    metric: &str,
-    n: usize,
-    tool: &str,
-    unit: &str,
-    items: usize,
-    runs_s: &[f64],
-    rss_before_mb: Option<f64>,
-    extra: Value,
-) {
+pub fn emit(m: &Measurement, extra: Value) {
+    let Measurement {
+        metric,
+        n,
+        tool,
+        unit,
+        items,
+        runs_s,
+        rss_before_mb,
+    } = *m;
     let mut sorted = runs_s.to_vec();
     sorted.sort_by(f64::total_cmp);
     let min = sorted[0];
