@@ -254,9 +254,16 @@ class Builder:
             method = r["method"]
             lat = float(r["lat"]) if r["lat"] else None
             lon = float(r["lon"]) if r["lon"] else None
-            if method.startswith("border-near:"):
-                anchor = self.geonames_by_id[method.split(":", 1)[1]]
+            if method.startswith("border-near:") or method.startswith("border-inset:"):
+                # border-near:ID = the border vertex nearest to GeoNames place ID;
+                # border-inset:ID:F = that vertex moved the fraction F of the way to the place,
+                # for places that lie beside the border rather than on it.
+                parts = method.split(":")
+                anchor = self.geonames_by_id[parts[1]]
                 lon, lat = min(self.border, key=lambda c: haversine_km(anchor["lat"], anchor["lon"], c[1], c[0]))
+                if parts[0] == "border-inset":
+                    f = float(parts[2])
+                    lon, lat = lon + f * (anchor["lon"] - lon), lat + f * (anchor["lat"] - lat)
             elif method.startswith("geonames:"):
                 anchor = self.geonames_by_id[method.split(":", 1)[1]]
                 lat, lon = anchor["lat"], anchor["lon"]

@@ -47,6 +47,20 @@ impl fmt::Display for Problem {
     }
 }
 
+/// The 1-based line of a CSV record. The `csv` crate reports records that follow a CRLF
+/// terminator one line low (the '\n' is counted with the next record), so files whose header
+/// ends in CRLF are corrected here.
+pub fn record_line(position: Option<&csv::Position>, crlf: bool) -> u64 {
+    position.map_or(0, |p| p.line() + u64::from(crlf))
+}
+
+/// Whether the first line of some bytes ends in CRLF.
+pub fn starts_with_crlf_line(head: &[u8]) -> bool {
+    head.iter()
+        .position(|&b| b == b'\n')
+        .is_some_and(|i| i > 0 && head[i - 1] == b'\r')
+}
+
 /// The library's error type.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

@@ -5,12 +5,18 @@
 //! - [`gazetteer`]: the places, read from `gazetteer.csv` (bundled in the binary);
 //! - [`geocode`]: messy names to ranked candidates, with ambiguity flagged;
 //! - [`spatial`]: WGS84 geodesy and distance to a line;
-//! - [`reference`]: the bundled border, country and district layers, and "where is this point".
+//! - [`reference`]: the bundled border, country and district layers, and "where is this point";
+//! - [`incidents`]: incident tables (our CSV, ACLED, UCDP, users' own) read with nothing lost;
+//! - [`index`]: R-tree proximity queries, exact on the WGS84 ellipsoid;
+//! - [`atomic`]: every output file is written atomically.
 
+pub mod atomic;
 pub mod cli;
 pub mod error;
 pub mod gazetteer;
 pub mod geocode;
+pub mod incidents;
+pub mod index;
 pub mod reference;
 pub mod spatial;
 

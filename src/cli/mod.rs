@@ -3,7 +3,12 @@
 //! Exit codes follow grep and ripgrep: 0 success, 1 nothing found (some names unresolved),
 //! 2 an error (bad arguments or input).
 
+mod bbox;
 mod geocode;
+mod hits;
+mod incident_args;
+mod incidents;
+mod near;
 mod output;
 mod whereis;
 
@@ -29,6 +34,13 @@ enum Command {
     Geocode(geocode::Args),
     /// Say where a point is: country, province, district, nearby places, border distance.
     Where(whereis::Args),
+    /// Incidents within R km of a place or point, or the K nearest (geodesic, exact).
+    Near(near::Args),
+    /// Incidents inside a lon/lat box.
+    Bbox(bbox::Args),
+    /// Check incident files, or summarise them.
+    #[command(subcommand)]
+    Incidents(incidents::Command),
 }
 
 /// Output formats shared by the subcommands.
@@ -73,6 +85,9 @@ pub fn run() -> i32 {
     let result = match cli.command {
         Command::Geocode(args) => geocode::run(args),
         Command::Where(args) => whereis::run(args),
+        Command::Near(args) => near::run(args),
+        Command::Bbox(args) => bbox::run(args),
+        Command::Incidents(command) => incidents::run(command),
     };
     match result {
         Ok(code) => code,

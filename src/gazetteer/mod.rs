@@ -155,6 +155,10 @@ impl Gazetteer {
 
     /// Reads gazetteer CSV from any reader; `origin` names it in error messages.
     pub fn from_reader<R: Read>(reader: R, origin: &str) -> Result<Gazetteer, Error> {
+        let mut reader = std::io::BufReader::new(reader);
+        let head =
+            std::io::BufRead::fill_buf(&mut reader).map_err(|e| Error::io(Path::new(origin), e))?;
+        let crlf = crate::error::starts_with_crlf_line(head);
         let mut csv = csv::ReaderBuilder::new()
             .flexible(false)
             .from_reader(reader);
@@ -186,7 +190,7 @@ impl Gazetteer {
                     continue;
                 }
             };
-            let line = record.position().map_or(0, |p| p.line());
+            let line = crate::error::record_line(record.position(), crlf);
             let field = |i: usize| record.get(index[i]).unwrap_or("").trim();
             let mut problem = |column: &str, message: String| {
                 problems.push(Problem::new(origin, line, column, &message));

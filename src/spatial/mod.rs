@@ -43,10 +43,62 @@ pub fn destination(origin: Point, bearing: f64, km: f64) -> Point {
     Geodesic.destination(origin, bearing, km * 1000.0)
 }
 
+/// WGS84 semi-major axis, km.
+pub const WGS84_A_KM: f64 = 6378.137;
+/// WGS84 flattening.
+pub const WGS84_F: f64 = 1.0 / 298.257_223_563;
+const E2: f64 = WGS84_F * (2.0 - WGS84_F);
+/// The smallest radius of curvature of the WGS84 ellipsoid (meridional, at the equator), km:
+/// no geodesic bends more tightly than a circle of this radius.
+pub const MIN_RADIUS_OF_CURVATURE_KM: f64 = WGS84_A_KM * (1.0 - E2);
+
+/// Earth-centred, Earth-fixed coordinates of a point on the ellipsoid, km.
+///
+/// The straight-line (chord) distance between two ECEF points bounds their geodesic
+/// distance `s` from both sides: `chord <= s <= geodesic_upper_bound(chord)`. Points that
+/// are certainly within (or beyond) a radius are told apart without any geodesic computation.
+pub fn ecef(p: Point) -> [f64; 3] {
+    let (lat, lon) = (p.y().to_radians(), p.x().to_radians());
+    let (sin_lat, cos_lat) = lat.sin_cos();
+    let n = WGS84_A_KM / (1.0 - E2 * sin_lat * sin_lat).sqrt();
+    [
+        n * cos_lat * lon.cos(),
+        n * cos_lat * lon.sin(),
+        n * (1.0 - E2) * sin_lat,
+    ]
+}
+
+/// Squared chord length between ECEF points, km².
+pub fn chord2(a: &[f64; 3], b: &[f64; 3]) -> f64 {
+    (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)
+}
+
+/// The longest geodesic a chord of `chord_km` can span (Schur's comparison theorem: a curve
+/// whose curvature never exceeds 1/ρ has a chord at least that of a circle arc of radius ρ).
+///
+/// ```
+/// use borderwatch::spatial::geodesic_upper_bound;
+/// // For 25 km the bound is within 2 cm of the chord.
+/// assert!(geodesic_upper_bound(25.0) - 25.0 < 2e-5);
+/// ```
+pub fn geodesic_upper_bound(chord_km: f64) -> f64 {
+    let rho = MIN_RADIUS_OF_CURVATURE_KM;
+    2.0 * rho * (chord_km / (2.0 * rho)).min(1.0).asin()
+}
+
+/// The longest chord that certainly spans a geodesic of at most `km` (inverse of
+/// [`geodesic_upper_bound`]).
+pub fn chord_within(km: f64) -> f64 {
+    let rho = MIN_RADIUS_OF_CURVATURE_KM;
+    2.0 * rho * (km.min(std::f64::consts::PI * rho) / (2.0 * rho)).sin()
+}
+
 /// A line of lon/lat vertices, with exact geodesic distance from a point.
 #[derive(Debug, Clone)]
 pub struct Polyline {
     vertices: Vec<Point>,
+    /// ECEF of each vertex, for screening segments by chord distance.
+    ecef: Vec<[f64; 3]>,
 }
 
 /// The nearest point of a polyline to a query point.
@@ -66,7 +118,8 @@ impl Polyline {
     /// A polyline through `vertices`; segments are straight in lon/lat, as GIS draws them.
     pub fn new(vertices: Vec<Point>) -> Polyline {
         assert!(vertices.len() >= 2, "a polyline needs two vertices");
-        Polyline { vertices }
+        let ecef = vertices.iter().map(|&v| ecef(v)).collect();
+        Polyline { vertices, ecef }
     }
 
     /// The vertices.
@@ -82,11 +135,11 @@ impl Polyline {
             .sum()
     }
 
-    /// The nearest point of the line and its geodesic distance (error well under 1 m).
+    /// The nearest point of the line and its geodesic distance (error well under 10 m).
     ///
-    /// Segments are screened in a local equirectangular frame around `p`; every segment whose
-    /// planar distance is within a generous margin of the best is refined by a golden-section
-    /// search on the exact geodesic distance.
+    /// Every segment is screened by its chord distance in ECEF space, a lower bound of the
+    /// geodesic distance; only segments that could hold the minimum (given the upper bound
+    /// of the best chord) are refined on the ellipsoid.
     ///
     /// ```
     /// use borderwatch::spatial::Polyline;
@@ -96,22 +149,24 @@ impl Polyline {
     /// assert!((near.km - 11.09).abs() < 0.05);
     /// ```
     pub fn nearest(&self, p: Point) -> Nearest {
-        let kx = 111.32 * p.y().to_radians().cos();
-        let ky = 110.57;
-        let local = |q: Point| ((q.x() - p.x()) * kx, (q.y() - p.y()) * ky);
-        let planar: Vec<f64> = self
-            .vertices
+        let q = ecef(p);
+        let screened: Vec<(f64, f64)> = self
+            .ecef
             .windows(2)
-            .map(|w| planar_segment_distance(local(w[0]), local(w[1])))
+            .map(|w| chord_to_segment(&q, &w[0], &w[1]))
             .collect();
-        let best_planar = planar.iter().copied().fold(f64::INFINITY, f64::min);
-        let margin = best_planar * 0.1 + 2.0;
+        let best_chord = screened.iter().map(|s| s.0).fold(f64::INFINITY, f64::min);
+        let reach = geodesic_upper_bound(best_chord);
         let mut best: Option<Nearest> = None;
-        for (segment, d) in planar.iter().enumerate() {
-            if *d > best_planar + margin {
+        for (segment, &(chord, u)) in screened.iter().enumerate() {
+            // A lon/lat-straight segment bows away from its 3D chord by at most L²/8ρ.
+            let bow = chord2(&self.ecef[segment], &self.ecef[segment + 1])
+                / (8.0 * MIN_RADIUS_OF_CURVATURE_KM)
+                + 1e-3;
+            if chord - bow > reach {
                 continue;
             }
-            let candidate = self.refine(p, segment);
+            let candidate = self.refine(p, segment, u);
             if best.is_none_or(|b| candidate.km < b.km) {
                 best = Some(candidate);
             }
@@ -124,14 +179,15 @@ impl Polyline {
         Point::new(a.x() + (b.x() - a.x()) * t, a.y() + (b.y() - a.y()) * t)
     }
 
-    fn refine(&self, p: Point, segment: usize) -> Nearest {
+    /// Golden-section search of the geodesic distance around `guess` on one segment.
+    fn refine(&self, p: Point, segment: usize, guess: f64) -> Nearest {
         let distance = |t: f64| geodesic_km(p, self.point_at(segment, t));
         let ratio = (5f64.sqrt() - 1.0) / 2.0;
-        let (mut lo, mut hi) = (0.0_f64, 1.0_f64);
+        let (mut lo, mut hi) = ((guess - 0.05).max(0.0), (guess + 0.05).min(1.0));
         let mut c = hi - ratio * (hi - lo);
         let mut d = lo + ratio * (hi - lo);
         let (mut fc, mut fd) = (distance(c), distance(d));
-        while hi - lo > 1e-9 {
+        while hi - lo > 1e-6 {
             if fc < fd {
                 hi = d;
                 d = c;
@@ -164,15 +220,18 @@ impl Polyline {
     }
 }
 
-fn planar_segment_distance(a: (f64, f64), b: (f64, f64)) -> f64 {
-    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
-    let len2 = dx * dx + dy * dy;
-    let t = if len2 == 0.0 {
+/// Distance from `q` to the 3D segment `a`–`b` and the position of the closest point (0..=1).
+fn chord_to_segment(q: &[f64; 3], a: &[f64; 3], b: &[f64; 3]) -> (f64, f64) {
+    let ab = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
+    let aq = [q[0] - a[0], q[1] - a[1], q[2] - a[2]];
+    let len2 = ab[0] * ab[0] + ab[1] * ab[1] + ab[2] * ab[2];
+    let u = if len2 == 0.0 {
         0.0
     } else {
-        (-(a.0 * dx + a.1 * dy) / len2).clamp(0.0, 1.0)
+        ((aq[0] * ab[0] + aq[1] * ab[1] + aq[2] * ab[2]) / len2).clamp(0.0, 1.0)
     };
-    (a.0 + t * dx).hypot(a.1 + t * dy)
+    let closest = [a[0] + u * ab[0], a[1] + u * ab[1], a[2] + u * ab[2]];
+    (chord2(q, &closest).sqrt(), u)
 }
 
 #[cfg(test)]
@@ -209,8 +268,26 @@ mod tests {
         ] {
             let exact = line.nearest(p).km;
             let sampled = brute_force_km(&line, p);
-            assert!(exact <= sampled + 1e-6, "{p:?}: {exact} > {sampled}");
+            assert!(exact <= sampled + 1e-5, "{p:?}: {exact} > {sampled}");
             assert!(sampled - exact < 0.01, "{p:?}: {exact} vs {sampled}");
+        }
+    }
+
+    #[test]
+    fn chord_bounds_the_geodesic_from_both_sides() {
+        let pairs = [
+            (Point::new(68.0, 37.0), Point::new(68.2, 37.1)),
+            (Point::new(60.0, 0.0), Point::new(60.0, 4.0)),
+            (Point::new(70.0, 89.0), Point::new(-110.0, 89.5)),
+            (Point::new(0.0, 0.0), Point::new(5.0, 0.0)),
+            (Point::new(68.0, 37.0), Point::new(75.0, 41.0)),
+        ];
+        for (a, b) in pairs {
+            let chord = chord2(&ecef(a), &ecef(b)).sqrt();
+            let s = geodesic_km(a, b);
+            assert!(chord <= s + 1e-9, "{a:?} {b:?}");
+            assert!(s <= geodesic_upper_bound(chord) + 1e-9, "{a:?} {b:?}");
+            assert!((chord_within(geodesic_upper_bound(chord)) - chord).abs() < 1e-9);
         }
     }
 

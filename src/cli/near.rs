@@ -1,0 +1,271 @@
+//! `borderwatch near`: incidents within R km of a place or point, or the k nearest; many
+//! queries at once with `--queries`.
+
+use std::path::PathBuf;
+
+use geo::Point;
+use rayon::prelude::*;
+
+use super::geocode::parse_lat_lon;
+use super::hits::{HitFormat, HitRow, write_hits};
+use super::incident_args::{FilterArgs, IncidentArgs, parse_km};
+use crate::error::{Error, Problem};
+use crate::geocode::{Geocoder, Options, Status};
+use crate::index::{Filter, Hit, IncidentIndex};
+use crate::spatial::bearing_deg;
+
+/// Default search radius when neither --km nor --nearest is given.
+const DEFAULT_KM: f64 = 25.0;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The place to search around, geocoded (e.g. Qala-i-Zal, "Kevron, Darvaz").
+    #[arg(value_name = "PLACE", conflicts_with_all = ["at", "queries"], required_unless_present_any = ["at", "queries"])]
+    place: Option<String>,
+    /// Search around this point instead of a place.
+    #[arg(long, value_name = "LAT,LON", value_parser = parse_lat_lon, allow_hyphen_values = true, conflicts_with = "queries")]
+    at: Option<Point>,
+    /// Many queries: a CSV with columns id,lat,lon or id,place.
+    #[arg(long, value_name = "FILE")]
+    queries: Option<PathBuf>,
+    /// Radius in km (geodesic). Default 25 unless --nearest is given.
+    #[arg(long, value_name = "R", value_parser = parse_km)]
+    km: Option<f64>,
+    /// The K nearest incidents (within --km when it is given too).
+    #[arg(long, value_name = "K")]
+    nearest: Option<usize>,
+    /// With --queries: one line per query (query_id, hits, fatalities) instead of the hits.
+    #[arg(long, requires = "queries")]
+    count: bool,
+    /// Settle an ambiguous PLACE by its province.
+    #[arg(long, value_name = "NAME")]
+    admin1: Option<String>,
+    #[command(flatten)]
+    filters: FilterArgs,
+    #[command(flatten)]
+    incidents: IncidentArgs,
+    #[arg(long, value_enum, default_value_t = HitFormat::Table)]
+    format: HitFormat,
+}
+
+/// One query of a batch.
+struct Query {
+    id: String,
+    center: Point,
+}
+
+pub fn run(args: Args) -> Result<i32, Error> {
+    let queries = match (&args.place, args.at, &args.queries) {
+        (Some(place), _, _) => vec![Query {
+            id: place.clone(),
+            center: resolve_place(place, &args)?,
+        }],
+        (None, Some(at), _) => vec![Query {
+            id: format!("{:.5},{:.5}", at.y(), at.x()),
+            center: at,
+        }],
+        (None, None, Some(path)) => read_queries(path, &args)?,
+        (None, None, None) => unreachable!("clap requires one of them"),
+    };
+    let table = args.incidents.load()?;
+    let index = IncidentIndex::new(&table);
+    let filter = args.filters.filter();
+    let batch = args.queries.is_some();
+    if args.count && args.nearest.is_none() {
+        let km = args.km.unwrap_or(DEFAULT_KM);
+        let counts: Vec<(usize, u64)> = queries
+            .par_iter()
+            .map(|q| index.count_within(q.center, km, &filter))
+            .collect();
+        print_counts(&queries, &counts, args.format)?;
+        return Ok(if counts.iter().any(|c| c.0 > 0) { 0 } else { 1 });
+    }
+    let results: Vec<Vec<Hit>> = queries
+        .par_iter()
+        .map(|q| search(&index, q.center, args.km, args.nearest, &filter))
+        .collect();
+    let found = results.iter().any(|hits| !hits.is_empty());
+    if args.count {
+        let counts: Vec<(usize, u64)> = results
+            .iter()
+            .map(|hits| {
+                let fatalities = hits
+                    .iter()
+                    .map(|h| u64::from(table.rows()[h.row as usize].fatalities.unwrap_or(0)))
+                    .sum();
+                (hits.len(), fatalities)
+            })
+            .collect();
+        print_counts(&queries, &counts, args.format)?;
+    } else {
+        let table = &table;
+        let rows: Vec<HitRow> = queries
+            .iter()
+            .zip(&results)
+            .flat_map(|(q, hits)| {
+                hits.iter().map(move |h| {
+                    let p = table.rows()[h.row as usize]
+                        .point()
+                        .expect("hits are located");
+                    HitRow {
+                        row: h.row,
+                        query_id: batch.then_some(q.id.as_str()),
+                        distance: Some((h.km, bearing_deg(q.center, p))),
+                    }
+                })
+            })
+            .collect();
+        write_hits(&index, &rows, args.format)
+            .map_err(|e| Error::Usage(format!("writing output: {e}")))?;
+    }
+    Ok(if found { 0 } else { 1 })
+}
+
+fn search(
+    index: &IncidentIndex,
+    center: Point,
+    km: Option<f64>,
+    nearest: Option<usize>,
+    filter: &Filter,
+) -> Vec<Hit> {
+    match (nearest, km) {
+        (Some(k), None) => index.nearest(center, k, filter),
+        (Some(k), Some(km)) => {
+            let mut hits = index.nearest(center, k, filter);
+            hits.retain(|h| h.km <= km);
+            hits
+        }
+        (None, km) => index.within(center, km.unwrap_or(DEFAULT_KM), filter),
+    }
+}
+
+/// Geocodes the PLACE argument; an ambiguous or unknown place is an error that says why.
+fn resolve_place(place: &str, args: &Args) -> Result<Point, Error> {
+    let options = Options {
+        country: args.filters.first_country(),
+        admin1: args.admin1.clone(),
+        ..Options::default()
+    };
+    let outcome = Geocoder::bundled().geocode(place, &options);
+    match outcome.status {
+        Status::Resolved => {
+            let c = &outcome.candidates[0];
+            eprintln!(
+                "borderwatch: near {} ({}, {}{}) at {:.5}, {:.5}",
+                c.name,
+                c.kind,
+                if c.admin1.is_empty() { String::new() } else { format!("{}, ", c.admin1) },
+                c.country,
+                c.lat,
+                c.lon
+            );
+            Ok(Point::new(c.lon, c.lat))
+        }
+        Status::Ambiguous => Err(Error::Usage(format!(
+            "{place:?} is ambiguous: {}",
+            outcome.note.unwrap_or_default().replace(
+                "add context (a province, --country, --near)",
+                "add a province (\"PLACE, PROVINCE\"), --country CC or --admin1 NAME, or use --at LAT,LON"
+            )
+        ))),
+        Status::Unresolved => Err(Error::Usage(format!(
+            "no place named like {place:?}; `borderwatch geocode {place:?}` shows what is known, or use --at LAT,LON"
+        ))),
+    }
+}
+
+/// Reads a query file: id,lat,lon or id,place (header names as for incidents).
+fn read_queries(path: &PathBuf, args: &Args) -> Result<Vec<Query>, Error> {
+    let origin = path.display().to_string();
+    let text = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let crlf = crate::error::starts_with_crlf_line(&text);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(&text[..]);
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| Error::Invalid(vec![Problem::from_csv(&origin, &e)]))?
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase())
+        .collect();
+    let find = |names: &[&str]| header.iter().position(|h| names.contains(&h.as_str()));
+    let id = find(&["id", "query_id", "qid", "name"]);
+    let lat = find(&["lat", "latitude", "y"]);
+    let lon = find(&["lon", "lng", "long", "longitude", "x"]);
+    let place = find(&["place", "location", "village", "town"]);
+    if (lat.is_none() || lon.is_none()) && place.is_none() {
+        return Err(Error::Invalid(vec![Problem::new(
+            &origin,
+            1,
+            "header",
+            &format!(
+                "expected columns id,lat,lon or id,place; found: {}",
+                header.join(", ")
+            ),
+        )]));
+    }
+    let mut queries = Vec::new();
+    let mut problems = Vec::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push(Problem::from_csv(&origin, &e));
+                continue;
+            }
+        };
+        let line = crate::error::record_line(record.position(), crlf);
+        let field = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or("").trim();
+        let query_id = match field(id) {
+            "" => format!("{line}"),
+            s => s.to_string(),
+        };
+        let center = if !field(lat).is_empty() || place.is_none() {
+            parse_lat_lon(&format!("{},{}", field(lat), field(lon))).map_err(|m| ("lat/lon", m))
+        } else {
+            resolve_place(field(place), args).map_err(|e| ("place", e.to_string()))
+        };
+        match center {
+            Ok(center) => queries.push(Query {
+                id: query_id,
+                center,
+            }),
+            Err((name, message)) => problems.push(Problem::new(&origin, line, name, &message)),
+        }
+    }
+    if problems.is_empty() {
+        Ok(queries)
+    } else {
+        Err(Error::Invalid(problems))
+    }
+}
+
+fn print_counts(
+    queries: &[Query],
+    counts: &[(usize, u64)],
+    format: HitFormat,
+) -> Result<(), Error> {
+    use std::io::Write;
+    let io = |e: std::io::Error| Error::Usage(format!("writing output: {e}"));
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if format == HitFormat::Json {
+        for (q, (hits, fatalities)) in queries.iter().zip(counts) {
+            let line =
+                serde_json::json!({"query_id": q.id, "hits": hits, "fatalities": fatalities});
+            writeln!(out, "{line}").map_err(io)?;
+        }
+        return out.flush().map_err(io);
+    }
+    let mut writer = csv::Writer::from_writer(out);
+    let record_error = |e: csv::Error| Error::Usage(format!("writing output: {e}"));
+    writer
+        .write_record(["query_id", "hits", "fatalities"])
+        .map_err(record_error)?;
+    for (q, (hits, fatalities)) in queries.iter().zip(counts) {
+        writer
+            .write_record([q.id.clone(), hits.to_string(), fatalities.to_string()])
+            .map_err(record_error)?;
+    }
+    writer.flush().map_err(io)
+}

@@ -1,0 +1,310 @@
+//! Incidents: the table analysts keep (our CSV schema, ACLED exports as they come, UCDP GED,
+//! users' own CSVs), read with nothing lost: every row ends indexed (located), unlocated (kept
+//! and reported) or rejected (with its reason).
+
+pub mod date;
+mod read;
+pub mod schema;
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use geo::Point;
+
+pub use read::{LoadOptions, Outcome as RowOutcome, load_files, load_reader};
+pub use schema::{Column, ColumnMap, InputFormat};
+
+use crate::error::Problem;
+
+/// The bundled incidents: every incident reported in the corpus articles, hand-curated.
+pub const BUNDLED_CSV: &str = include_str!("../../data/incidents.csv");
+
+/// An interned string: categorical columns (event type, actors, places) repeat a lot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Sym(u32);
+
+/// String storage for [`Sym`]s; symbol 0 is the empty string.
+#[derive(Debug, Clone)]
+pub struct Interner {
+    ids: HashMap<Box<str>, u32>,
+    strings: Vec<Box<str>>,
+}
+
+impl Default for Interner {
+    fn default() -> Self {
+        let mut interner = Interner {
+            ids: HashMap::new(),
+            strings: Vec::new(),
+        };
+        interner.intern("");
+        interner
+    }
+}
+
+impl Interner {
+    /// The symbol of `text`, added when new.
+    pub fn intern(&mut self, text: &str) -> Sym {
+        if let Some(&id) = self.ids.get(text) {
+            return Sym(id);
+        }
+        let id = self.strings.len() as u32;
+        self.strings.push(text.into());
+        self.ids.insert(text.into(), id);
+        Sym(id)
+    }
+
+    /// The text of a symbol.
+    pub fn get(&self, sym: Sym) -> &str {
+        &self.strings[sym.0 as usize]
+    }
+}
+
+/// One incident. Categorical fields are [`Sym`]s of the owning [`IncidentTable`].
+#[derive(Debug, Clone)]
+pub struct Incident {
+    pub id: Box<str>,
+    /// None when the date is unknown.
+    pub date: Option<NaiveDate>,
+    /// ACLED time_precision: 1 day, 2 week, 3 month.
+    pub time_precision: Option<u8>,
+    pub event_type: Sym,
+    pub sub_event_type: Sym,
+    pub actor1: Sym,
+    pub actor2: Sym,
+    pub country: Sym,
+    pub admin1: Sym,
+    pub admin2: Sym,
+    pub location: Sym,
+    /// WGS84 degrees; NaN when unlocated.
+    pub lat: f64,
+    pub lon: f64,
+    /// ACLED geo_precision: 1 exact, 2 near/district, 3 province/region.
+    pub geo_precision: Option<u8>,
+    /// None when the source gives no count.
+    pub fatalities: Option<u32>,
+    pub notes: Box<str>,
+    pub source: Sym,
+    pub source_url: Box<str>,
+    pub evidence: Box<str>,
+    /// The coordinates came from the geocoder, not the input.
+    pub geocoded: bool,
+    /// Columns of the input that the schema does not name, as (column index in
+    /// [`IncidentTable::extra_columns`], value).
+    pub extra: Vec<(u16, Box<str>)>,
+    /// Where the row came from: file index in [`IncidentTable::files`] and line.
+    pub file: u16,
+    pub line: u64,
+}
+
+impl Incident {
+    /// The point, when located.
+    pub fn point(&self) -> Option<Point> {
+        (self.lat.is_finite() && self.lon.is_finite()).then(|| Point::new(self.lon, self.lat))
+    }
+}
+
+/// Why a row is not indexed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NotIndexed {
+    pub problem: Problem,
+    /// The row as read, field by field, for the rejects file.
+    pub raw: Vec<String>,
+    pub file: u16,
+}
+
+/// Incidents read from one or more files, with the account of every row.
+#[derive(Debug, Clone, Default)]
+pub struct IncidentTable {
+    pub(crate) rows: Vec<Incident>,
+    pub(crate) strings: Interner,
+    pub(crate) extra_columns: Vec<String>,
+    pub(crate) files: Vec<String>,
+    /// Header of each file, for the rejects file.
+    pub(crate) headers: Vec<Vec<String>>,
+    pub(crate) rejected: Vec<NotIndexed>,
+    pub(crate) unlocated: Vec<Problem>,
+    pub(crate) read: usize,
+}
+
+/// Row counts: `read == indexed + unlocated + rejected` always.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Counts {
+    pub read: usize,
+    pub indexed: usize,
+    pub unlocated: usize,
+    pub rejected: usize,
+}
+
+impl std::fmt::Display for Counts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} read = {} indexed + {} unlocated + {} rejected",
+            self.read, self.indexed, self.unlocated, self.rejected
+        )
+    }
+}
+
+impl IncidentTable {
+    /// The incidents of `data/incidents.csv`, compiled into the binary.
+    ///
+    /// ```
+    /// let table = borderwatch::incidents::IncidentTable::bundled();
+    /// let counts = table.counts();
+    /// assert_eq!(counts.rejected, 0);
+    /// assert!(counts.indexed >= 6);
+    /// ```
+    pub fn bundled() -> IncidentTable {
+        load_reader(
+            BUNDLED_CSV.as_bytes(),
+            "data/incidents.csv",
+            &LoadOptions::default(),
+        )
+        .expect("the bundled incidents are valid (checked by tests)")
+    }
+
+    /// All kept rows (located and unlocated), in input order.
+    pub fn rows(&self) -> &[Incident] {
+        &self.rows
+    }
+
+    /// The text of a symbol.
+    pub fn text(&self, sym: Sym) -> &str {
+        self.strings.get(sym)
+    }
+
+    /// The names of the input columns kept as extras.
+    pub fn extra_columns(&self) -> &[String] {
+        &self.extra_columns
+    }
+
+    /// The input files, in the order read.
+    pub fn files(&self) -> &[String] {
+        &self.files
+    }
+
+    /// Rows that were rejected, with reasons.
+    pub fn rejected(&self) -> &[NotIndexed] {
+        &self.rejected
+    }
+
+    /// Why each unlocated row has no point.
+    pub fn unlocated(&self) -> &[Problem] {
+        &self.unlocated
+    }
+
+    /// The account of every row read.
+    pub fn counts(&self) -> Counts {
+        let unlocated = self.rows.iter().filter(|r| r.point().is_none()).count();
+        Counts {
+            read: self.read,
+            indexed: self.rows.len() - unlocated,
+            unlocated,
+            rejected: self.rejected.len(),
+        }
+    }
+
+    /// The header of the file a row came from.
+    pub fn header(&self, file: u16) -> &[String] {
+        &self.headers[file as usize]
+    }
+}
+
+/// One value of an incident field, typed for JSON and GeoJSON and printable for CSV.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value<'a> {
+    Text(&'a str),
+    Date(NaiveDate),
+    Number(f64),
+    Count(u64),
+    Bool(bool),
+    Null,
+}
+
+impl Value<'_> {
+    /// As a JSON value: numbers as numbers, unknown as null.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Value::Text(s) => serde_json::Value::from(*s),
+            Value::Date(d) => serde_json::Value::from(d.to_string()),
+            Value::Number(x) => serde_json::Number::from_f64(*x)
+                .map_or(serde_json::Value::Null, serde_json::Value::Number),
+            Value::Count(n) => serde_json::Value::from(*n),
+            Value::Bool(b) => serde_json::Value::from(*b),
+            Value::Null => serde_json::Value::Null,
+        }
+    }
+
+    /// As CSV text: unknown as empty.
+    pub fn to_text(&self) -> String {
+        match self {
+            Value::Text(s) => s.to_string(),
+            Value::Date(d) => d.to_string(),
+            Value::Number(x) => x.to_string(),
+            Value::Count(n) => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+            Value::Null => String::new(),
+        }
+    }
+}
+
+impl IncidentTable {
+    /// Every schema column of a row with its value, in [`Column::ALL`] order, followed by
+    /// the extra columns of the input (empty where a row's file had none).
+    ///
+    /// ```
+    /// use borderwatch::incidents::{IncidentTable, Value};
+    /// let table = IncidentTable::bundled();
+    /// let fields = table.fields(&table.rows()[0]);
+    /// assert_eq!(fields[0], ("event_id_cnty", Value::Text("BW-AFG-0001")));
+    /// assert_eq!(fields[1], ("event_date", Value::Null));
+    /// ```
+    pub fn fields<'a>(&'a self, row: &'a Incident) -> Vec<(&'a str, Value<'a>)> {
+        let text = |sym: Sym| Value::Text(self.text(sym));
+        let optional = |v: Option<u64>| v.map_or(Value::Null, Value::Count);
+        let coordinate = |x: f64| {
+            if x.is_finite() {
+                Value::Number(x)
+            } else {
+                Value::Null
+            }
+        };
+        let mut fields: Vec<(&str, Value)> = Column::ALL
+            .iter()
+            .map(|&c| {
+                let value = match c {
+                    Column::Id => Value::Text(&row.id),
+                    Column::Date => row.date.map_or(Value::Null, Value::Date),
+                    Column::TimePrecision => optional(row.time_precision.map(u64::from)),
+                    Column::EventType => text(row.event_type),
+                    Column::SubEventType => text(row.sub_event_type),
+                    Column::Actor1 => text(row.actor1),
+                    Column::Actor2 => text(row.actor2),
+                    Column::Country => text(row.country),
+                    Column::Admin1 => text(row.admin1),
+                    Column::Admin2 => text(row.admin2),
+                    Column::Location => text(row.location),
+                    Column::Latitude => coordinate(row.lat),
+                    Column::Longitude => coordinate(row.lon),
+                    Column::GeoPrecision => optional(row.geo_precision.map(u64::from)),
+                    Column::Fatalities => optional(row.fatalities.map(u64::from)),
+                    Column::Notes => Value::Text(&row.notes),
+                    Column::Source => text(row.source),
+                    Column::SourceUrl => Value::Text(&row.source_url),
+                    Column::Evidence => Value::Text(&row.evidence),
+                    Column::Geocoded => Value::Bool(row.geocoded),
+                };
+                (c.name(), value)
+            })
+            .collect();
+        for (slot, name) in self.extra_columns.iter().enumerate() {
+            let value = row
+                .extra
+                .iter()
+                .find(|(s, _)| *s as usize == slot)
+                .map_or(Value::Text(""), |(_, v)| Value::Text(v));
+            fields.push((name.as_str(), value));
+        }
+        fields
+    }
+}

@@ -1,0 +1,126 @@
+//! Incident filters shared by every query: dates, event types, actors, country, border
+//! distance and side.
+
+use chrono::NaiveDate;
+
+use super::IncidentIndex;
+use crate::reference::Side;
+
+/// Conditions an incident must meet; the default lets everything through.
+///
+/// A row with an unknown date passes no date condition: it cannot be shown to be in range.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// On or after this day.
+    pub since: Option<NaiveDate>,
+    /// On or before this day.
+    pub until: Option<NaiveDate>,
+    /// Event type or sub-event type equals one of these (case-insensitive).
+    pub types: Vec<String>,
+    /// Actor 1 or 2 contains one of these (case-insensitive).
+    pub actors: Vec<String>,
+    /// The country column is one of these names or ISO codes (case-insensitive).
+    pub countries: Vec<String>,
+    /// Within this many km of the Afghanistan–Tajikistan border.
+    pub border_km: Option<f64>,
+    /// On this side of the border.
+    pub side: Option<Side>,
+}
+
+impl Filter {
+    /// Whether the filter lets everything through.
+    pub fn is_empty(&self) -> bool {
+        self.since.is_none()
+            && self.until.is_none()
+            && self.types.is_empty()
+            && self.actors.is_empty()
+            && self.countries.is_empty()
+            && self.border_km.is_none()
+            && self.side.is_none()
+    }
+
+    /// Whether row `row` of the index's table passes.
+    pub fn matches(&self, index: &IncidentIndex, row: u32) -> bool {
+        if self.is_empty() {
+            return true;
+        }
+        let table = index.table();
+        let r = &table.rows()[row as usize];
+        if self.since.is_some() || self.until.is_some() {
+            let Some(date) = r.date else { return false };
+            if self.since.is_some_and(|s| date < s) || self.until.is_some_and(|u| date > u) {
+                return false;
+            }
+        }
+        if !self.types.is_empty() {
+            let (t, s) = (table.text(r.event_type), table.text(r.sub_event_type));
+            if !self
+                .types
+                .iter()
+                .any(|w| t.eq_ignore_ascii_case(w) || s.eq_ignore_ascii_case(w))
+            {
+                return false;
+            }
+        }
+        if !self.actors.is_empty() {
+            let a1 = table.text(r.actor1).to_lowercase();
+            let a2 = table.text(r.actor2).to_lowercase();
+            if !self.actors.iter().any(|w| {
+                let w = w.to_lowercase();
+                a1.contains(&w) || a2.contains(&w)
+            }) {
+                return false;
+            }
+        }
+        if !self.countries.is_empty() {
+            let country = table.text(r.country);
+            if !self.countries.iter().any(|c| country_matches(country, c)) {
+                return false;
+            }
+        }
+        if self.border_km.is_some() || self.side.is_some() {
+            let Some((km, side)) = index.border(row) else {
+                return false;
+            };
+            if self.border_km.is_some_and(|d| km > d) || self.side.is_some_and(|s| s != side) {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// Whether a country column value names the country given as a name or ISO code.
+fn country_matches(value: &str, wanted: &str) -> bool {
+    const CODES: &[(&str, &str, &str)] = &[
+        ("AF", "AFG", "Afghanistan"),
+        ("TJ", "TJK", "Tajikistan"),
+        ("UZ", "UZB", "Uzbekistan"),
+        ("TM", "TKM", "Turkmenistan"),
+        ("KG", "KGZ", "Kyrgyzstan"),
+        ("PK", "PAK", "Pakistan"),
+        ("CN", "CHN", "China"),
+        ("IR", "IRN", "Iran"),
+    ];
+    if value.eq_ignore_ascii_case(wanted) {
+        return true;
+    }
+    CODES.iter().any(|(a2, a3, name)| {
+        let names = [*a2, *a3, *name];
+        names.iter().any(|n| n.eq_ignore_ascii_case(wanted))
+            && names.iter().any(|n| n.eq_ignore_ascii_case(value))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn countries_match_by_name_or_code() {
+        assert!(country_matches("Afghanistan", "AF"));
+        assert!(country_matches("Tajikistan", "tjk"));
+        assert!(country_matches("TJ", "Tajikistan"));
+        assert!(!country_matches("Afghanistan", "TJ"));
+    }
+}
