@@ -47,18 +47,38 @@ impl fmt::Display for Problem {
     }
 }
 
-/// The 1-based line of a CSV record. The `csv` crate reports records that follow a CRLF
-/// terminator one line low (the '\n' is counted with the next record), so files whose header
-/// ends in CRLF are corrected here.
-pub fn record_line(position: Option<&csv::Position>, crlf: bool) -> u64 {
-    position.map_or(0, |p| p.line() + u64::from(crlf))
+/// Line numbers of CSV records from their byte offsets. The `csv` crate's own line count is
+/// off after CRLF terminators and blank lines, so lines are counted here: a record's line is
+/// that of its first byte that is not a line break.
+pub struct LineCounter<'a> {
+    bytes: &'a [u8],
+    counted_to: usize,
+    line: u64,
 }
 
-/// Whether the first line of some bytes ends in CRLF.
-pub fn starts_with_crlf_line(head: &[u8]) -> bool {
-    head.iter()
-        .position(|&b| b == b'\n')
-        .is_some_and(|i| i > 0 && head[i - 1] == b'\r')
+impl<'a> LineCounter<'a> {
+    /// Counts lines of `bytes`, whose first byte is on line `first_line`.
+    pub fn new(bytes: &'a [u8], first_line: u64) -> LineCounter<'a> {
+        LineCounter {
+            bytes,
+            counted_to: 0,
+            line: first_line,
+        }
+    }
+
+    /// The line of the record starting at byte `start` (offsets must not decrease).
+    pub fn line_at(&mut self, start: usize) -> u64 {
+        let mut at = start.min(self.bytes.len());
+        while at < self.bytes.len() && matches!(self.bytes[at], b'\r' | b'\n') {
+            at += 1;
+        }
+        if at > self.counted_to {
+            self.line +=
+                memchr::memchr_iter(b'\n', &self.bytes[self.counted_to..at]).count() as u64;
+            self.counted_to = at;
+        }
+        self.line
+    }
 }
 
 /// The library's error type.

@@ -49,16 +49,19 @@ fn loadavg() -> Vec<f64> {
         .collect()
 }
 
-/// Times `runs` calls of `f` (after one warm-up call) and returns the wall seconds of each.
+/// Times `runs` calls of `f` (after one warm-up call) and returns the wall seconds of each
+/// and the last result. Each previous result is dropped before the next call, outside the
+/// timing, so that peak memory is that of one result.
 pub fn time_runs<T>(runs: usize, mut f: impl FnMut() -> T) -> (Vec<f64>, T) {
-    let mut last = f();
+    let mut last = Some(f());
     let mut times = Vec::with_capacity(runs);
     for _ in 0..runs {
+        drop(last.take());
         let start = Instant::now();
-        last = f();
+        last = Some(f());
         times.push(start.elapsed().as_secs_f64());
     }
-    (times, last)
+    (times, last.expect("at least the warm-up ran"))
 }
 
 /// What was measured, for one result line.
@@ -72,6 +75,28 @@ pub struct Measurement<'a> {
     pub items: usize,
     pub runs_s: &'a [f64],
     pub rss_before_mb: Option<f64>,
+}
+
+impl<'a> Measurement<'a> {
+    /// A measurement with no `rss_before_mb`.
+    pub fn new(
+        metric: &'a str,
+        n: usize,
+        tool: &'a str,
+        unit: &'a str,
+        items: usize,
+        runs_s: &'a [f64],
+    ) -> Measurement<'a> {
+        Measurement {
+            metric,
+            n,
+            tool,
+            unit,
+            items,
+            runs_s,
+            rss_before_mb: None,
+        }
+    }
 }
 
 /// Prints one result line (and appends it to `BENCH_OUT` when set).

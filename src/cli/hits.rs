@@ -94,7 +94,7 @@ pub fn write_hits(
                         cells.push(h.query_id.unwrap_or("").to_string());
                     }
                     cells.extend([
-                        r.id.to_string(),
+                        table.str(r.id).to_string(),
                         r.date.map_or_else(|| "unknown".into(), |d| d.to_string()),
                         table.text(r.event_type).to_string(),
                         table.text(r.location).to_string(),
@@ -181,7 +181,7 @@ pub fn write_hits(
                 let r = &table.rows()[h.row as usize];
                 let feature = serde_json::json!({
                     "type": "Feature",
-                    "id": &*r.id,
+                    "id": table.str(r.id),
                     "geometry": {"type": "Point", "coordinates": [round(r.lon, 6), round(r.lat, 6)]},
                     "properties": Json::Object(properties(index, h)),
                 });

@@ -178,10 +178,10 @@ fn resolve_place(place: &str, args: &Args) -> Result<Point, Error> {
 fn read_queries(path: &PathBuf, args: &Args) -> Result<Vec<Query>, Error> {
     let origin = path.display().to_string();
     let text = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let crlf = crate::error::starts_with_crlf_line(&text);
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(&text[..]);
+    let mut lines = crate::error::LineCounter::new(&text, 1);
     let header: Vec<String> = reader
         .headers()
         .map_err(|e| Error::Invalid(vec![Problem::from_csv(&origin, &e)]))?
@@ -214,7 +214,7 @@ fn read_queries(path: &PathBuf, args: &Args) -> Result<Vec<Query>, Error> {
                 continue;
             }
         };
-        let line = crate::error::record_line(record.position(), crlf);
+        let line = lines.line_at(record.position().map_or(0, |p| p.byte() as usize));
         let field = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or("").trim();
         let query_id = match field(id) {
             "" => format!("{line}"),

@@ -155,13 +155,15 @@ impl Gazetteer {
 
     /// Reads gazetteer CSV from any reader; `origin` names it in error messages.
     pub fn from_reader<R: Read>(reader: R, origin: &str) -> Result<Gazetteer, Error> {
-        let mut reader = std::io::BufReader::new(reader);
-        let head =
-            std::io::BufRead::fill_buf(&mut reader).map_err(|e| Error::io(Path::new(origin), e))?;
-        let crlf = crate::error::starts_with_crlf_line(head);
+        let mut bytes = Vec::new();
+        let mut reader = reader;
+        reader
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::io(Path::new(origin), e))?;
+        let mut lines = crate::error::LineCounter::new(&bytes, 1);
         let mut csv = csv::ReaderBuilder::new()
             .flexible(false)
-            .from_reader(reader);
+            .from_reader(&bytes[..]);
         let headers = csv
             .headers()
             .map_err(|e| Error::Invalid(vec![Problem::from_csv(origin, &e)]))?
@@ -190,7 +192,7 @@ impl Gazetteer {
                     continue;
                 }
             };
-            let line = crate::error::record_line(record.position(), crlf);
+            let line = lines.line_at(record.position().map_or(0, |p| p.byte() as usize));
             let field = |i: usize| record.get(index[i]).unwrap_or("").trim();
             let mut problem = |column: &str, message: String| {
                 problems.push(Problem::new(origin, line, column, &message));

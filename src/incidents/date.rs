@@ -25,6 +25,9 @@ pub fn parse_date(text: &str) -> Result<Option<(NaiveDate, TimePrecision)>, Stri
     if text.is_empty() {
         return Ok(None);
     }
+    if let Some(date) = iso_day(text) {
+        return Ok(Some((date, 1)));
+    }
     let day_part = text.split(['T', ' ']).next().unwrap_or(text);
     for format in ["%Y-%m-%d", "%Y/%m/%d"] {
         if let Ok(date) = NaiveDate::parse_from_str(day_part, format) {
@@ -53,6 +56,20 @@ pub fn parse_date(text: &str) -> Result<Option<(NaiveDate, TimePrecision)>, Stri
         "not a date: {text:?} (use YYYY-MM-DD, \"19 November 2020\", or YYYY-MM for a month; \
          leave it empty when unknown)"
     ))
+}
+
+/// `YYYY-MM-DD` without a format parser: the common case in exports.
+fn iso_day(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| -> Option<u32> {
+        b[range].iter().try_fold(0u32, |n, &d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    NaiveDate::from_ymd_opt(number(0..4)? as i32, number(5..7)?, number(8..10)?)
 }
 
 #[cfg(test)]

@@ -6,10 +6,9 @@ pub mod date;
 mod read;
 pub mod schema;
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 use geo::Point;
+use rustc_hash::FxHashMap;
 
 pub use read::{LoadOptions, Outcome as RowOutcome, load_files, load_reader};
 pub use schema::{Column, ColumnMap, InputFormat};
@@ -26,14 +25,14 @@ pub struct Sym(u32);
 /// String storage for [`Sym`]s; symbol 0 is the empty string.
 #[derive(Debug, Clone)]
 pub struct Interner {
-    ids: HashMap<Box<str>, u32>,
+    ids: FxHashMap<Box<str>, u32>,
     strings: Vec<Box<str>>,
 }
 
 impl Default for Interner {
     fn default() -> Self {
         let mut interner = Interner {
-            ids: HashMap::new(),
+            ids: FxHashMap::default(),
             strings: Vec::new(),
         };
         interner.intern("");
@@ -59,10 +58,48 @@ impl Interner {
     }
 }
 
-/// One incident. Categorical fields are [`Sym`]s of the owning [`IncidentTable`].
+/// A string kept in the table's text arena (ids, notes, URLs, evidence, extra columns): one
+/// allocation for all rows instead of one per field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Text(u64);
+
+/// The longest single field kept, in bytes (24 bits of a [`Text`]).
+pub const MAX_FIELD_BYTES: usize = (1 << 24) - 1;
+
+impl Text {
+    /// Appends `s` to `arena`; None when `s` is longer than [`MAX_FIELD_BYTES`].
+    pub(crate) fn push(arena: &mut String, s: &str) -> Option<Text> {
+        if s.is_empty() {
+            return Some(Text(0));
+        }
+        if s.len() > MAX_FIELD_BYTES {
+            return None;
+        }
+        let start = arena.len() as u64;
+        arena.push_str(s);
+        Some(Text(start << 24 | s.len() as u64))
+    }
+
+    fn range(self) -> std::ops::Range<usize> {
+        let start = (self.0 >> 24) as usize;
+        start..start + (self.0 & MAX_FIELD_BYTES as u64) as usize
+    }
+
+    /// The same text after its arena was appended at `base` of another.
+    pub(crate) fn shifted(self, base: usize) -> Text {
+        if self.0 == 0 {
+            self
+        } else {
+            Text(self.0 + ((base as u64) << 24))
+        }
+    }
+}
+
+/// One incident. Categorical fields are [`Sym`]s and free text is [`Text`] of the owning
+/// [`IncidentTable`]; read them with [`IncidentTable::text`] and [`IncidentTable::str`].
 #[derive(Debug, Clone)]
 pub struct Incident {
-    pub id: Box<str>,
+    pub id: Text,
     /// None when the date is unknown.
     pub date: Option<NaiveDate>,
     /// ACLED time_precision: 1 day, 2 week, 3 month.
@@ -82,15 +119,15 @@ pub struct Incident {
     pub geo_precision: Option<u8>,
     /// None when the source gives no count.
     pub fatalities: Option<u32>,
-    pub notes: Box<str>,
+    pub notes: Text,
     pub source: Sym,
-    pub source_url: Box<str>,
-    pub evidence: Box<str>,
+    pub source_url: Text,
+    pub evidence: Text,
     /// The coordinates came from the geocoder, not the input.
     pub geocoded: bool,
     /// Columns of the input that the schema does not name, as (column index in
     /// [`IncidentTable::extra_columns`], value).
-    pub extra: Vec<(u16, Box<str>)>,
+    pub extra: Vec<(u16, Text)>,
     /// Where the row came from: file index in [`IncidentTable::files`] and line.
     pub file: u16,
     pub line: u64,
@@ -117,6 +154,7 @@ pub struct NotIndexed {
 pub struct IncidentTable {
     pub(crate) rows: Vec<Incident>,
     pub(crate) strings: Interner,
+    pub(crate) arena: String,
     pub(crate) extra_columns: Vec<String>,
     pub(crate) files: Vec<String>,
     /// Header of each file, for the rejects file.
@@ -171,6 +209,11 @@ impl IncidentTable {
     /// The text of a symbol.
     pub fn text(&self, sym: Sym) -> &str {
         self.strings.get(sym)
+    }
+
+    /// A string of the text arena.
+    pub fn str(&self, text: Text) -> &str {
+        &self.arena[text.range()]
     }
 
     /// The names of the input columns kept as extras.
@@ -273,7 +316,7 @@ impl IncidentTable {
             .iter()
             .map(|&c| {
                 let value = match c {
-                    Column::Id => Value::Text(&row.id),
+                    Column::Id => Value::Text(self.str(row.id)),
                     Column::Date => row.date.map_or(Value::Null, Value::Date),
                     Column::TimePrecision => optional(row.time_precision.map(u64::from)),
                     Column::EventType => text(row.event_type),
@@ -288,10 +331,10 @@ impl IncidentTable {
                     Column::Longitude => coordinate(row.lon),
                     Column::GeoPrecision => optional(row.geo_precision.map(u64::from)),
                     Column::Fatalities => optional(row.fatalities.map(u64::from)),
-                    Column::Notes => Value::Text(&row.notes),
+                    Column::Notes => Value::Text(self.str(row.notes)),
                     Column::Source => text(row.source),
-                    Column::SourceUrl => Value::Text(&row.source_url),
-                    Column::Evidence => Value::Text(&row.evidence),
+                    Column::SourceUrl => Value::Text(self.str(row.source_url)),
+                    Column::Evidence => Value::Text(self.str(row.evidence)),
                     Column::Geocoded => Value::Bool(row.geocoded),
                 };
                 (c.name(), value)
@@ -302,7 +345,7 @@ impl IncidentTable {
                 .extra
                 .iter()
                 .find(|(s, _)| *s as usize == slot)
-                .map_or(Value::Text(""), |(_, v)| Value::Text(v));
+                .map_or(Value::Text(""), |(_, v)| Value::Text(self.str(*v)));
             fields.push((name.as_str(), value));
         }
         fields

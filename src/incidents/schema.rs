@@ -1,7 +1,5 @@
 //! The incident columns and how input headers map to them.
 
-use std::collections::HashMap;
-
 /// A column of the incident schema (ACLED names; `source_url`, `evidence` and `geocoded` are
 /// ours).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -147,7 +145,8 @@ pub enum InputFormat {
 /// Which input column holds each schema column.
 #[derive(Debug, Clone, Default)]
 pub struct ColumnMap {
-    pub(crate) columns: HashMap<Column, usize>,
+    /// Input index of each schema column, by `Column as usize`.
+    pub(crate) columns: [Option<usize>; Column::ALL.len()],
     /// Input columns the schema does not name: (input index, header).
     pub(crate) extras: Vec<(usize, String)>,
     pub(crate) ucdp: bool,
@@ -175,7 +174,7 @@ impl ColumnMap {
             InputFormat::Acled => false,
             InputFormat::Ucdp => true,
         };
-        let mut columns = HashMap::new();
+        let mut columns: [Option<usize>; Column::ALL.len()] = [None; Column::ALL.len()];
         for (key, wanted) in overrides {
             let column = Column::from_header(key).ok_or_else(|| {
                 let keys: Vec<_> = Column::ALL.iter().map(|c| c.aliases()[0]).collect();
@@ -193,7 +192,7 @@ impl ColumnMap {
                         header.join(", ")
                     )
                 })?;
-            columns.insert(column, index);
+            columns[column as usize] = Some(index);
         }
         let ucdp_names: &[(&str, Column)] = &[
             ("date_start", Column::Date),
@@ -209,7 +208,7 @@ impl ColumnMap {
             ("source_article", Column::Source),
         ];
         for (index, name) in normalised.iter().enumerate() {
-            if columns.values().any(|&i| i == index) {
+            if columns.contains(&Some(index)) {
                 continue;
             }
             let column = if ucdp {
@@ -221,17 +220,16 @@ impl ColumnMap {
             } else {
                 Column::from_header(name)
             };
-            match column {
-                Some(c) if !columns.contains_key(&c) => {
-                    columns.insert(c, index);
-                }
-                _ => {}
+            if let Some(c) = column
+                && columns[c as usize].is_none()
+            {
+                columns[c as usize] = Some(index);
             }
         }
         let extras = header
             .iter()
             .enumerate()
-            .filter(|(i, _)| !columns.values().any(|v| v == i))
+            .filter(|(i, _)| !columns.contains(&Some(*i)))
             .map(|(i, h)| (i, h.trim().trim_start_matches('\u{feff}').to_string()))
             .collect();
         Ok(ColumnMap {
@@ -243,7 +241,7 @@ impl ColumnMap {
 
     /// The input index of a schema column.
     pub fn index(&self, column: Column) -> Option<usize> {
-        self.columns.get(&column).copied()
+        self.columns[column as usize]
     }
 }
 

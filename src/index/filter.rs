@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use super::IncidentIndex;
+use super::{Entry, IncidentIndex};
 use crate::reference::Side;
 
 /// Conditions an incident must meet; the default lets everything through.
@@ -37,6 +37,30 @@ impl Filter {
             && self.countries.is_empty()
             && self.border_km.is_none()
             && self.side.is_none()
+    }
+
+    /// Whether only the dates are constrained (answered from the index entry alone).
+    fn dates_only(&self) -> bool {
+        self.types.is_empty()
+            && self.actors.is_empty()
+            && self.countries.is_empty()
+            && self.border_km.is_none()
+            && self.side.is_none()
+    }
+
+    /// Whether an index entry passes: dates from the entry, the rest from the table.
+    pub(crate) fn matches_entry(&self, index: &IncidentIndex, entry: &Entry) -> bool {
+        if self.since.is_some() || self.until.is_some() {
+            if entry.day == i32::MIN {
+                return false;
+            }
+            if self.since.is_some_and(|s| entry.day < day_number(s))
+                || self.until.is_some_and(|u| entry.day > day_number(u))
+            {
+                return false;
+            }
+        }
+        self.dates_only() || self.matches(index, entry.row)
     }
 
     /// Whether row `row` of the index's table passes.
@@ -88,6 +112,11 @@ impl Filter {
         }
         true
     }
+}
+
+/// A day as a number, for comparisons (days since 1 January of year 1).
+pub(crate) fn day_number(date: NaiveDate) -> i32 {
+    chrono::Datelike::num_days_from_ce(&date)
 }
 
 /// Whether a country column value names the country given as a name or ISO code.

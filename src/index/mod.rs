@@ -9,14 +9,21 @@
 //! k-nearest walks the tree in chord order and stops once the next chord exceeds the k-th best
 //! geodesic distance. Results equal brute force (tested). Bounding-box queries use a lon/lat
 //! tree, built on first use.
+//!
+//! Both trees are walked by hand: a node that lies wholly inside the query is taken whole,
+//! without testing its points, and each entry carries its day and fatalities so that date
+//! filters and counts never touch the table.
 
 mod filter;
 
 use std::sync::OnceLock;
 
 use geo::Point;
+use rayon::prelude::*;
 use rstar::primitives::GeomWithData;
-use rstar::{AABB, RTree};
+use rstar::{
+    AABB, Envelope, ParentNode, RStarInsertionStrategy, RTree, RTreeNode, RTreeObject, RTreeParams,
+};
 
 pub use filter::Filter;
 
@@ -24,8 +31,66 @@ use crate::incidents::IncidentTable;
 use crate::reference::{Reference, Side};
 use crate::spatial::{chord_within, chord2, ecef, geodesic_km};
 
-type Ecef = GeomWithData<[f64; 3], u32>;
-type LonLat = GeomWithData<[f64; 2], u32>;
+/// What the trees keep of each row besides its position.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Entry {
+    pub(crate) row: u32,
+    /// Days since 1970-01-01; `i32::MIN` when unknown.
+    pub(crate) day: i32,
+    /// Unknown counts as 0.
+    pub(crate) fatalities: u32,
+}
+
+type Ecef = GeomWithData<[f64; 3], Entry>;
+type LonLat = GeomWithData<[f64; 2], Entry>;
+
+/// Wider nodes than rstar's default (6): a shallower tree that bulk-loads faster and whose
+/// leaves, scanned whole, suit queries that return thousands of points.
+pub struct WideNodes;
+
+impl RTreeParams for WideNodes {
+    const MIN_SIZE: usize = 8;
+    const MAX_SIZE: usize = 24;
+    const REINSERTION_COUNT: usize = 6;
+    type DefaultInsertionStrategy = RStarInsertionStrategy;
+}
+
+type Tree<T> = RTree<T, WideNodes>;
+
+fn entry(table: &IncidentTable, row: usize) -> Entry {
+    let r = &table.rows()[row];
+    Entry {
+        row: row as u32,
+        day: r.date.map_or(i32::MIN, filter::day_number),
+        fatalities: r.fatalities.unwrap_or(0),
+    }
+}
+
+/// Calls `f` with every leaf under `node`.
+fn each_leaf<T: RTreeObject>(node: &ParentNode<T>, f: &mut impl FnMut(&T)) {
+    for child in node.children() {
+        match child {
+            RTreeNode::Leaf(leaf) => f(leaf),
+            RTreeNode::Parent(parent) => each_leaf(parent, f),
+        }
+    }
+}
+
+/// Squared distance from `q` to the farthest and the nearest point of a box.
+fn far_near2(envelope: &AABB<[f64; 3]>, q: &[f64; 3]) -> (f64, f64) {
+    let (lo, hi) = (envelope.lower(), envelope.upper());
+    let (mut far, mut near) = (0.0, 0.0);
+    for axis in 0..3 {
+        let (a, b) = (q[axis] - lo[axis], hi[axis] - q[axis]);
+        far += a.abs().max(b.abs()).powi(2);
+        if a < 0.0 {
+            near += a * a;
+        } else if b < 0.0 {
+            near += b * b;
+        }
+    }
+    (far, near)
+}
 
 /// A row of the table and its geodesic distance from the query point.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -37,8 +102,8 @@ pub struct Hit {
 /// The spatial index of one [`IncidentTable`].
 pub struct IncidentIndex<'t> {
     table: &'t IncidentTable,
-    tree: RTree<Ecef>,
-    lonlat: OnceLock<RTree<LonLat>>,
+    tree: Tree<Ecef>,
+    lonlat: OnceLock<Tree<LonLat>>,
     border: Vec<OnceLock<(f64, Side)>>,
 }
 
@@ -52,18 +117,18 @@ impl<'t> IncidentIndex<'t> {
     /// let index = IncidentIndex::new(&table);
     /// let qala = geo::Point::new(68.37395, 36.88421);
     /// let hits = index.within(qala, 50.0, &Filter::default());
-    /// assert_eq!(table.rows()[hits[0].row as usize].id.as_ref(), "BW-AFG-0001");
+    /// assert_eq!(table.str(table.rows()[hits[0].row as usize].id), "BW-AFG-0001");
     /// ```
     pub fn new(table: &'t IncidentTable) -> IncidentIndex<'t> {
         let points: Vec<Ecef> = table
             .rows()
-            .iter()
+            .par_iter()
             .enumerate()
-            .filter_map(|(i, r)| r.point().map(|p| Ecef::new(ecef(p), i as u32)))
+            .filter_map(|(i, r)| r.point().map(|p| Ecef::new(ecef(p), entry(table, i))))
             .collect();
         IncidentIndex {
             table,
-            tree: RTree::bulk_load(points),
+            tree: RTree::bulk_load_with_params(points),
             lonlat: OnceLock::new(),
             border: (0..table.rows().len()).map(|_| OnceLock::new()).collect(),
         }
@@ -94,20 +159,36 @@ impl<'t> IncidentIndex<'t> {
         }))
     }
 
-    /// Calls `visit` with every located row within `km` of `center` (geodesic, inclusive),
-    /// in no particular order. The core of [`IncidentIndex::within`].
-    pub fn for_each_within(&self, center: Point, km: f64, mut visit: impl FnMut(u32)) {
+    /// Calls `visit` with the entry of every located row within `km` of `center` (geodesic,
+    /// inclusive), in no particular order. The core of [`IncidentIndex::within`].
+    fn for_each_within(&self, center: Point, km: f64, mut visit: impl FnMut(&Entry)) {
         let q = ecef(center);
         let inside2 = chord_within(km).powi(2);
         let outside2 = km * km;
-        let envelope = AABB::from_corners(
-            [q[0] - km, q[1] - km, q[2] - km],
-            [q[0] + km, q[1] + km, q[2] + km],
-        );
-        for point in self.tree.locate_in_envelope(envelope) {
-            let c2 = chord2(point.geom(), &q);
-            if c2 <= inside2 || (c2 <= outside2 && self.geodesic(center, point.data) <= km) {
-                visit(point.data);
+        let mut stack: Vec<&ParentNode<Ecef>> = vec![self.tree.root()];
+        while let Some(node) = stack.pop() {
+            for child in node.children() {
+                match child {
+                    RTreeNode::Leaf(point) => {
+                        let c2 = chord2(point.geom(), &q);
+                        if c2 <= inside2
+                            || (c2 <= outside2 && self.geodesic(center, point.data.row) <= km)
+                        {
+                            visit(&point.data);
+                        }
+                    }
+                    RTreeNode::Parent(parent) => {
+                        let (far2, near2) = far_near2(&parent.envelope(), &q);
+                        if near2 > outside2 {
+                            continue;
+                        }
+                        if far2 <= inside2 {
+                            each_leaf(parent, &mut |point: &Ecef| visit(&point.data));
+                        } else {
+                            stack.push(parent);
+                        }
+                    }
+                }
             }
         }
     }
@@ -122,11 +203,11 @@ impl<'t> IncidentIndex<'t> {
     /// Rows within `km` of `center` that pass `filter`, nearest first (ties by row).
     pub fn within(&self, center: Point, km: f64, filter: &Filter) -> Vec<Hit> {
         let mut hits = Vec::new();
-        self.for_each_within(center, km, |row| {
-            if filter.matches(self, row) {
+        self.for_each_within(center, km, |e| {
+            if filter.matches_entry(self, e) {
                 hits.push(Hit {
-                    row,
-                    km: self.geodesic(center, row),
+                    row: e.row,
+                    km: self.geodesic(center, e.row),
                 });
             }
         });
@@ -139,10 +220,10 @@ impl<'t> IncidentIndex<'t> {
     /// computing any distance that the chord bounds already settle.
     pub fn count_within(&self, center: Point, km: f64, filter: &Filter) -> (usize, u64) {
         let (mut hits, mut fatalities) = (0, 0u64);
-        self.for_each_within(center, km, |row| {
-            if filter.matches(self, row) {
+        self.for_each_within(center, km, |e| {
+            if filter.matches_entry(self, e) {
                 hits += 1;
-                fatalities += u64::from(self.table.rows()[row as usize].fatalities.unwrap_or(0));
+                fatalities += u64::from(e.fatalities);
             }
         });
         (hits, fatalities)
@@ -161,8 +242,8 @@ impl<'t> IncidentIndex<'t> {
             if best.len() == k && chord > best[k - 1].km {
                 break;
             }
-            let row = point.data;
-            if !filter.matches(self, row) {
+            let row = point.data.row;
+            if !filter.matches_entry(self, &point.data) {
                 continue;
             }
             let hit = Hit {
@@ -186,16 +267,40 @@ impl<'t> IncidentIndex<'t> {
                 .rows()
                 .iter()
                 .enumerate()
-                .filter_map(|(i, r)| r.point().map(|p| LonLat::new([p.x(), p.y()], i as u32)))
+                .filter_map(|(i, r)| {
+                    r.point()
+                        .map(|p| LonLat::new([p.x(), p.y()], entry(self.table, i)))
+                })
                 .collect();
-            RTree::bulk_load(points)
+            RTree::bulk_load_with_params(points)
         });
-        let envelope = AABB::from_corners([west, south], [east, north]);
-        let mut rows: Vec<u32> = tree
-            .locate_in_envelope(envelope)
-            .map(|p| p.data)
-            .filter(|&row| filter.matches(self, row))
-            .collect();
+        let query = AABB::from_corners([west, south], [east, north]);
+        let mut rows = Vec::new();
+        let mut take = |e: &Entry| {
+            if filter.matches_entry(self, e) {
+                rows.push(e.row);
+            }
+        };
+        let mut stack: Vec<&ParentNode<LonLat>> = vec![tree.root()];
+        while let Some(node) = stack.pop() {
+            for child in node.children() {
+                match child {
+                    RTreeNode::Leaf(point) => {
+                        if query.contains_point(point.geom()) {
+                            take(&point.data);
+                        }
+                    }
+                    RTreeNode::Parent(parent) => {
+                        let envelope = parent.envelope();
+                        if query.contains_envelope(&envelope) {
+                            each_leaf(parent, &mut |point: &LonLat| take(&point.data));
+                        } else if query.intersects(&envelope) {
+                            stack.push(parent);
+                        }
+                    }
+                }
+            }
+        }
         rows.sort_unstable();
         rows
     }
