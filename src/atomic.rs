@@ -43,6 +43,15 @@ pub fn write_atomically(
     let temp = writer
         .into_inner()
         .map_err(|e| Error::io(path, e.into_error()))?;
+    // A temporary file is private (0600); give the output the usual permissions, or those of
+    // the file it replaces.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(path).map_or(0o644, |m| m.permissions().mode());
+        fs::set_permissions(temp.path(), fs::Permissions::from_mode(mode))
+            .map_err(|e| Error::io(path, e))?;
+    }
     temp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
     temp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(())

@@ -8,11 +8,13 @@
 //! - [`reference`]: the bundled border, country and district layers, and "where is this point";
 //! - [`incidents`]: incident tables (our CSV, ACLED, UCDP, users' own) read with nothing lost;
 //! - [`index`]: R-tree proximity queries, exact on the WGS84 ellipsoid;
+//! - [`export`]: GeoJSON / GeoJSON sequence / CSV layers, streamed;
 //! - [`atomic`]: every output file is written atomically.
 
 pub mod atomic;
 pub mod cli;
 pub mod error;
+pub mod export;
 pub mod gazetteer;
 pub mod geocode;
 pub mod incidents;

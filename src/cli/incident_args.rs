@@ -49,6 +49,20 @@ fn parse_columns(text: &str) -> Result<ColumnPairs, String> {
 }
 
 impl IncidentArgs {
+    /// The input files, for manifests.
+    pub fn describe(&self) -> serde_json::Value {
+        if self.files.is_empty() {
+            serde_json::json!(["data/incidents.csv (bundled)"])
+        } else {
+            serde_json::json!(
+                self.files
+                    .iter()
+                    .map(|f| f.display().to_string())
+                    .collect::<Vec<_>>()
+            )
+        }
+    }
+
     /// The same options reading other files.
     pub fn with_files(mut self, files: &[PathBuf]) -> IncidentArgs {
         self.files = files.to_vec();

@@ -4,6 +4,7 @@
 //! 2 an error (bad arguments or input).
 
 mod bbox;
+mod export;
 mod geocode;
 mod hits;
 mod incident_args;
@@ -41,6 +42,10 @@ enum Command {
     /// Check incident files, or summarise them.
     #[command(subcommand)]
     Incidents(incidents::Command),
+    /// Write layers (GeoJSON, GeoJSON sequence or CSV) for GIS and web maps.
+    Export(export::Args),
+    /// The map pack: every layer into a folder (default out/layers) with a manifest.
+    Pack(export::LayerArgs),
 }
 
 /// Output formats shared by the subcommands.
@@ -88,6 +93,8 @@ pub fn run() -> i32 {
         Command::Near(args) => near::run(args),
         Command::Bbox(args) => bbox::run(args),
         Command::Incidents(command) => incidents::run(command),
+        Command::Export(args) => export::run(args),
+        Command::Pack(args) => export::pack(args),
     };
     match result {
         Ok(code) => code,

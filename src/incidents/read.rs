@@ -595,7 +595,32 @@ fn parse_row(layout: &Layout, record: &csv::ByteRecord, line: u64, part: &mut Pa
     let fields: Vec<&str> = (0..layout.width)
         .map(|i| record.range(i).map_or("", |r| all[r].trim()))
         .collect();
-    let get = |c: Column| layout.map.index(c).map_or("", |i| fields[i]);
+    let wkt = layout.map.wkt.map_or("", |i| fields[i]);
+    let point_text;
+    let (lat, lon) = match (
+        layout.map.index(Column::Latitude),
+        layout.map.index(Column::Longitude),
+    ) {
+        (Some(a), Some(b)) if !fields[a].is_empty() || !fields[b].is_empty() => {
+            (fields[a], fields[b])
+        }
+        _ if !wkt.is_empty() => match wkt_point(wkt) {
+            Some((x, y)) => {
+                point_text = (y.to_string(), x.to_string());
+                (point_text.0.as_str(), point_text.1.as_str())
+            }
+            None => {
+                reject("geometry", format!("not a WKT POINT: {wkt:?}"));
+                return false;
+            }
+        },
+        _ => ("", ""),
+    };
+    let get = |c: Column| match c {
+        Column::Latitude => lat,
+        Column::Longitude => lon,
+        _ => layout.map.index(c).map_or("", |i| fields[i]),
+    };
     if let Some(long) = fields.iter().position(|f| f.len() > super::MAX_FIELD_BYTES) {
         reject(
             &layout.header[long],
@@ -627,6 +652,19 @@ fn parse_row(layout: &Layout, record: &csv::ByteRecord, line: u64, part: &mut Pa
             false
         }
     }
+}
+
+/// The coordinates of a WKT `POINT (x y)` (case and spacing as GIS tools write them).
+fn wkt_point(text: &str) -> Option<(f64, f64)> {
+    let upper = text.trim().to_ascii_uppercase();
+    let inner = upper
+        .strip_prefix("POINT")?
+        .trim()
+        .strip_prefix('(')?
+        .strip_suffix(')')?;
+    let mut parts = inner.split_whitespace().map(str::parse::<f64>);
+    let (x, y) = (parts.next()?.ok()?, parts.next()?.ok()?);
+    Some((x, y))
 }
 
 /// Parses one row's values; an error names the field.
@@ -708,7 +746,8 @@ fn parse_fields<'f>(
         source: s.intern(get(Column::Source)),
         source_url: text(get(Column::SourceUrl)),
         evidence: text(get(Column::Evidence)),
-        geocoded: false,
+        // Our own exports say which points came from the geocoder.
+        geocoded: get(Column::Geocoded).eq_ignore_ascii_case("true"),
         extra: Vec::new(),
         file: 0,
         line,

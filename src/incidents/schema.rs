@@ -149,6 +149,8 @@ pub struct ColumnMap {
     pub(crate) columns: [Option<usize>; Column::ALL.len()],
     /// Input columns the schema does not name: (input index, header).
     pub(crate) extras: Vec<(usize, String)>,
+    /// A WKT geometry column (as our CSV layers write), used when latitude/longitude are empty.
+    pub(crate) wkt: Option<usize>,
     pub(crate) ucdp: bool,
 }
 
@@ -226,15 +228,20 @@ impl ColumnMap {
                 columns[c as usize] = Some(index);
             }
         }
+        let wkt = normalised
+            .iter()
+            .position(|h| matches!(h.as_str(), "geometry" | "wkt" | "the_geom" | "geom"))
+            .filter(|i| !columns.contains(&Some(*i)));
         let extras = header
             .iter()
             .enumerate()
-            .filter(|(i, _)| !columns.contains(&Some(*i)))
+            .filter(|(i, _)| !columns.contains(&Some(*i)) && Some(*i) != wkt)
             .map(|(i, h)| (i, h.trim().trim_start_matches('\u{feff}').to_string()))
             .collect();
         Ok(ColumnMap {
             columns,
             extras,
+            wkt,
             ucdp,
         })
     }

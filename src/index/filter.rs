@@ -28,6 +28,36 @@ pub struct Filter {
 }
 
 impl Filter {
+    /// The filter as JSON, for manifests (only the conditions that are set).
+    pub fn describe(&self) -> serde_json::Value {
+        let mut out = serde_json::Map::new();
+        let mut put = |key: &str, value: serde_json::Value| {
+            out.insert(key.to_string(), value);
+        };
+        if let Some(d) = self.since {
+            put("since", d.to_string().into());
+        }
+        if let Some(d) = self.until {
+            put("until", d.to_string().into());
+        }
+        if !self.types.is_empty() {
+            put("types", self.types.clone().into());
+        }
+        if !self.actors.is_empty() {
+            put("actors", self.actors.clone().into());
+        }
+        if !self.countries.is_empty() {
+            put("countries", self.countries.clone().into());
+        }
+        if let Some(km) = self.border_km {
+            put("border_km", km.into());
+        }
+        if let Some(side) = self.side {
+            put("side", side.as_str().into());
+        }
+        serde_json::Value::Object(out)
+    }
+
     /// Whether the filter lets everything through.
     pub fn is_empty(&self) -> bool {
         self.since.is_none()

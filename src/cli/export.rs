@@ -1,0 +1,165 @@
+//! `borderwatch export` and `borderwatch pack`: layers as files, with a manifest.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+
+use super::incident_args::{FilterArgs, IncidentArgs, parse_km};
+use crate::atomic::write_atomically;
+use crate::error::Error;
+use crate::export::{Context, FeatureWriter, Format, Layer, write_layer};
+use crate::gazetteer::Gazetteer;
+use crate::index::IncidentIndex;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Layers to write.
+    #[arg(value_enum, required = true, value_name = "LAYER")]
+    layers: Vec<Layer>,
+    #[command(flatten)]
+    options: LayerArgs,
+}
+
+/// Options shared by `export` and `pack`.
+#[derive(Debug, clap::Args)]
+pub struct LayerArgs {
+    /// A folder (one LAYER.EXT per layer plus layers.json), a file (one layer), or - for
+    /// standard output (one layer). Default: - for one layer.
+    #[arg(long, value_name = "DIR|FILE|-")]
+    out: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Geojson)]
+    format: Format,
+    /// Decimals of coordinates (6 ≈ 0.1 m).
+    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u8).range(0..=15))]
+    precision: u8,
+    /// Width of the border buffer, length of border segments, size of grid cells, in km.
+    #[arg(long, default_value_t = 10.0, value_parser = parse_km)]
+    km: f64,
+    /// Segments count incidents within this distance of the border, in km.
+    #[arg(long = "segment-border-km", default_value_t = 10.0, value_parser = parse_km)]
+    segment_border_km: f64,
+    #[command(flatten)]
+    filters: FilterArgs,
+    #[command(flatten)]
+    incidents: IncidentArgs,
+}
+
+pub fn run(args: Args) -> Result<i32, Error> {
+    write_layers(&args.layers, &args.options)
+}
+
+/// `borderwatch pack`: every layer into a folder (default out/layers).
+pub fn pack(mut options: LayerArgs) -> Result<i32, Error> {
+    options
+        .out
+        .get_or_insert_with(|| PathBuf::from("out/layers"));
+    let all = [
+        Layer::Incidents,
+        Layer::Places,
+        Layer::Border,
+        Layer::Countries,
+        Layer::Rivers,
+        Layer::Districts,
+        Layer::Buffer,
+        Layer::Segments,
+        Layer::Grid,
+    ];
+    write_layers(&all, &options)
+}
+
+/// Writes `layers` as `options` say; returns the exit code.
+pub fn write_layers(layers: &[Layer], options: &LayerArgs) -> Result<i32, Error> {
+    if options.km <= 0.0 {
+        return Err(Error::Usage("--km must be greater than 0".into()));
+    }
+    let table = options.incidents.load()?;
+    let index = IncidentIndex::new(&table);
+    let gazetteer = Gazetteer::bundled();
+    let filter = options.filters.filter();
+    let context = Context {
+        index: &index,
+        filter: &filter,
+        gazetteer: &gazetteer,
+        km: options.km,
+        border_km: options.segment_border_km,
+    };
+    let precision = options.precision as usize;
+    let out = options.out.clone().unwrap_or_else(|| PathBuf::from("-"));
+    let to_folder = layers.len() > 1 || out.is_dir() || out.to_string_lossy().ends_with('/');
+    if out.as_os_str() == "-" {
+        if layers.len() > 1 {
+            return Err(Error::Usage(
+                "several layers need --out DIR (one file each)".into(),
+            ));
+        }
+        let stdout = std::io::stdout();
+        let writer = FeatureWriter::new(
+            std::io::BufWriter::new(stdout.lock()),
+            options.format,
+            precision,
+        )
+        .map_err(|e| Error::Usage(format!("writing output: {e}")))?;
+        write_layer(layers[0], &context, writer)
+            .map_err(|e| Error::Usage(format!("writing output: {e}")))?;
+        return Ok(0);
+    }
+    if !to_folder {
+        let (count, _) = write_file(&out, layers[0], &context, options.format, precision)?;
+        eprintln!("borderwatch: {}: {count} features", out.display());
+        return Ok(0);
+    }
+    std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
+    let mut entries = Vec::new();
+    for &layer in layers {
+        let name = format!("{}.{}", layer.name(), options.format.extension());
+        let path = out.join(&name);
+        let (count, bbox) = write_file(&path, layer, &context, options.format, precision)?;
+        eprintln!("borderwatch: {}: {count} features", path.display());
+        let mut entry = json!({
+            "layer": layer.name(),
+            "file": name,
+            "format": format!("{:?}", options.format).to_lowercase(),
+            "features": count,
+            "bbox": if bbox.is_empty() { Value::Null } else { json!(bbox.0) },
+            "sources": layer.sources(),
+        });
+        if matches!(layer, Layer::Buffer | Layer::Segments | Layer::Grid) {
+            entry["km"] = json!(options.km);
+        }
+        if layer == Layer::Segments {
+            entry["border_km"] = json!(options.segment_border_km);
+        }
+        entries.push(entry);
+    }
+    let manifest = json!({
+        "generator": format!("borderwatch {}", env!("CARGO_PKG_VERSION")),
+        "generated_at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "crs": "EPSG:4326 (WGS84 longitude, latitude), RFC 7946",
+        "incidents": options.incidents.describe(),
+        "filters": filter.describe(),
+        "counts": table.counts(),
+        "layers": entries,
+    });
+    let manifest_path = out.join("layers.json");
+    write_atomically(&manifest_path, |w| {
+        serde_json::to_writer_pretty(&mut *w, &manifest).map_err(std::io::Error::other)?;
+        w.write_all(b"\n")
+    })?;
+    Ok(0)
+}
+
+fn write_file(
+    path: &Path,
+    layer: Layer,
+    context: &Context,
+    format: Format,
+    precision: usize,
+) -> Result<(usize, crate::export::Bbox), Error> {
+    let mut result = None;
+    write_atomically(path, |w| {
+        let writer = FeatureWriter::new(w, format, precision)?;
+        result = Some(write_layer(layer, context, writer)?);
+        Ok(())
+    })?;
+    Ok(result.expect("written"))
+}

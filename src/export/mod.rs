@@ -1,0 +1,352 @@
+//! Layers for QGIS, GDAL and web maps: incidents, places, borders, countries, rivers,
+//! districts, the border buffer, border segments and an equal-area grid. Each layer is a
+//! stream of [`Feature`]s written by a [`FeatureWriter`] in GeoJSON (RFC 7946), GeoJSON text
+//! sequences (RFC 8142) or CSV with WKT.
+
+mod analysis;
+mod write;
+
+use std::io::Write;
+
+use geo::{Geometry, MultiPolygon, Orient, Point, orient::Direction};
+use serde_json::{Map, Value};
+
+pub use analysis::{BufferZone, Grid, Segments, border_buffer, border_segments, hex_grid};
+pub use write::{Bbox, Feature, FeatureWriter, Format};
+
+use crate::gazetteer::Gazetteer;
+use crate::incidents::IncidentTable;
+use crate::index::{Filter, IncidentIndex};
+use crate::reference::{LAYERS, Reference};
+
+/// A layer that `borderwatch export` can write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Layer {
+    /// Incidents as points, every column typed, plus border_km and side.
+    Incidents,
+    /// The gazetteer's places.
+    Places,
+    /// The Afghanistan–Tajikistan border and the region's other borders.
+    Border,
+    /// Country polygons.
+    Countries,
+    /// River centre lines.
+    Rivers,
+    /// District polygons (AIMS 2014 for Afghanistan, OpenStreetMap for Tajikistan).
+    Districts,
+    /// The zone within --km of the AF–TJ border, per side.
+    Buffer,
+    /// The AF–TJ border cut into ~--km pieces with incident counts.
+    Segments,
+    /// A hexagonal equal-area grid of incident counts.
+    Grid,
+}
+
+impl Layer {
+    /// The layer's name, as on the command line and in file names.
+    pub fn name(self) -> &'static str {
+        match self {
+            Layer::Incidents => "incidents",
+            Layer::Places => "places",
+            Layer::Border => "border",
+            Layer::Countries => "countries",
+            Layer::Rivers => "rivers",
+            Layer::Districts => "districts",
+            Layer::Buffer => "buffer",
+            Layer::Segments => "segments",
+            Layer::Grid => "grid",
+        }
+    }
+
+    /// Where the layer's data comes from, for the manifest and map attributions.
+    pub fn sources(self) -> &'static [&'static str] {
+        match self {
+            Layer::Incidents => &["incident sources as given in each row's source column"],
+            Layer::Places => &[
+                "GeoNames (geonames.org), CC BY 4.0",
+                "geoBoundaries / AIMS 2014, public domain",
+                "© OpenStreetMap contributors, ODbL 1.0",
+                "Natural Earth, public domain",
+                "borderwatch curated names (data/curated)",
+            ],
+            Layer::Border | Layer::Countries | Layer::Rivers | Layer::Buffer => {
+                &["Natural Earth, public domain"]
+            }
+            Layer::Districts => &[
+                "geoBoundaries / AIMS 2014 (Afghanistan), public domain",
+                "© OpenStreetMap contributors (Tajikistan), ODbL 1.0",
+            ],
+            Layer::Segments | Layer::Grid => &[
+                "Natural Earth, public domain",
+                "incident sources as given in each row's source column",
+            ],
+        }
+    }
+}
+
+/// What layers are made from and how.
+pub struct Context<'a> {
+    pub index: &'a IncidentIndex<'a>,
+    pub filter: &'a Filter,
+    pub gazetteer: &'a Gazetteer,
+    /// `--km` of buffer, segments and grid.
+    pub km: f64,
+    /// `--border-km` of segments: how near the border an incident must be to count.
+    pub border_km: f64,
+}
+
+/// Writes one layer; returns the number of features and their bbox.
+pub fn write_layer<W: Write>(
+    layer: Layer,
+    context: &Context,
+    mut writer: FeatureWriter<W>,
+) -> std::io::Result<(usize, Bbox)> {
+    match layer {
+        Layer::Incidents => {
+            let table = context.index.table();
+            for (row, r) in table.rows().iter().enumerate() {
+                let Some(point) = r.point() else { continue };
+                if !context.filter.matches(context.index, row as u32) {
+                    continue;
+                }
+                writer.write(&incident_feature(context.index, table, row as u32, point))?;
+            }
+        }
+        Layer::Places => {
+            for p in context.gazetteer.places() {
+                let mut properties = Map::new();
+                properties.insert("id".into(), p.id.clone().into());
+                properties.insert("name".into(), p.name.clone().into());
+                properties.insert("kind".into(), p.kind.as_str().into());
+                properties.insert("country".into(), p.country.clone().into());
+                properties.insert("admin1".into(), p.admin1.clone().into());
+                properties.insert("admin2".into(), p.admin2.clone().into());
+                properties.insert("alt_names".into(), p.alt_names.clone().into());
+                properties.insert(
+                    "population".into(),
+                    p.population.map_or(Value::Null, Value::from),
+                );
+                properties.insert("precision".into(), p.precision.into());
+                properties.insert("source".into(), p.source.clone().into());
+                writer.write(&Feature {
+                    id: Some(p.id.clone()),
+                    geometry: Point::new(p.lon, p.lat).into(),
+                    properties,
+                })?;
+            }
+        }
+        Layer::Border => {
+            for (properties, geometry) in raw_layer("border_af_tj.geojson").into_iter().chain(
+                raw_layer("borders.geojson")
+                    .into_iter()
+                    .filter(|(p, _)| p.get("pair") != Some(&Value::from("AFG-TJK"))),
+            ) {
+                let pair = properties
+                    .get("pair")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
+                let mut out = Map::new();
+                out.insert("pair".into(), pair.clone().into());
+                out.insert("af_tj".into(), (pair == "AFG-TJK").into());
+                out.insert("countries".into(), pair_names(&pair).into());
+                out.insert(
+                    "length_km".into(),
+                    round(geodesic_length(&geometry), 3).into(),
+                );
+                writer.write(&Feature {
+                    id: Some(pair),
+                    geometry: multi_line(geometry),
+                    properties: out,
+                })?;
+            }
+        }
+        Layer::Countries => {
+            for (properties, geometry) in raw_layer("countries.geojson") {
+                let mut out = Map::new();
+                for key in ["iso_a2", "iso_a3", "name", "name_ru", "name_fa"] {
+                    out.insert(
+                        key.into(),
+                        properties.get(key).cloned().unwrap_or(Value::Null),
+                    );
+                }
+                writer.write(&Feature {
+                    id: properties
+                        .get("iso_a3")
+                        .and_then(Value::as_str)
+                        .map(String::from),
+                    geometry: oriented(geometry),
+                    properties: out,
+                })?;
+            }
+        }
+        Layer::Rivers => {
+            for (properties, geometry) in raw_layer("rivers.geojson") {
+                let mut out = Map::new();
+                out.insert(
+                    "name".into(),
+                    properties.get("name").cloned().unwrap_or(Value::Null),
+                );
+                out.insert(
+                    "scalerank".into(),
+                    properties.get("scalerank").cloned().unwrap_or(Value::Null),
+                );
+                writer.write(&Feature {
+                    id: None,
+                    geometry: multi_line(geometry),
+                    properties: out,
+                })?;
+            }
+        }
+        Layer::Districts => {
+            for region in Reference::bundled().districts() {
+                let mut out = Map::new();
+                out.insert(
+                    "id".into(),
+                    region.place_id.clone().map_or(Value::Null, Value::from),
+                );
+                out.insert("name".into(), region.name.clone().into());
+                out.insert("admin1".into(), region.admin1.clone().into());
+                out.insert("country".into(), region.country.clone().into());
+                let source = if region.country == "TJ" {
+                    "© OpenStreetMap contributors (ODbL 1.0), via geoBoundaries"
+                } else {
+                    "AIMS 2014 via geoBoundaries (public domain)"
+                };
+                out.insert("source".into(), source.into());
+                writer.write(&Feature {
+                    id: region.place_id.clone(),
+                    geometry: oriented(Geometry::MultiPolygon(region.polygon.clone())),
+                    properties: out,
+                })?;
+            }
+        }
+        Layer::Buffer => {
+            for zone in border_buffer(context.km) {
+                let mut out = Map::new();
+                out.insert("side".into(), zone.side.into());
+                out.insert("km".into(), context.km.into());
+                out.insert("area_km2".into(), round(zone.area_km2, 1).into());
+                writer.write(&Feature {
+                    id: Some(format!("buffer-{}-{}", zone.side, context.km)),
+                    geometry: oriented(Geometry::MultiPolygon(zone.polygon)),
+                    properties: out,
+                })?;
+            }
+        }
+        Layer::Segments => {
+            for s in border_segments(context.index, context.filter, context.km, context.border_km) {
+                writer.write(&s)?;
+            }
+        }
+        Layer::Grid => {
+            for cell in hex_grid(context.index, context.filter, context.km) {
+                writer.write(&cell)?;
+            }
+        }
+    }
+    writer.finish()
+}
+
+/// One incident as a feature: every column typed, plus border_km and side.
+pub fn incident_feature(
+    index: &IncidentIndex,
+    table: &IncidentTable,
+    row: u32,
+    point: Point,
+) -> Feature {
+    let r = &table.rows()[row as usize];
+    let mut properties = Map::new();
+    for (name, value) in table.fields(r) {
+        properties.insert(name.to_string(), value.to_json());
+    }
+    let (km, side) = index
+        .border(row)
+        .expect("located rows have a border distance");
+    properties.insert("border_km".into(), round(km, 3).into());
+    properties.insert("side".into(), side.as_str().into());
+    Feature {
+        id: Some(table.str(r.id).to_string()),
+        geometry: point.into(),
+        properties,
+    }
+}
+
+fn round(x: f64, decimals: i32) -> f64 {
+    let scale = 10f64.powi(decimals);
+    (x * scale).round() / scale
+}
+
+/// Polygons as MultiPolygons with RFC 7946 winding: exterior rings counter-clockwise, holes
+/// clockwise. One geometry type per layer is what GIS tools expect.
+fn oriented(geometry: Geometry) -> Geometry {
+    match geometry {
+        Geometry::Polygon(p) => {
+            Geometry::MultiPolygon(MultiPolygon::new(vec![p.orient(Direction::Default)]))
+        }
+        Geometry::MultiPolygon(m) => Geometry::MultiPolygon(MultiPolygon::new(
+            m.0.into_iter()
+                .map(|p| p.orient(Direction::Default))
+                .collect(),
+        )),
+        other => other,
+    }
+}
+
+/// Lines as MultiLineStrings, one geometry type per layer.
+fn multi_line(geometry: Geometry) -> Geometry {
+    match geometry {
+        Geometry::LineString(l) => Geometry::MultiLineString(geo::MultiLineString::new(vec![l])),
+        other => other,
+    }
+}
+
+fn raw_layer(name: &str) -> Vec<(Map<String, Value>, Geometry)> {
+    let text = LAYERS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| *t)
+        .expect("bundled layer");
+    let collection: geojson::FeatureCollection = text.parse().expect("bundled layer is GeoJSON");
+    collection
+        .features
+        .into_iter()
+        .filter_map(|f| {
+            let geometry = Geometry::try_from(f.geometry.as_ref()?).ok()?;
+            Some((f.properties.unwrap_or_default(), geometry))
+        })
+        .collect()
+}
+
+fn pair_names(pair: &str) -> String {
+    fn name(a3: &str) -> &str {
+        match a3 {
+            "AFG" => "Afghanistan",
+            "TJK" => "Tajikistan",
+            "UZB" => "Uzbekistan",
+            "TKM" => "Turkmenistan",
+            "PAK" => "Pakistan",
+            "CHN" => "China",
+            "KGZ" => "Kyrgyzstan",
+            "IRN" => "Iran",
+            other => other,
+        }
+    }
+    pair.split('-').map(name).collect::<Vec<_>>().join("–")
+}
+
+fn geodesic_length(geometry: &Geometry) -> f64 {
+    use crate::spatial::geodesic_km;
+    let line_km = |l: &geo::LineString| {
+        l.points()
+            .collect::<Vec<_>>()
+            .windows(2)
+            .map(|w| geodesic_km(w[0], w[1]))
+            .sum::<f64>()
+    };
+    match geometry {
+        Geometry::LineString(l) => line_km(l),
+        Geometry::MultiLineString(m) => m.0.iter().map(line_km).sum(),
+        _ => 0.0,
+    }
+}

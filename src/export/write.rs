@@ -1,0 +1,434 @@
+//! Streaming feature writers: GeoJSON FeatureCollection (RFC 7946), GeoJSON text sequence
+//! (RFC 8142) and CSV with WKT geometry. Each writes one feature at a time, so memory stays
+//! flat however many features a layer has.
+
+use std::io::{self, Write};
+
+use geo::{Coord, Geometry, LineString, Polygon};
+use serde_json::{Map, Value};
+
+/// One feature to write.
+#[derive(Debug, Clone)]
+pub struct Feature {
+    /// The GeoJSON `id` member.
+    pub id: Option<String>,
+    pub geometry: Geometry,
+    pub properties: Map<String, Value>,
+}
+
+/// Output encodings of a layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// One RFC 7946 FeatureCollection (with a bbox member).
+    Geojson,
+    /// RFC 8142 GeoJSON text sequence: one Feature per record, RS-delimited.
+    Geojsonseq,
+    /// CSV: a WKT `geometry` column, then the properties.
+    Csv,
+}
+
+impl Format {
+    /// The file extension for this format.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Geojson => "geojson",
+            Format::Geojsonseq => "geojsons",
+            Format::Csv => "csv",
+        }
+    }
+}
+
+/// Bounding box of everything written: [west, south, east, north].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bbox(pub [f64; 4]);
+
+impl Default for Bbox {
+    fn default() -> Self {
+        Bbox([
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ])
+    }
+}
+
+impl Bbox {
+    fn add(&mut self, c: Coord) {
+        let b = &mut self.0;
+        b[0] = b[0].min(c.x);
+        b[1] = b[1].min(c.y);
+        b[2] = b[2].max(c.x);
+        b[3] = b[3].max(c.y);
+    }
+
+    /// Whether anything was added.
+    pub fn is_empty(&self) -> bool {
+        !self.0[0].is_finite()
+    }
+}
+
+/// Writes features of one layer in one format.
+pub struct FeatureWriter<W: Write> {
+    out: W,
+    format: Format,
+    precision: usize,
+    count: usize,
+    bbox: Bbox,
+    csv_columns: Option<Vec<String>>,
+    buffer: String,
+}
+
+impl<W: Write> FeatureWriter<W> {
+    /// Starts a layer; `precision` is the number of decimals of coordinates.
+    pub fn new(mut out: W, format: Format, precision: usize) -> io::Result<FeatureWriter<W>> {
+        if format == Format::Geojson {
+            out.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[")?;
+        }
+        Ok(FeatureWriter {
+            out,
+            format,
+            precision,
+            count: 0,
+            bbox: Bbox::default(),
+            csv_columns: None,
+            buffer: String::with_capacity(4096),
+        })
+    }
+
+    /// Writes one feature.
+    pub fn write(&mut self, feature: &Feature) -> io::Result<()> {
+        self.buffer.clear();
+        match self.format {
+            Format::Geojson | Format::Geojsonseq => {
+                if self.format == Format::Geojson {
+                    self.buffer
+                        .push_str(if self.count == 0 { "\n" } else { ",\n" });
+                } else {
+                    self.buffer.push('\u{1e}');
+                }
+                self.buffer.push_str("{\"type\":\"Feature\"");
+                if let Some(id) = &feature.id {
+                    self.buffer.push_str(",\"id\":");
+                    self.buffer.push_str(&Value::from(id.as_str()).to_string());
+                }
+                self.buffer.push_str(",\"geometry\":");
+                geometry_json(
+                    &feature.geometry,
+                    self.precision,
+                    &mut self.buffer,
+                    &mut self.bbox,
+                );
+                self.buffer.push_str(",\"properties\":");
+                self.buffer.push_str(
+                    &serde_json::to_string(&feature.properties).map_err(io::Error::other)?,
+                );
+                self.buffer.push('}');
+                if self.format == Format::Geojsonseq {
+                    self.buffer.push('\n');
+                }
+                self.out.write_all(self.buffer.as_bytes())?;
+            }
+            Format::Csv => {
+                let columns: Vec<String> = feature.properties.keys().cloned().collect();
+                if self.csv_columns.is_none() {
+                    let mut header = vec!["geometry".to_string()];
+                    header.extend(columns.iter().cloned());
+                    write_csv_record(&mut self.out, header.iter().map(String::as_str))?;
+                    self.csv_columns = Some(columns);
+                }
+                let wkt = geometry_wkt(&feature.geometry, self.precision, &mut self.bbox);
+                let keys = self.csv_columns.as_ref().expect("set above");
+                let values: Vec<String> = keys
+                    .iter()
+                    .map(|k| match feature.properties.get(k) {
+                        None | Some(Value::Null) => String::new(),
+                        Some(Value::String(s)) => s.clone(),
+                        Some(Value::Array(items)) => items
+                            .iter()
+                            .map(|v| v.as_str().map_or_else(|| v.to_string(), String::from))
+                            .collect::<Vec<_>>()
+                            .join("|"),
+                        Some(v) => v.to_string(),
+                    })
+                    .collect();
+                write_csv_record(
+                    &mut self.out,
+                    std::iter::once(wkt.as_str()).chain(values.iter().map(String::as_str)),
+                )?;
+            }
+        }
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Ends the layer and returns how many features and their bbox.
+    pub fn finish(mut self) -> io::Result<(usize, Bbox)> {
+        if self.format == Format::Geojson {
+            self.out.write_all(b"\n]")?;
+            if !self.bbox.is_empty() {
+                let b = self.bbox.0;
+                let mut text = String::from(",\"bbox\":[");
+                for (i, v) in b.iter().enumerate() {
+                    if i > 0 {
+                        text.push(',');
+                    }
+                    push_number(&mut text, *v, self.precision);
+                }
+                text.push(']');
+                self.out.write_all(text.as_bytes())?;
+            }
+            self.out.write_all(b"}\n")?;
+        }
+        self.out.flush()?;
+        Ok((self.count, self.bbox))
+    }
+}
+
+fn write_csv_record<'a>(
+    out: &mut impl Write,
+    fields: impl Iterator<Item = &'a str>,
+) -> io::Result<()> {
+    let mut line = String::new();
+    for (i, field) in fields.enumerate() {
+        if i > 0 {
+            line.push(',');
+        }
+        if field.contains([',', '"', '\n', '\r']) {
+            line.push('"');
+            line.push_str(&field.replace('"', "\"\""));
+            line.push('"');
+        } else {
+            line.push_str(field);
+        }
+    }
+    line.push('\n');
+    out.write_all(line.as_bytes())
+}
+
+/// A number with at most `precision` decimals and no trailing zeros.
+fn push_number(out: &mut String, value: f64, precision: usize) {
+    let text = format!("{value:.precision$}");
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &text
+    };
+    out.push_str(if text == "-0" { "0" } else { text });
+}
+
+fn push_coord(out: &mut String, c: Coord, precision: usize, bbox: &mut Bbox, json: bool) {
+    let scale = 10f64.powi(precision as i32);
+    let c = Coord {
+        x: (c.x * scale).round() / scale,
+        y: (c.y * scale).round() / scale,
+    };
+    bbox.add(c);
+    if json {
+        out.push('[');
+    }
+    push_number(out, c.x, precision);
+    out.push(if json { ',' } else { ' ' });
+    push_number(out, c.y, precision);
+    if json {
+        out.push(']');
+    }
+}
+
+fn push_ring(out: &mut String, ring: &LineString, precision: usize, bbox: &mut Bbox, json: bool) {
+    out.push(if json { '[' } else { '(' });
+    for (i, c) in ring.coords().enumerate() {
+        if i > 0 {
+            out.push(',');
+            if !json {
+                out.push(' ');
+            }
+        }
+        push_coord(out, *c, precision, bbox, json);
+    }
+    out.push(if json { ']' } else { ')' });
+}
+
+fn push_polygon(
+    out: &mut String,
+    polygon: &Polygon,
+    precision: usize,
+    bbox: &mut Bbox,
+    json: bool,
+) {
+    out.push(if json { '[' } else { '(' });
+    push_ring(out, polygon.exterior(), precision, bbox, json);
+    for hole in polygon.interiors() {
+        out.push(',');
+        if !json {
+            out.push(' ');
+        }
+        push_ring(out, hole, precision, bbox, json);
+    }
+    out.push(if json { ']' } else { ')' });
+}
+
+/// Writes an RFC 7946 geometry object.
+fn geometry_json(geometry: &Geometry, precision: usize, out: &mut String, bbox: &mut Bbox) {
+    let kind = match geometry {
+        Geometry::Point(_) => "Point",
+        Geometry::LineString(_) => "LineString",
+        Geometry::MultiLineString(_) => "MultiLineString",
+        Geometry::Polygon(_) => "Polygon",
+        Geometry::MultiPolygon(_) => "MultiPolygon",
+        _ => {
+            out.push_str("{\"type\":\"GeometryCollection\",\"geometries\":[]}");
+            return;
+        }
+    };
+    out.push_str("{\"type\":\"");
+    out.push_str(kind);
+    out.push_str("\",\"coordinates\":");
+    match geometry {
+        Geometry::Point(p) => push_coord(out, p.0, precision, bbox, true),
+        Geometry::LineString(l) => push_ring(out, l, precision, bbox, true),
+        Geometry::MultiLineString(m) => {
+            out.push('[');
+            for (i, l) in m.0.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                push_ring(out, l, precision, bbox, true);
+            }
+            out.push(']');
+        }
+        Geometry::Polygon(p) => push_polygon(out, p, precision, bbox, true),
+        Geometry::MultiPolygon(m) => {
+            out.push('[');
+            for (i, p) in m.0.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                push_polygon(out, p, precision, bbox, true);
+            }
+            out.push(']');
+        }
+        _ => unreachable!("handled above"),
+    }
+    out.push('}');
+}
+
+/// The WKT of a geometry.
+fn geometry_wkt(geometry: &Geometry, precision: usize, bbox: &mut Bbox) -> String {
+    let mut out = String::new();
+    match geometry {
+        Geometry::Point(p) => {
+            out.push_str("POINT (");
+            push_coord(&mut out, p.0, precision, bbox, false);
+            out.push(')');
+        }
+        Geometry::LineString(l) => {
+            out.push_str("LINESTRING ");
+            push_ring(&mut out, l, precision, bbox, false);
+        }
+        Geometry::MultiLineString(m) => {
+            out.push_str("MULTILINESTRING (");
+            for (i, l) in m.0.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                push_ring(&mut out, l, precision, bbox, false);
+            }
+            out.push(')');
+        }
+        Geometry::Polygon(p) => {
+            out.push_str("POLYGON ");
+            push_polygon(&mut out, p, precision, bbox, false);
+        }
+        Geometry::MultiPolygon(m) => {
+            out.push_str("MULTIPOLYGON (");
+            for (i, p) in m.0.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                push_polygon(&mut out, p, precision, bbox, false);
+            }
+            out.push(')');
+        }
+        _ => out.push_str("GEOMETRYCOLLECTION EMPTY"),
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::{line_string, point, polygon};
+
+    fn feature(geometry: Geometry) -> Feature {
+        let mut properties = Map::new();
+        properties.insert("name".into(), Value::from("Qala-i-Zal, \"district\""));
+        properties.insert("n".into(), Value::from(3));
+        Feature {
+            id: Some("x1".into()),
+            geometry,
+            properties,
+        }
+    }
+
+    fn render(format: Format, features: &[Feature]) -> String {
+        let mut out = Vec::new();
+        let mut w = FeatureWriter::new(&mut out, format, 6).unwrap();
+        for f in features {
+            w.write(f).unwrap();
+        }
+        w.finish().unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn geojson_has_bbox_rounded_coordinates_and_no_crs() {
+        let text = render(
+            Format::Geojson,
+            &[
+                feature(point!(x: 68.123456789, y: 36.9).into()),
+                feature(point!(x: 70.0, y: 38.0).into()),
+            ],
+        );
+        let doc: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(doc["bbox"], serde_json::json!([68.123457, 36.9, 70, 38]));
+        assert_eq!(
+            doc["features"][0]["geometry"]["coordinates"],
+            serde_json::json!([68.123457, 36.9])
+        );
+        assert_eq!(doc["features"][0]["id"], "x1");
+        assert!(doc.get("crs").is_none());
+    }
+
+    #[test]
+    fn empty_collection_is_valid() {
+        let doc: Value = serde_json::from_str(&render(Format::Geojson, &[])).unwrap();
+        assert_eq!(doc["features"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn geojsonseq_is_rs_delimited() {
+        let text = render(
+            Format::Geojsonseq,
+            &[feature(
+                line_string![(x: 1.0, y: 2.0), (x: 3.0, y: 4.0)].into(),
+            )],
+        );
+        assert!(text.starts_with('\u{1e}'));
+        assert!(text.ends_with("}\n"));
+        let doc: Value = serde_json::from_str(&text[1..]).unwrap();
+        assert_eq!(doc["geometry"]["type"], "LineString");
+    }
+
+    #[test]
+    fn csv_has_wkt_and_quotes() {
+        let poly = polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 1.0, y: 1.0)];
+        let text = render(Format::Csv, &[feature(poly.into())]);
+        let mut lines = text.lines();
+        assert_eq!(lines.next(), Some("geometry,name,n"));
+        assert_eq!(
+            lines.next(),
+            Some("\"POLYGON ((0 0, 1 0, 1 1, 0 0))\",\"Qala-i-Zal, \"\"district\"\"\",3")
+        );
+    }
+}

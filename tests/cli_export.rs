@@ -1,0 +1,420 @@
+//! Layers on the real binary: every layer and format, read back by GDAL when it is installed
+//! (scripts/test installs it and sets BORDERWATCH_REQUIRE_GDAL=1), RFC 7946 details, the CSV
+//! round trip, counts against the index, and interrupted writes.
+
+mod common;
+
+use std::process::Command;
+
+use common::Workdir;
+use serde_json::Value;
+
+fn gdal() -> bool {
+    let found = Command::new("ogrinfo")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var_os("BORDERWATCH_REQUIRE_GDAL").is_none(),
+            "ogrinfo is required (apt-get install gdal-bin)"
+        );
+        eprintln!("skipped: GDAL's ogrinfo is not installed (scripts/test installs gdal-bin)");
+    }
+    found
+}
+
+fn read_json(wd: &Workdir, name: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(wd.path(name)).unwrap()).unwrap()
+}
+
+/// Twice the signed area of a ring: positive when counter-clockwise.
+fn signed_area(ring: &[Value]) -> f64 {
+    ring.windows(2)
+        .map(|w| {
+            w[0][0].as_f64().unwrap() * w[1][1].as_f64().unwrap()
+                - w[1][0].as_f64().unwrap() * w[0][1].as_f64().unwrap()
+        })
+        .sum()
+}
+
+fn polygons(geometry: &Value) -> Vec<Vec<Vec<Value>>> {
+    let coords = &geometry["coordinates"];
+    let to_rings = |p: &Value| {
+        p.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_array().unwrap().clone())
+            .collect::<Vec<_>>()
+    };
+    match geometry["type"].as_str().unwrap() {
+        "Polygon" => vec![to_rings(coords)],
+        "MultiPolygon" => coords.as_array().unwrap().iter().map(to_rings).collect(),
+        _ => vec![],
+    }
+}
+
+#[test]
+fn done_means_layers_open_in_gdal_with_expected_counts_and_types() {
+    let wd = Workdir::new();
+    let run = wd.run(&[
+        "export",
+        "incidents",
+        "border",
+        "buffer",
+        "segments",
+        "--km",
+        "10",
+        "--out",
+        "layers/",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let manifest = read_json(&wd, "layers/layers.json");
+    let layers = manifest["layers"].as_array().unwrap();
+    assert_eq!(layers.len(), 4);
+    assert_eq!(layers[0]["features"], 6);
+    assert_eq!(layers[2]["features"], 2);
+    assert_eq!(manifest["counts"]["unlocated"], 1);
+    assert!(manifest["layers"][0]["bbox"].as_array().unwrap().len() == 4);
+    if !gdal() {
+        return;
+    }
+    for (file, count, geometry) in [
+        ("incidents.geojson", 6, "Point"),
+        ("border.geojson", 15, "Multi Line String"),
+        ("buffer.geojson", 2, "Multi Polygon"),
+        ("segments.geojson", 117, "Line String"),
+    ] {
+        let out = Command::new("ogrinfo")
+            .args(["-al", "-so", &format!("layers/{file}")])
+            .current_dir(wd.root())
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{file}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            text.contains(&format!("Feature Count: {count}")),
+            "{file}:\n{text}"
+        );
+        assert!(
+            text.contains(&format!("Geometry: {geometry}")),
+            "{file}:\n{text}"
+        );
+        if file == "incidents.geojson" {
+            assert!(text.contains("fatalities: Integer"), "{text}");
+            assert!(text.contains("latitude: Real"), "{text}");
+            assert!(text.contains("event_date: Date"), "{text}");
+            assert!(text.contains("border_km: Real"), "{text}");
+        }
+        let gpkg = Command::new("ogr2ogr")
+            .args([
+                "-f",
+                "GPKG",
+                &format!("{file}.gpkg"),
+                &format!("layers/{file}"),
+            ])
+            .current_dir(wd.root())
+            .output()
+            .unwrap();
+        assert!(
+            gpkg.status.success(),
+            "{file} to GeoPackage: {}",
+            String::from_utf8_lossy(&gpkg.stderr)
+        );
+    }
+}
+
+#[test]
+fn pack_writes_every_layer_valid_for_gdal() {
+    let wd = Workdir::new();
+    let run = wd.run(&["pack"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let manifest = read_json(&wd, "out/layers/layers.json");
+    let names: Vec<&str> = manifest["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["layer"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "incidents",
+            "places",
+            "border",
+            "countries",
+            "rivers",
+            "districts",
+            "buffer",
+            "segments",
+            "grid"
+        ]
+    );
+    for layer in manifest["layers"].as_array().unwrap() {
+        let file = format!("out/layers/{}", layer["file"].as_str().unwrap());
+        let doc = read_json(&wd, &file);
+        assert_eq!(doc["type"], "FeatureCollection");
+        assert!(doc.get("crs").is_none());
+        assert_eq!(
+            doc["features"].as_array().unwrap().len() as u64,
+            layer["features"].as_u64().unwrap()
+        );
+        if gdal() {
+            let out = Command::new("ogrinfo")
+                .args(["-al", "-so", &file])
+                .current_dir(wd.root())
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{file}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+}
+
+#[test]
+fn polygons_wind_counter_clockwise_and_coordinates_respect_precision() {
+    let wd = Workdir::new();
+    assert_eq!(
+        wd.run(&[
+            "export",
+            "buffer",
+            "countries",
+            "districts",
+            "grid",
+            "--km",
+            "20",
+            "--precision",
+            "4",
+            "--out",
+            "l/"
+        ])
+        .code,
+        0
+    );
+    for file in [
+        "l/buffer.geojson",
+        "l/countries.geojson",
+        "l/districts.geojson",
+        "l/grid.geojson",
+    ] {
+        let doc = read_json(&wd, file);
+        let text = std::fs::read_to_string(wd.path(file)).unwrap();
+        for feature in doc["features"].as_array().unwrap() {
+            for polygon in polygons(&feature["geometry"]) {
+                assert!(
+                    signed_area(&polygon[0]) > 0.0,
+                    "{file}: exterior ring is clockwise"
+                );
+                for hole in &polygon[1..] {
+                    assert!(signed_area(hole) < 0.0, "{file}: hole is counter-clockwise");
+                }
+            }
+        }
+        // No coordinate has more than 4 decimals.
+        let coords = text
+            .split("\"coordinates\":")
+            .skip(1)
+            .map(|s| s.split('}').next().unwrap())
+            .collect::<String>();
+        for number in coords
+            .split(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
+            .filter(|s| s.contains('.'))
+        {
+            assert!(
+                number.split('.').nth(1).unwrap().len() <= 4,
+                "{file}: {number}"
+            );
+        }
+    }
+}
+
+#[test]
+fn csv_round_trips_through_incidents_check() {
+    let wd = Workdir::new();
+    wd.create(
+        "acled.csv",
+        std::fs::read_to_string("tests/fixtures/acled_sample.csv").unwrap(),
+    );
+    let first = wd.run(&[
+        "export",
+        "incidents",
+        "--incidents",
+        "acled.csv",
+        "--format",
+        "csv",
+        "--out",
+        "a.csv",
+    ]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let check = wd.run(&["incidents", "check", "a.csv"]);
+    assert!(
+        check
+            .stdout
+            .starts_with("5 read = 5 indexed + 0 unlocated + 0 rejected"),
+        "{}",
+        check.stdout
+    );
+    let second = wd.run(&[
+        "export",
+        "incidents",
+        "--incidents",
+        "a.csv",
+        "--format",
+        "csv",
+        "--out",
+        "b.csv",
+    ]);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    let a = std::fs::read_to_string(wd.path("a.csv")).unwrap();
+    let b = std::fs::read_to_string(wd.path("b.csv")).unwrap();
+    assert_eq!(a, b, "CSV → CSV round trip");
+    assert!(
+        a.lines()
+            .next()
+            .unwrap()
+            .starts_with("geometry,event_id_cnty,")
+    );
+    assert!(a.contains("POINT (70.8342 36.8648)"));
+    // GeoJSON sequence of the same rows.
+    let seq = wd.run(&[
+        "export",
+        "incidents",
+        "--incidents",
+        "a.csv",
+        "--format",
+        "geojsonseq",
+    ]);
+    assert_eq!(seq.stdout.matches('\u{1e}').count(), 5);
+}
+
+#[test]
+fn segment_and_grid_counts_equal_the_incidents_they_cover() {
+    let wd = Workdir::new();
+    assert_eq!(
+        wd.run(&[
+            "export",
+            "segments",
+            "grid",
+            "--km",
+            "50",
+            "--segment-border-km",
+            "10",
+            "--out",
+            "s/"
+        ])
+        .code,
+        0
+    );
+    let sum = |file: &str| -> u64 {
+        read_json(&wd, file)["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["properties"]["incidents"].as_u64().unwrap())
+            .sum()
+    };
+    let near_border = wd.run(&[
+        "bbox",
+        "-180,-90,180,90",
+        "--border-km",
+        "10",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(
+        sum("s/segments.geojson"),
+        near_border.stdout.lines().count() as u64 - 1
+    );
+    assert_eq!(sum("s/grid.geojson"), 6);
+    let pieces = read_json(&wd, "s/segments.geojson");
+    let lengths: Vec<f64> = pieces["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["length_km"].as_f64().unwrap())
+        .collect();
+    assert_eq!(lengths.len(), 23, "1170 km in ~50 km pieces");
+    assert!(lengths.iter().all(|l| (l - 50.9).abs() < 0.1));
+}
+
+#[test]
+fn one_layer_to_a_file_or_stdout_and_usage_errors() {
+    let wd = Workdir::new();
+    let out = wd.run(&["export", "border"]);
+    let doc: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(doc["features"][0]["properties"]["pair"], "AFG-TJK");
+    assert_eq!(doc["features"][0]["properties"]["af_tj"], true);
+    let two = wd.run(&["export", "border", "rivers"]);
+    assert_eq!(two.code, 2);
+    assert!(
+        two.stderr.contains("several layers need --out DIR"),
+        "{}",
+        two.stderr
+    );
+    assert_eq!(
+        wd.run(&["export", "buffer", "--km", "0", "--out", "x.geojson"])
+            .code,
+        2
+    );
+    assert_eq!(wd.run(&["export", "nonsense"]).code, 2);
+}
+
+#[test]
+fn an_interrupted_export_leaves_the_previous_file_and_no_temporary() {
+    let wd = Workdir::new();
+    // A table big enough that its export takes a while.
+    let mut csv = String::from("id,lat,lon,event_date,notes\n");
+    for i in 0..300_000 {
+        csv.push_str(&format!(
+            "e{i},{},{},2020-01-01,\"note {i}, with a comma\"\n",
+            36.5 + (i % 1000) as f64 * 0.002,
+            68.0 + (i / 1000) as f64 * 0.01
+        ));
+    }
+    wd.create("big.csv", csv);
+    wd.create("out.geojson", "previous");
+    let mut child = wd
+        .command(&[
+            "export",
+            "incidents",
+            "--incidents",
+            "big.csv",
+            "--out",
+            "out.geojson",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it once its temporary file exists.
+    let temporary = || {
+        std::fs::read_dir(wd.root()).unwrap().flatten().any(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(".borderwatch-out.geojson.")
+        })
+    };
+    let start = std::time::Instant::now();
+    while !temporary() && start.elapsed().as_secs() < 60 {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert!(temporary(), "the export did not start writing");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(
+        std::fs::read_to_string(wd.path("out.geojson")).unwrap(),
+        "previous"
+    );
+    // The next run replaces the file and removes the stale temporary.
+    let run = wd.run(&["export", "border", "--out", "out.geojson"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!temporary());
+    assert!(read_json(&wd, "out.geojson")["features"].is_array());
+}
