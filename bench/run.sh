@@ -23,19 +23,42 @@ generate() { # file, generator arguments...
 }
 generate gazetteer_20000.csv gen_gazetteer.py gazetteer 20000
 generate lookups_100000.csv gen_gazetteer.py lookups 100000
-(cd "$BENCH_DATA" && sha256sum gazetteer_20000.csv lookups_100000.csv) | while read -r sum file; do
+generate queries_10000.csv gen_queries.py 10000
+for n in 100000 1000000; do generate "incidents_$n.csv" gen_incidents.py "$n"; done
+(cd "$BENCH_DATA" && sha256sum gazetteer_20000.csv lookups_100000.csv queries_10000.csv incidents_100000.csv incidents_1000000.csv) | while read -r sum file; do
   grep -q "$sum" "$shared/README.md" || { echo "bench: $file does not match the peer data's SHA-256"; exit 1; }
 done
 
 rm -f "$out"
-peers="$shared/peer_results.jsonl"
+# Peer figures: re-measured now with --with-peers, else the last ones measured here, else the
+# figures shipped in ../shared/bench.
+peers="$root/bench/peer_results.jsonl"
+[ -f "$peers" ] || peers="$shared/peer_results.jsonl"
 if [ "$with_peers" = 1 ]; then
   bash "$shared/setup_peers.sh"
   peers="$root/bench/peer_results.jsonl"
   rm -f "$peers"
   /tmp/bench/venv/bin/python "$shared/peers.py" --data-dir "$BENCH_DATA" --only fuzzy \
     --slow-lookups 2000 --out "$peers" >/dev/null
+  /tmp/bench/venv/bin/python "$shared/peers.py" --data-dir "$BENCH_DATA" --sizes 100000 1000000 \
+    --only load,tree,knn_env,radius_env,radius_geod,bbox_env,geojson --out "$peers" >/dev/null
 fi
 BENCH_OUT="$out" cargo bench --quiet --bench geocode
+BENCH_OUT="$out" cargo bench --quiet --bench incidents
+# Whole processes, timed like the peers' ogr2ogr: the streaming GeoJSON export, and a one-shot
+# `near` query (start-up, CSV load, index build, query).
+cargo build --quiet --release
+bin="$root/target/release/borderwatch"
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+for n in 100000 1000000; do
+  python3 "$shared/time_cmd.py" --metric geojson_export --n "$n" --items "$n" --unit rows/s \
+    --tool "borderwatch export incidents (streaming, 2 threads; + border_km, side)" \
+    --output-file "$scratch/out.geojson" --out "$out" \
+    -- "$bin" export incidents --incidents "$BENCH_DATA/incidents_$n.csv" --out "$scratch/out.geojson" >/dev/null
+  python3 "$shared/time_cmd.py" --metric near_oneshot --n "$n" --items 1 --unit queries/s \
+    --tool "borderwatch near --at LAT,LON --km 25 --format json (fresh process: load + index + query)" --out "$out" \
+    -- "$bin" near --incidents "$BENCH_DATA/incidents_$n.csv" --at 37.2,69.1 --km 25 --format json >/dev/null
+done
 python3 "$shared/table.py" "$peers" "$out" > bench/RESULTS.md
 echo "bench: wrote $out and bench/RESULTS.md"

@@ -72,6 +72,9 @@ pub fn write_layers(layers: &[Layer], options: &LayerArgs) -> Result<i32, Error>
     if options.km <= 0.0 {
         return Err(Error::Usage("--km must be greater than 0".into()));
     }
+    if layers == [Layer::Incidents] {
+        return stream_incidents(options);
+    }
     let table = options.incidents.load()?;
     let index = IncidentIndex::new(&table);
     let gazetteer = Gazetteer::bundled();
@@ -145,6 +148,53 @@ pub fn write_layers(layers: &[Layer], options: &LayerArgs) -> Result<i32, Error>
         serde_json::to_writer_pretty(&mut *w, &manifest).map_err(std::io::Error::other)?;
         w.write_all(b"\n")
     })?;
+    Ok(0)
+}
+
+/// The incidents layer alone streams from the input to the output block by block: memory
+/// stays flat for any number of incidents.
+fn stream_incidents(options: &LayerArgs) -> Result<i32, Error> {
+    let filter = options.filters.filter();
+    let precision = options.precision as usize;
+    let out = options.out.clone().unwrap_or_else(|| PathBuf::from("-"));
+    let run = |w: &mut (dyn std::io::Write + Send)| -> Result<usize, Error> {
+        let mut writer = FeatureWriter::new(w, options.format, precision)
+            .map_err(|e| Error::Usage(format!("writing output: {e}")))?;
+        options.incidents.stream(&mut |block| {
+            let index = IncidentIndex::unindexed(block);
+            crate::export::write_incidents(&index, &filter, &mut writer)
+        })?;
+        let (count, _) = writer
+            .finish()
+            .map_err(|e| Error::Usage(format!("writing output: {e}")))?;
+        Ok(count)
+    };
+    if out.as_os_str() == "-" {
+        let mut stdout = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout());
+        run(&mut stdout)?;
+        return Ok(0);
+    }
+    let path = if out.is_dir() || out.to_string_lossy().ends_with('/') {
+        std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
+        out.join(format!("incidents.{}", options.format.extension()))
+    } else {
+        out
+    };
+    // Errors of the layer (bad input) are reported as themselves, not as a failed write.
+    let mut outcome: Option<Result<usize, Error>> = None;
+    let written = write_atomically(&path, |w| {
+        let result = run(w);
+        let failed = result.is_err();
+        outcome = Some(result);
+        if failed {
+            Err(std::io::Error::other("layer not written"))
+        } else {
+            Ok(())
+        }
+    });
+    let count = outcome.unwrap_or_else(|| Err(Error::Usage("nothing written".into())))?;
+    written?;
+    eprintln!("borderwatch: {}: {count} features", path.display());
     Ok(0)
 }
 

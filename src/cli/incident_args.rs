@@ -6,7 +6,10 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 
 use crate::error::Error;
-use crate::incidents::{IncidentTable, InputFormat, LoadOptions, date::parse_date, load_files};
+use crate::incidents::{
+    BUNDLED_CSV, BlockSink, IncidentTable, InputFormat, LoadOptions, date::parse_date, load_files,
+    stream_files, stream_reader,
+};
 use crate::index::Filter;
 use crate::reference::Side;
 
@@ -72,20 +75,34 @@ impl IncidentArgs {
     /// Reads the incidents, and reports on stderr rows that were not indexed.
     pub fn load(&self) -> Result<IncidentTable, Error> {
         let table = self.load_quietly()?;
-        let counts = table.counts();
-        if counts.unlocated + counts.rejected > 0 {
-            eprintln!("borderwatch: incidents: {counts} (`borderwatch incidents check` lists why)");
-        }
+        report(&table);
         Ok(table)
+    }
+
+    /// Reads the incidents block by block into `sink` (nothing kept), and reports on stderr
+    /// rows that were not indexed.
+    pub fn stream(&self, sink: &mut BlockSink) -> Result<IncidentTable, Error> {
+        let options = self.options();
+        let account = if self.files.is_empty() {
+            stream_reader(BUNDLED_CSV.as_bytes(), "data/incidents.csv", &options, sink)?
+        } else {
+            stream_files(&self.files, &options, sink)?
+        };
+        report(&account);
+        Ok(account)
+    }
+
+    fn options(&self) -> LoadOptions {
+        LoadOptions {
+            columns: self.columns.clone().map(|c| c.0).unwrap_or_default(),
+            format: self.input_format,
+            geocode: !self.no_geocode,
+        }
     }
 
     /// Reads the incidents without reporting.
     pub fn load_quietly(&self) -> Result<IncidentTable, Error> {
-        let options = LoadOptions {
-            columns: self.columns.clone().map(|c| c.0).unwrap_or_default(),
-            format: self.input_format,
-            geocode: !self.no_geocode,
-        };
+        let options = self.options();
         let table = if self.files.is_empty() {
             let mut table = crate::incidents::load_reader(
                 crate::incidents::BUNDLED_CSV.as_bytes(),
@@ -98,6 +115,14 @@ impl IncidentArgs {
             load_files(&self.files, &options)?
         };
         Ok(table)
+    }
+}
+
+/// Tells on stderr how many rows were not indexed, when any.
+fn report(table: &IncidentTable) {
+    let counts = table.counts();
+    if counts.unlocated + counts.rejected > 0 {
+        eprintln!("borderwatch: incidents: {counts} (`borderwatch incidents check` lists why)");
     }
 }
 

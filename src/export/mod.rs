@@ -12,7 +12,7 @@ use geo::{Geometry, MultiPolygon, Orient, Point, orient::Direction};
 use serde_json::{Map, Value};
 
 pub use analysis::{BufferZone, Grid, Segments, border_buffer, border_segments, hex_grid};
-pub use write::{Bbox, Feature, FeatureWriter, Format};
+pub use write::{Bbox, Encoded, Feature, FeatureWriter, Format, Properties, encode, encode_with};
 
 use crate::gazetteer::Gazetteer;
 use crate::incidents::IncidentTable;
@@ -102,16 +102,7 @@ pub fn write_layer<W: Write>(
     mut writer: FeatureWriter<W>,
 ) -> std::io::Result<(usize, Bbox)> {
     match layer {
-        Layer::Incidents => {
-            let table = context.index.table();
-            for (row, r) in table.rows().iter().enumerate() {
-                let Some(point) = r.point() else { continue };
-                if !context.filter.matches(context.index, row as u32) {
-                    continue;
-                }
-                writer.write(&incident_feature(context.index, table, row as u32, point))?;
-            }
-        }
+        Layer::Incidents => write_incidents(context.index, context.filter, &mut writer)?,
         Layer::Places => {
             for p in context.gazetteer.places() {
                 let mut properties = Map::new();
@@ -246,6 +237,80 @@ pub fn write_layer<W: Write>(
         }
     }
     writer.finish()
+}
+
+/// Writes the located incidents of `index` that pass `filter`, encoded in parallel chunks
+/// (GeoJSON formats) and written in row order.
+pub fn write_incidents<W: Write>(
+    index: &IncidentIndex,
+    filter: &Filter,
+    writer: &mut FeatureWriter<W>,
+) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    const CHUNK: usize = 4096;
+    let table = index.table();
+    let feature = |row: usize| -> Option<Feature> {
+        let point = table.rows()[row].point()?;
+        filter
+            .matches(index, row as u32)
+            .then(|| incident_feature(index, table, row as u32, point))
+    };
+    for start in (0..table.rows().len()).step_by(CHUNK) {
+        let rows = start..(start + CHUNK).min(table.rows().len());
+        if writer.format() == Format::Csv {
+            for f in rows.filter_map(feature) {
+                writer.write(&f)?;
+            }
+            continue;
+        }
+        let precision = writer.precision();
+        let encoded: Vec<Encoded> = rows
+            .into_par_iter()
+            .filter_map(|row| encode_incident(index, filter, row as u32, precision))
+            .collect();
+        for e in &encoded {
+            writer.write_encoded(e)?;
+        }
+    }
+    Ok(())
+}
+
+/// One incident encoded straight to GeoJSON (the same members as [`incident_feature`]),
+/// or None when it has no point or does not pass `filter`.
+fn encode_incident(
+    index: &IncidentIndex,
+    filter: &Filter,
+    row: u32,
+    precision: usize,
+) -> Option<Encoded> {
+    let table = index.table();
+    let r = &table.rows()[row as usize];
+    let point = r.point()?;
+    if !filter.matches(index, row) {
+        return None;
+    }
+    let (km, side) = index
+        .border(row)
+        .expect("located rows have a border distance");
+    Some(encode_with(
+        Some(table.str(r.id)),
+        &point.into(),
+        precision,
+        |p| {
+            for (name, value) in table.fields(r) {
+                match value {
+                    crate::incidents::Value::Text(s) => p.text(name, s),
+                    crate::incidents::Value::Date(d) => p.text(name, &d.to_string()),
+                    crate::incidents::Value::Number(x) => p.number(name, x),
+                    crate::incidents::Value::Count(n) => p.count(name, n),
+                    crate::incidents::Value::Bool(b) => p.boolean(name, b),
+                    crate::incidents::Value::Null => p.null(name),
+                }
+            }
+            p.number("border_km", round(km, 3));
+            p.text("side", side.as_str());
+        },
+    ))
 }
 
 /// One incident as a feature: every column typed, plus border_km and side.

@@ -68,6 +68,133 @@ impl Bbox {
     }
 }
 
+/// A feature already encoded as GeoJSON text, with its bbox: features are encoded in
+/// parallel and written in order.
+#[derive(Debug, Clone)]
+pub struct Encoded {
+    text: String,
+    bbox: Bbox,
+}
+
+/// Encodes one feature as a GeoJSON Feature object.
+pub fn encode(feature: &Feature, precision: usize) -> Encoded {
+    encode_with(feature.id.as_deref(), &feature.geometry, precision, |p| {
+        for (name, value) in &feature.properties {
+            p.json(name, value);
+        }
+    })
+}
+
+/// Encodes a Feature whose properties `fill` writes straight into the text: no map is built,
+/// which matters for layers of millions of features.
+pub fn encode_with(
+    id: Option<&str>,
+    geometry: &Geometry,
+    precision: usize,
+    fill: impl FnOnce(&mut Properties),
+) -> Encoded {
+    let mut text = String::with_capacity(1024);
+    let mut bbox = Bbox::default();
+    text.push_str("{\"type\":\"Feature\"");
+    if let Some(id) = id {
+        text.push_str(",\"id\":");
+        push_json_string(&mut text, id);
+    }
+    text.push_str(",\"geometry\":");
+    geometry_json(geometry, precision, &mut text, &mut bbox);
+    text.push_str(",\"properties\":{");
+    fill(&mut Properties {
+        out: &mut text,
+        first: true,
+    });
+    text.push_str("}}");
+    Encoded { text, bbox }
+}
+
+/// Writes the members of a properties object.
+pub struct Properties<'a> {
+    out: &'a mut String,
+    first: bool,
+}
+
+impl Properties<'_> {
+    fn name(&mut self, name: &str) {
+        if !self.first {
+            self.out.push(',');
+        }
+        self.first = false;
+        push_json_string(self.out, name);
+        self.out.push(':');
+    }
+
+    /// A string member.
+    pub fn text(&mut self, name: &str, value: &str) {
+        self.name(name);
+        push_json_string(self.out, value);
+    }
+
+    /// A number member (null when not finite).
+    pub fn number(&mut self, name: &str, value: f64) {
+        self.name(name);
+        if value.is_finite() {
+            self.out.push_str(&value.to_string());
+        } else {
+            self.out.push_str("null");
+        }
+    }
+
+    /// A whole-number member.
+    pub fn count(&mut self, name: &str, value: u64) {
+        self.name(name);
+        self.out.push_str(&value.to_string());
+    }
+
+    /// A boolean member.
+    pub fn boolean(&mut self, name: &str, value: bool) {
+        self.name(name);
+        self.out.push_str(if value { "true" } else { "false" });
+    }
+
+    /// A null member.
+    pub fn null(&mut self, name: &str) {
+        self.name(name);
+        self.out.push_str("null");
+    }
+
+    /// Any JSON value.
+    pub fn json(&mut self, name: &str, value: &Value) {
+        self.name(name);
+        self.out.push_str(&value.to_string());
+    }
+}
+
+/// A JSON string literal: quotes, backslashes and control characters escaped. Runs that
+/// need no escape are copied whole.
+fn push_json_string(out: &mut String, s: &str) {
+    out.push('"');
+    let mut plain = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escape = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[plain..i]);
+        if escape.is_empty() {
+            out.push_str(&format!("\\u{b:04x}"));
+        } else {
+            out.push_str(escape);
+        }
+        plain = i + 1;
+    }
+    out.push_str(&s[plain..]);
+    out.push('"');
+}
+
 /// Writes features of one layer in one format.
 pub struct FeatureWriter<W: Write> {
     out: W,
@@ -101,33 +228,7 @@ impl<W: Write> FeatureWriter<W> {
         self.buffer.clear();
         match self.format {
             Format::Geojson | Format::Geojsonseq => {
-                if self.format == Format::Geojson {
-                    self.buffer
-                        .push_str(if self.count == 0 { "\n" } else { ",\n" });
-                } else {
-                    self.buffer.push('\u{1e}');
-                }
-                self.buffer.push_str("{\"type\":\"Feature\"");
-                if let Some(id) = &feature.id {
-                    self.buffer.push_str(",\"id\":");
-                    self.buffer.push_str(&Value::from(id.as_str()).to_string());
-                }
-                self.buffer.push_str(",\"geometry\":");
-                geometry_json(
-                    &feature.geometry,
-                    self.precision,
-                    &mut self.buffer,
-                    &mut self.bbox,
-                );
-                self.buffer.push_str(",\"properties\":");
-                self.buffer.push_str(
-                    &serde_json::to_string(&feature.properties).map_err(io::Error::other)?,
-                );
-                self.buffer.push('}');
-                if self.format == Format::Geojsonseq {
-                    self.buffer.push('\n');
-                }
-                self.out.write_all(self.buffer.as_bytes())?;
+                return self.write_encoded(&encode(feature, self.precision));
             }
             Format::Csv => {
                 let columns: Vec<String> = feature.properties.keys().cloned().collect();
@@ -160,6 +261,42 @@ impl<W: Write> FeatureWriter<W> {
         }
         self.count += 1;
         Ok(())
+    }
+
+    /// Writes a feature encoded by [`encode`] (GeoJSON and GeoJSON sequence only).
+    pub fn write_encoded(&mut self, encoded: &Encoded) -> io::Result<()> {
+        let (before, after) = match self.format {
+            Format::Geojson if self.count == 0 => ("\n", ""),
+            Format::Geojson => (",\n", ""),
+            Format::Geojsonseq => ("\u{1e}", "\n"),
+            Format::Csv => return Err(io::Error::other("CSV features are written with write()")),
+        };
+        self.out.write_all(before.as_bytes())?;
+        self.out.write_all(encoded.text.as_bytes())?;
+        self.out.write_all(after.as_bytes())?;
+        let b = encoded.bbox;
+        if !b.is_empty() {
+            self.bbox.add(Coord {
+                x: b.0[0],
+                y: b.0[1],
+            });
+            self.bbox.add(Coord {
+                x: b.0[2],
+                y: b.0[3],
+            });
+        }
+        self.count += 1;
+        Ok(())
+    }
+
+    /// The format being written.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// Decimals of coordinates.
+    pub fn precision(&self) -> usize {
+        self.precision
     }
 
     /// Ends the layer and returns how many features and their bbox.
@@ -398,6 +535,15 @@ mod tests {
         );
         assert_eq!(doc["features"][0]["id"], "x1");
         assert!(doc.get("crs").is_none());
+    }
+
+    #[test]
+    fn strings_are_escaped_as_json() {
+        let mut out = String::new();
+        push_json_string(&mut out, "a\"b\\c\nd\u{1}é");
+        assert_eq!(out, "\"a\\\"b\\\\c\\nd\\u0001é\"");
+        let parsed: String = serde_json::from_str(&out).unwrap();
+        assert_eq!(parsed, "a\"b\\c\nd\u{1}é");
     }
 
     #[test]

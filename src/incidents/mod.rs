@@ -10,7 +10,10 @@ use chrono::NaiveDate;
 use geo::Point;
 use rustc_hash::FxHashMap;
 
-pub use read::{LoadOptions, Outcome as RowOutcome, load_files, load_reader};
+pub use read::{
+    BlockSink, LoadOptions, Outcome as RowOutcome, load_files, load_reader, stream_files,
+    stream_reader,
+};
 pub use schema::{Column, ColumnMap, InputFormat};
 
 use crate::error::Problem;
@@ -80,7 +83,7 @@ impl Text {
         Some(Text(start << 24 | s.len() as u64))
     }
 
-    fn range(self) -> std::ops::Range<usize> {
+    pub(crate) fn range(self) -> std::ops::Range<usize> {
         let start = (self.0 >> 24) as usize;
         start..start + (self.0 & MAX_FIELD_BYTES as u64) as usize
     }
@@ -162,6 +165,9 @@ pub struct IncidentTable {
     pub(crate) rejected: Vec<NotIndexed>,
     pub(crate) unlocated: Vec<Problem>,
     pub(crate) read: usize,
+    /// Rows handed to a streaming sink and no longer held.
+    pub(crate) streamed_indexed: usize,
+    pub(crate) streamed_unlocated: usize,
 }
 
 /// Row counts: `read == indexed + unlocated + rejected` always.
@@ -241,8 +247,8 @@ impl IncidentTable {
         let unlocated = self.rows.iter().filter(|r| r.point().is_none()).count();
         Counts {
             read: self.read,
-            indexed: self.rows.len() - unlocated,
-            unlocated,
+            indexed: self.rows.len() - unlocated + self.streamed_indexed,
+            unlocated: unlocated + self.streamed_unlocated,
             rejected: self.rejected.len(),
         }
     }

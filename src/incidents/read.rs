@@ -64,6 +64,54 @@ pub fn load_files(
     Ok(loader.table)
 }
 
+/// What a streaming read hands over: the rows of one block, in a table of their own.
+pub type BlockSink<'s> = dyn FnMut(&IncidentTable) -> std::io::Result<()> + Send + 's;
+
+/// Reads incident files block by block, handing each block's rows to `sink` and keeping
+/// none: memory stays flat however large the files. Returns a table with no rows but the
+/// full account (counts, rejected and unlocated rows).
+///
+/// ```
+/// use borderwatch::incidents::{LoadOptions, stream_reader};
+/// let csv = "id,lat,lon\na,37.1,69.2\nb,37.2,69.3\n";
+/// let mut seen = 0;
+/// let account = stream_reader(csv.as_bytes(), "t.csv", &LoadOptions::default(), &mut |block| {
+///     seen += block.rows().len();
+///     Ok(())
+/// })
+/// .unwrap();
+/// assert_eq!((seen, account.counts().indexed), (2, 2));
+/// ```
+pub fn stream_reader<R: Read>(
+    reader: R,
+    origin: &str,
+    options: &LoadOptions,
+    sink: &mut BlockSink,
+) -> Result<IncidentTable, Error> {
+    let mut loader = Loader::new(options);
+    loader.sink = Some(sink);
+    loader.add(reader, origin)?;
+    loader.flush()?;
+    Ok(loader.table)
+}
+
+/// [`stream_reader`] over files.
+pub fn stream_files(
+    paths: &[impl AsRef<Path>],
+    options: &LoadOptions,
+    sink: &mut BlockSink,
+) -> Result<IncidentTable, Error> {
+    let mut loader = Loader::new(options);
+    loader.sink = Some(sink);
+    for path in paths {
+        let path = path.as_ref();
+        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        loader.add(file, &path.display().to_string())?;
+    }
+    loader.flush()?;
+    Ok(loader.table)
+}
+
 /// Reads incidents from any reader; `origin` names it in messages.
 pub fn load_reader<R: Read>(
     reader: R,
@@ -80,8 +128,19 @@ struct Loader<'o> {
     /// Bytes read per block (BLOCK_BYTES; tests use tiny blocks to cross every boundary).
     block_bytes: usize,
     table: IncidentTable,
-    /// Hash of each id → row, to find duplicates without storing the ids twice.
-    ids: FxHashMap<u64, u32>,
+    /// Every id seen, by 64-bit hash, with where it was first seen: duplicates are rejected
+    /// without keeping the ids (streaming drops the rows). Two different ids would need equal
+    /// 64-bit hashes to be taken for duplicates: odds below 1e-7 for a million rows.
+    ids: FxHashMap<u64, FirstSeen>,
+    /// Set when streaming: rows go there block by block instead of staying in `table`.
+    sink: Option<&'o mut BlockSink<'o>>,
+}
+
+#[derive(Clone, Copy)]
+struct FirstSeen {
+    file: u16,
+    /// Lines past 4 billion are reported as 4294967295.
+    line: u32,
 }
 
 fn id_hash(id: &str) -> u64 {
@@ -136,7 +195,7 @@ struct Part {
 
 /// Input is parsed in blocks of about this size, each split in two at a record boundary
 /// for the two threads: memory stays flat in the file size.
-const BLOCK_BYTES: usize = 8 << 20;
+const BLOCK_BYTES: usize = 4 << 20;
 
 impl<'o> Loader<'o> {
     fn new(options: &'o LoadOptions) -> Loader<'o> {
@@ -145,7 +204,27 @@ impl<'o> Loader<'o> {
             block_bytes: BLOCK_BYTES,
             table: IncidentTable::default(),
             ids: FxHashMap::default(),
+            sink: None,
         }
+    }
+
+    /// Hands the rows read so far to the sink, if streaming, and forgets them.
+    fn flush(&mut self) -> Result<(), Error> {
+        let Some(sink) = self.sink.as_mut() else {
+            return Ok(());
+        };
+        sink(&self.table).map_err(|e| Error::Usage(format!("writing output: {e}")))?;
+        let located = self
+            .table
+            .rows
+            .iter()
+            .filter(|r| r.point().is_some())
+            .count();
+        self.table.streamed_indexed += located;
+        self.table.streamed_unlocated += self.table.rows.len() - located;
+        self.table.rows.clear();
+        self.table.arena.clear();
+        Ok(())
     }
 
     fn add<R: Read>(&mut self, reader: R, origin: &str) -> Result<(), Error> {
@@ -251,11 +330,14 @@ impl<'o> Loader<'o> {
             let middle = split_point(&block, block.len() / 2);
             let right_line = line + memchr::memchr_iter(b'\n', &block[..middle]).count() as u64;
             let (left, right) = block.split_at(middle);
-            let ((), (a, b)) = rayon::join(
+            let (flushed, (a, b)) = rayon::join(
                 || {
                     if let Some((bytes, middle, a, b)) = pending.take() {
                         self.merge(a, &bytes[..middle], &layout);
                         self.merge(b, &bytes[middle..], &layout);
+                        self.flush()
+                    } else {
+                        Ok(())
                     }
                 },
                 || {
@@ -265,6 +347,7 @@ impl<'o> Loader<'o> {
                     )
                 },
             );
+            flushed?;
             line = right_line + memchr::memchr_iter(b'\n', right).count() as u64;
             pending = Some((block, middle, a, b));
             if last {
@@ -275,6 +358,7 @@ impl<'o> Loader<'o> {
             self.merge(a, &bytes[..middle], &layout);
             self.merge(b, &bytes[middle..], &layout);
         }
+        self.flush()?;
         self.table.headers.push(header);
         Ok(())
     }
@@ -322,9 +406,8 @@ impl<'o> Loader<'o> {
             }
             let id = self.table.str(incident.id);
             let hash = id_hash(id);
-            if let Some(&first) = self.ids.get(&hash) {
-                let first = &self.table.rows[first as usize];
-                if self.table.str(first.id) == id {
+            if let Some(first) = self.ids.get(&hash) {
+                {
                     let message = format!(
                         "duplicate id {:?} (first at {}:{})",
                         id, self.table.files[first.file as usize], first.line
@@ -337,7 +420,11 @@ impl<'o> Loader<'o> {
                     continue;
                 }
             }
-            self.ids.insert(hash, self.table.rows.len() as u32);
+            let seen = FirstSeen {
+                file: incident.file,
+                line: u32::try_from(incident.line).unwrap_or(u32::MAX),
+            };
+            self.ids.insert(hash, seen);
             let line = incident.line;
             if incident.point().is_none()
                 && let Some(problem) = self.locate(&mut incident, origin, line)

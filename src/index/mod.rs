@@ -134,6 +134,17 @@ impl<'t> IncidentIndex<'t> {
         }
     }
 
+    /// An index with no trees, for filters and border distances only: what a streaming
+    /// export needs of each block.
+    pub fn unindexed(table: &'t IncidentTable) -> IncidentIndex<'t> {
+        IncidentIndex {
+            table,
+            tree: RTree::new_with_params(),
+            lonlat: OnceLock::new(),
+            border: (0..table.rows().len()).map(|_| OnceLock::new()).collect(),
+        }
+    }
+
     /// The table this index serves.
     pub fn table(&self) -> &'t IncidentTable {
         self.table

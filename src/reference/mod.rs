@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use geo::{BoundingRect, Contains, MultiPolygon, Point, Rect};
+use geo::{BoundingRect, Contains, Intersects, MultiPolygon, Point, Rect};
 use serde::Serialize;
 
 use crate::gazetteer::{Gazetteer, Kind};
@@ -111,6 +111,87 @@ pub struct Reference {
     border: Polyline,
     countries: Vec<Region>,
     districts: Vec<Region>,
+    country_cells: CellCache,
+}
+
+/// Which country each cell of a grid over the region lies in, worked out on first use: a
+/// cell that no country boundary crosses answers for every point in it, so the polygon test
+/// runs once per cell instead of once per point.
+#[derive(Debug)]
+struct CellCache {
+    /// Per cell: 0 not yet known, 1 crossed by a boundary, 2 + i inside country i, 255 none.
+    cells: Vec<std::sync::atomic::AtomicU8>,
+    /// Every boundary edge of the country polygons, with its bounding box.
+    edges: Vec<(geo::Coord, geo::Coord)>,
+}
+
+const CELL_DEG: f64 = 0.05;
+const GRID_WEST: f64 = 60.0;
+const GRID_SOUTH: f64 = 34.0;
+const GRID_COLUMNS: usize = 320;
+const GRID_ROWS: usize = 150;
+
+impl CellCache {
+    fn new(countries: &[Region]) -> CellCache {
+        let mut edges = Vec::new();
+        for c in countries {
+            for polygon in &c.polygon.0 {
+                for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
+                    edges.extend(ring.lines().map(|l| (l.start, l.end)));
+                }
+            }
+        }
+        CellCache {
+            cells: (0..GRID_COLUMNS * GRID_ROWS)
+                .map(|_| std::sync::atomic::AtomicU8::new(0))
+                .collect(),
+            edges,
+        }
+    }
+
+    /// The country index of `p` when its cell is free of boundaries; None when the cell is
+    /// crossed (or outside the grid) and the exact test must decide.
+    fn lookup(&self, p: Point, countries: &[Region]) -> Option<Option<usize>> {
+        use std::sync::atomic::Ordering;
+        let column = ((p.x() - GRID_WEST) / CELL_DEG).floor();
+        let row = ((p.y() - GRID_SOUTH) / CELL_DEG).floor();
+        if !(0.0..GRID_COLUMNS as f64).contains(&column) || !(0.0..GRID_ROWS as f64).contains(&row)
+        {
+            return None;
+        }
+        let (column, row) = (column as usize, row as usize);
+        let cell = &self.cells[row * GRID_COLUMNS + column];
+        let mut state = cell.load(Ordering::Relaxed);
+        if state == 0 {
+            let (west, south) = (
+                GRID_WEST + column as f64 * CELL_DEG,
+                GRID_SOUTH + row as f64 * CELL_DEG,
+            );
+            let rect = Rect::new(
+                geo::coord! { x: west, y: south },
+                geo::coord! { x: west + CELL_DEG, y: south + CELL_DEG },
+            );
+            let crossed = self.edges.iter().any(|&(a, b)| {
+                let line = geo::Line::new(a, b);
+                line.bounding_rect().intersects(&rect) && geo::Intersects::intersects(&line, &rect)
+            });
+            state = if crossed {
+                1
+            } else {
+                let center = Point::new(west + CELL_DEG / 2.0, south + CELL_DEG / 2.0);
+                countries
+                    .iter()
+                    .position(|c| c.contains(center))
+                    .map_or(255, |i| i as u8 + 2)
+            };
+            cell.store(state, Ordering::Relaxed);
+        }
+        match state {
+            1 => None,
+            255 => Some(None),
+            i => Some(Some(i as usize - 2)),
+        }
+    }
 }
 
 impl Reference {
@@ -135,7 +216,7 @@ impl Reference {
                 _ => None,
             })
             .expect("the border layer holds a LineString");
-        let countries = features(layer("countries.geojson"))
+        let countries: Vec<Region> = features(layer("countries.geojson"))
             .into_iter()
             .filter_map(|(props, geometry)| {
                 region(
@@ -170,10 +251,12 @@ impl Reference {
                 districts.extend(region(prop(&props, "country"), admin1, name, id, geometry));
             }
         }
+        let country_cells = CellCache::new(&countries);
         Reference {
             border,
             countries,
             districts,
+            country_cells,
         }
     }
 
@@ -207,7 +290,10 @@ impl Reference {
     }
 
     fn country_at(&self, p: Point) -> Option<&Region> {
-        self.countries.iter().find(|c| c.contains(p))
+        match self.country_cells.lookup(p, &self.countries) {
+            Some(known) => known.map(|i| &self.countries[i]),
+            None => self.countries.iter().find(|c| c.contains(p)),
+        }
     }
 
     /// Country, province and district containing the point, and its border distance.
@@ -287,6 +373,23 @@ mod tests {
     fn border_is_the_natural_earth_line() {
         let length = Reference::bundled().border().length_km();
         assert!((length - 1170.2).abs() < 1.0, "{length}");
+    }
+
+    #[test]
+    fn cell_cache_agrees_with_the_polygon_test() {
+        let r = Reference::bundled();
+        for i in 0..4000 {
+            let p = Point::new(
+                60.0 + (i as f64 * 0.6173) % 16.0,
+                34.0 + (i as f64 * 0.3719) % 7.5,
+            );
+            let exact = r
+                .countries
+                .iter()
+                .find(|c| c.contains(p))
+                .map(|c| c.country.clone());
+            assert_eq!(r.country_at(p).map(|c| c.country.clone()), exact, "{p:?}");
+        }
     }
 
     #[test]

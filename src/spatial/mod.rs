@@ -186,26 +186,30 @@ impl Polyline {
     /// ```
     pub fn nearest(&self, p: Point) -> Nearest {
         let q = ecef(p);
-        let mut order: Vec<(f64, usize)> = self
+        // Group distances; the nearest group first, then every group that could still hold
+        // a nearer point.
+        let group_d2: Vec<f64> = self
             .groups
             .iter()
-            .enumerate()
-            .map(|(i, (lo, hi))| {
-                let d2: f64 = (0..3)
+            .map(|(lo, hi)| {
+                (0..3)
                     .map(|a| (lo[a] - q[a]).max(q[a] - hi[a]).max(0.0).powi(2))
-                    .sum();
-                (d2, i)
+                    .sum()
             })
             .collect();
-        order.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let nearest_group = (0..group_d2.len())
+            .min_by(|&a, &b| group_d2[a].total_cmp(&group_d2[b]))
+            .expect("a polyline has a segment");
         // Candidates: (chord to the 3-D segment, position on it, bow of the segment). A
         // segment can hold the nearest point only if its chord, less its bow, is within the
         // longest geodesic the best chord can span.
         let mut candidates: Vec<(f64, f64, f64, usize)> = Vec::new();
         let mut reach = f64::INFINITY;
-        for (d2, group) in order {
-            if d2.sqrt() > reach {
-                break;
+        let groups = std::iter::once(nearest_group)
+            .chain((0..group_d2.len()).filter(|&g| g != nearest_group));
+        for group in groups {
+            if group_d2[group].sqrt() > reach {
+                continue;
             }
             let first = group * GROUP;
             let last = (first + GROUP).min(self.ecef.len() - 1);
