@@ -204,7 +204,7 @@ fn bench_size(n: usize, queries: &[Query], repeats: usize) {
             &runs,
         ),
         None,
-        json!({"k": 10, "geodesic": true, "geodesic_check": {"sampled": sample.len(), "exact_top_k": exact as f64 / sample.len() as f64, "recall": recall / sample.len() as f64}}),
+        json!({"k": 10, "geodesic": true, "geodesic_check": {"sample": sample.len(), "exact_set_frac": exact as f64 / sample.len() as f64, "mean_recall_at_10": recall / sample.len() as f64}}),
     );
 
     // bbox_date: box (inclusive) + date window (inclusive).
