@@ -418,3 +418,93 @@ fn an_interrupted_export_leaves_the_previous_file_and_no_temporary() {
     assert!(!temporary());
     assert!(read_json(&wd, "out.geojson")["features"].is_array());
 }
+
+#[test]
+fn incidents_round_trip_csv_geojson_csv() {
+    let wd = Workdir::new();
+    wd.create(
+        "acled.csv",
+        std::fs::read_to_string("tests/fixtures/acled_sample.csv").unwrap(),
+    );
+    let csv_run = wd.run(&[
+        "export",
+        "incidents",
+        "--incidents",
+        "acled.csv",
+        "--format",
+        "csv",
+        "--out",
+        "direct.csv",
+    ]);
+    assert_eq!(csv_run.code, 0, "{}", csv_run.stderr);
+    for format in ["geojson", "geojsonseq"] {
+        let layer = format!("layer.{format}");
+        let run = wd.run(&[
+            "export",
+            "incidents",
+            "--incidents",
+            "acled.csv",
+            "--format",
+            format,
+            "--out",
+            &layer,
+        ]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let back = wd.run(&[
+            "export",
+            "incidents",
+            "--incidents",
+            &layer,
+            "--format",
+            "csv",
+            "--out",
+            "back.csv",
+        ]);
+        assert_eq!(back.code, 0, "{}", back.stderr);
+        assert_eq!(
+            std::fs::read_to_string(wd.path("back.csv")).unwrap(),
+            std::fs::read_to_string(wd.path("direct.csv")).unwrap(),
+            "CSV → {format} → CSV"
+        );
+    }
+}
+
+#[test]
+fn geojson_inputs_are_checked_like_csv() {
+    let wd = Workdir::new();
+    wd.create(
+        "in.geojson",
+        r#"{"type":"FeatureCollection","features":[
+ {"type":"Feature","geometry":{"type":"Point","coordinates":[69.1,37.2]},"properties":{"event_id_cnty":"g1","event_date":"2021-05-01"}},
+ {"type":"Feature","geometry":{"type":"LineString","coordinates":[[69,37],[70,38]]},"properties":{"event_id_cnty":"g2"}},
+ {"type":"Feature","geometry":{"type":"Point","coordinates":[69.1,137.2]},"properties":{"event_id_cnty":"g3"}},
+ {"type":"Feature","geometry":null,"properties":{"event_id_cnty":"g4","location":"Kevron"}}]}"#,
+    );
+    let run = wd.run(&["incidents", "check", "in.geojson"]);
+    assert!(
+        run.stdout
+            .starts_with("4 read = 2 indexed + 0 unlocated + 2 rejected"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("in.geojson:3: geometry: expected a Point, found LineString"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("in.geojson:4: latitude:"),
+        "{}",
+        run.stdout
+    );
+    wd.create("bad.geojson", "{\"type\":\"Polygon\"}");
+    let bad = wd.run(&["incidents", "check", "bad.geojson"]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr
+            .contains("bad.geojson:1: file: not GeoJSON incidents: expected a FeatureCollection"),
+        "{}",
+        bad.stderr
+    );
+}

@@ -3,6 +3,7 @@
 //! and reported) or rejected (with its reason).
 
 pub mod date;
+mod geojson;
 mod read;
 pub mod schema;
 

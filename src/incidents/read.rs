@@ -241,6 +241,13 @@ impl<'o> Loader<'o> {
                 "empty file: expected a header row".into(),
             ));
         }
+        if super::geojson::looks_like_geojson(head) {
+            let mut bytes = Vec::new();
+            reader.read_to_end(&mut bytes).map_err(io)?;
+            let csv = super::geojson::to_csv(&bytes)
+                .map_err(|m| invalid(1, "file", format!("not GeoJSON incidents: {m}")))?;
+            return self.add(&csv[..], origin);
+        }
         let first_line = head.split(|&b| b == b'\n').next().unwrap_or(head);
         let delimiter = sniff_delimiter(first_line);
         // The header is read on its own; then the rest of the input block by block.
@@ -682,6 +689,15 @@ fn parse_row(layout: &Layout, record: &csv::ByteRecord, line: u64, part: &mut Pa
     let fields: Vec<&str> = (0..layout.width)
         .map(|i| record.range(i).map_or("", |r| all[r].trim()))
         .collect();
+    if let Some(problem) = layout
+        .map
+        .geometry_problem
+        .map(|i| fields[i])
+        .filter(|p| !p.is_empty())
+    {
+        reject("geometry", problem.to_string());
+        return false;
+    }
     let wkt = layout.map.wkt.map_or("", |i| fields[i]);
     let point_text;
     let (lat, lon) = match (

@@ -151,6 +151,8 @@ pub struct ColumnMap {
     pub(crate) extras: Vec<(usize, String)>,
     /// A WKT geometry column (as our CSV layers write), used when latitude/longitude are empty.
     pub(crate) wkt: Option<usize>,
+    /// Why a GeoJSON feature has no usable point (set by the GeoJSON reader).
+    pub(crate) geometry_problem: Option<usize>,
     pub(crate) ucdp: bool,
 }
 
@@ -232,16 +234,20 @@ impl ColumnMap {
             .iter()
             .position(|h| matches!(h.as_str(), "geometry" | "wkt" | "the_geom" | "geom"))
             .filter(|i| !columns.contains(&Some(*i)));
+        let geometry_problem = normalised.iter().position(|h| h == "geometry_problem");
         let extras = header
             .iter()
             .enumerate()
-            .filter(|(i, _)| !columns.contains(&Some(*i)) && Some(*i) != wkt)
+            .filter(|(i, _)| {
+                !columns.contains(&Some(*i)) && Some(*i) != wkt && Some(*i) != geometry_problem
+            })
             .map(|(i, h)| (i, h.trim().trim_start_matches('\u{feff}').to_string()))
             .collect();
         Ok(ColumnMap {
             columns,
             extras,
             wkt,
+            geometry_problem,
             ucdp,
         })
     }
