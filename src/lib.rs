@@ -8,6 +8,7 @@
 //! - [`reference`]: the bundled border, country and district layers, and "where is this point";
 //! - [`incidents`]: incident tables (our CSV, ACLED, UCDP, users' own) read with nothing lost;
 //! - [`index`]: R-tree proximity queries, exact on the WGS84 ellipsoid;
+//! - [`extract`]: news articles to draft incidents, each tied to its sentence;
 //! - [`export`]: GeoJSON / GeoJSON sequence / CSV layers, streamed;
 //! - [`atomic`]: every output file is written atomically.
 
@@ -15,6 +16,7 @@ pub mod atomic;
 pub mod cli;
 pub mod error;
 pub mod export;
+pub mod extract;
 pub mod gazetteer;
 pub mod geocode;
 pub mod incidents;

@@ -5,6 +5,7 @@
 
 mod bbox;
 mod export;
+mod extract;
 mod geocode;
 mod hits;
 mod incident_args;
@@ -46,6 +47,8 @@ enum Command {
     Export(export::Args),
     /// The map pack: every layer into a folder (default out/layers) with a manifest.
     Pack(export::LayerArgs),
+    /// Draft incidents (or list place mentions) from news articles, with their evidence.
+    Extract(extract::Args),
 }
 
 /// Output formats shared by the subcommands.
@@ -95,6 +98,7 @@ pub fn run() -> i32 {
         Command::Incidents(command) => incidents::run(command),
         Command::Export(args) => export::run(args),
         Command::Pack(args) => export::pack(args),
+        Command::Extract(args) => extract::run(args),
     };
     match result {
         Ok(code) => code,

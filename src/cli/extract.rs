@@ -1,0 +1,193 @@
+//! `borderwatch extract`: draft incidents (or place mentions) from news articles.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+
+use super::Format;
+use super::output::{clean, print_table};
+use crate::error::Error;
+use crate::extract::{Draft, Options, extract, toponyms::Mention};
+use crate::incidents::date::parse_date;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Article text files; - reads standard input.
+    #[arg(value_name = "FILE", required = true)]
+    files: Vec<PathBuf>,
+    /// Publication date (YYYY-MM-DD): anchors "November 19", "on Wednesday", "last month".
+    #[arg(long, value_name = "DATE", value_parser = parse_day)]
+    published: Option<NaiveDate>,
+    /// List every place mention instead of drafting incidents.
+    #[arg(long)]
+    toponyms: bool,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+fn parse_day(text: &str) -> Result<NaiveDate, String> {
+    parse_date(text)?
+        .map(|(d, _)| d)
+        .ok_or_else(|| "empty date".into())
+}
+
+fn read(path: &PathBuf) -> Result<(String, String), Error> {
+    let (origin, bytes) = if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::Usage(format!("reading standard input: {e}")))?;
+        ("stdin".to_string(), bytes)
+    } else {
+        (
+            path.display().to_string(),
+            std::fs::read(path).map_err(|e| Error::io(path, e))?,
+        )
+    };
+    if bytes.contains(&0) {
+        return Err(Error::Usage(format!(
+            "{origin}: binary data, not an article text"
+        )));
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("borderwatch: {origin}: not valid UTF-8; undecodable bytes replaced");
+            String::from_utf8_lossy(e.as_bytes()).into_owned()
+        }
+    };
+    Ok((origin, text))
+}
+
+pub fn run(args: Args) -> Result<i32, Error> {
+    let options = Options {
+        published: args.published,
+    };
+    let mut drafts: Vec<Draft> = Vec::new();
+    let mut mentions: Vec<(String, Mention)> = Vec::new();
+    for path in &args.files {
+        let (origin, text) = read(path)?;
+        let (d, m) = extract(&text, &origin, &options);
+        drafts.extend(d);
+        mentions.extend(m.into_iter().map(|m| (origin.clone(), m)));
+    }
+    let io = |e: std::io::Error| Error::Usage(format!("writing output: {e}"));
+    if args.toponyms {
+        match args.format {
+            Format::Json => {
+                for (origin, m) in &mentions {
+                    let mut value = serde_json::to_value(m).expect("serialisable");
+                    value["file"] = origin.clone().into();
+                    println!("{value}");
+                }
+            }
+            Format::Csv => {
+                let mut w = csv::Writer::from_writer(std::io::stdout());
+                w.write_record([
+                    "file",
+                    "mention",
+                    "start",
+                    "end",
+                    "status",
+                    "id",
+                    "name",
+                    "kind",
+                    "country",
+                    "admin1",
+                    "lat",
+                    "lon",
+                    "precision",
+                    "reason",
+                ])
+                .map_err(|e| Error::Usage(e.to_string()))?;
+                for (origin, m) in &mentions {
+                    let opt = |v: Option<String>| v.unwrap_or_default();
+                    w.write_record([
+                        origin.clone(),
+                        m.mention.clone(),
+                        m.start.to_string(),
+                        m.end.to_string(),
+                        m.status.as_str().into(),
+                        opt(m.id.clone()),
+                        opt(m.name.clone()),
+                        opt(m.kind.map(|k| k.to_string())),
+                        opt(m.country.clone()),
+                        opt(m.admin1.clone()),
+                        opt(m.lat.map(|x| x.to_string())),
+                        opt(m.lon.map(|x| x.to_string())),
+                        opt(m.precision.map(|x| x.to_string())),
+                        m.reason.clone(),
+                    ])
+                    .map_err(|e| Error::Usage(e.to_string()))?;
+                }
+                w.flush().map_err(io)?;
+            }
+            Format::Table => {
+                let rows: Vec<Vec<String>> = mentions
+                    .iter()
+                    .map(|(_, m)| {
+                        vec![
+                            m.mention.clone(),
+                            m.start.to_string(),
+                            m.status.as_str().into(),
+                            m.name.clone().unwrap_or_default(),
+                            m.kind.map(|k| k.to_string()).unwrap_or_default(),
+                            m.country.clone().unwrap_or_default(),
+                            m.admin1.clone().unwrap_or_default(),
+                        ]
+                    })
+                    .collect();
+                print_table(
+                    &[
+                        "mention", "at", "status", "place", "kind", "country", "admin1",
+                    ],
+                    &rows,
+                );
+            }
+        }
+        return Ok(if mentions.is_empty() { 1 } else { 0 });
+    }
+    match args.format {
+        Format::Json => {
+            for d in &drafts {
+                println!("{}", serde_json::to_string(d).expect("serialisable"));
+            }
+        }
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(std::io::stdout());
+            for d in &drafts {
+                w.serialize(d).map_err(|e| Error::Usage(e.to_string()))?;
+            }
+            w.flush().map_err(io)?;
+        }
+        Format::Table => {
+            let rows: Vec<Vec<String>> = drafts
+                .iter()
+                .map(|d| {
+                    let evidence: String = d.evidence.chars().take(70).collect();
+                    vec![
+                        d.event_id_cnty.clone(),
+                        d.event_date
+                            .map_or_else(|| "unknown".into(), |x| x.to_string()),
+                        d.event_type.clone(),
+                        d.location.clone(),
+                        d.admin1.clone(),
+                        d.fatalities.map_or_else(|| "-".into(), |f| f.to_string()),
+                        d.geo_precision.map_or_else(String::new, |p| p.to_string()),
+                        format!("{:.2}", d.confidence),
+                        clean(&evidence).into_owned(),
+                    ]
+                })
+                .collect();
+            print_table(
+                &[
+                    "id", "date", "type", "location", "admin1", "killed", "prec", "conf",
+                    "evidence",
+                ],
+                &rows,
+            );
+        }
+    }
+    Ok(if drafts.is_empty() { 1 } else { 0 })
+}

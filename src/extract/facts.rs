@@ -1,0 +1,320 @@
+//! What a sentence says happened: actors (from the alias table `data/actors.csv`), the ACLED
+//! event type from its verbs and nouns, fatalities from numbers and number words, and
+//! relative locations ("50 miles southwest of Dushanbe").
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+/// The bundled actor alias table: (alias, actor, kind).
+const ACTORS_CSV: &str = include_str!("../../data/actors.csv");
+
+/// (alias, actor, kind) rows of `data/actors.csv`.
+pub fn actor_aliases() -> &'static [(String, String, String)] {
+    static ROWS: OnceLock<Vec<(String, String, String)>> = OnceLock::new();
+    ROWS.get_or_init(|| {
+        csv::Reader::from_reader(ACTORS_CSV.as_bytes())
+            .records()
+            .map(|r| {
+                let r = r.expect("data/actors.csv is valid (tested)");
+                (r[0].to_string(), r[1].to_string(), r[2].to_string())
+            })
+            .collect()
+    })
+}
+
+/// Actors named in a sentence, in order of appearance, armed groups and state forces only.
+///
+/// ```
+/// use borderwatch::extract::facts::actors;
+/// assert_eq!(actors("three members of the Jamaat Ansarullah were killed by Tajik border guards"),
+///            ["Jamaat Ansarullah", "Military Forces of Tajikistan (1994-) Border Troops"]);
+/// ```
+pub fn actors(sentence: &str) -> Vec<String> {
+    let lower = sentence.to_lowercase();
+    let mut found: Vec<(usize, usize, &str)> = Vec::new();
+    for (alias, actor, kind) in actor_aliases() {
+        if kind == "organisation" {
+            continue;
+        }
+        let key = alias.to_lowercase();
+        let mut from = 0;
+        while let Some(at) = lower[from..].find(&key) {
+            let start = from + at;
+            let end = start + key.len();
+            let before = lower[..start].chars().next_back();
+            let after = lower[end..].chars().next();
+            let whole = before.is_none_or(|c| !c.is_alphanumeric())
+                && after.is_none_or(|c| !c.is_alphanumeric());
+            // Case matters for short abbreviations (IS, TIP): they must be capitals as written.
+            let cased = key.len() > 4 || sentence[start..end] == *alias;
+            if whole && cased && !found.iter().any(|(s, e, _)| *s <= start && end <= *e) {
+                found.retain(|(s, e, _)| !(start <= *s && *e <= end));
+                found.push((start, end, actor));
+            }
+            from = end;
+        }
+    }
+    found.sort_by_key(|f| f.0);
+    let mut out: Vec<String> = Vec::new();
+    for (_, _, actor) in found {
+        if !out.iter().any(|a| a == actor) {
+            out.push(actor.to_string());
+        }
+    }
+    out
+}
+
+/// ACLED event type and sub-event type suggested by a sentence, if it describes an event.
+///
+/// ```
+/// use borderwatch::extract::facts::event_type;
+/// assert_eq!(event_type("As a result of the shootout, three members were neutralized"),
+///            Some(("Battles", "Armed clash")));
+/// assert_eq!(event_type("Tajikistan supports peace and stability in the region"), None);
+/// ```
+pub fn event_type(sentence: &str) -> Option<(&'static str, &'static str)> {
+    let s = sentence.to_lowercase();
+    let has = |words: &[&str]| words.iter().any(|w| s.contains(w));
+    if has(&["airstrike", "air strike", "drone strike"]) {
+        return Some(("Explosions/Remote violence", "Air/drone strike"));
+    }
+    if has(&["shelling", "artillery", "rocket"]) {
+        return Some((
+            "Explosions/Remote violence",
+            "Shelling/artillery/missile attack",
+        ));
+    }
+    if has(&["ied", "roadside bomb", "landmine", "explosive device"]) {
+        return Some((
+            "Explosions/Remote violence",
+            "Remote explosive/landmine/IED",
+        ));
+    }
+    if has(&["suicide bomb"]) {
+        return Some(("Explosions/Remote violence", "Suicide bomb"));
+    }
+    if has(&[
+        "shootout",
+        "clash",
+        "gun battle",
+        "firefight",
+        "attacked",
+        "attack on",
+        "raid",
+        "siege",
+        "destruction of",
+        "destroyed",
+        "ambush",
+        "neutralized",
+        "neutralised",
+        "killed",
+        "overran",
+    ]) {
+        if has(&["civilians were", "civilian", "villagers were"])
+            && !has(&["police", "soldier", "guard", "forces", "militant"])
+        {
+            return Some(("Violence against civilians", "Attack"));
+        }
+        return Some(("Battles", "Armed clash"));
+    }
+    if has(&["arrested", "detained"]) {
+        return Some(("Strategic developments", "Arrests"));
+    }
+    if has(&["seized", "confiscated"]) {
+        return Some(("Strategic developments", "Disrupted weapons use"));
+    }
+    if has(&["protest", "demonstrat", "rally"]) {
+        return Some(("Protests", "Peaceful protest"));
+    }
+    if has(&["crossing", "crossed", "infiltrat"]) {
+        return Some(("Strategic developments", "Other"));
+    }
+    None
+}
+
+const NUMBER_WORDS: &[(&str, u32)] = &[
+    ("one", 1),
+    ("two", 2),
+    ("three", 3),
+    ("four", 4),
+    ("five", 5),
+    ("six", 6),
+    ("seven", 7),
+    ("eight", 8),
+    ("nine", 9),
+    ("ten", 10),
+    ("eleven", 11),
+    ("twelve", 12),
+    ("thirteen", 13),
+    ("fourteen", 14),
+    ("fifteen", 15),
+    ("sixteen", 16),
+    ("seventeen", 17),
+    ("eighteen", 18),
+    ("nineteen", 19),
+    ("twenty", 20),
+    ("thirty", 30),
+    ("forty", 40),
+    ("fifty", 50),
+    ("a dozen", 12),
+    ("dozens", 24),
+    ("hundreds", 200),
+];
+
+/// A number written in digits or words.
+pub fn number(text: &str) -> Option<u32> {
+    let t = text.trim().to_lowercase().replace(',', "");
+    t.parse()
+        .ok()
+        .or_else(|| NUMBER_WORDS.iter().find(|(w, _)| *w == t).map(|(_, n)| *n))
+}
+
+/// Fatalities a sentence reports, and a note when the count is not exact.
+///
+/// ```
+/// use borderwatch::extract::facts::fatalities;
+/// assert_eq!(fatalities("At least 17 people were killed on Wednesday").0, Some(17));
+/// assert_eq!(fatalities("three members of the group were neutralized").0, Some(3));
+/// let (count, note) = fatalities("killing and wounding more than 40 Afghan security personnel");
+/// assert_eq!(count, None);
+/// assert!(note.unwrap().contains("killed and wounded"));
+/// ```
+pub fn fatalities(sentence: &str) -> (Option<u32>, Option<String>) {
+    static P: OnceLock<(Regex, Regex, Regex)> = OnceLock::new();
+    let (killed, verb_first, mixed) = P.get_or_init(|| {
+        let n = r"(\d[\d,]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|dozens|hundreds)";
+        (
+            Regex::new(&format!(r"(?i)\b(?:at least |more than |some |about )?{n}\b[^.;]{{0,60}}?\b(?:were|was|have been|had been)? ?(?:killed|dead|died|neutrali[sz]ed|slain)")).expect("regex"),
+            Regex::new(&format!(r"(?i)\b(?:killing|killed) (?:at least |more than |some |about )?{n}\b")).expect("regex"),
+            Regex::new(r"(?i)\bkill(?:ing|ed)? and wound(?:ing|ed)?|\bkilled or wounded|\bdead (?:and|or) wounded|\bcasualties\b").expect("regex"),
+        )
+    });
+    if mixed.is_match(sentence) {
+        return (
+            None,
+            Some("killed and wounded are not counted apart: no fatality figure".into()),
+        );
+    }
+    // Numbers of dates and years are not counts of people.
+    static DATES: OnceLock<Regex> = OnceLock::new();
+    let dates = DATES.get_or_init(|| {
+        Regex::new(r"(?i)\b\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b|\b\d{4}\b").expect("regex")
+    });
+    let undated = dates.replace_all(sentence, " ");
+    let sentence = undated.as_ref();
+    let count = killed
+        .captures(sentence)
+        .or_else(|| verb_first.captures(sentence))
+        .and_then(|c| number(&c[1]));
+    let bound = ["at least", "more than", "some ", "about "]
+        .iter()
+        .any(|w| sentence.to_lowercase().contains(w));
+    let note = match (count, bound) {
+        (Some(_), true) => Some("the source gives a lower bound or an estimate".into()),
+        _ => None,
+    };
+    (count, note)
+}
+
+/// A relative location: "N miles/km [direction] of PLACE".
+#[derive(Debug, Clone, PartialEq)]
+pub struct Relative {
+    pub km: f64,
+    /// Degrees clockwise from north, or None when no direction is given.
+    pub bearing: Option<f64>,
+    /// The place the distance is measured from, as written.
+    pub place: String,
+    /// Character offsets of the whole phrase in the sentence.
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Finds "around 50 miles southwest of the capital, Dushanbe" and the like.
+///
+/// ```
+/// use borderwatch::extract::facts::relative_location;
+/// let r = relative_location("which occurred around 50 miles southwest of the capital, Dushanbe, but").unwrap();
+/// assert_eq!((r.km.round(), r.bearing, r.place.as_str()), (80.0, Some(225.0), "Dushanbe"));
+/// ```
+pub fn relative_location(sentence: &str) -> Option<Relative> {
+    static P: OnceLock<Regex> = OnceLock::new();
+    let re = P.get_or_init(|| {
+        Regex::new(r"(?i)\b(?:around |about |some |approximately |roughly )?(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty) ?(miles?|mi|km|kilometers?|kilometres?) (?:to the )?(north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|south-east|south-west)? ?of (?:the (?:capital|city|town|village)(?:,| of)? )?(\p{Lu}[\p{L}'’-]+(?: \p{Lu}[\p{L}'’-]+)?)").expect("regex")
+    });
+    let c = re.captures(sentence)?;
+    let value = c[1]
+        .parse::<f64>()
+        .ok()
+        .or_else(|| number(&c[1]).map(f64::from))?;
+    let unit = c[2].to_lowercase();
+    let km = if unit.starts_with("mi") {
+        value * 1.609_344
+    } else {
+        value
+    };
+    let bearing = c.get(3).map(
+        |d| match d.as_str().to_lowercase().replace('-', "").as_str() {
+            "north" => 0.0,
+            "northeast" => 45.0,
+            "east" => 90.0,
+            "southeast" => 135.0,
+            "south" => 180.0,
+            "southwest" => 225.0,
+            "west" => 270.0,
+            _ => 315.0,
+        },
+    );
+    let whole = c.get(0).expect("match");
+    Some(Relative {
+        km,
+        bearing,
+        place: c[4].to_string(),
+        start: sentence[..whole.start()].chars().count(),
+        end: sentence[..whole.end()].chars().count(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_actor_table_reads() {
+        assert!(actor_aliases().len() > 40);
+        assert!(
+            actor_aliases()
+                .iter()
+                .all(|(a, b, k)| !a.is_empty() && !b.is_empty() && !k.is_empty())
+        );
+    }
+
+    #[test]
+    fn word_numbers_and_digits() {
+        assert_eq!(number("Fifteen"), Some(15));
+        assert_eq!(number("2,500"), Some(2500));
+        assert_eq!(number("many"), None);
+    }
+
+    #[test]
+    fn no_casualties_are_invented() {
+        assert_eq!(
+            fatalities("The committee said they seized five Kalashnikov assault rifles").0,
+            None
+        );
+        assert_eq!(
+            fatalities("Estimated to have between 2,500 and 3,000 fighters").0,
+            None
+        );
+        assert_eq!(
+            fatalities("Fifteen assailants were killed in the gun battle").0,
+            Some(15)
+        );
+    }
+
+    #[test]
+    fn relative_locations_in_km_without_direction() {
+        let r = relative_location("a post 12 km of Qalaikhumb").unwrap();
+        assert_eq!((r.km, r.bearing), (12.0, None));
+    }
+}

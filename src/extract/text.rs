@@ -1,0 +1,136 @@
+//! Text plumbing for extraction: sentences with character offsets, and a folded copy of the
+//! text that maps every folded byte back to its source character.
+
+use crate::geocode::fold::fold;
+
+/// A sentence: its text and its character offsets in the input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sentence {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+}
+
+/// Words after which a full stop does not end a sentence.
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "st", "no", "vs", "gen", "col", "lt", "sgt", "jan", "feb", "mar",
+    "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.n", "e.g", "i.e",
+    "approx", "inc", "co", "ltd",
+];
+
+/// Splits text into sentences at `.`, `!` or `?` followed by a space and a capital letter or
+/// quote, and at blank lines and line breaks; abbreviations and initials do not end one.
+///
+/// ```
+/// use borderwatch::extract::text::sentences;
+/// let s = sentences("Mr. Gochli said so. The video is dated Oct. 2017.\nNext line");
+/// assert_eq!(s.len(), 3);
+/// assert_eq!(s[1].text, "The video is dated Oct. 2017.");
+/// ```
+pub fn sentences(text: &str) -> Vec<Sentence> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    let push = |from: usize, to: usize, out: &mut Vec<Sentence>| {
+        let raw: String = chars[from..to].iter().collect();
+        let lead = raw.len() - raw.trim_start().len();
+        let trimmed = raw.trim();
+        if !trimmed.is_empty() {
+            let first = from + raw[..lead].chars().count();
+            out.push(Sentence {
+                start: first,
+                end: first + trimmed.chars().count(),
+                text: trimmed.to_string(),
+            });
+        }
+    };
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\n' {
+            push(start, i, &mut out);
+            start = i + 1;
+        } else if matches!(c, '.' | '!' | '?') {
+            let next = chars.get(i + 1).copied();
+            let after = chars.get(i + 2).copied();
+            let ends = next.is_some_and(char::is_whitespace)
+                && after.is_some_and(|a| a.is_uppercase() || a == '"' || a == '“' || a == '‘');
+            let word: String = chars[start..i]
+                .iter()
+                .rev()
+                .take_while(|c| !c.is_whitespace())
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect::<String>()
+                .to_lowercase();
+            let abbreviation = ABBREVIATIONS
+                .contains(&word.trim_matches(|c: char| !c.is_alphanumeric() && c != '.'))
+                || (word.chars().count() == 1 && word.chars().all(char::is_alphabetic));
+            if ends && !(c == '.' && abbreviation) {
+                push(start, i + 1, &mut out);
+                start = i + 1;
+            }
+        }
+        i += 1;
+    }
+    push(start, chars.len(), &mut out);
+    out
+}
+
+/// The text folded for matching (see [`fold`]), with the source character of every byte.
+pub struct Folded {
+    pub text: String,
+    /// For each byte of `text`, the index of the source character it came from.
+    pub source: Vec<usize>,
+}
+
+/// Folds text character by character so that matches map back to the input.
+pub fn fold_with_offsets(text: &str) -> Folded {
+    let mut folded = String::with_capacity(text.len());
+    let mut source = Vec::with_capacity(text.len());
+    let mut buffer = [0u8; 4];
+    for (index, c) in text.chars().enumerate() {
+        let piece = if c.is_alphanumeric() {
+            fold(c.encode_utf8(&mut buffer))
+        } else if is_apostrophe(c) {
+            String::new()
+        } else {
+            " ".to_string()
+        };
+        for _ in 0..piece.len() {
+            source.push(index);
+        }
+        folded.push_str(&piece);
+    }
+    Folded {
+        text: folded,
+        source,
+    }
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '`' | '‘' | '’' | 'ʻ' | 'ʼ')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentences_keep_character_offsets() {
+        let text = "Тоҷикистон. Qal‘ah-ye Zal lies near. Third one here";
+        for s in sentences(text) {
+            let slice: String = text.chars().skip(s.start).take(s.end - s.start).collect();
+            assert_eq!(slice, s.text);
+        }
+    }
+
+    #[test]
+    fn folded_bytes_map_to_source_characters() {
+        let f = fold_with_offsets("Дарвоз, Qal‘ah");
+        assert!(f.text.starts_with("darvoz"));
+        let q = f.text.find("qalah").unwrap();
+        assert_eq!(f.source[q], 8);
+    }
+}

@@ -1,0 +1,435 @@
+//! Place mentions in text: one Aho-Corasick pass over the folded text with every gazetteer
+//! name (whole words, capitalised in Latin script), names next to kind words ("X district",
+//! "the village of X"), organisation names removed, then resolution in context.
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind as AcMatchKind};
+use regex::Regex;
+use serde::Serialize;
+
+use super::text::{Sentence, fold_with_offsets};
+use crate::gazetteer::Kind;
+use crate::geocode::fold::fold;
+use crate::geocode::query::strip_kind_words;
+use crate::geocode::{Geocoder, Options, Status};
+
+/// A place mentioned in the text.
+#[derive(Debug, Clone, Serialize)]
+pub struct Mention {
+    /// The words as written.
+    pub mention: String,
+    /// Character offsets in the input.
+    pub start: usize,
+    pub end: usize,
+    pub status: Status,
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub kind: Option<Kind>,
+    pub country: Option<String>,
+    pub admin1: Option<String>,
+    pub admin2: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub precision: Option<u8>,
+    /// What settled it (context used), or why it is not settled.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub reason: String,
+}
+
+/// Words that are gazetteer names but mostly something else in English news.
+const NOT_PLACES: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "president",
+    "capital",
+    "central",
+    "north",
+    "south",
+    "east",
+    "west",
+    "border",
+    "river",
+    "district",
+    "province",
+    "region",
+    "state",
+    "islamic",
+    "republic",
+    // Demonyms are not places.
+    "afghan",
+    "afghans",
+    "tajik",
+    "tajiks",
+    "uzbek",
+    "uzbeks",
+    "pakistani",
+    "russian",
+    "iranian",
+    "chinese",
+    "kyrgyz",
+    "turkmen",
+    "tajikistani",
+];
+
+struct Patterns {
+    automaton: AhoCorasick,
+    organisations: AhoCorasick,
+}
+
+/// Automata over the bundled gazetteer and organisation names, built once.
+fn patterns() -> &'static Patterns {
+    static PATTERNS: OnceLock<Patterns> = OnceLock::new();
+    PATTERNS.get_or_init(|| {
+        let mut names: HashSet<String> = HashSet::new();
+        for p in Geocoder::bundled().places() {
+            for name in std::iter::once(&p.name).chain(&p.alt_names) {
+                for variant in [name.clone(), strip_kind_words(name)] {
+                    let folded = fold(&variant);
+                    let letters = folded.chars().filter(|c| c.is_alphabetic()).count();
+                    if letters >= 4 && !NOT_PLACES.contains(&folded.as_str()) {
+                        names.insert(folded);
+                    }
+                }
+            }
+        }
+        let mut names: Vec<String> = names.into_iter().collect();
+        names.sort();
+        let automaton = AhoCorasickBuilder::new()
+            .match_kind(AcMatchKind::LeftmostLongest)
+            .build(&names)
+            .expect("gazetteer patterns build");
+        let organisations: Vec<String> = super::facts::actor_aliases()
+            .iter()
+            .map(|(alias, _, _)| fold(alias))
+            .collect();
+        let organisations = AhoCorasickBuilder::new()
+            .match_kind(AcMatchKind::LeftmostLongest)
+            .build(&organisations)
+            .expect("organisation patterns build");
+        Patterns {
+            automaton,
+            organisations,
+        }
+    })
+}
+
+/// Finds place mentions (unresolved).
+fn find(text: &str) -> Vec<(usize, usize)> {
+    let chars: Vec<char> = text.chars().collect();
+    let folded = fold_with_offsets(text);
+    let p = patterns();
+    let boundary = |byte: Option<u8>| byte.is_none_or(|b| b == b' ');
+    let bytes = folded.text.as_bytes();
+    // Organisation names hide the places inside them.
+    let hidden: Vec<(usize, usize)> = p
+        .organisations
+        .find_iter(&folded.text)
+        .filter(|m| {
+            boundary(m.start().checked_sub(1).map(|i| bytes[i]))
+                && boundary(bytes.get(m.end()).copied())
+        })
+        .map(|m| (folded.source[m.start()], folded.source[m.end() - 1] + 1))
+        .collect();
+    let mut spans = Vec::new();
+    for m in p.automaton.find_iter(&folded.text) {
+        if !boundary(m.start().checked_sub(1).map(|i| bytes[i]))
+            || !boundary(bytes.get(m.end()).copied())
+        {
+            continue;
+        }
+        let (start, end) = (folded.source[m.start()], folded.source[m.end() - 1] + 1);
+        let first = chars[start];
+        if first.is_ascii_alphabetic() && !first.is_uppercase() {
+            continue;
+        }
+        // "KABUL, Afghanistan — ..." names where the reporter filed from, not a place of the story.
+        let line_start = chars[..start]
+            .iter()
+            .rposition(|&c| c == '\n')
+            .map_or(0, |p| p + 1);
+        let prefix: String = chars[line_start..chars.len().min(line_start + 60)]
+            .iter()
+            .collect();
+        if start - line_start < 40
+            && prefix.contains(" — ")
+            && dateline_prefix(&prefix).is_some_and(|n| start < line_start + n)
+        {
+            continue;
+        }
+        if hidden.iter().any(|&(a, b)| a <= start && end <= b) {
+            continue;
+        }
+        spans.push((start, end));
+    }
+    // Unknown names next to kind words: "the village of X", "X district".
+    static KIND: OnceLock<(Regex, Regex)> = OnceLock::new();
+    let (before, after) = KIND.get_or_init(|| {
+        (
+            Regex::new(r"\b(?:village|town|district|province) of ((?:\p{Lu}[\p{L}'’-]+)(?: \p{Lu}[\p{L}'’-]+)?)").expect("regex"),
+            Regex::new(r"\b((?:\p{Lu}[\p{L}'’-]+)(?: \p{Lu}[\p{L}'’-]+)?) (?:district|village|border post|checkpoint)\b").expect("regex"),
+        )
+    });
+    for re in [before, after] {
+        for c in re.captures_iter(text) {
+            let g = c.get(1).expect("group");
+            let start = text[..g.start()].chars().count();
+            let end = start + g.as_str().chars().count();
+            let word = fold(g.as_str());
+            if NOT_PLACES.contains(&word.as_str())
+                || word.split(' ').any(|w| NOT_PLACES.contains(&w))
+            {
+                continue;
+            }
+            if !spans.iter().any(|&(a, b)| a < end && start < b)
+                && !hidden.iter().any(|&(a, b)| a <= start && end <= b)
+            {
+                spans.push((start, end));
+            }
+        }
+    }
+    spans.sort_unstable();
+    spans
+}
+
+/// The length of a "CITY, Country — " dateline at the start of a line, if there is one.
+fn dateline_prefix(line: &str) -> Option<usize> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| Regex::new(r"^[\p{Lu}][\p{Lu} .'-]+, [\p{L} ]+ — ").expect("regex"));
+    re.find(line).map(|m| line[..m.end()].chars().count())
+}
+
+/// Context that follows a mention in its sentence: "X district of Y province", "X, Y",
+/// "X (Y)", "X region, in the Y".
+fn local_context(sentence: &str, after: &str) -> Vec<String> {
+    static FOLLOW: OnceLock<Regex> = OnceLock::new();
+    let re = FOLLOW.get_or_init(|| {
+        Regex::new(r"^(?:\s+(?:district|region|province|village|section))?\s*(?:,\s*in\s+the|,|\(|\s+of|\s+in)\s+(?:the\s+)?((?:\p{Lu}[\p{L}'’-]*)(?:[ -]\p{Lu}[\p{L}'’-]*){0,3})").expect("regex")
+    });
+    let _ = sentence;
+    re.captures(after)
+        .and_then(|c| c.get(1))
+        .map(|g| vec![g.as_str().to_string()])
+        .unwrap_or_default()
+}
+
+/// Finds and resolves every place mention of `text`.
+///
+/// ```
+/// use borderwatch::extract::toponyms::toponyms;
+/// let found = toponyms("They crossed through the Kevron district of Darvaz region, in the \
+///                       Gorno-Badakhshan Autonomous Region of Tajikistan.");
+/// let darvaz = found.iter().find(|m| m.mention == "Darvaz").unwrap();
+/// assert_eq!(darvaz.id.as_deref(), Some("tj.dist.darvoz"));
+/// ```
+pub fn toponyms(text: &str) -> Vec<Mention> {
+    let chars: Vec<char> = text.chars().collect();
+    let sentences = super::text::sentences(text);
+    let spans = find(text);
+    let geocoder = Geocoder::bundled();
+    let sentence_of = |start: usize| -> Option<&Sentence> {
+        sentences.iter().find(|s| s.start <= start && start < s.end)
+    };
+    let mention_text = |(a, b): (usize, usize)| chars[a..b].iter().collect::<String>();
+    // Pass 1: each mention with the context of its own sentence.
+    let mut mentions: Vec<Mention> = spans
+        .iter()
+        .map(|&(start, end)| {
+            let mention = mention_text((start, end));
+            let after: String = chars[end..chars.len().min(end + 120)].iter().collect();
+            let sentence = sentence_of(start).map(|s| s.text.as_str()).unwrap_or("");
+            let before: String = chars[start.saturating_sub(20)..start]
+                .iter()
+                .collect::<String>()
+                .to_lowercase();
+            let kind_word = Regex::new(
+                r"(?i)^\s+(district|province|region|village|town|city|river|border post)\b",
+            )
+            .expect("regex")
+            .captures(&after)
+            .map(|c| c[1].to_lowercase())
+            .or_else(|| {
+                before
+                    .trim_end()
+                    .ends_with("province of")
+                    .then(|| "province".to_string())
+            })
+            .or_else(|| {
+                before
+                    .trim_end()
+                    .ends_with("district of")
+                    .then(|| "district".to_string())
+            });
+            let query = match &kind_word {
+                Some(k) if k != "region" => format!("{mention} {k}"),
+                _ => mention.clone(),
+            };
+            let context = local_context(sentence, &after);
+            let outcome = geocoder.geocode(
+                &query,
+                &Options {
+                    context: context.clone(),
+                    ..Options::default()
+                },
+            );
+            let mut m = Mention {
+                mention,
+                start,
+                end,
+                status: outcome.status,
+                id: None,
+                name: None,
+                kind: None,
+                country: None,
+                admin1: None,
+                admin2: None,
+                lat: None,
+                lon: None,
+                precision: None,
+                reason: String::new(),
+            };
+            settle(&mut m, &outcome, &context, &query);
+            m
+        })
+        .collect();
+    // Pass 2: ambiguous mentions with what the whole article settled: its provinces and
+    // countries, and the districts of its resolved places.
+    let anchors: Vec<String> = {
+        let mut seen = Vec::new();
+        for m in mentions.iter().filter(|m| m.status == Status::Resolved) {
+            for name in [m.admin1.clone(), m.country.clone().map(country_name)]
+                .into_iter()
+                .flatten()
+            {
+                if !name.is_empty() && !seen.contains(&name) {
+                    seen.push(name);
+                }
+            }
+        }
+        seen
+    };
+    for m in mentions
+        .iter_mut()
+        .filter(|m| m.status == Status::Ambiguous)
+    {
+        let outcome = geocoder.geocode(
+            &m.mention,
+            &Options {
+                context: anchors.clone(),
+                limit: 20,
+                ..Options::default()
+            },
+        );
+        if outcome.status == Status::Resolved {
+            let query = m.mention.clone();
+            settle(m, &outcome, &anchors, &query);
+            m.reason = format!(
+                "article context: {}",
+                outcome.candidates[0].context.join(", ")
+            );
+            continue;
+        }
+        // Town or river: "the Panj" is the river, a bare "Kunduz" the town.
+        let preceded_by_the = chars[..m.start]
+            .iter()
+            .rev()
+            .skip_while(|c| c.is_whitespace())
+            .take(3)
+            .collect::<String>()
+            == "eht";
+        let wanted_river = preceded_by_the;
+        let fits: Vec<&crate::geocode::Candidate> = outcome
+            .candidates
+            .iter()
+            .filter(|c| {
+                (c.kind == Kind::River) == wanted_river
+                    && c.score >= outcome.candidates[0].score - 0.13
+            })
+            .collect();
+        let rivers_only_rivals = outcome
+            .candidates
+            .iter()
+            .filter(|c| c.score >= outcome.candidates[0].score - 0.13)
+            .all(|c| fits.iter().any(|f| f.id == c.id) || c.kind == Kind::River || wanted_river);
+        let distinct = |a: &crate::geocode::Candidate, b: &crate::geocode::Candidate| {
+            crate::spatial::geodesic_km(
+                geo::Point::new(a.lon, a.lat),
+                geo::Point::new(b.lon, b.lat),
+            ) > 25.0
+        };
+        if let Some(first) = fits.first()
+            && rivers_only_rivals
+            && !fits.iter().any(|f| distinct(first, f))
+        {
+            let mut settled = outcome.clone();
+            settled.status = Status::Resolved;
+            settled.candidates = vec![(*first).clone()];
+            let query = m.mention.clone();
+            settle(m, &settled, &[], &query);
+            m.reason = if wanted_river {
+                "\"the\" before the name: the river".into()
+            } else {
+                "a river needs \"River\" after its name: the place".into()
+            };
+        }
+    }
+    mentions
+}
+
+fn country_name(code: String) -> String {
+    match code.as_str() {
+        "AF" => "Afghanistan".into(),
+        "TJ" => "Tajikistan".into(),
+        "UZ" => "Uzbekistan".into(),
+        "PK" => "Pakistan".into(),
+        _ => code,
+    }
+}
+
+fn settle(m: &mut Mention, outcome: &crate::geocode::Outcome, context: &[String], query: &str) {
+    m.status = outcome.status;
+    match (outcome.status, outcome.candidates.first()) {
+        (Status::Resolved, Some(c)) => {
+            m.id = Some(c.id.clone());
+            m.name = Some(c.name.clone());
+            m.kind = Some(c.kind);
+            m.country = Some(c.country.clone());
+            m.admin1 = Some(c.admin1.clone());
+            m.admin2 = Some(c.admin2.clone());
+            m.lat = Some(c.lat);
+            m.lon = Some(c.lon);
+            m.precision = Some(c.precision);
+            m.reason = if c.context.is_empty() {
+                format!("{} match of {query:?}", c.match_kind.as_str())
+            } else {
+                format!("{} match; {}", c.match_kind.as_str(), c.context.join(", "))
+            };
+        }
+        (Status::Ambiguous, _) => {
+            m.reason = outcome.note.clone().unwrap_or_default();
+            if !context.is_empty() {
+                m.reason
+                    .push_str(&format!(" (context tried: {})", context.join(", ")));
+            }
+        }
+        _ => m.reason = "not in the gazetteer".into(),
+    }
+}

@@ -1,0 +1,313 @@
+//! Article extraction on the real binary: the five corpus articles (expected incidents and
+//! place resolutions from shared/corpus/README.md) and small synthetic texts, one per rule.
+
+mod common;
+
+use common::Workdir;
+use serde_json::Value;
+
+fn json_lines(text: &str) -> Vec<Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+fn corpus(name: &str) -> String {
+    format!(
+        "{}/tests/fixtures/corpus/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+fn drafts(args: &[&str]) -> Vec<Value> {
+    let wd = Workdir::new();
+    let mut all = vec!["extract", "--format", "json"];
+    all.extend_from_slice(args);
+    let run = wd.run(&all);
+    assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
+    json_lines(&run.stdout)
+}
+
+#[test]
+fn article_01_crossing_likely_in_qala_i_zal_without_a_date() {
+    let d = drafts(&[&corpus("01_iju_amu_darya_crossing_kunduz.txt")]);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0]["admin2"], "Qala-i-Zal");
+    assert_eq!(d[0]["admin1"], "Kunduz");
+    assert_eq!(d[0]["event_date"], Value::Null);
+    assert_eq!(d[0]["geo_precision"], 2);
+    assert_eq!(d[0]["actor1"], "Islamic Jihad Union");
+    assert!(
+        d[0]["date_basis"]
+            .as_str()
+            .unwrap()
+            .contains("no date in the text")
+    );
+}
+
+#[test]
+fn article_02_raid_in_northern_afghanistan_at_region_precision() {
+    let d = drafts(&[&corpus("02_iju_taliban_joint_raid.txt")]);
+    let raid = d
+        .iter()
+        .find(|x| x["event_date"] == "2017-10-01")
+        .expect("the Oct. 2017 raid");
+    assert_eq!(raid["time_precision"], 3);
+    assert_eq!(raid["geo_precision"], 3);
+    assert_eq!(raid["location"], "northern Afghanistan");
+    assert_eq!(raid["latitude"], Value::Null, "no invented coordinates");
+    assert_eq!(raid["event_type"], "Battles");
+}
+
+#[test]
+fn article_03_maimai_and_jirm_on_19_november_2020() {
+    let d = drafts(&[&corpus("03_tajik_taliban_maimai_badakhshan.txt")]);
+    let maimai = d.iter().find(|x| x["admin2"] == "Maimay").expect("Maimai");
+    assert_eq!(maimai["event_date"], "2020-11-19");
+    assert!(
+        maimai["date_basis"]
+            .as_str()
+            .unwrap()
+            .contains("2021-01-16")
+    );
+    let jirm = d.iter().find(|x| x["admin2"] == "Jurm").expect("Jirm");
+    assert_eq!(
+        jirm["event_date"], "2020-11-19",
+        "the report's date (21 Nov) is not the event's"
+    );
+    assert_eq!(jirm["fatalities"], Value::Null);
+    assert!(
+        jirm["notes"]
+            .as_str()
+            .unwrap()
+            .contains("killed and wounded are not counted apart")
+    );
+    assert_eq!(jirm["actor1"], "Taliban");
+    assert_eq!(d.len(), 2, "{d:#?}");
+}
+
+#[test]
+fn article_04_border_post_flagged_as_dateline_based() {
+    let d = drafts(&[&corpus("04_isis_attack_tajik_uzbek_border_post.txt")]);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    let post = &d[0];
+    assert_eq!(post["fatalities"], 17);
+    assert_eq!(post["event_date"], "2024-11-27");
+    assert!(
+        post["date_basis"]
+            .as_str()
+            .unwrap()
+            .contains("re-publication"),
+        "{}",
+        post["date_basis"]
+    );
+    assert!(post["confidence"].as_f64().unwrap() < 0.7);
+    assert_eq!(post["geo_precision"], 2);
+    let (lat, lon) = (
+        post["latitude"].as_f64().unwrap(),
+        post["longitude"].as_f64().unwrap(),
+    );
+    assert!(
+        (lat - 38.021).abs() < 0.01 && (lon - 68.131).abs() < 0.01,
+        "{lat}, {lon}"
+    );
+    assert_eq!(post["actor1"], "Islamic State");
+}
+
+#[test]
+fn article_05_kevron_and_dashti_yazgulyam_with_a_publication_date() {
+    let d = drafts(&[
+        "--published",
+        "2023-09-05",
+        &corpus("05_tajikistan_border_darvaz_vanj.txt"),
+    ]);
+    assert_eq!(d.len(), 2, "{d:#?}");
+    let kevron = d.iter().find(|x| x["location"] == "Kevron").unwrap();
+    assert_eq!(kevron["event_date"], "2023-08-30");
+    assert_eq!(kevron["fatalities"], 3);
+    assert_eq!(kevron["admin2"], "Darvoz");
+    assert_eq!(kevron["event_type"], "Battles");
+    let vanj = d
+        .iter()
+        .find(|x| x["location"] == "Dashti Yazgulyam")
+        .unwrap();
+    assert_eq!(vanj["event_date"], "2023-04-26");
+    assert_eq!(vanj["fatalities"], 2);
+    // Without a publication date, "August 30" has no year: the date stays unknown.
+    let undated = drafts(&[&corpus("05_tajikistan_border_darvaz_vanj.txt")]);
+    assert!(undated.iter().all(|x| x["event_date"].is_null()));
+}
+
+#[test]
+fn evidence_offsets_point_at_the_sentence() {
+    let path = corpus("03_tajik_taliban_maimai_badakhshan.txt");
+    let text: Vec<char> = std::fs::read_to_string(&path).unwrap().chars().collect();
+    for d in drafts(&[&path]) {
+        let (a, b) = (
+            d["evidence_start"].as_u64().unwrap() as usize,
+            d["evidence_end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(
+            text[a..b].iter().collect::<String>(),
+            d["evidence"].as_str().unwrap()
+        );
+    }
+}
+
+#[test]
+fn every_border_region_name_of_the_corpus_resolves() {
+    let wd = Workdir::new();
+    let files: Vec<String> = std::fs::read_dir(format!(
+        "{}/tests/fixtures/corpus",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+    .flatten()
+    .map(|e| e.path().display().to_string())
+    .filter(|p| p.ends_with(".txt"))
+    .collect();
+    let mut args = vec!["extract", "--toponyms", "--format", "json"];
+    args.extend(files.iter().map(String::as_str));
+    let mentions = json_lines(&wd.run(&args).stdout);
+    let expected = [
+        ("Qala-i-Zal", "af.dist.qala-i-zal"),
+        ("Qala-e-Zal", "af.dist.qala-i-zal"),
+        ("Imam Sahib", "af.dist.imam-sahib"),
+        ("Dasht-i-Archi", "af.dist.dasht-e-archi"),
+        ("Moymay", "af.dist.maimay"),
+        ("Upper Darwaz", "af.dist.maimay"),
+        ("Nusay", "af.dist.nusay"),
+        ("Registon", "af.dist.raghistan"),
+        ("Warduj", "af.dist.warduj"),
+        ("Jirm", "af.dist.jurm"),
+        ("Darvaz", "tj.dist.darvoz"),
+        ("Kevron", "tj.pl.kevron"),
+        ("Dashti Yazgulyam", "tj.area.dashti-yazgulyam"),
+        ("Vanj district", "tj.dist.vanj"),
+        ("Amu Darya", "af.river.amu-darya"),
+        ("Panj River", "af.river.panj-river"),
+        (
+            "Gorno-Badakhshan Autonomous Region",
+            "tj.prov.gorno-badakhshan",
+        ),
+    ];
+    for (mention, id) in expected {
+        let found: Vec<&Value> = mentions
+            .iter()
+            .filter(|m| m["mention"] == mention)
+            .collect();
+        assert!(!found.is_empty(), "{mention} not found");
+        for m in found {
+            assert_eq!(m["id"], id, "{mention}: {m}");
+        }
+    }
+    // Maimai (the town of the district) and Jurm (town and district) are one place each.
+    for m in mentions
+        .iter()
+        .filter(|m| m["mention"] == "Maimai" || m["mention"] == "Jurm")
+    {
+        assert_eq!(m["status"], "resolved", "{m}");
+        assert_eq!(m["admin1"], "Badakhshan");
+    }
+}
+
+#[test]
+fn synthetic_rules() {
+    let wd = Workdir::new();
+    let run_text = |text: &str, args: &[&str]| {
+        let mut all = vec!["extract", "--format", "json"];
+        all.extend_from_slice(args);
+        all.push("-");
+        json_lines(&wd.run_with_stdin(&all, text.as_bytes()).stdout)
+    };
+    // Relative location: a point 20 km north of Khorugh, precision 2.
+    let d = run_text(
+        "On 3 March 2022, two smugglers were killed in a clash 20 km north of Khorugh.",
+        &[],
+    );
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0]["geo_precision"], 2);
+    assert!((d[0]["latitude"].as_f64().unwrap() - (37.49039 + 20.0 / 111.0)).abs() < 0.01);
+    assert_eq!(d[0]["fatalities"], 2);
+    // Word numbers and a stated date.
+    let d = run_text(
+        "On 5 May 2021, Three militants were killed in a shootout in Vanj district.",
+        &[],
+    );
+    assert_eq!(d[0]["fatalities"], 3);
+    assert_eq!(d[0]["event_date"], "2021-05-05");
+    // A relative date needs an anchor; --published gives it.
+    let text = "Border guards clashed with smugglers in Shamsiddin Shohin district on Wednesday.";
+    assert!(run_text(text, &[])[0]["event_date"].is_null());
+    let d = run_text(text, &["--published", "2024-11-28"]);
+    assert_eq!(d[0]["event_date"], "2024-11-27");
+    assert!(d[0]["date_basis"].as_str().unwrap().contains("--published"));
+    // Organisation names are not places, demonyms are not places.
+    let wd2 = Workdir::new();
+    let mentions = json_lines(
+        &wd2.run_with_stdin(
+            &["extract", "--toponyms", "--format", "json", "-"],
+            "The Islamic Movement of Uzbekistan told Afghanistan International that Afghan and Tajik fighters met in Jurm.".as_bytes(),
+        )
+        .stdout,
+    );
+    let names: Vec<&str> = mentions
+        .iter()
+        .map(|m| m["mention"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Jurm"]);
+    // No event, no draft: exit 1 like grep.
+    let quiet = wd.run_with_stdin(
+        &["extract", "-"],
+        b"Tajikistan supports peace and stability in the region.",
+    );
+    assert_eq!(quiet.code, 1);
+    // Binary input is refused with a clear message.
+    let binary = wd.run_with_stdin(&["extract", "-"], b"\x00\x01\x02");
+    assert_eq!(binary.code, 2);
+    assert!(
+        binary.stderr.contains("stdin: binary data"),
+        "{}",
+        binary.stderr
+    );
+}
+
+#[test]
+fn csv_drafts_append_to_an_incident_table() {
+    let wd = Workdir::new();
+    let run = wd.run(&[
+        "extract",
+        "--format",
+        "csv",
+        "--published",
+        "2023-09-05",
+        &corpus("05_tajikistan_border_darvaz_vanj.txt"),
+    ]);
+    wd.create("drafts.csv", &run.stdout);
+    let check = wd.run(&["incidents", "check", "drafts.csv"]);
+    assert!(
+        check
+            .stdout
+            .starts_with("2 read = 2 indexed + 0 unlocated + 0 rejected"),
+        "{}",
+        check.stdout
+    );
+    let near = wd.run(&[
+        "near",
+        "--incidents",
+        "drafts.csv",
+        "Kevron",
+        "--km",
+        "5",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        json_lines(&near.stdout)[0]["evidence_start"],
+        json_lines(&near.stdout)[0]["evidence_start"]
+    );
+    assert!(
+        near.stdout.contains("\"date_basis\""),
+        "extra columns are kept"
+    );
+}
