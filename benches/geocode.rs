@@ -132,6 +132,21 @@ fn main() {
     // Build the lazy fuzzy index before timing, as the peers preprocess their choices.
     let _ = top1(&geocoder, "warm up the fuzzy index");
 
+    let emit_fuzzy = |tool: &str, runs: &[f64], answers: &[Option<String>]| {
+        let (acc, by_kind) = accuracy(answers, &lookups);
+        support::emit(
+            &support::Measurement {
+                metric: "fuzzy_geocode",
+                n: names,
+                tool,
+                unit: "names/s",
+                items: lookups.len(),
+                runs_s: runs,
+                rss_before_mb: before,
+            },
+            json!({"accuracy": acc, "accuracy_by_kind": by_kind, "gazetteer": names}),
+        );
+    };
     let (runs, answers) = support::time_runs(repeats, || {
         lookups
             .par_iter()
@@ -139,21 +154,13 @@ fn main() {
             .map(|l| top1(&geocoder, &l.query))
             .collect::<Vec<_>>()
     });
-    let (acc, by_kind) = accuracy(&answers, &lookups);
-    support::emit(
-        &support::Measurement {
-            metric: "fuzzy_geocode",
-            n: names,
-            tool: &format!(
-                "borderwatch geocode (skeleton + deletion index), {} threads",
-                rayon::current_num_threads()
-            ),
-            unit: "names/s",
-            items: lookups.len(),
-            runs_s: &runs,
-            rss_before_mb: before,
-        },
-        json!({"accuracy": acc, "accuracy_by_kind": by_kind, "gazetteer": names}),
+    emit_fuzzy(
+        &format!(
+            "borderwatch geocode (skeleton + deletion index), {} threads",
+            rayon::current_num_threads()
+        ),
+        &runs,
+        &answers,
     );
 
     support::reset_peak_rss();
@@ -163,18 +170,10 @@ fn main() {
             .map(|l| top1(&geocoder, &l.query))
             .collect::<Vec<_>>()
     });
-    let (acc, by_kind) = accuracy(&answers, &lookups);
-    support::emit(
-        &support::Measurement {
-            metric: "fuzzy_geocode",
-            n: names,
-            tool: "borderwatch geocode (skeleton + deletion index), 1 thread",
-            unit: "names/s",
-            items: lookups.len(),
-            runs_s: &runs,
-            rss_before_mb: before,
-        },
-        json!({"accuracy": acc, "accuracy_by_kind": by_kind, "gazetteer": names}),
+    emit_fuzzy(
+        "borderwatch geocode (skeleton + deletion index), 1 thread",
+        &runs,
+        &answers,
     );
 
     support::reset_peak_rss();

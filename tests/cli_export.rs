@@ -24,6 +24,31 @@ fn gdal() -> bool {
     found
 }
 
+/// A work dir holding the ACLED sample as `acled.csv`.
+fn acled_sample() -> Workdir {
+    let wd = Workdir::new();
+    wd.create(
+        "acled.csv",
+        std::fs::read_to_string("tests/fixtures/acled_sample.csv").unwrap(),
+    );
+    wd
+}
+
+/// Runs `export incidents` from `input` to `out` and checks that it succeeded.
+fn export_incidents(wd: &Workdir, input: &str, format: &str, out: &str) {
+    let run = wd.run(&[
+        "export",
+        "incidents",
+        "--incidents",
+        input,
+        "--format",
+        format,
+        "--out",
+        out,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
 fn read_json(wd: &Workdir, name: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(wd.path(name)).unwrap()).unwrap()
 }
@@ -237,22 +262,8 @@ fn polygons_wind_counter_clockwise_and_coordinates_respect_precision() {
 
 #[test]
 fn csv_round_trips_through_incidents_check() {
-    let wd = Workdir::new();
-    wd.create(
-        "acled.csv",
-        std::fs::read_to_string("tests/fixtures/acled_sample.csv").unwrap(),
-    );
-    let first = wd.run(&[
-        "export",
-        "incidents",
-        "--incidents",
-        "acled.csv",
-        "--format",
-        "csv",
-        "--out",
-        "a.csv",
-    ]);
-    assert_eq!(first.code, 0, "{}", first.stderr);
+    let wd = acled_sample();
+    export_incidents(&wd, "acled.csv", "csv", "a.csv");
     let check = wd.run(&["incidents", "check", "a.csv"]);
     assert!(
         check
@@ -261,17 +272,7 @@ fn csv_round_trips_through_incidents_check() {
         "{}",
         check.stdout
     );
-    let second = wd.run(&[
-        "export",
-        "incidents",
-        "--incidents",
-        "a.csv",
-        "--format",
-        "csv",
-        "--out",
-        "b.csv",
-    ]);
-    assert_eq!(second.code, 0, "{}", second.stderr);
+    export_incidents(&wd, "a.csv", "csv", "b.csv");
     let a = std::fs::read_to_string(wd.path("a.csv")).unwrap();
     let b = std::fs::read_to_string(wd.path("b.csv")).unwrap();
     assert_eq!(a, b, "CSV → CSV round trip");
@@ -421,46 +422,12 @@ fn an_interrupted_export_leaves_the_previous_file_and_no_temporary() {
 
 #[test]
 fn incidents_round_trip_csv_geojson_csv() {
-    let wd = Workdir::new();
-    wd.create(
-        "acled.csv",
-        std::fs::read_to_string("tests/fixtures/acled_sample.csv").unwrap(),
-    );
-    let csv_run = wd.run(&[
-        "export",
-        "incidents",
-        "--incidents",
-        "acled.csv",
-        "--format",
-        "csv",
-        "--out",
-        "direct.csv",
-    ]);
-    assert_eq!(csv_run.code, 0, "{}", csv_run.stderr);
+    let wd = acled_sample();
+    export_incidents(&wd, "acled.csv", "csv", "direct.csv");
     for format in ["geojson", "geojsonseq"] {
         let layer = format!("layer.{format}");
-        let run = wd.run(&[
-            "export",
-            "incidents",
-            "--incidents",
-            "acled.csv",
-            "--format",
-            format,
-            "--out",
-            &layer,
-        ]);
-        assert_eq!(run.code, 0, "{}", run.stderr);
-        let back = wd.run(&[
-            "export",
-            "incidents",
-            "--incidents",
-            &layer,
-            "--format",
-            "csv",
-            "--out",
-            "back.csv",
-        ]);
-        assert_eq!(back.code, 0, "{}", back.stderr);
+        export_incidents(&wd, "acled.csv", format, &layer);
+        export_incidents(&wd, &layer, "csv", "back.csv");
         assert_eq!(
             std::fs::read_to_string(wd.path("back.csv")).unwrap(),
             std::fs::read_to_string(wd.path("direct.csv")).unwrap(),

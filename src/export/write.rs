@@ -372,18 +372,27 @@ fn push_coord(out: &mut String, c: Coord, precision: usize, bbox: &mut Bbox, jso
     }
 }
 
-fn push_ring(out: &mut String, ring: &LineString, precision: usize, bbox: &mut Bbox, json: bool) {
+/// Writes `items` as a JSON array or a WKT list in parentheses, each one by `each`.
+fn push_list<T>(
+    out: &mut String,
+    items: impl IntoIterator<Item = T>,
+    json: bool,
+    mut each: impl FnMut(&mut String, T),
+) {
     out.push(if json { '[' } else { '(' });
-    for (i, c) in ring.coords().enumerate() {
+    for (i, item) in items.into_iter().enumerate() {
         if i > 0 {
-            out.push(',');
-            if !json {
-                out.push(' ');
-            }
+            out.push_str(if json { "," } else { ", " });
         }
-        push_coord(out, *c, precision, bbox, json);
+        each(out, item);
     }
     out.push(if json { ']' } else { ')' });
+}
+
+fn push_ring(out: &mut String, ring: &LineString, precision: usize, bbox: &mut Bbox, json: bool) {
+    push_list(out, ring.coords(), json, |out, c| {
+        push_coord(out, *c, precision, bbox, json)
+    });
 }
 
 fn push_polygon(
@@ -393,102 +402,69 @@ fn push_polygon(
     bbox: &mut Bbox,
     json: bool,
 ) {
-    out.push(if json { '[' } else { '(' });
-    push_ring(out, polygon.exterior(), precision, bbox, json);
-    for hole in polygon.interiors() {
-        out.push(',');
-        if !json {
-            out.push(' ');
-        }
-        push_ring(out, hole, precision, bbox, json);
+    let rings = std::iter::once(polygon.exterior()).chain(polygon.interiors());
+    push_list(out, rings, json, |out, ring| {
+        push_ring(out, ring, precision, bbox, json)
+    });
+}
+
+/// The GeoJSON and WKT names of the geometry types we write; `None` for the others.
+fn geometry_names(geometry: &Geometry) -> Option<(&'static str, &'static str)> {
+    Some(match geometry {
+        Geometry::Point(_) => ("Point", "POINT"),
+        Geometry::LineString(_) => ("LineString", "LINESTRING"),
+        Geometry::MultiLineString(_) => ("MultiLineString", "MULTILINESTRING"),
+        Geometry::Polygon(_) => ("Polygon", "POLYGON"),
+        Geometry::MultiPolygon(_) => ("MultiPolygon", "MULTIPOLYGON"),
+        _ => return None,
+    })
+}
+
+/// Writes the coordinates of a geometry that [`geometry_names`] knows, as JSON or WKT.
+fn push_coordinates(
+    out: &mut String,
+    geometry: &Geometry,
+    precision: usize,
+    bbox: &mut Bbox,
+    json: bool,
+) {
+    match geometry {
+        Geometry::Point(p) if json => push_coord(out, p.0, precision, bbox, true),
+        Geometry::Point(p) => push_list(out, [p.0], false, |out, c| {
+            push_coord(out, c, precision, bbox, false)
+        }),
+        Geometry::LineString(l) => push_ring(out, l, precision, bbox, json),
+        Geometry::MultiLineString(m) => push_list(out, &m.0, json, |out, l| {
+            push_ring(out, l, precision, bbox, json)
+        }),
+        Geometry::Polygon(p) => push_polygon(out, p, precision, bbox, json),
+        Geometry::MultiPolygon(m) => push_list(out, &m.0, json, |out, p| {
+            push_polygon(out, p, precision, bbox, json)
+        }),
+        _ => unreachable!("geometry_names filters the other types"),
     }
-    out.push(if json { ']' } else { ')' });
 }
 
 /// Writes an RFC 7946 geometry object.
 fn geometry_json(geometry: &Geometry, precision: usize, out: &mut String, bbox: &mut Bbox) {
-    let kind = match geometry {
-        Geometry::Point(_) => "Point",
-        Geometry::LineString(_) => "LineString",
-        Geometry::MultiLineString(_) => "MultiLineString",
-        Geometry::Polygon(_) => "Polygon",
-        Geometry::MultiPolygon(_) => "MultiPolygon",
-        _ => {
-            out.push_str("{\"type\":\"GeometryCollection\",\"geometries\":[]}");
-            return;
-        }
+    let Some((name, _)) = geometry_names(geometry) else {
+        out.push_str("{\"type\":\"GeometryCollection\",\"geometries\":[]}");
+        return;
     };
     out.push_str("{\"type\":\"");
-    out.push_str(kind);
+    out.push_str(name);
     out.push_str("\",\"coordinates\":");
-    match geometry {
-        Geometry::Point(p) => push_coord(out, p.0, precision, bbox, true),
-        Geometry::LineString(l) => push_ring(out, l, precision, bbox, true),
-        Geometry::MultiLineString(m) => {
-            out.push('[');
-            for (i, l) in m.0.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                push_ring(out, l, precision, bbox, true);
-            }
-            out.push(']');
-        }
-        Geometry::Polygon(p) => push_polygon(out, p, precision, bbox, true),
-        Geometry::MultiPolygon(m) => {
-            out.push('[');
-            for (i, p) in m.0.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                push_polygon(out, p, precision, bbox, true);
-            }
-            out.push(']');
-        }
-        _ => unreachable!("handled above"),
-    }
+    push_coordinates(out, geometry, precision, bbox, true);
     out.push('}');
 }
 
 /// The WKT of a geometry.
 fn geometry_wkt(geometry: &Geometry, precision: usize, bbox: &mut Bbox) -> String {
-    let mut out = String::new();
-    match geometry {
-        Geometry::Point(p) => {
-            out.push_str("POINT (");
-            push_coord(&mut out, p.0, precision, bbox, false);
-            out.push(')');
-        }
-        Geometry::LineString(l) => {
-            out.push_str("LINESTRING ");
-            push_ring(&mut out, l, precision, bbox, false);
-        }
-        Geometry::MultiLineString(m) => {
-            out.push_str("MULTILINESTRING (");
-            for (i, l) in m.0.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                push_ring(&mut out, l, precision, bbox, false);
-            }
-            out.push(')');
-        }
-        Geometry::Polygon(p) => {
-            out.push_str("POLYGON ");
-            push_polygon(&mut out, p, precision, bbox, false);
-        }
-        Geometry::MultiPolygon(m) => {
-            out.push_str("MULTIPOLYGON (");
-            for (i, p) in m.0.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                push_polygon(&mut out, p, precision, bbox, false);
-            }
-            out.push(')');
-        }
-        _ => out.push_str("GEOMETRYCOLLECTION EMPTY"),
-    }
+    let Some((_, name)) = geometry_names(geometry) else {
+        return "GEOMETRYCOLLECTION EMPTY".to_string();
+    };
+    let mut out = format!("{name} ");
+    push_coordinates(&mut out, geometry, precision, bbox, false);
     out
 }
 

@@ -26,7 +26,7 @@ use crate::spatial::destination;
 use dates::{FoundDate, dateline, find_date};
 use facts::{actors, event_type, fatalities, relative_location};
 use text::{Sentence, sentences};
-use toponyms::{Mention, toponyms};
+use toponyms::{Mention, toponyms_in};
 
 /// How to read an article.
 #[derive(Debug, Clone, Default)]
@@ -222,8 +222,8 @@ fn severity(kind: &str) -> u8 {
 /// assert_eq!(drafts[0].admin1, "Gorno-Badakhshan");
 /// ```
 pub fn extract(text: &str, origin: &str, options: &Options) -> (Vec<Draft>, Vec<Mention>) {
-    let mentions = toponyms(text);
     let sentences = sentences(text);
+    let mentions = toponyms_in(text, &sentences);
     let republished = [
         "Read Full Article",
         "Related Posts",

@@ -231,6 +231,26 @@ fn local_context(sentence: &str, after: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The kind word right after a mention ("Darvaz district"), lower-cased.
+fn kind_word_after(after: &str) -> Option<String> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)^\s+(district|province|region|village|town|city|river|border post)\b")
+            .expect("regex")
+    })
+    .captures(after)
+    .map(|c| c[1].to_lowercase())
+}
+
+/// The kind named just before a mention ("the province of Kunduz"); `before` is lower-cased.
+fn kind_word_before(before: &str) -> Option<String> {
+    let before = before.trim_end();
+    ["province", "district"]
+        .into_iter()
+        .find(|kind| before.ends_with(&format!("{kind} of")))
+        .map(str::to_string)
+}
+
 /// Finds and resolves every place mention of `text`.
 ///
 /// ```
@@ -241,8 +261,12 @@ fn local_context(sentence: &str, after: &str) -> Vec<String> {
 /// assert_eq!(darvaz.id.as_deref(), Some("tj.dist.darvoz"));
 /// ```
 pub fn toponyms(text: &str) -> Vec<Mention> {
+    toponyms_in(text, &super::text::sentences(text))
+}
+
+/// [`toponyms`] over sentences the caller has already split.
+pub(super) fn toponyms_in(text: &str, sentences: &[Sentence]) -> Vec<Mention> {
     let chars: Vec<char> = text.chars().collect();
-    let sentences = super::text::sentences(text);
     let spans = find(text);
     let geocoder = Geocoder::bundled();
     let sentence_of = |start: usize| -> Option<&Sentence> {
@@ -260,24 +284,7 @@ pub fn toponyms(text: &str) -> Vec<Mention> {
                 .iter()
                 .collect::<String>()
                 .to_lowercase();
-            let kind_word = Regex::new(
-                r"(?i)^\s+(district|province|region|village|town|city|river|border post)\b",
-            )
-            .expect("regex")
-            .captures(&after)
-            .map(|c| c[1].to_lowercase())
-            .or_else(|| {
-                before
-                    .trim_end()
-                    .ends_with("province of")
-                    .then(|| "province".to_string())
-            })
-            .or_else(|| {
-                before
-                    .trim_end()
-                    .ends_with("district of")
-                    .then(|| "district".to_string())
-            });
+            let kind_word = kind_word_after(&after).or_else(|| kind_word_before(&before));
             let query = match &kind_word {
                 Some(k) if k != "region" => format!("{mention} {k}"),
                 _ => mention.clone(),
