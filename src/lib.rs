@@ -23,5 +23,6 @@ pub mod incidents;
 pub mod index;
 pub mod reference;
 pub mod spatial;
+pub mod web;
 
 pub use error::{Error, Problem};

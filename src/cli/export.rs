@@ -9,6 +9,7 @@ use crate::atomic::write_atomically;
 use crate::error::Error;
 use crate::export::{Context, FeatureWriter, Format, Layer, write_layer};
 use crate::gazetteer::Gazetteer;
+use crate::incidents::IncidentTable;
 use crate::index::IncidentIndex;
 
 #[derive(Debug, clap::Args)]
@@ -48,35 +49,43 @@ pub fn run(args: Args) -> Result<i32, Error> {
     write_layers(&args.layers, &args.options)
 }
 
-/// `borderwatch pack`: every layer into a folder (default out/layers).
+/// `borderwatch pack`: the map pack in a folder (default out): every layer in layers/, the
+/// web map in web/ and as the single file map.html.
 pub fn pack(mut options: LayerArgs) -> Result<i32, Error> {
-    options
-        .out
-        .get_or_insert_with(|| PathBuf::from("out/layers"));
-    let all = [
-        Layer::Incidents,
-        Layer::Places,
-        Layer::Border,
-        Layer::Countries,
-        Layer::Rivers,
-        Layer::Districts,
-        Layer::Buffer,
-        Layer::Segments,
-        Layer::Grid,
-    ];
-    write_layers(&all, &options)
+    let root = options.out.take().unwrap_or_else(|| PathBuf::from("out"));
+    options.out = Some(root.join("layers"));
+    let table = options.incidents.load()?;
+    write_layers_of(&table, &Layer::ALL, &options)?;
+    let map = super::web::map_data(
+        &table,
+        &options.filters,
+        crate::web::DEFAULT_TITLE,
+        options.km,
+        options.segment_border_km,
+    )?;
+    super::web::write(&map, Some(&root.join("web")), Some(&root.join("map.html")))?;
+    Ok(0)
 }
 
 /// Writes `layers` as `options` say; returns the exit code.
 pub fn write_layers(layers: &[Layer], options: &LayerArgs) -> Result<i32, Error> {
-    if options.km <= 0.0 {
-        return Err(Error::Usage("--km must be greater than 0".into()));
-    }
     if layers == [Layer::Incidents] {
         return stream_incidents(options);
     }
     let table = options.incidents.load()?;
-    let index = IncidentIndex::new(&table);
+    write_layers_of(&table, layers, options)
+}
+
+/// Writes `layers` of the loaded `table` as `options` say.
+fn write_layers_of(
+    table: &IncidentTable,
+    layers: &[Layer],
+    options: &LayerArgs,
+) -> Result<i32, Error> {
+    if options.km <= 0.0 {
+        return Err(Error::Usage("--km must be greater than 0".into()));
+    }
+    let index = IncidentIndex::new(table);
     let gazetteer = Gazetteer::bundled();
     let filter = options.filters.filter();
     let context = Context {

@@ -12,6 +12,7 @@ mod incident_args;
 mod incidents;
 mod near;
 mod output;
+mod web;
 mod whereis;
 
 use std::path::PathBuf;
@@ -45,10 +46,13 @@ enum Command {
     Incidents(incidents::Command),
     /// Write layers (GeoJSON, GeoJSON sequence or CSV) for GIS and web maps.
     Export(export::Args),
-    /// The map pack: every layer into a folder (default out/layers) with a manifest.
+    /// The map pack into a folder (default out): every layer in layers/ with a manifest, the
+    /// web map in web/ and as the single file map.html.
     Pack(export::LayerArgs),
     /// Draft incidents (or list place mentions) from news articles, with their evidence.
     Extract(extract::Args),
+    /// The web map: a static site (--out DIR) or one self-contained HTML file (--single-file).
+    Web(web::Args),
 }
 
 /// Output formats shared by the subcommands.
@@ -99,6 +103,7 @@ pub fn run() -> i32 {
         Command::Export(args) => export::run(args),
         Command::Pack(args) => export::pack(args),
         Command::Extract(args) => extract::run(args),
+        Command::Web(args) => web::run(args),
     };
     match result {
         Ok(code) => code,

@@ -43,6 +43,19 @@ pub enum Layer {
 }
 
 impl Layer {
+    /// Every layer, in the order of the map pack.
+    pub const ALL: [Layer; 9] = [
+        Layer::Incidents,
+        Layer::Places,
+        Layer::Border,
+        Layer::Countries,
+        Layer::Rivers,
+        Layer::Districts,
+        Layer::Buffer,
+        Layer::Segments,
+        Layer::Grid,
+    ];
+
     /// The layer's name, as on the command line and in file names.
     pub fn name(self) -> &'static str {
         match self {

@@ -35,6 +35,11 @@ impl Workdir {
         path
     }
 
+    /// The text of a file in the directory.
+    pub fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.path(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_borderwatch"));
         cmd.args(args)

@@ -1,0 +1,305 @@
+// The web map in a real browser: Debian's Chromium, headless, WebGL through SwiftShader,
+// driven by playwright-core. Builds the maps with the borderwatch binary, opens them from disk
+// (file://) and checks what an analyst would see and do. Run by scripts/browser_test.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const bin = process.env.BORDERWATCH_BIN || join(root, 'target', 'debug', 'borderwatch');
+const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+const artifacts = join(root, 'target', 'browser-artifacts');
+const fixture = join(here, 'fixtures', 'incidents.csv');
+const work = mkdtempSync(join(tmpdir(), 'borderwatch-web-'));
+
+const run = (...args) => execFileSync(bin, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+let browser;
+// A map that never loads fails its test instead of hanging the run.
+const LIMIT = { timeout: 120000 };
+
+before(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  run('web', '--out', join(work, 'site'), '--single-file', join(work, 'map.html'));
+  run('web', '--incidents', fixture, '--single-file', join(work, 'fixture.html'));
+  browser = await chromium.launch({ executablePath: chromiumPath, headless: true });
+});
+after(async () => { if (browser) await browser.close(); });
+
+// Opens a page, logging every request, error and CSP violation, and waits until the map is idle.
+async function open(file, { hash = '', viewport = { width: 1280, height: 800 } } = {}) {
+  const page = await browser.newPage({ viewport, acceptDownloads: true });
+  const seen = { requests: [], errors: [], dialogs: [], violations: [] };
+  await page.route('**/*', (route) => {
+    const url = route.request().url();
+    seen.requests.push(url);
+    return /^(file|data|blob):/.test(url) ? route.continue() : route.abort();
+  });
+  page.on('pageerror', (e) => seen.errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') seen.errors.push(m.text()); });
+  page.on('dialog', (d) => { seen.dialogs.push(d.message()); d.dismiss(); });
+  await page.addInitScript(() => {
+    window.__violations = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));
+  });
+  await page.goto(pathToFileURL(file).href + hash);
+  await page.waitForFunction(() => window.borderwatch !== undefined, null, { timeout: 30000 });
+  await within(page.evaluate(() => window.borderwatch.loaded), 'the map to load');
+  await idle(page);
+  seen.violations = await page.evaluate(() => window.__violations);
+  return { page, seen };
+}
+
+// A promise that fails after 60 s instead of waiting for ever.
+function within(promise, what) {
+  let timer;
+  const limit = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`waited 60 s for ${what}`)), 60000); });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
+
+// Waits for the map's next idle: every source loaded, every frame drawn.
+const idle = (page) => within(page.evaluate(() => new Promise((resolve) => {
+  const map = window.borderwatch.map;
+  map.once('idle', resolve);
+  map.triggerRepaint();
+})), 'the map to be idle');
+
+// Incidents drawn now: single points plus the members of clusters, each counted once.
+const rendered = (page) => page.evaluate(() => {
+  const map = window.borderwatch.map;
+  const points = new Set(), clusters = new Map();
+  for (const f of map.queryRenderedFeatures({ layers: ['incidents', 'incident-clusters'] })) {
+    if (f.properties.cluster) clusters.set(f.properties.cluster_id, f.properties);
+    else points.add(f.properties.event_id_cnty);
+  }
+  let incidents = points.size;
+  for (const c of clusters.values()) incidents += c.point_count;
+  return { incidents, clusters: clusters.size, points: points.size };
+});
+
+// A screenshot's pixel statistics over the map (the top-left width × height): variance, and
+// pixels of the AF–TJ border's red. A canvas captured before drawing is uniform and has neither.
+async function pixels(page, png, width, height) {
+  const probe = await browser.newPage();
+  const stats = await probe.evaluate(async ({ b64, width, height }) => {
+    const img = new Image();
+    img.src = 'data:image/png;base64,' + b64;
+    await img.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = img.width; canvas.height = img.height;
+    const ctx = canvas.getContext('2d');
+    ctx.drawImage(img, 0, 0);
+    const data = ctx.getImageData(0, 0, width, height || img.height).data;
+    let sum = 0, sum2 = 0, red = 0;
+    const n = data.length / 4;
+    for (let i = 0; i < data.length; i += 4) {
+      const y = 0.299 * data[i] + 0.587 * data[i + 1] + 0.114 * data[i + 2];
+      sum += y; sum2 += y * y;
+      if (Math.abs(data[i] - 0xb2) < 30 && data[i + 1] < 70 && Math.abs(data[i + 2] - 0x2b) < 40) red++;
+    }
+    return { variance: sum2 / n - (sum / n) ** 2, red };
+  }, { b64: png.toString('base64'), width, height });
+  await probe.close();
+  return stats;
+}
+
+const offMachine = (seen) => seen.requests.filter((u) => !/^(file|data|blob):/.test(u));
+
+test('the single file shows the border region and the corpus incidents from disk, offline', LIMIT, async () => {
+  const { page, seen } = await open(join(work, 'map.html'));
+  assert.deepEqual(offMachine(seen), [], 'no request leaves the machine');
+  assert.deepEqual(seen.errors, []);
+  assert.deepEqual(seen.violations, [], 'the Content-Security-Policy is never violated');
+  const counts = await rendered(page);
+  assert.equal(counts.incidents, 6, 'the six located corpus incidents are drawn (points + cluster members)');
+  const border = await page.evaluate(() => window.borderwatch.map.queryRenderedFeatures({ layers: ['border-af-tj'] }).length);
+  assert.ok(border > 0, 'the Afghanistan–Tajikistan border is drawn');
+  const labels = await page.evaluate(() => window.borderwatch.map.queryRenderedFeatures({ layers: ['places'] }).map((f) => f.properties.name));
+  assert.ok(labels.includes('Tajikistan') && labels.includes('Kunduz'), `place labels drawn: ${labels.slice(0, 10)}`);
+  assert.match(await page.textContent('#unlocated'), /date unknown|\d{4}-\d{2}-\d{2}/, 'the unlocated incident is listed');
+  const png = await page.screenshot();
+  writeFileSync(join(artifacts, 'web-map.png'), png);
+  if (process.env.UPDATE_SCREENSHOTS) copyFileSync(join(artifacts, 'web-map.png'), join(root, 'docs', 'web-map.png'));
+  const stats = await pixels(page, png, 1280 - 360);
+  assert.ok(stats.variance > 100, `the map is not blank (variance ${stats.variance.toFixed(1)})`);
+  assert.ok(stats.red > 500, `the border is visible (${stats.red} border-red pixels)`);
+  await page.close();
+});
+
+test('a blank canvas fails the pixel check', LIMIT, async () => {
+  const page = await browser.newPage({ viewport: { width: 400, height: 300 } });
+  await page.setContent('<body style="margin:0;background:#d6e6f0"></body>');
+  const stats = await pixels(page, await page.screenshot(), 400);
+  assert.ok(stats.variance < 1 && stats.red === 0, JSON.stringify(stats));
+  await page.close();
+});
+
+test('the static site works from disk too, with every layer beside it', LIMIT, async () => {
+  const { page, seen } = await open(join(work, 'site', 'index.html'));
+  assert.deepEqual(offMachine(seen), []);
+  assert.deepEqual(seen.errors, []);
+  assert.deepEqual(seen.violations, []);
+  assert.equal((await rendered(page)).incidents, 6);
+  const layer = JSON.parse(readFileSync(join(work, 'site', 'layers', 'incidents.geojson'), 'utf8'));
+  assert.equal(layer.features.length, 6);
+  await page.close();
+});
+
+test('the time slider, filters and clusters agree with the data', LIMIT, async () => {
+  const { page } = await open(join(work, 'fixture.html'));
+  const all = await rendered(page);
+  assert.equal(all.incidents, 9);
+  assert.ok(all.clusters >= 1, 'the two Khorog incidents cluster at this zoom');
+  const clusterTotal = await page.evaluate(() => {
+    const map = window.borderwatch.map;
+    return map.queryRenderedFeatures({ layers: ['incident-clusters'] }).reduce((s, f) => s + f.properties.fatalities, 0);
+  });
+  assert.equal(clusterTotal, 8, 'clusterProperties sums fatalities (Khorog: 0 + 8)');
+
+  const setRange = async (id, iso) => {
+    await page.evaluate(({ id, iso }) => {
+      const input = document.getElementById(id);
+      input.value = window.borderwatch.dayOf(iso);
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    }, { id, iso });
+    await idle(page);
+  };
+  await setRange('to', '2021-12-31');
+  assert.equal((await rendered(page)).incidents, 6, 'up to the end of 2021: T-01..T-06');
+  await setRange('from', '2021-03-01');
+  assert.equal((await rendered(page)).incidents, 4, '2021-03-01..2021-12-31: T-03..T-06');
+  await page.click('#reset');
+  await idle(page);
+  assert.equal((await rendered(page)).incidents, 9);
+
+  await page.uncheck('input[name=type][value="Battles"]');
+  await idle(page);
+  assert.equal((await rendered(page)).incidents, 5, 'without the four battles');
+  await page.check('input[name=type][value="Battles"]');
+  await page.selectOption('#actor', 'Taliban');
+  await idle(page);
+  assert.equal((await rendered(page)).incidents, 4, 'Taliban as actor 1 or 2: T-01, T-02, T-06, T-09');
+  assert.match(await page.textContent('#unlocated'), /2023-03-03/, 'the unlocated Taliban incident is listed');
+  await page.selectOption('#actor', '');
+  await page.selectOption('#country', 'Tajikistan');
+  await idle(page);
+  assert.equal((await rendered(page)).incidents, 5, 'in Tajikistan: T-03, T-05, T-07, T-08, T-09');
+  const legend = await page.textContent('#legend');
+  assert.match(legend, /Battles \(1\)/);
+
+  // The URL hash reproduces the map: the same filters in a new page.
+  const hash = await page.evaluate(() => location.hash);
+  assert.match(hash, /country=Tajikistan/);
+  const again = await open(join(work, 'fixture.html'), { hash });
+  assert.equal((await rendered(again.page)).incidents, 5);
+  assert.equal(await again.page.inputValue('#country'), 'Tajikistan');
+  await again.page.close();
+  await page.close();
+});
+
+test('play runs the time slider to the end', LIMIT, async () => {
+  const { page } = await open(join(work, 'fixture.html'));
+  await page.click('#play');
+  assert.equal(await page.getAttribute('#play', 'aria-pressed'), 'true');
+  await page.waitForFunction(() => document.getElementById('play').getAttribute('aria-pressed') === 'false', null, { timeout: 30000 });
+  await idle(page);
+  assert.equal((await rendered(page)).incidents, 9);
+  await page.close();
+});
+
+test('popups show data text literally and run none of it', LIMIT, async () => {
+  const { page, seen } = await open(join(work, 'fixture.html'));
+  // Zoom in on T-09 so it is a single point, then click it as a user would.
+  await page.evaluate(() => window.borderwatch.map.jumpTo({ center: [70.79, 38.44], zoom: 11 }));
+  await idle(page);
+  const at = await page.evaluate(() => window.borderwatch.map.project([70.79, 38.44]));
+  await page.mouse.click(at.x, at.y);
+  await page.waitForSelector('.maplibregl-popup');
+  const popup = page.locator('.maplibregl-popup');
+  const text = await popup.textContent();
+  assert.ok(text.includes('<img src=x onerror=alert(1)>'), text);
+  assert.ok(text.includes('<script>alert(2)</script>'), text);
+  assert.ok(text.includes('Test fixture <b>bold</b>'), text);
+  assert.match(text, /precise to the day/);
+  assert.equal(await popup.locator('img, script, svg, b').count(), 0, 'no element made from data');
+  assert.equal(await popup.locator('a[href^="javascript"]').count(), 0, 'no javascript: link');
+  assert.equal(await page.locator('#unlocated img').count(), 0);
+  assert.match(await page.textContent('#unlocated'), /<img src=x onerror=alert\(3\)>/);
+  await page.waitForTimeout(300);
+  assert.deepEqual(seen.dialogs, [], 'no script from data ran');
+  await page.close();
+});
+
+test('within R km of a clicked point lists incidents with the CLI\'s geodesic distances', LIMIT, async () => {
+  const { page } = await open(join(work, 'fixture.html'));
+  await page.click('#radius-pick');
+  await page.fill('#radius-km', '100');
+  const at = await page.evaluate(() => window.borderwatch.map.project([71.0, 37.8]));
+  await page.mouse.click(at.x, at.y);
+  await page.waitForSelector('#radius-list li');
+  const listed = await page.$$eval('#radius-list li', (items) => items.map((li) => ({ id: li.dataset.id, km: Number(li.dataset.km) })));
+  const status = await page.textContent('#radius-status');
+  const [lat, lon] = status.match(/of (-?[\d.]+), (-?[\d.]+)/).slice(1).map(Number);
+  // The same query through the CLI (Karney's algorithm) from the point the page used.
+  const clicked = await page.evaluate(() => window.borderwatch.radiusCentre());
+  const cli = run('near', '--incidents', fixture, '--at', `${clicked[1]},${clicked[0]}`, '--km', '100', '--format', 'json')
+    .trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  assert.ok(Math.abs(clicked[1] - lat) < 1e-4 && Math.abs(clicked[0] - lon) < 1e-4);
+  assert.equal(listed.length, cli.length, status);
+  assert.ok(listed.length >= 3, status);
+  // Both round to metres: Vincenty in the page, Karney in the CLI, equal to well under that.
+  cli.forEach((hit, i) => {
+    assert.equal(listed[i].id, hit.event_id_cnty);
+    assert.ok(Math.abs(hit.distance_km - listed[i].km) <= 0.0011, `${hit.distance_km} vs ${listed[i].km}`);
+  });
+  assert.ok(await page.evaluate(() => window.borderwatch.map.queryRenderedFeatures({ layers: ['radius-line'] }).length > 0), 'the ring is drawn');
+  await page.close();
+});
+
+test('downloads hold the filtered incidents as CSV and GeoJSON', LIMIT, async () => {
+  const { page } = await open(join(work, 'fixture.html'));
+  await page.selectOption('#country', 'Afghanistan');
+  await idle(page);
+  const save = async (button) => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click(button)]);
+    const path = join(work, download.suggestedFilename());
+    await download.saveAs(path);
+    return readFileSync(path, 'utf8');
+  };
+  const csv = await save('#download-csv');
+  const lines = csv.trim().split(/\r\n/);
+  assert.equal(lines.length, 1 + 4, 'header + T-01, T-02, T-04, T-06');
+  assert.match(lines[0], /^event_id_cnty,event_date,/);
+  const geojson = JSON.parse(await save('#download-geojson'));
+  assert.equal(geojson.type, 'FeatureCollection');
+  assert.deepEqual(geojson.features.map((f) => f.properties.event_id_cnty), ['T-01', 'T-02', 'T-04', 'T-06']);
+  await page.close();
+});
+
+test('a phone screen gets the map above keyboard-reachable controls', LIMIT, async () => {
+  const { page, seen } = await open(join(work, 'map.html'), { viewport: { width: 390, height: 844 } });
+  assert.deepEqual(seen.errors, []);
+  assert.equal((await rendered(page)).incidents > 0, true);
+  const toggle = page.locator('#panel-toggle');
+  assert.ok(await toggle.isVisible());
+  await toggle.focus();
+  await page.keyboard.press('Enter');
+  assert.equal(await page.locator('#panel').isVisible(), false, 'Enter on the toggle closes the panel');
+  assert.equal(await page.evaluate(() => window.borderwatch.map.getCanvas().clientHeight), 844, 'the map takes the screen');
+  await page.keyboard.press('Enter');
+  assert.ok(await page.locator('#panel').isVisible());
+  // Tab order reaches the time slider.
+  await page.locator('#play').focus();
+  await page.keyboard.press('Shift+Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'to');
+  const png = await page.screenshot();
+  writeFileSync(join(artifacts, 'web-map-phone.png'), png);
+  const stats = await pixels(page, png, 390, 844 * 0.4);
+  assert.ok(stats.variance > 100 && stats.red > 100, `the map shows above the panel: ${JSON.stringify(stats)}`);
+  await page.close();
+});

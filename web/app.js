@@ -1,0 +1,500 @@
+// borderwatch web map: our own basemap and the incident layers, drawn by MapLibre GL JS from
+// data embedded in the page (window.BORDERWATCH, written by `borderwatch web`). Nothing is
+// fetched: glyphs come through the borderwatch:// protocol from the same embedded data.
+// Every text that comes from data is put in the page as text (textContent), never as HTML.
+(function () {
+  'use strict';
+  const DATA = window.BORDERWATCH;
+  const L = DATA.layers;
+
+  // ACLED's six event types, each with its colour; others fall back to grey.
+  const TYPE_COLOURS = [
+    ['Battles', '#d7301f'],
+    ['Violence against civilians', '#7a0177'],
+    ['Explosions/Remote violence', '#ec7014'],
+    ['Riots', '#1d91c0'],
+    ['Protests', '#41ab5d'],
+    ['Strategic developments', '#525252'],
+  ];
+  const OTHER_COLOUR = '#a6a6a6';
+  const colourOf = (type) => (TYPE_COLOURS.find(([t]) => t === type) || [null, OTHER_COLOUR])[1];
+  // Labels: bigger, more important places win collisions (lower sort key first).
+  const KIND_RANK = { country: 0, province: 1, city: 2, border_crossing: 3, town: 4, district: 5, river: 6, area: 6, village: 7, border_post: 7 };
+  const TOGGLES = [
+    ['places', 'Place names', true],
+    ['districts', 'District boundaries', true],
+    ['buffer', 'Border buffer (' + (DATA.meta.km || 10) + ' km)', false],
+    ['segments', 'Border segments (incident counts)', false],
+    ['grid', 'Incident grid (hexagons)', false],
+  ];
+
+  // --- geodesy: Vincenty on WGS84 (sub-millimetre; the CLI uses Karney, same to ~1 mm here).
+  const A = 6378137, F = 1 / 298.257223563, B = A * (1 - F);
+  function geodesicKm(lon1, lat1, lon2, lat2) {
+    const rad = Math.PI / 180;
+    const L0 = (lon2 - lon1) * rad;
+    const U1 = Math.atan((1 - F) * Math.tan(lat1 * rad)), U2 = Math.atan((1 - F) * Math.tan(lat2 * rad));
+    const sinU1 = Math.sin(U1), cosU1 = Math.cos(U1), sinU2 = Math.sin(U2), cosU2 = Math.cos(U2);
+    let lambda = L0, prev, sinSigma, cosSigma, sigma, cos2Alpha, cos2SigmaM, iterations = 0;
+    do {
+      const sinL = Math.sin(lambda), cosL = Math.cos(lambda);
+      sinSigma = Math.hypot(cosU2 * sinL, cosU1 * sinU2 - sinU1 * cosU2 * cosL);
+      if (sinSigma === 0) return 0;
+      cosSigma = sinU1 * sinU2 + cosU1 * cosU2 * cosL;
+      sigma = Math.atan2(sinSigma, cosSigma);
+      const sinAlpha = cosU1 * cosU2 * sinL / sinSigma;
+      cos2Alpha = 1 - sinAlpha * sinAlpha;
+      cos2SigmaM = cos2Alpha === 0 ? 0 : cosSigma - 2 * sinU1 * sinU2 / cos2Alpha;
+      const C = F / 16 * cos2Alpha * (4 + F * (4 - 3 * cos2Alpha));
+      prev = lambda;
+      lambda = L0 + (1 - C) * F * sinAlpha * (sigma + C * sinSigma * (cos2SigmaM + C * cosSigma * (-1 + 2 * cos2SigmaM * cos2SigmaM)));
+    } while (Math.abs(lambda - prev) > 1e-12 && ++iterations < 200);
+    const u2 = cos2Alpha * (A * A - B * B) / (B * B);
+    const bigA = 1 + u2 / 16384 * (4096 + u2 * (-768 + u2 * (320 - 175 * u2)));
+    const bigB = u2 / 1024 * (256 + u2 * (-128 + u2 * (74 - 47 * u2)));
+    const deltaSigma = bigB * sinSigma * (cos2SigmaM + bigB / 4 * (cosSigma * (-1 + 2 * cos2SigmaM * cos2SigmaM) -
+      bigB / 6 * cos2SigmaM * (-3 + 4 * sinSigma * sinSigma) * (-3 + 4 * cos2SigmaM * cos2SigmaM)));
+    return B * bigA * (sigma - deltaSigma) / 1000;
+  }
+  // The ring drawn around a picked point: 128 points at `km`, found by bisection on geodesicKm
+  // along each bearing so the ring and the list agree.
+  function ring(lon, lat, km) {
+    const coords = [];
+    for (let i = 0; i <= 128; i++) {
+      const bearing = (i % 128) / 128 * 2 * Math.PI;
+      let lo = 0, hi = km / 80; // degrees of arc, generous
+      const at = (d) => {
+        const la = lat + d * Math.cos(bearing);
+        const lo2 = lon + d * Math.sin(bearing) / Math.cos(lat * Math.PI / 180);
+        return [lo2, la];
+      };
+      for (let k = 0; k < 40; k++) {
+        const mid = (lo + hi) / 2, p = at(mid);
+        if (geodesicKm(lon, lat, p[0], p[1]) < km) lo = mid; else hi = mid;
+      }
+      coords.push(at(lo));
+    }
+    return { type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [coords] } }] };
+  }
+
+  // --- dates: whole days since 1970 (UTC) for the slider.
+  const DAY = 86400000;
+  const dayOf = (iso) => Math.floor(Date.parse(iso + 'T00:00:00Z') / DAY);
+  const isoOf = (day) => new Date(day * DAY).toISOString().slice(0, 10);
+
+  // --- state, kept in the URL hash.
+  const incidents = L.incidents.features;
+  const unlocated = DATA.unlocated;
+  const everyIncident = incidents.map((f) => f.properties).concat(unlocated);
+  const dated = everyIncident.map((p) => p.event_date).filter(Boolean).map(dayOf);
+  const minDay = dated.length ? Math.min.apply(null, dated) : dayOf('2000-01-01');
+  const maxDay = dated.length ? Math.max.apply(null, dated) : minDay;
+  const allTypes = Array.from(new Set(everyIncident.map((p) => p.event_type || '').filter(Boolean))).sort();
+  const actorsOf = (p) => [p.actor1, p.actor2, p.assoc_actor_1, p.assoc_actor_2].filter(Boolean)
+    .flatMap((a) => String(a).split(';')).map((a) => a.trim()).filter(Boolean);
+  const allActors = Array.from(new Set(everyIncident.flatMap(actorsOf))).sort();
+  const allCountries = Array.from(new Set(everyIncident.map((p) => p.country).filter(Boolean))).sort();
+
+  const state = {
+    from: minDay, to: maxDay, undated: true, types: new Set(allTypes), actor: '', country: '',
+    layers: new Set(TOGGLES.filter((t) => t[2]).map((t) => t[0])),
+  };
+
+  function readHash() {
+    const params = new URLSearchParams(location.hash.slice(1));
+    const day = (v, d) => (v && /^\d{4}-\d{2}-\d{2}$/.test(v) ? Math.min(maxDay, Math.max(minDay, dayOf(v))) : d);
+    state.from = day(params.get('from'), minDay);
+    state.to = day(params.get('to'), maxDay);
+    if (params.has('types')) state.types = new Set(params.get('types').split('|').filter((t) => allTypes.includes(t)));
+    if (params.has('undated')) state.undated = params.get('undated') !== '0';
+    state.actor = allActors.includes(params.get('actor')) ? params.get('actor') : '';
+    state.country = allCountries.includes(params.get('country')) ? params.get('country') : '';
+    if (params.has('layers')) state.layers = new Set(params.get('layers').split('|'));
+    const view = (params.get('map') || '').split('/').map(Number);
+    return view.length === 3 && view.every(Number.isFinite) ? { zoom: view[0], center: [view[2], view[1]] } : null;
+  }
+  function writeHash() {
+    const params = new URLSearchParams();
+    const c = map.getCenter();
+    params.set('map', [map.getZoom().toFixed(2), c.lat.toFixed(4), c.lng.toFixed(4)].join('/'));
+    if (state.from !== minDay) params.set('from', isoOf(state.from));
+    if (state.to !== maxDay) params.set('to', isoOf(state.to));
+    if (state.types.size !== allTypes.length) params.set('types', Array.from(state.types).join('|'));
+    if (!state.undated) params.set('undated', '0');
+    if (state.actor) params.set('actor', state.actor);
+    if (state.country) params.set('country', state.country);
+    params.set('layers', Array.from(state.layers).join('|'));
+    history.replaceState(null, '', '#' + params.toString());
+  }
+
+  function passes(p) {
+    if (p.event_date) {
+      const d = dayOf(p.event_date);
+      if (d < state.from || d > state.to) return false;
+    } else if (!state.undated) return false;
+    if (p.event_type && !state.types.has(p.event_type)) return false;
+    if (state.actor && !actorsOf(p).includes(state.actor)) return false;
+    if (state.country && p.country !== state.country) return false;
+    return true;
+  }
+  const filtered = () => ({ type: 'FeatureCollection', features: incidents.filter((f) => passes(f.properties)) });
+
+  // --- the map.
+  const glyphs = DATA.glyphs;
+  maplibregl.addProtocol('borderwatch', async (params) => {
+    const m = /^borderwatch:\/\/glyphs\/(.+)\/(\d+-\d+)\.pbf$/.exec(params.url);
+    const b64 = m && glyphs[decodeURIComponent(m[1])] && glyphs[decodeURIComponent(m[1])][m[2]];
+    if (!b64) return { data: new ArrayBuffer(0) }; // a range no label uses: no glyphs
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    return { data: bytes.buffer };
+  });
+
+  for (const f of L.places.features) {
+    const p = f.properties;
+    p.rank = (KIND_RANK[p.kind] ?? 8) * 1e8 - Math.min(p.population || 0, 9e7);
+  }
+  const initialView = readHash();
+  const bbox = L.incidents.bbox || DATA.meta.view;
+  const style = {
+    version: 8,
+    glyphs: 'borderwatch://glyphs/{fontstack}/{range}.pbf',
+    sources: {
+      countries: { type: 'geojson', data: L.countries },
+      districts: { type: 'geojson', data: L.districts },
+      rivers: { type: 'geojson', data: L.rivers },
+      border: { type: 'geojson', data: L.border },
+      buffer: { type: 'geojson', data: L.buffer },
+      segments: { type: 'geojson', data: L.segments },
+      grid: { type: 'geojson', data: L.grid },
+      places: { type: 'geojson', data: L.places },
+      incidents: {
+        type: 'geojson', data: filtered(), cluster: true, clusterRadius: 40, clusterMaxZoom: 11,
+        clusterProperties: { fatalities: ['+', ['coalesce', ['get', 'fatalities'], 0]] },
+      },
+      radius: { type: 'geojson', data: { type: 'FeatureCollection', features: [] } },
+    },
+    layers: [
+      { id: 'water', type: 'background', paint: { 'background-color': '#d6e6f0' } },
+      { id: 'countries', type: 'fill', source: 'countries', paint: {
+        'fill-color': ['match', ['get', 'iso_a3'], 'AFG', '#f4efe2', 'TJK', '#eaf0e1', '#ecebe7'] } },
+      { id: 'grid', type: 'fill', source: 'grid', paint: {
+        'fill-color': ['interpolate', ['linear'], ['get', 'incidents'], 1, '#fdd49e', 5, '#e34a33', 20, '#7f0000'],
+        'fill-opacity': 0.55, 'fill-outline-color': '#b30000' } },
+      { id: 'buffer', type: 'fill', source: 'buffer', paint: { 'fill-color': '#f4a261', 'fill-opacity': 0.22 } },
+      { id: 'districts', type: 'line', source: 'districts', minzoom: 5.5, paint: {
+        'line-color': '#a59d8c', 'line-width': 0.6, 'line-dasharray': [3, 2] } },
+      { id: 'rivers', type: 'line', source: 'rivers', paint: {
+        'line-color': '#5b9bd5', 'line-width': ['interpolate', ['linear'], ['zoom'], 4, 0.8, 10, 3] } },
+      { id: 'borders', type: 'line', source: 'border', filter: ['!', ['get', 'af_tj']], paint: {
+        'line-color': '#7d7d7d', 'line-width': 1.2, 'line-dasharray': [4, 2] } },
+      { id: 'border-af-tj-halo', type: 'line', source: 'border', filter: ['get', 'af_tj'], paint: {
+        'line-color': '#ffffff', 'line-width': 6, 'line-opacity': 0.8 } },
+      { id: 'border-af-tj', type: 'line', source: 'border', filter: ['get', 'af_tj'], paint: {
+        'line-color': '#b2182b', 'line-width': 2.5 } },
+      { id: 'segments', type: 'line', source: 'segments', paint: {
+        'line-color': ['step', ['get', 'incidents'], '#fff7bc', 1, '#fd8d3c', 3, '#bd0026'], 'line-width': 7, 'line-opacity': 0.85 } },
+      { id: 'radius-fill', type: 'fill', source: 'radius', paint: { 'fill-color': '#1f78b4', 'fill-opacity': 0.08 } },
+      { id: 'radius-line', type: 'line', source: 'radius', paint: { 'line-color': '#1f78b4', 'line-width': 1.5, 'line-dasharray': [2, 1] } },
+      { id: 'river-labels', type: 'symbol', source: 'rivers', minzoom: 5, layout: {
+        'symbol-placement': 'line', 'text-field': ['get', 'name'], 'text-font': ['Noto Sans Regular'], 'text-size': 11 },
+        paint: { 'text-color': '#2b6a9e', 'text-halo-color': '#ffffff', 'text-halo-width': 1.2 } },
+      { id: 'places', type: 'symbol', source: 'places',
+        filter: ['any',
+          ['==', ['get', 'kind'], 'country'],
+          ['all', ['==', ['get', 'kind'], 'province'], ['>=', ['zoom'], 5]],
+          ['all', ['in', ['get', 'kind'], ['literal', ['city', 'border_crossing']]], ['>=', ['zoom'], 6]],
+          ['all', ['in', ['get', 'kind'], ['literal', ['town', 'district']]], ['>=', ['zoom'], 8]],
+          ['>=', ['zoom'], 10]],
+        layout: {
+          'text-field': ['get', 'name'],
+          'text-font': ['match', ['get', 'kind'], ['country', 'province'], ['literal', ['Noto Sans Bold']], ['literal', ['Noto Sans Regular']]],
+          'text-size': ['match', ['get', 'kind'], 'country', 15, 'province', 12, 11],
+          'text-transform': ['match', ['get', 'kind'], 'country', 'uppercase', 'none'],
+          'text-letter-spacing': ['match', ['get', 'kind'], 'country', 0.15, 0],
+          'symbol-sort-key': ['get', 'rank'],
+          'text-variable-anchor': ['center', 'top', 'bottom', 'left', 'right'],
+          'text-radial-offset': 0.4,
+          'text-max-width': 9,
+        },
+        paint: {
+          'text-color': ['match', ['get', 'kind'], 'country', '#5a5048', 'province', '#6d645a', 'district', '#7a6f60', '#26221e'],
+          'text-halo-color': '#ffffff', 'text-halo-width': 1.3,
+        } },
+      { id: 'incident-clusters', type: 'circle', source: 'incidents', filter: ['has', 'point_count'], paint: {
+        'circle-color': '#3b3b3b', 'circle-opacity': 0.85, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1.5,
+        'circle-radius': ['interpolate', ['linear'], ['get', 'point_count'], 2, 13, 50, 24, 500, 34] } },
+      { id: 'incident-cluster-labels', type: 'symbol', source: 'incidents', filter: ['has', 'point_count'], layout: {
+        'text-field': ['format', ['get', 'point_count_abbreviated'], {}, '\n', {},
+          ['concat', ['to-string', ['get', 'fatalities']], '†'], { 'font-scale': 0.75 }],
+        'text-font': ['Noto Sans Bold'], 'text-size': 12, 'text-allow-overlap': true },
+        paint: { 'text-color': '#ffffff' } },
+      { id: 'incidents', type: 'circle', source: 'incidents', filter: ['!', ['has', 'point_count']], paint: {
+        'circle-color': ['match', ['get', 'event_type']].concat(TYPE_COLOURS.flat(), [OTHER_COLOUR]),
+        'circle-radius': ['interpolate', ['linear'], ['sqrt', ['coalesce', ['get', 'fatalities'], 0]], 0, 6, 10, 22],
+        'circle-opacity': 0.9, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1.5 } },
+    ],
+  };
+  const map = new maplibregl.Map({
+    container: 'map',
+    style,
+    center: initialView ? initialView.center : undefined,
+    zoom: initialView ? initialView.zoom : undefined,
+    bounds: initialView ? undefined : DATA.meta.view,
+    fitBoundsOptions: { padding: 40 },
+    attributionControl: false,
+    maxPitch: 0,
+    // Text that data gives is never put in the page as HTML, so the map's own HTML sinks only see ours.
+  });
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-left');
+  map.addControl(new maplibregl.ScaleControl({ unit: 'metric', maxWidth: 140 }), 'bottom-left');
+  map.addControl(new maplibregl.AttributionControl({ compact: true, customAttribution: DATA.meta.attribution_html }), 'bottom-right');
+
+  // --- the panel.
+  const $ = (id) => document.getElementById(id);
+  const el = (tag, text, cls) => {
+    const e = document.createElement(tag);
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    if (cls) e.className = cls;
+    return e;
+  };
+  const from = $('from'), to = $('to');
+  for (const input of [from, to]) { input.min = minDay; input.max = maxDay; }
+  for (const [type] of TYPE_COLOURS.filter(([t]) => allTypes.includes(t)).concat(allTypes.filter((t) => !TYPE_COLOURS.some(([c]) => c === t)).map((t) => [t]))) {
+    const label = el('label', null, 'check');
+    const box = el('input');
+    box.type = 'checkbox'; box.value = type; box.name = 'type';
+    const swatch = el('span', null, 'swatch');
+    swatch.style.background = colourOf(type);
+    label.append(box, swatch, document.createTextNode(type));
+    $('types').append(label);
+  }
+  for (const a of allActors) { const o = el('option', a); o.value = a; $('actor').append(o); }
+  for (const c of allCountries) { const o = el('option', c); o.value = c; $('country').append(o); }
+  for (const [id, label, _] of TOGGLES) {
+    const l = el('label', null, 'check');
+    const box = el('input');
+    box.type = 'checkbox'; box.value = id; box.name = 'layer';
+    l.append(box, document.createTextNode(label));
+    $('toggles').append(l);
+  }
+  $('title').textContent = DATA.meta.title;
+  $('sources').textContent = 'Sources: ' + DATA.meta.sources.join('; ') + '. Made by ' + DATA.meta.generator + ' on ' + DATA.meta.generated_at + '.';
+
+  function syncControls() {
+    from.value = state.from; to.value = state.to;
+    $('from-label').textContent = isoOf(state.from);
+    $('to-label').textContent = isoOf(state.to);
+    $('undated').checked = state.undated;
+    for (const box of document.querySelectorAll('input[name=type]')) box.checked = state.types.has(box.value);
+    for (const box of document.querySelectorAll('input[name=layer]')) box.checked = state.layers.has(box.value);
+    $('actor').value = state.actor; $('country').value = state.country;
+  }
+
+  function renderLegend(shown) {
+    const counts = new Map();
+    for (const p of shown) counts.set(p.event_type || 'Unknown', (counts.get(p.event_type || 'Unknown') || 0) + 1);
+    const list = $('legend');
+    list.replaceChildren();
+    for (const type of allTypes) {
+      const li = el('li');
+      const swatch = el('span', null, 'swatch');
+      swatch.style.background = colourOf(type);
+      li.append(swatch, el('span', type + ' (' + (counts.get(type) || 0) + ')'));
+      li.dataset.type = type;
+      list.append(li);
+    }
+  }
+
+  function renderUnlocated() {
+    const list = $('unlocated');
+    list.replaceChildren();
+    const shown = unlocated.filter(passes);
+    for (const p of shown) {
+      const li = el('li');
+      li.append(el('strong', (p.event_date || 'date unknown') + ' · ' + (p.event_type || 'type unknown')));
+      li.append(el('div', 'Place as given: ' + (p.location || p.admin2 || p.admin1 || '(none)')));
+      if (p.notes) li.append(el('div', p.notes, 'note'));
+      list.append(li);
+    }
+    if (!shown.length) list.append(el('li', 'None with the current filters.', 'note'));
+    return shown.length;
+  }
+
+  let radiusCentre = null;
+  function renderRadius() {
+    const list = $('radius-list');
+    list.replaceChildren();
+    if (!radiusCentre) { map.getSource('radius').setData({ type: 'FeatureCollection', features: [] }); return; }
+    const km = Number($('radius-km').value);
+    if (!(km > 0)) { $('radius-status').textContent = 'Give a radius greater than 0 km.'; return; }
+    const [lon, lat] = radiusCentre;
+    const hits = filtered().features
+      .map((f) => ({ p: f.properties, km: geodesicKm(lon, lat, f.geometry.coordinates[0], f.geometry.coordinates[1]) }))
+      .filter((h) => h.km <= km)
+      .sort((a, b) => a.km - b.km);
+    map.getSource('radius').setData(ring(lon, lat, km));
+    $('radius-status').textContent = hits.length + ' incident' + (hits.length === 1 ? '' : 's') + ' within ' + km + ' km of ' +
+      lat.toFixed(4) + ', ' + lon.toFixed(4) + ' (geodesic distance):';
+    for (const h of hits) {
+      const li = el('li', h.km.toFixed(1) + ' km · ' + (h.p.event_date || 'date unknown') + ' · ' + (h.p.location || '') + ' · ' + (h.p.event_type || ''));
+      li.dataset.km = h.km.toFixed(3);
+      li.dataset.id = h.p.event_id_cnty;
+      list.append(li);
+    }
+  }
+
+  let ready = false;
+  function apply() {
+    const data = filtered();
+    const shown = data.features.map((f) => f.properties).concat(unlocated.filter(passes));
+    if (ready) map.getSource('incidents').setData(data);
+    for (const [id] of TOGGLES) {
+      const visibility = state.layers.has(id) ? 'visible' : 'none';
+      for (const layer of id === 'places' ? ['places', 'river-labels'] : [id]) {
+        if (ready) map.setLayoutProperty(layer, 'visibility', visibility);
+      }
+    }
+    renderLegend(shown);
+    const off = renderUnlocated();
+    $('summary').textContent = data.features.length + ' of ' + incidents.length + ' located incidents shown' +
+      (unlocated.length ? '; ' + off + ' of ' + unlocated.length + ' without a place listed below' : '') + '.';
+    syncControls();
+    if (ready) { renderRadius(); writeHash(); }
+    return data.features.length;
+  }
+
+  // --- popups: every value from data set as text.
+  function popupFor(p) {
+    const box = el('div', null, 'popup');
+    box.append(el('h3', (p.event_type || 'Incident') + (p.sub_event_type ? ' · ' + p.sub_event_type : '')));
+    const dl = el('dl');
+    const row = (k, v) => { if (v !== undefined && v !== null && v !== '') dl.append(el('dt', k), el('dd', v)); };
+    const precision = { 1: 'day', 2: 'week', 3: 'month or longer' };
+    row('Date', (p.event_date || 'unknown') + (p.time_precision ? ' (precise to the ' + (precision[p.time_precision] || p.time_precision) + ')' : ''));
+    row('Actors', [p.actor1, p.actor2].filter(Boolean).join(' vs ') || null);
+    row('Fatalities', p.fatalities);
+    const geo = { 1: 'exact place', 2: 'near a place / district', 3: 'province or wider' };
+    row('Location', [p.location, p.admin2, p.admin1, p.country].filter(Boolean).join(', ') +
+      (p.geo_precision ? ' (geo precision ' + p.geo_precision + ': ' + (geo[p.geo_precision] || '') + ')' : ''));
+    if (p.border_km !== undefined) row('To the AF–TJ border', p.border_km + ' km, ' + (p.side || ''));
+    row('Notes', p.notes);
+    row('Source', p.source);
+    row('ID', p.event_id_cnty);
+    box.append(dl);
+    if (p.evidence) box.append(el('blockquote', p.evidence));
+    const url = String(p.source_url || p.url || '');
+    if (/^https?:\/\//i.test(url)) {
+      const a = el('a', url);
+      a.href = url; a.rel = 'noopener noreferrer'; a.target = '_blank';
+      box.append(a);
+    }
+    return box;
+  }
+
+  function download(name, type, text) {
+    const a = el('a');
+    a.href = URL.createObjectURL(new Blob([text], { type }));
+    a.download = name;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  }
+  function toCsv(features) {
+    const columns = [];
+    for (const f of features) for (const k of Object.keys(f.properties)) if (!columns.includes(k)) columns.push(k);
+    const cell = (v) => {
+      if (v === null || v === undefined) return '';
+      const s = String(v);
+      // A leading = + - @ makes spreadsheets run a formula: quote it as text.
+      const safe = /^[=+\-@\t\r]/.test(s) && !/^-?\d/.test(s) ? "'" + s : s;
+      return /[",\n\r]/.test(safe) ? '"' + safe.replace(/"/g, '""') + '"' : safe;
+    };
+    const lines = [columns.join(',')];
+    for (const f of features) lines.push(columns.map((c) => cell(f.properties[c])).join(','));
+    return lines.join('\r\n') + '\r\n';
+  }
+
+  // --- events.
+  readHash();
+  from.addEventListener('input', () => { state.from = Number(from.value); if (state.from > state.to) state.to = state.from; apply(); });
+  to.addEventListener('input', () => { state.to = Number(to.value); if (state.to < state.from) state.from = state.to; apply(); });
+  $('undated').addEventListener('change', (e) => { state.undated = e.target.checked; apply(); });
+  $('types').addEventListener('change', (e) => { if (e.target.checked) state.types.add(e.target.value); else state.types.delete(e.target.value); apply(); });
+  $('toggles').addEventListener('change', (e) => { if (e.target.checked) state.layers.add(e.target.value); else state.layers.delete(e.target.value); apply(); });
+  $('actor').addEventListener('change', (e) => { state.actor = e.target.value; apply(); });
+  $('country').addEventListener('change', (e) => { state.country = e.target.value; apply(); });
+  $('reset').addEventListener('click', () => {
+    Object.assign(state, { from: minDay, to: maxDay, undated: true, types: new Set(allTypes), actor: '', country: '' });
+    apply();
+  });
+  let timer = null;
+  $('play').addEventListener('click', (e) => {
+    const button = e.currentTarget;
+    if (timer) { clearInterval(timer); timer = null; button.setAttribute('aria-pressed', 'false'); button.textContent = '▶ Play'; return; }
+    button.setAttribute('aria-pressed', 'true'); button.textContent = '❚❚ Pause';
+    const step = Math.max(1, Math.ceil((maxDay - minDay) / 24));
+    state.to = state.from;
+    apply();
+    timer = setInterval(() => {
+      state.to = Math.min(maxDay, state.to + step);
+      apply();
+      if (state.to >= maxDay) button.click();
+    }, 300);
+  });
+  $('panel-toggle').addEventListener('click', (e) => {
+    const open = !document.body.classList.toggle('panel-closed');
+    e.currentTarget.setAttribute('aria-expanded', String(open));
+    map.resize();
+  });
+  $('radius-pick').addEventListener('click', (e) => {
+    const on = e.currentTarget.getAttribute('aria-pressed') !== 'true';
+    e.currentTarget.setAttribute('aria-pressed', String(on));
+    map.getCanvas().classList.toggle('picking', on);
+    $('radius-status').textContent = on ? 'Click the map to choose the centre.' : '';
+  });
+  $('radius-km').addEventListener('change', renderRadius);
+  $('download-csv').addEventListener('click', () => download('incidents.csv', 'text/csv', toCsv(filtered().features)));
+  $('download-geojson').addEventListener('click', () => download('incidents.geojson', 'application/geo+json', JSON.stringify(filtered())));
+
+  map.on('click', (e) => {
+    const pick = $('radius-pick');
+    if (pick.getAttribute('aria-pressed') === 'true') {
+      radiusCentre = [e.lngLat.lng, e.lngLat.lat];
+      pick.click();
+      renderRadius();
+      return;
+    }
+    const hit = map.queryRenderedFeatures(e.point, { layers: ['incidents', 'incident-clusters'] })[0];
+    if (!hit) return;
+    if (hit.properties.cluster) {
+      map.getSource('incidents').getClusterExpansionZoom(hit.properties.cluster_id)
+        .then((zoom) => map.easeTo({ center: hit.geometry.coordinates, zoom }));
+      return;
+    }
+    const p = incidents.find((f) => f.properties.event_id_cnty === hit.properties.event_id_cnty);
+    new maplibregl.Popup({ maxWidth: '20rem' }).setLngLat(hit.geometry.coordinates).setDOMContent(popupFor(p ? p.properties : hit.properties)).addTo(map);
+  });
+  for (const layer of ['incidents', 'incident-clusters']) {
+    map.on('mouseenter', layer, () => { map.getCanvas().style.cursor = 'pointer'; });
+    map.on('mouseleave', layer, () => { map.getCanvas().style.cursor = ''; });
+  }
+  map.on('moveend', () => { if (ready) writeHash(); });
+
+  const loaded = new Promise((resolve) => map.once('load', () => {
+    ready = true;
+    apply();
+    // On a phone the credits start folded behind their (i) button, clear of the scale bar.
+    const credits = document.querySelector('.maplibregl-ctrl-attrib.maplibregl-compact-show');
+    if (credits && window.matchMedia('(max-width: 720px)').matches) credits.querySelector('summary').click();
+    resolve();
+  }));
+  apply();
+
+  // For tests and the browser console: the map, its state, and the functions that drive it.
+  window.borderwatch = {
+    map, state, apply, loaded, geodesicKm, popupFor, passes, toCsv,
+    dayOf, isoOf,
+    radiusCentre: () => radiusCentre,
+  };
+})();
