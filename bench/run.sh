@@ -45,6 +45,7 @@ if [ "$with_peers" = 1 ]; then
 fi
 BENCH_OUT="$out" cargo bench --quiet --bench geocode
 BENCH_OUT="$out" cargo bench --quiet --bench incidents
+BENCH_OUT="$out" cargo bench --quiet --bench render
 # Whole processes, timed like the peers' ogr2ogr: the streaming GeoJSON export, and a one-shot
 # `near` query (start-up, CSV load, index build, query).
 cargo build --quiet --release

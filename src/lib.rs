@@ -22,6 +22,7 @@ pub mod geocode;
 pub mod incidents;
 pub mod index;
 pub mod reference;
+pub mod render;
 pub mod spatial;
 pub mod web;
 

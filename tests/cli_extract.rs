@@ -242,6 +242,32 @@ fn synthetic_rules() {
     let d = run_text(text, &["--published", "2024-11-28"]);
     assert_eq!(d[0]["event_date"], "2024-11-27");
     assert!(d[0]["date_basis"].as_str().unwrap().contains("--published"));
+    // A year alone is read, noted and never made into a date.
+    let d = run_text(
+        "In 2015, Taliban fighters attacked a border post in Khamyab district, killing four guards.",
+        &[],
+    );
+    assert!(d[0]["event_date"].is_null(), "{}", d[0]);
+    assert!(
+        d[0]["date_basis"]
+            .as_str()
+            .unwrap()
+            .starts_with("year 2015 only")
+    );
+    assert!(d[0]["notes"].to_string().contains("only the year 2015"));
+    let d = run_text(
+        "Last year, Taliban fighters attacked a border post in Khamyab district.",
+        &["--published", "2023-09-05"],
+    );
+    assert!(d[0]["event_date"].is_null());
+    assert!(
+        d[0]["date_basis"]
+            .as_str()
+            .unwrap()
+            .starts_with("year 2022 only"),
+        "{}",
+        d[0]
+    );
     // Organisation names are not places, demonyms are not places.
     let wd2 = Workdir::new();
     let mentions = json_lines(

@@ -50,7 +50,7 @@ pub fn run(args: Args) -> Result<i32, Error> {
 }
 
 /// `borderwatch pack`: the map pack in a folder (default out): every layer in layers/, the
-/// web map in web/ and as the single file map.html.
+/// web map in web/ and as the single file map.html, and the briefing image map.png.
 pub fn pack(mut options: LayerArgs) -> Result<i32, Error> {
     let root = options.out.take().unwrap_or_else(|| PathBuf::from("out"));
     options.out = Some(root.join("layers"));
@@ -64,6 +64,21 @@ pub fn pack(mut options: LayerArgs) -> Result<i32, Error> {
         options.segment_border_km,
     )?;
     super::web::write(&map, Some(&root.join("web")), Some(&root.join("map.html")))?;
+    let image = crate::render::Options {
+        view: crate::render::View::Fit,
+        width: 1600,
+        height: 1100,
+        title: crate::web::DEFAULT_TITLE.into(),
+        subtitle: None,
+        labels: true,
+    };
+    super::render::write_image(
+        &table,
+        &options.filters.filter(),
+        &image,
+        1.0,
+        &root.join("map.png"),
+    )?;
     Ok(0)
 }
 

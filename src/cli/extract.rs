@@ -66,12 +66,26 @@ pub fn run(args: Args) -> Result<i32, Error> {
     };
     let mut drafts: Vec<Draft> = Vec::new();
     let mut mentions: Vec<(String, Mention)> = Vec::new();
+    // A progress bar on stderr for many files; indicatif draws nothing when stderr is not a
+    // terminal, so pipes and logs stay clean.
+    let progress = if args.files.len() > 1 {
+        indicatif::ProgressBar::new(args.files.len() as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    progress.set_style(
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} articles {wide_msg}")
+            .expect("valid template"),
+    );
     for path in &args.files {
+        progress.set_message(path.display().to_string());
         let (origin, text) = read(path)?;
         let (d, m) = extract(&text, &origin, &options);
         drafts.extend(d);
         mentions.extend(m.into_iter().map(|m| (origin.clone(), m)));
+        progress.inc(1);
     }
+    progress.finish_and_clear();
     let io = |e: std::io::Error| Error::Usage(format!("writing output: {e}"));
     if args.toponyms {
         match args.format {

@@ -12,6 +12,7 @@ mod incident_args;
 mod incidents;
 mod near;
 mod output;
+mod render;
 mod web;
 mod whereis;
 
@@ -47,10 +48,12 @@ enum Command {
     /// Write layers (GeoJSON, GeoJSON sequence or CSV) for GIS and web maps.
     Export(export::Args),
     /// The map pack into a folder (default out): every layer in layers/ with a manifest, the
-    /// web map in web/ and as the single file map.html.
+    /// web map in web/ and as the single file map.html, a briefing image map.png.
     Pack(export::LayerArgs),
     /// Draft incidents (or list place mentions) from news articles, with their evidence.
     Extract(extract::Args),
+    /// A briefing image (PNG or SVG) with legend, scale bar, inset and sources.
+    Render(render::Args),
     /// The web map: a static site (--out DIR) or one self-contained HTML file (--single-file).
     Web(web::Args),
 }
@@ -104,6 +107,7 @@ pub fn run() -> i32 {
         Command::Pack(args) => export::pack(args),
         Command::Extract(args) => extract::run(args),
         Command::Web(args) => web::run(args),
+        Command::Render(args) => render::run(args),
     };
     match result {
         Ok(code) => code,

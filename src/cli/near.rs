@@ -58,7 +58,12 @@ pub fn run(args: Args) -> Result<i32, Error> {
     let queries = match (&args.place, args.at, &args.queries) {
         (Some(place), _, _) => vec![Query {
             id: place.clone(),
-            center: resolve_place(place, &args)?,
+            center: resolve_place(
+                "near",
+                place,
+                args.filters.first_country(),
+                args.admin1.clone(),
+            )?,
         }],
         (None, Some(at), _) => vec![Query {
             id: format!("{:.5},{:.5}", at.y(), at.x()),
@@ -139,11 +144,18 @@ fn search(
     }
 }
 
-/// Geocodes the PLACE argument; an ambiguous or unknown place is an error that says why.
-fn resolve_place(place: &str, args: &Args) -> Result<Point, Error> {
+/// Geocodes a PLACE argument, settled by a country and a province when given, and says
+/// which place was taken (`role`: "near", "around"); an ambiguous or unknown place is an
+/// error that says why.
+pub(super) fn resolve_place(
+    role: &str,
+    place: &str,
+    country: Option<String>,
+    admin1: Option<String>,
+) -> Result<Point, Error> {
     let options = Options {
-        country: args.filters.first_country(),
-        admin1: args.admin1.clone(),
+        country,
+        admin1,
         ..Options::default()
     };
     let outcome = Geocoder::bundled().geocode(place, &options);
@@ -151,7 +163,7 @@ fn resolve_place(place: &str, args: &Args) -> Result<Point, Error> {
         Status::Resolved => {
             let c = &outcome.candidates[0];
             eprintln!(
-                "borderwatch: near {} ({}, {}{}) at {:.5}, {:.5}",
+                "borderwatch: {role} {} ({}, {}{}) at {:.5}, {:.5}",
                 c.name,
                 c.kind,
                 if c.admin1.is_empty() { String::new() } else { format!("{}, ", c.admin1) },
@@ -223,7 +235,13 @@ fn read_queries(path: &PathBuf, args: &Args) -> Result<Vec<Query>, Error> {
         let center = if !field(lat).is_empty() || place.is_none() {
             parse_lat_lon(&format!("{},{}", field(lat), field(lon))).map_err(|m| ("lat/lon", m))
         } else {
-            resolve_place(field(place), args).map_err(|e| ("place", e.to_string()))
+            resolve_place(
+                "near",
+                field(place),
+                args.filters.first_country(),
+                args.admin1.clone(),
+            )
+            .map_err(|e| ("place", e.to_string()))
         };
         match center {
             Ok(center) => queries.push(Query {

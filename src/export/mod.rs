@@ -379,7 +379,7 @@ fn multi_line(geometry: Geometry) -> Geometry {
     }
 }
 
-fn raw_layer(name: &str) -> Vec<(Map<String, Value>, Geometry)> {
+pub(crate) fn raw_layer(name: &str) -> Vec<(Map<String, Value>, Geometry)> {
     let text = LAYERS
         .iter()
         .find(|(n, _)| *n == name)

@@ -41,6 +41,8 @@ struct Patterns {
     month_year: Regex,
     weekday: Regex,
     last_month: Regex,
+    year: Regex,
+    relative_year: Regex,
 }
 
 fn patterns() -> &'static Patterns {
@@ -59,6 +61,11 @@ fn patterns() -> &'static Patterns {
                 r"\b[Oo]n (Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b".to_string(),
             ),
             last_month: r(r"\b[Ll]ast month\b".to_string()),
+            year: r(
+                r"\b(?:[Ii]n|[Dd]uring|[Tt]hroughout|[Ss]ince|[Ii]n (?:early|mid|late)-?) ((?:19|20)\d\d)\b"
+                    .to_string(),
+            ),
+            relative_year: r(r"\b(?:[Ll]ast|[Tt]his) year\b".to_string()),
         }
     })
 }
@@ -196,12 +203,61 @@ pub fn find_date(
     None
 }
 
+/// The year a sentence gives when it gives no month or day ("in 2022", "in late 2015",
+/// "last year" against the anchor), with how it was read. ACLED codes days, weeks and months,
+/// not years, so a year alone never becomes an event date: it goes in the notes.
+///
+/// ```
+/// use borderwatch::extract::dates::year_only;
+/// assert_eq!(year_only("Clashes continued in 2022.", None).unwrap().0, 2022);
+/// assert!(year_only("On 19 November 2020 the post fell.", None).is_none());
+/// ```
+pub fn year_only(sentence: &str, anchor: Option<(NaiveDate, &str)>) -> Option<(i32, String)> {
+    let p = patterns();
+    if find_date(sentence, anchor.map(|a| a.0), anchor.map_or("", |a| a.1)).is_some() {
+        return None;
+    }
+    if let Some(c) = p.year.captures(sentence) {
+        return Some((c[1].parse().ok()?, format!("{:?} stated", &c[0])));
+    }
+    let c = p.relative_year.captures(sentence)?;
+    let (date, basis) = anchor?;
+    let phrase = c[0].to_lowercase();
+    let year = if phrase.starts_with("last") {
+        date.year() - 1
+    } else {
+        date.year()
+    };
+    Some((year, format!("{phrase:?} before {basis}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn years_alone_are_read_but_are_not_dates() {
+        assert_eq!(
+            year_only("fighting in late 2015 displaced", None)
+                .unwrap()
+                .0,
+            2015
+        );
+        assert_eq!(year_only("throughout 2021, guards", None).unwrap().0, 2021);
+        let anchor = Some((d(2023, 9, 5), "the article's date"));
+        let (year, basis) = year_only("Last year the post was rebuilt.", anchor).unwrap();
+        assert_eq!(year, 2022);
+        assert!(basis.contains("last year"), "{basis}");
+        assert!(year_only("Last year the post was rebuilt.", None).is_none());
+        assert!(year_only("In 2,000 cases", None).is_none());
+        assert!(
+            year_only("the post fell in March 2021", None).is_none(),
+            "a month and year is a date"
+        );
     }
 
     #[test]

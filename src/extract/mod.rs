@@ -23,7 +23,7 @@ use serde::Serialize;
 use crate::gazetteer::Kind;
 use crate::geocode::{Geocoder, Options as GeocodeOptions, Status};
 use crate::spatial::destination;
-use dates::{FoundDate, dateline, find_date};
+use dates::{FoundDate, dateline, find_date, year_only};
 use facts::{actors, event_type, fatalities, relative_location};
 use text::{Sentence, sentences};
 use toponyms::{Mention, toponyms_in};
@@ -383,9 +383,16 @@ pub fn extract(text: &str, origin: &str, options: &Options) -> (Vec<Draft>, Vec<
         if let Some(id) = &place.id {
             used_places.push(id.clone());
         }
-        let (event_date, time_precision, date_basis) = match &date {
-            Some(d) => (Some(d.date), Some(d.precision), d.basis.clone()),
-            None => (
+        let year = year_only(&s.text, anchor.map(|a| (a, basis.as_str())));
+        let (event_date, time_precision, date_basis) = match (&date, &year) {
+            (Some(d), _) => (Some(d.date), Some(d.precision), d.basis.clone()),
+            (None, Some((year, how))) => {
+                notes.push(format!(
+                    "the text gives only the year {year}: event_date left empty (ACLED codes days, weeks and months)"
+                ));
+                (None, None, format!("year {year} only ({how})"))
+            }
+            (None, None) => (
                 None,
                 None,
                 if anchor.is_some() {

@@ -81,8 +81,9 @@ pub fn sentences(text: &str) -> Vec<Sentence> {
 /// The text folded for matching (see [`fold`]), with the source character of every byte.
 pub struct Folded {
     pub text: String,
-    /// For each byte of `text`, the index of the source character it came from.
-    pub source: Vec<usize>,
+    /// For each byte of `text`, the index of the source character it came from (u32: half
+    /// the memory traffic of usize; texts are limited to 4 G characters).
+    pub source: Vec<u32>,
 }
 
 /// Folds text character by character so that matches map back to the input.
@@ -91,6 +92,17 @@ pub fn fold_with_offsets(text: &str) -> Folded {
     let mut source = Vec::with_capacity(text.len());
     let mut buffer = [0u8; 4];
     for (index, c) in text.chars().enumerate() {
+        // ASCII, most of any English text, folds to itself lower-cased: no allocation.
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                folded.push(c.to_ascii_lowercase());
+                source.push(index as u32);
+            } else if c != '\'' && c != '`' {
+                folded.push(' ');
+                source.push(index as u32);
+            }
+            continue;
+        }
         let piece = if c.is_alphanumeric() {
             fold(c.encode_utf8(&mut buffer))
         } else if is_apostrophe(c) {
@@ -98,9 +110,7 @@ pub fn fold_with_offsets(text: &str) -> Folded {
         } else {
             " ".to_string()
         };
-        for _ in 0..piece.len() {
-            source.push(index);
-        }
+        source.extend(std::iter::repeat_n(index as u32, piece.len()));
         folded.push_str(&piece);
     }
     Folded {

@@ -113,8 +113,10 @@ fn patterns() -> &'static Patterns {
         }
         let mut names: Vec<String> = names.into_iter().collect();
         names.sort();
+        // A full DFA: more memory than the default NFA, the fastest scan of long texts.
         let automaton = AhoCorasickBuilder::new()
             .match_kind(AcMatchKind::LeftmostLongest)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&names)
             .expect("gazetteer patterns build");
         let organisations: Vec<String> = super::facts::actor_aliases()
@@ -132,8 +134,20 @@ fn patterns() -> &'static Patterns {
     })
 }
 
-/// Finds place mentions (unresolved).
-fn find(text: &str) -> Vec<(usize, usize)> {
+/// Finds place mentions without resolving them: character ranges, in text order. One pass of
+/// an Aho-Corasick automaton over the folded text (whole words only, organisation names
+/// hiding the places inside them), plus unknown names next to kind words.
+///
+/// ```
+/// use borderwatch::extract::toponyms::find;
+/// let text = "Fighters crossed the Amu Darya in Qala-i-Zal district.";
+/// let names: Vec<String> = find(text)
+///     .iter()
+///     .map(|&(a, b)| text.chars().skip(a).take(b - a).collect())
+///     .collect();
+/// assert_eq!(names, ["Amu Darya", "Qala-i-Zal"]);
+/// ```
+pub fn find(text: &str) -> Vec<(usize, usize)> {
     let chars: Vec<char> = text.chars().collect();
     let folded = fold_with_offsets(text);
     let p = patterns();
@@ -147,7 +161,28 @@ fn find(text: &str) -> Vec<(usize, usize)> {
             boundary(m.start().checked_sub(1).map(|i| bytes[i]))
                 && boundary(bytes.get(m.end()).copied())
         })
-        .map(|m| (folded.source[m.start()], folded.source[m.end() - 1] + 1))
+        .map(|m| {
+            (
+                folded.source[m.start()] as usize,
+                folded.source[m.end() - 1] as usize + 1,
+            )
+        })
+        .collect();
+    // Matches come in text order and do not overlap, so a binary search finds the one
+    // organisation name that could hold a span: long texts stay linear.
+    let is_hidden = |start: usize, end: usize| {
+        let i = hidden.partition_point(|&(a, _)| a <= start);
+        i > 0 && end <= hidden[i - 1].1
+    };
+    // Where each line starts (character indices), for datelines.
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(
+            chars
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| **c == '\n')
+                .map(|(i, _)| i + 1),
+        )
         .collect();
     let mut spans = Vec::new();
     for m in p.automaton.find_iter(&folded.text) {
@@ -156,26 +191,28 @@ fn find(text: &str) -> Vec<(usize, usize)> {
         {
             continue;
         }
-        let (start, end) = (folded.source[m.start()], folded.source[m.end() - 1] + 1);
+        let (start, end) = (
+            folded.source[m.start()] as usize,
+            folded.source[m.end() - 1] as usize + 1,
+        );
         let first = chars[start];
         if first.is_ascii_alphabetic() && !first.is_uppercase() {
             continue;
         }
         // "KABUL, Afghanistan — ..." names where the reporter filed from, not a place of the story.
-        let line_start = chars[..start]
-            .iter()
-            .rposition(|&c| c == '\n')
-            .map_or(0, |p| p + 1);
-        let prefix: String = chars[line_start..chars.len().min(line_start + 60)]
-            .iter()
-            .collect();
-        if start - line_start < 40
-            && prefix.contains(" — ")
-            && dateline_prefix(&prefix).is_some_and(|n| start < line_start + n)
-        {
-            continue;
+        let line = line_starts.partition_point(|&l| l <= start);
+        let line_start = line_starts[line - 1];
+        if start - line_start < 40 {
+            let prefix: String = chars[line_start..chars.len().min(line_start + 60)]
+                .iter()
+                .collect();
+            if prefix.contains(" — ")
+                && dateline_prefix(&prefix).is_some_and(|n| start < line_start + n)
+            {
+                continue;
+            }
         }
-        if hidden.iter().any(|&(a, b)| a <= start && end <= b) {
+        if is_hidden(start, end) {
             continue;
         }
         spans.push((start, end));
@@ -184,14 +221,25 @@ fn find(text: &str) -> Vec<(usize, usize)> {
     static KIND: OnceLock<(Regex, Regex)> = OnceLock::new();
     let (before, after) = KIND.get_or_init(|| {
         (
-            Regex::new(r"\b(?:village|town|district|province) of ((?:\p{Lu}[\p{L}'’-]+)(?: \p{Lu}[\p{L}'’-]+)?)").expect("regex"),
-            Regex::new(r"\b((?:\p{Lu}[\p{L}'’-]+)(?: \p{Lu}[\p{L}'’-]+)?) (?:district|village|border post|checkpoint)\b").expect("regex"),
+            // ASCII word boundaries: the kind words are ASCII, and they let the regex crate
+            // search with its DFA (Unicode ones fall back to a far slower engine).
+            Regex::new(r"(?-u:\b)(?:village|town|district|province) of ((?:\p{Lu}[\p{L}'’-]+)(?: \p{Lu}[\p{L}'’-]+)?)").expect("regex"),
+            Regex::new(r"(?-u:\b)((?:\p{Lu}[\p{L}'’-]+)(?: \p{Lu}[\p{L}'’-]+)?) (?:district|village|border post|checkpoint)(?-u:\b)").expect("regex"),
         )
     });
+    let overlaps_known = |start: usize, end: usize| {
+        let i = spans.partition_point(|&(_, b)| b <= start);
+        spans.get(i).is_some_and(|&(a, _)| a < end)
+    };
+    let mut named: Vec<(usize, usize)> = Vec::new();
     for re in [before, after] {
+        // Character offsets counted on from the previous capture, not from the text's start.
+        let (mut byte, mut char_index) = (0, 0);
         for c in re.captures_iter(text) {
             let g = c.get(1).expect("group");
-            let start = text[..g.start()].chars().count();
+            char_index += text[byte..g.start()].chars().count();
+            byte = g.start();
+            let start = char_index;
             let end = start + g.as_str().chars().count();
             let word = fold(g.as_str());
             if NOT_PLACES.contains(&word.as_str())
@@ -199,11 +247,18 @@ fn find(text: &str) -> Vec<(usize, usize)> {
             {
                 continue;
             }
-            if !spans.iter().any(|&(a, b)| a < end && start < b)
-                && !hidden.iter().any(|&(a, b)| a <= start && end <= b)
-            {
-                spans.push((start, end));
+            if !overlaps_known(start, end) && !is_hidden(start, end) {
+                named.push((start, end));
             }
+        }
+    }
+    // Of names found by both patterns ("the village of X" and "X village"), the first.
+    named.sort_unstable();
+    let mut last_end = 0;
+    for (start, end) in named {
+        if start >= last_end {
+            spans.push((start, end));
+            last_end = end;
         }
     }
     spans.sort_unstable();
@@ -269,10 +324,15 @@ pub(super) fn toponyms_in(text: &str, sentences: &[Sentence]) -> Vec<Mention> {
     let chars: Vec<char> = text.chars().collect();
     let spans = find(text);
     let geocoder = Geocoder::bundled();
+    // Sentences are in text order: a binary search keeps long texts linear.
     let sentence_of = |start: usize| -> Option<&Sentence> {
-        sentences.iter().find(|s| s.start <= start && start < s.end)
+        let i = sentences.partition_point(|s| s.end <= start);
+        sentences.get(i).filter(|s| s.start <= start)
     };
     let mention_text = |(a, b): (usize, usize)| chars[a..b].iter().collect::<String>();
+    let resolved: std::cell::RefCell<
+        rustc_hash::FxHashMap<(String, Vec<String>), crate::geocode::Outcome>,
+    > = Default::default();
     // Pass 1: each mention with the context of its own sentence.
     let mut mentions: Vec<Mention> = spans
         .iter()
@@ -290,13 +350,20 @@ pub(super) fn toponyms_in(text: &str, sentences: &[Sentence]) -> Vec<Mention> {
                 _ => mention.clone(),
             };
             let context = local_context(sentence, &after);
-            let outcome = geocoder.geocode(
-                &query,
-                &Options {
-                    context: context.clone(),
-                    ..Options::default()
-                },
-            );
+            // Names repeat through a text: each query and context is geocoded once.
+            let outcome = resolved
+                .borrow_mut()
+                .entry((query.clone(), context.clone()))
+                .or_insert_with(|| {
+                    geocoder.geocode(
+                        &query,
+                        &Options {
+                            context: context.clone(),
+                            ..Options::default()
+                        },
+                    )
+                })
+                .clone();
             let mut m = Mention {
                 mention,
                 start,

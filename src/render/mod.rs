@@ -1,0 +1,1372 @@
+//! Briefing images: a map drawn as SVG by us, in a Lambert conformal conic projection centred
+//! on the view, and rasterised to PNG by resvg with the fonts shipped in `fonts/`.
+//!
+//! Why not maplibre-rs: its headless mode draws one vector tile fetched over HTTP and has no
+//! GeoJSON sources, labels, legend or scale bar (see the README's dependency notes).
+//!
+//! The same inputs give byte-identical SVG and PNG: no clock, no system fonts, ordered
+//! iteration, numbers rounded to 0.1 px.
+
+mod frame;
+mod labels;
+mod svg;
+
+use std::collections::BTreeMap;
+
+use geo::{Geometry, Point};
+
+pub use frame::{Frame, Rect};
+pub use labels::{Placer, text_width};
+pub use svg::escape;
+use svg::{Svg, num, path_data};
+
+use crate::export::raw_layer;
+use crate::gazetteer::{Gazetteer, Kind};
+use crate::index::{Filter, IncidentIndex};
+use crate::reference::Reference;
+use crate::spatial::destination;
+
+/// What part of the world the image shows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum View {
+    /// Incidents within `km` (geodesic) of a point, with the circle drawn.
+    Around {
+        centre: Point,
+        km: f64,
+        name: String,
+    },
+    /// A lon/lat box: [west, south, east, north].
+    Bbox([f64; 4]),
+    /// Fitted to the incidents (the AF–TJ border when there are none).
+    Fit,
+}
+
+/// How to draw the image.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub view: View,
+    /// Size in CSS pixels (the PNG is `scale` times larger).
+    pub width: u32,
+    pub height: u32,
+    pub title: String,
+    /// Default: the date range, the filters and the counts.
+    pub subtitle: Option<String>,
+    /// Place labels on (greedy placement) or off.
+    pub labels: bool,
+}
+
+/// An image drawn: its SVG and what it holds.
+#[derive(Debug, Clone)]
+pub struct Drawn {
+    pub svg: String,
+    /// Incidents drawn (each once, aggregated or not).
+    pub incidents: usize,
+    /// Symbols drawn: single incidents plus aggregates.
+    pub symbols: usize,
+    /// Place labels placed.
+    pub labels: usize,
+}
+
+/// ACLED's event types: colour and symbol shape. Shapes as well as colours, so the legend
+/// reads in greyscale print.
+const TYPES: [(&str, &str, Shape); 6] = [
+    ("Battles", "#d7301f", Shape::Circle),
+    ("Violence against civilians", "#7a0177", Shape::Triangle),
+    ("Explosions/Remote violence", "#ec7014", Shape::Diamond),
+    ("Riots", "#1d91c0", Shape::Square),
+    ("Protests", "#41ab5d", Shape::InvertedTriangle),
+    ("Strategic developments", "#525252", Shape::Cross),
+];
+const OTHER: (&str, Shape) = ("#969696", Shape::Circle);
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Shape {
+    Circle,
+    Triangle,
+    Diamond,
+    Square,
+    InvertedTriangle,
+    Cross,
+}
+
+fn style_of(event_type: &str) -> (&'static str, Shape) {
+    TYPES
+        .iter()
+        .find(|(t, _, _)| t.eq_ignore_ascii_case(event_type))
+        .map_or(OTHER, |&(_, colour, shape)| (colour, shape))
+}
+
+/// Symbol radius in px for a number of fatalities.
+fn radius(fatalities: u32) -> f64 {
+    (5.5 + 2.2 * (fatalities as f64).sqrt()).min(22.0)
+}
+
+/// Incidents closer than this many px are drawn as one aggregate.
+const AGGREGATE_PX: f64 = 14.0;
+
+const MARGIN: f64 = 24.0;
+const TITLE_BAND: f64 = 78.0;
+
+/// Data sources credited on every image, besides the incidents' own.
+const BASE_SOURCES: &str = "Natural Earth (public domain); GeoNames (CC BY 4.0); geoBoundaries/AIMS 2014 (public domain); © OpenStreetMap contributors (ODbL)";
+
+struct Incident {
+    px: (f64, f64),
+    event_type: String,
+    fatalities: u32,
+}
+
+/// Draws the map of the incidents of `index` that pass `filter` as SVG.
+///
+/// ```
+/// use borderwatch::gazetteer::Gazetteer;
+/// use borderwatch::incidents::IncidentTable;
+/// use borderwatch::index::{Filter, IncidentIndex};
+/// use borderwatch::render::{Options, View, draw};
+///
+/// let table = IncidentTable::bundled();
+/// let index = IncidentIndex::new(&table);
+/// let options = Options { view: View::Fit, width: 800, height: 600, title: "Incidents".into(), subtitle: None, labels: true };
+/// let drawn = draw(&index, &Filter::default(), &Gazetteer::bundled(), &options);
+/// assert_eq!(drawn.incidents, 6);
+/// assert!(drawn.svg.starts_with("<svg"));
+/// ```
+pub fn draw(
+    index: &IncidentIndex,
+    filter: &Filter,
+    gazetteer: &Gazetteer,
+    options: &Options,
+) -> Drawn {
+    let (w, h) = (options.width as f64, options.height as f64);
+    let rows = select(index, filter, &options.view);
+    let table = index.table();
+    let view = view_box(index, &rows, &options.view);
+    let credits = wrap(&attribution(index, &rows), 11.0, w - 2.0 * MARGIN);
+    let foot = 18.0 + 14.0 * credits.len() as f64;
+    let map_rect = Rect::new(MARGIN, TITLE_BAND, w - 2.0 * MARGIN, h - TITLE_BAND - foot);
+    let frame = Frame::new(view, map_rect);
+    let bounds = frame.bounds();
+    let incidents: Vec<Incident> = rows
+        .iter()
+        .filter_map(|&row| {
+            let r = &table.rows()[row as usize];
+            let p = r.point()?;
+            Some(Incident {
+                px: frame.px(p.x(), p.y()),
+                event_type: table.text(r.event_type).to_string(),
+                fatalities: r.fatalities.unwrap_or(0),
+            })
+        })
+        .collect();
+
+    let mut svg = Svg::new(
+        w,
+        h,
+        &[
+            ("metres-per-px", format!("{:.6}", frame.metres_per_px)),
+            ("scale-at-centre", format!("{:.6}", frame.scale_at_centre)),
+            ("projection", frame.definition.clone()),
+            ("incidents", incidents.len().to_string()),
+        ],
+    );
+    svg.rect(Rect::new(0.0, 0.0, w, h), &[("fill", "#ffffff")]);
+    svg.element("defs", &[], None);
+    svg.element("clipPath", &[("id", "map-clip")], None);
+    svg.rect(map_rect, &[]);
+    svg.close("clipPath");
+    svg.close("defs");
+
+    svg.element("g", &[("id", "map"), ("clip-path", "url(#map-clip)")], None);
+    svg.rect(map_rect, &[("fill", "#dfe9f0")]);
+    draw_basemap(&mut svg, &frame, bounds);
+    if let View::Around { centre, km, .. } = &options.view {
+        let ring: Vec<(f64, f64)> = (0..=180)
+            .map(|i| {
+                let p = destination(*centre, i as f64 * 2.0, *km);
+                frame.px(p.x(), p.y())
+            })
+            .collect();
+        svg.empty(
+            "path",
+            &[
+                ("id", "radius"),
+                ("d", &path_data([ring.as_slice()], true)),
+                ("fill", "#1f78b4"),
+                ("fill-opacity", "0.06"),
+                ("stroke", "#1f78b4"),
+                ("stroke-width", "1.5"),
+                ("stroke-dasharray", "6 4"),
+            ],
+        );
+    }
+
+    // Overlays first in the placer, so labels keep clear of them.
+    let legend = legend_layout(&incidents, map_rect);
+    let inset_rect = Rect::new(map_rect.x1 - 210.0, map_rect.y0 + 10.0, 200.0, 150.0);
+    let scale_rect = Rect::new(map_rect.x1 - 330.0, map_rect.y1 - 70.0, 320.0, 60.0);
+    let mut placer = Placer::new(map_rect);
+    for r in [legend.rect, inset_rect, scale_rect] {
+        placer.block(r);
+    }
+
+    let groups = aggregate(&incidents);
+    svg.element("g", &[("id", "incidents")], None);
+    for g in &groups {
+        let r = if g.members > 1 {
+            (7.0 + 3.5 * (g.members as f64).ln()).min(26.0)
+        } else {
+            radius(g.fatalities)
+        };
+        placer.block(Rect::new(g.px.0 - r, g.px.1 - r, 2.0 * r, 2.0 * r));
+        if g.members > 1 {
+            draw_aggregate(&mut svg, g, r);
+        } else {
+            let (colour, shape) = style_of(&g.event_type);
+            draw_symbol(&mut svg, shape, colour, g.px, r, &g.event_type);
+        }
+    }
+    svg.close("g");
+    let labels = if options.labels {
+        draw_labels(&mut svg, &frame, bounds, gazetteer, &mut placer)
+    } else {
+        0
+    };
+    svg.close("g");
+    svg.rect(
+        map_rect,
+        &[
+            ("fill", "none"),
+            ("stroke", "#4a4a4a"),
+            ("stroke-width", "1"),
+        ],
+    );
+
+    draw_legend(&mut svg, &legend);
+    draw_inset(&mut svg, &frame, inset_rect);
+    draw_scale_and_north(&mut svg, &frame, scale_rect);
+
+    let subtitle = options
+        .subtitle
+        .clone()
+        .unwrap_or_else(|| default_subtitle(index, &rows, filter, &options.view));
+    svg.element(
+        "text",
+        &[
+            ("x", &num(MARGIN)),
+            ("y", "36"),
+            ("font-size", "24"),
+            ("font-weight", "bold"),
+            ("fill", "#1d2329"),
+            ("id", "title"),
+        ],
+        Some(&options.title),
+    );
+    svg.element(
+        "text",
+        &[
+            ("x", &num(MARGIN)),
+            ("y", "62"),
+            ("font-size", "14"),
+            ("fill", "#4a5560"),
+            ("id", "subtitle"),
+        ],
+        Some(&subtitle),
+    );
+    svg.element(
+        "g",
+        &[
+            ("id", "attribution"),
+            ("font-size", "11"),
+            ("fill", "#5b6670"),
+        ],
+        None,
+    );
+    for (i, line) in credits.iter().enumerate() {
+        let y = map_rect.y1 + 18.0 + 14.0 * i as f64;
+        svg.element("text", &[("x", &num(MARGIN)), ("y", &num(y))], Some(line));
+    }
+    svg.close("g");
+    Drawn {
+        svg: svg.finish(),
+        incidents: incidents.len(),
+        symbols: groups.len(),
+        labels,
+    }
+}
+
+/// The rows the image draws: located, passing the filter, inside the view.
+fn select(index: &IncidentIndex, filter: &Filter, view: &View) -> Vec<u32> {
+    match view {
+        View::Around { centre, km, .. } => {
+            let mut rows: Vec<u32> = index
+                .within(*centre, *km, filter)
+                .iter()
+                .map(|h| h.row)
+                .collect();
+            rows.sort_unstable();
+            rows
+        }
+        View::Bbox([w, s, e, n]) => index.bbox(*w, *s, *e, *n, filter),
+        View::Fit => (0..index.table().rows().len() as u32)
+            .filter(|&row| {
+                index.table().rows()[row as usize].point().is_some() && filter.matches(index, row)
+            })
+            .collect(),
+    }
+}
+
+/// The lon/lat box to show.
+fn view_box(index: &IncidentIndex, rows: &[u32], view: &View) -> [f64; 4] {
+    match view {
+        View::Around { centre, km, .. } => {
+            let mut b = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
+            for bearing in (0..360).step_by(10) {
+                let p = destination(*centre, bearing as f64, km * 1.08);
+                b = [
+                    b[0].min(p.x()),
+                    b[1].min(p.y()),
+                    b[2].max(p.x()),
+                    b[3].max(p.y()),
+                ];
+            }
+            b
+        }
+        View::Bbox(b) => *b,
+        View::Fit => {
+            let points: Vec<Point> = rows
+                .iter()
+                .filter_map(|&r| index.table().rows()[r as usize].point())
+                .collect();
+            let base = if points.is_empty() {
+                Reference::bundled().border().vertices().to_vec()
+            } else {
+                points
+            };
+            let mut b = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
+            for p in &base {
+                b = [
+                    b[0].min(p.x()),
+                    b[1].min(p.y()),
+                    b[2].max(p.x()),
+                    b[3].max(p.y()),
+                ];
+            }
+            // 10% around, and at least half a degree across, so a lone incident has a context.
+            let pad_x = ((b[2] - b[0]) * 0.1)
+                .max((0.5 - (b[2] - b[0])) / 2.0)
+                .max(0.05);
+            let pad_y = ((b[3] - b[1]) * 0.1)
+                .max((0.5 - (b[3] - b[1])) / 2.0)
+                .max(0.05);
+            [b[0] - pad_x, b[1] - pad_y, b[2] + pad_x, b[3] + pad_y]
+        }
+    }
+}
+
+fn intersects(a: [f64; 4], b: [f64; 4]) -> bool {
+    a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3]
+}
+
+fn geometry_bbox(g: &Geometry) -> Option<[f64; 4]> {
+    use geo::BoundingRect;
+    let r = g.bounding_rect()?;
+    Some([r.min().x, r.min().y, r.max().x, r.max().y])
+}
+
+/// Rings or lines of a geometry in pixels.
+fn pixel_parts(frame: &Frame, g: &Geometry) -> Vec<Vec<(f64, f64)>> {
+    let line = |l: &geo::LineString| l.0.iter().map(|c| frame.px(c.x, c.y)).collect::<Vec<_>>();
+    match g {
+        Geometry::Polygon(p) => std::iter::once(p.exterior())
+            .chain(p.interiors())
+            .map(line)
+            .collect(),
+        Geometry::MultiPolygon(m) => {
+            m.0.iter()
+                .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+                .map(line)
+                .collect()
+        }
+        Geometry::LineString(l) => vec![line(l)],
+        Geometry::MultiLineString(m) => m.0.iter().map(line).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn draw_geometry(svg: &mut Svg, frame: &Frame, g: &Geometry, closed: bool, attrs: &[(&str, &str)]) {
+    let parts = pixel_parts(frame, g);
+    let d = path_data(parts.iter().map(Vec::as_slice), closed);
+    if d.is_empty() {
+        return;
+    }
+    let mut all = vec![("d", d.as_str())];
+    all.extend_from_slice(attrs);
+    svg.empty("path", &all);
+}
+
+/// Countries, districts, rivers and borders inside `bounds`.
+fn draw_basemap(svg: &mut Svg, frame: &Frame, bounds: [f64; 4]) {
+    let reference = Reference::bundled();
+    svg.element("g", &[("id", "countries")], None);
+    for c in reference.countries() {
+        let g = Geometry::MultiPolygon(c.polygon.clone());
+        if geometry_bbox(&g).is_some_and(|b| intersects(b, bounds)) {
+            let fill = match c.country.as_str() {
+                "AF" => "#f4efe2",
+                "TJ" => "#eaf0e1",
+                _ => "#ecebe7",
+            };
+            draw_geometry(
+                svg,
+                frame,
+                &g,
+                true,
+                &[("fill", fill), ("fill-rule", "evenodd")],
+            );
+        }
+    }
+    svg.close("g");
+    svg.element(
+        "g",
+        &[
+            ("id", "districts"),
+            ("fill", "none"),
+            ("stroke", "#a59d8c"),
+            ("stroke-width", "0.6"),
+            ("stroke-dasharray", "3 2"),
+        ],
+        None,
+    );
+    for d in reference.districts() {
+        let g = Geometry::MultiPolygon(d.polygon.clone());
+        if geometry_bbox(&g).is_some_and(|b| intersects(b, bounds)) {
+            draw_geometry(svg, frame, &g, true, &[]);
+        }
+    }
+    svg.close("g");
+    svg.element(
+        "g",
+        &[
+            ("id", "rivers"),
+            ("fill", "none"),
+            ("stroke", "#5b9bd5"),
+            ("stroke-width", "1.4"),
+        ],
+        None,
+    );
+    for (_, g) in raw_layer("rivers.geojson") {
+        if geometry_bbox(&g).is_some_and(|b| intersects(b, bounds)) {
+            draw_geometry(svg, frame, &g, false, &[]);
+        }
+    }
+    svg.close("g");
+    svg.element(
+        "g",
+        &[
+            ("id", "borders"),
+            ("fill", "none"),
+            ("stroke", "#7d7d7d"),
+            ("stroke-width", "1.2"),
+            ("stroke-dasharray", "5 3"),
+        ],
+        None,
+    );
+    for (p, g) in raw_layer("borders.geojson") {
+        if p.get("pair").and_then(|v| v.as_str()) != Some("AFG-TJK")
+            && geometry_bbox(&g).is_some_and(|b| intersects(b, bounds))
+        {
+            draw_geometry(svg, frame, &g, false, &[]);
+        }
+    }
+    svg.close("g");
+    let border = Geometry::LineString(geo::LineString::from(
+        reference
+            .border()
+            .vertices()
+            .iter()
+            .map(|p| (p.x(), p.y()))
+            .collect::<Vec<_>>(),
+    ));
+    svg.element("g", &[("id", "border-af-tj"), ("fill", "none")], None);
+    draw_geometry(
+        svg,
+        frame,
+        &border,
+        false,
+        &[
+            ("stroke", "#ffffff"),
+            ("stroke-width", "6"),
+            ("stroke-opacity", "0.8"),
+        ],
+    );
+    draw_geometry(
+        svg,
+        frame,
+        &border,
+        false,
+        &[("stroke", "#b2182b"), ("stroke-width", "2.6")],
+    );
+    svg.close("g");
+}
+
+/// Incidents drawn as one symbol.
+struct Group {
+    px: (f64, f64),
+    members: usize,
+    fatalities: u32,
+    /// The most frequent event type (ties: the first in ACLED's order).
+    event_type: String,
+    types: BTreeMap<String, usize>,
+}
+
+/// Greedy aggregation in pixel space: the deadliest incidents seed groups; any incident within
+/// AGGREGATE_PX of a group's seed joins it. A grid of seeds keeps it linear.
+fn aggregate(incidents: &[Incident]) -> Vec<Group> {
+    let mut order: Vec<usize> = (0..incidents.len()).collect();
+    order.sort_by(|&a, &b| {
+        incidents[b]
+            .fatalities
+            .cmp(&incidents[a].fatalities)
+            .then(a.cmp(&b))
+    });
+    let cell = |p: (f64, f64)| {
+        (
+            (p.0 / AGGREGATE_PX).floor() as i64,
+            (p.1 / AGGREGATE_PX).floor() as i64,
+        )
+    };
+    let mut seeds: rustc_hash::FxHashMap<(i64, i64), Vec<usize>> = Default::default();
+    let mut groups: Vec<Group> = Vec::new();
+    for i in order {
+        let inc = &incidents[i];
+        let (cx, cy) = cell(inc.px);
+        let mut joined = None;
+        'search: for dx in -1..=1 {
+            for dy in -1..=1 {
+                for &g in seeds.get(&(cx + dx, cy + dy)).into_iter().flatten() {
+                    let s = groups[g].px;
+                    if (s.0 - inc.px.0).hypot(s.1 - inc.px.1) <= AGGREGATE_PX {
+                        joined = Some(g);
+                        break 'search;
+                    }
+                }
+            }
+        }
+        let g = match joined {
+            Some(g) => g,
+            None => {
+                groups.push(Group {
+                    px: inc.px,
+                    members: 0,
+                    fatalities: 0,
+                    event_type: String::new(),
+                    types: BTreeMap::new(),
+                });
+                seeds.entry((cx, cy)).or_default().push(groups.len() - 1);
+                groups.len() - 1
+            }
+        };
+        let group = &mut groups[g];
+        group.members += 1;
+        group.fatalities += inc.fatalities;
+        *group.types.entry(inc.event_type.clone()).or_default() += 1;
+    }
+    for g in &mut groups {
+        let rank = |t: &str| {
+            TYPES
+                .iter()
+                .position(|(n, _, _)| n.eq_ignore_ascii_case(t))
+                .unwrap_or(TYPES.len())
+        };
+        g.event_type = g
+            .types
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then(rank(b.0).cmp(&rank(a.0))))
+            .map(|(t, _)| t.clone())
+            .unwrap_or_default();
+    }
+    // Big symbols first, so small ones stay visible on top.
+    groups.sort_by(|a, b| {
+        b.members
+            .cmp(&a.members)
+            .then(b.fatalities.cmp(&a.fatalities))
+            .then(a.px.0.total_cmp(&b.px.0))
+            .then(a.px.1.total_cmp(&b.px.1))
+    });
+    groups
+}
+
+fn shape_path(shape: Shape, (x, y): (f64, f64), r: f64) -> String {
+    let p = |dx: f64, dy: f64| format!("{} {}", num(x + dx), num(y + dy));
+    match shape {
+        Shape::Circle => String::new(),
+        Shape::Triangle => format!(
+            "M{}L{}L{}Z",
+            p(0.0, -r * 1.15),
+            p(r, r * 0.75),
+            p(-r, r * 0.75)
+        ),
+        Shape::InvertedTriangle => format!(
+            "M{}L{}L{}Z",
+            p(0.0, r * 1.15),
+            p(r, -r * 0.75),
+            p(-r, -r * 0.75)
+        ),
+        Shape::Diamond => format!(
+            "M{}L{}L{}L{}Z",
+            p(0.0, -r * 1.2),
+            p(r * 1.2, 0.0),
+            p(0.0, r * 1.2),
+            p(-r * 1.2, 0.0)
+        ),
+        Shape::Square => format!(
+            "M{}L{}L{}L{}Z",
+            p(-r * 0.9, -r * 0.9),
+            p(r * 0.9, -r * 0.9),
+            p(r * 0.9, r * 0.9),
+            p(-r * 0.9, r * 0.9)
+        ),
+        Shape::Cross => {
+            let (a, b) = (r * 0.38, r * 1.05);
+            format!(
+                "M{}L{}L{}L{}L{}L{}L{}L{}L{}L{}L{}L{}Z",
+                p(-a, -b),
+                p(a, -b),
+                p(a, -a),
+                p(b, -a),
+                p(b, a),
+                p(a, a),
+                p(a, b),
+                p(-a, b),
+                p(-a, a),
+                p(-b, a),
+                p(-b, -a),
+                p(-a, -a)
+            )
+        }
+    }
+}
+
+fn draw_symbol(
+    svg: &mut Svg,
+    shape: Shape,
+    colour: &str,
+    at: (f64, f64),
+    r: f64,
+    event_type: &str,
+) {
+    let common = [
+        ("fill", colour),
+        ("fill-opacity", "0.9"),
+        ("stroke", "#ffffff"),
+        ("stroke-width", "1.3"),
+        ("data-type", event_type),
+    ];
+    if shape == Shape::Circle {
+        let (cx, cy, rr) = (num(at.0), num(at.1), num(r));
+        let mut attrs = vec![("cx", cx.as_str()), ("cy", cy.as_str()), ("r", rr.as_str())];
+        attrs.extend_from_slice(&common);
+        svg.empty("circle", &attrs);
+    } else {
+        let d = shape_path(shape, at, r);
+        let mut attrs = vec![("d", d.as_str())];
+        attrs.extend_from_slice(&common);
+        svg.empty("path", &attrs);
+    }
+}
+
+fn draw_aggregate(svg: &mut Svg, g: &Group, r: f64) {
+    let (colour, _) = style_of(&g.event_type);
+    let types = g
+        .types
+        .keys()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join("|");
+    svg.element(
+        "g",
+        &[
+            ("class", "aggregate"),
+            ("data-members", &g.members.to_string()),
+            ("data-type", &g.event_type),
+            ("data-types", &types),
+        ],
+        None,
+    );
+    svg.empty(
+        "circle",
+        &[
+            ("cx", &num(g.px.0)),
+            ("cy", &num(g.px.1)),
+            ("r", &num(r)),
+            ("fill", colour),
+            ("stroke", "#1d2329"),
+            ("stroke-width", "1.5"),
+        ],
+    );
+    svg.element(
+        "text",
+        &[
+            ("x", &num(g.px.0)),
+            ("y", &num(g.px.1 + 4.0)),
+            ("font-size", "11"),
+            ("font-weight", "bold"),
+            ("text-anchor", "middle"),
+            ("fill", "#ffffff"),
+        ],
+        Some(&g.members.to_string()),
+    );
+    svg.close("g");
+}
+
+/// Label style by kind: (priority, font size, bold, colour, upper case, letter spacing, dot).
+fn label_style(kind: Kind) -> Option<(u8, f64, bool, &'static str, bool, f64, bool)> {
+    Some(match kind {
+        Kind::Country => (0, 17.0, true, "#6d645a", true, 3.0, false),
+        Kind::Province => (1, 12.5, true, "#7d7468", true, 1.5, false),
+        Kind::City => (2, 13.0, false, "#1d2329", false, 0.0, true),
+        Kind::BorderCrossing => (3, 11.5, false, "#6a1b1b", false, 0.0, true),
+        Kind::Town => (4, 11.5, false, "#26221e", false, 0.0, true),
+        Kind::District => (5, 10.5, false, "#857a6a", false, 0.0, false),
+        Kind::River => (6, 11.0, false, "#2b6a9e", false, 0.0, false),
+        Kind::Village | Kind::BorderPost => (7, 10.0, false, "#3a342e", false, 0.0, true),
+        Kind::Area => return None,
+    })
+}
+
+/// Place labels by priority (kind, then population, then name), each where it fits.
+fn draw_labels(
+    svg: &mut Svg,
+    frame: &Frame,
+    bounds: [f64; 4],
+    gazetteer: &Gazetteer,
+    placer: &mut Placer,
+) -> usize {
+    let width_km =
+        (bounds[2] - bounds[0]) * 111.32 * ((bounds[1] + bounds[3]) / 2.0).to_radians().cos();
+    let mut places: Vec<_> = gazetteer
+        .places()
+        .iter()
+        .filter(|p| {
+            p.lon >= bounds[0] && p.lon <= bounds[2] && p.lat >= bounds[1] && p.lat <= bounds[3]
+        })
+        .filter_map(|p| Some((label_style(p.kind)?, p)))
+        .filter(|((priority, ..), _)| match priority {
+            5 => width_km < 450.0,
+            7 => width_km < 150.0,
+            _ => true,
+        })
+        .collect();
+    places.sort_by(|(a, pa), (b, pb)| {
+        a.0.cmp(&b.0)
+            .then(pb.population.unwrap_or(0).cmp(&pa.population.unwrap_or(0)))
+            .then(pa.name.cmp(&pb.name))
+    });
+    svg.element(
+        "g",
+        &[
+            ("id", "labels"),
+            ("stroke", "#ffffff"),
+            ("stroke-width", "3"),
+            ("paint-order", "stroke"),
+            ("stroke-linejoin", "round"),
+        ],
+        None,
+    );
+    let mut placed = 0;
+    for ((_, size, bold, colour, upper, spacing, dot), p) in places {
+        let text = if upper {
+            p.name.to_uppercase()
+        } else {
+            p.name.clone()
+        };
+        let at = frame.px(p.lon, p.lat);
+        if !frame.rect.contains_point(at) {
+            continue;
+        }
+        let w = text_width(&text, size, bold, spacing) + 2.0;
+        let h = size * 1.25;
+        let Some(r) = placer.place(at, w, h, if dot { 5.0 } else { 0.0 }, !dot) else {
+            continue;
+        };
+        if dot {
+            svg.empty(
+                "circle",
+                &[
+                    ("cx", &num(at.0)),
+                    ("cy", &num(at.1)),
+                    ("r", "2.3"),
+                    ("fill", "#3a342e"),
+                    ("stroke-width", "1"),
+                ],
+            );
+        }
+        let mut attrs = vec![
+            ("x".to_string(), num(r.x0 + 1.0)),
+            ("y".to_string(), num(r.y0 + size * 0.98)),
+            ("font-size".to_string(), num(size)),
+            ("fill".to_string(), colour.to_string()),
+            ("class".to_string(), "label".to_string()),
+            (
+                "data-box".to_string(),
+                format!(
+                    "{} {} {} {}",
+                    num(r.x0),
+                    num(r.y0),
+                    num(r.width()),
+                    num(r.height())
+                ),
+            ),
+        ];
+        if bold {
+            attrs.push(("font-weight".into(), "bold".into()));
+        }
+        if spacing > 0.0 {
+            attrs.push(("letter-spacing".into(), num(spacing)));
+        }
+        let attrs: Vec<(&str, &str)> = attrs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        svg.element("text", &attrs, Some(&text));
+        placed += 1;
+    }
+    svg.close("g");
+    placed
+}
+
+struct Legend {
+    rect: Rect,
+    /// (event type, count) of the types drawn, in ACLED's order.
+    rows: Vec<(String, usize)>,
+    total: usize,
+}
+
+/// The legend goes in the lower or the upper left corner, whichever covers fewer incidents.
+fn legend_layout(incidents: &[Incident], map: Rect) -> Legend {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for i in incidents {
+        *counts.entry(i.event_type.as_str()).or_default() += 1;
+    }
+    let rank = |t: &str| {
+        TYPES
+            .iter()
+            .position(|(n, _, _)| n.eq_ignore_ascii_case(t))
+            .unwrap_or(TYPES.len())
+    };
+    let mut rows: Vec<(String, usize)> = counts
+        .into_iter()
+        .map(|(t, n)| (t.to_string(), n))
+        .collect();
+    rows.sort_by(|a, b| rank(&a.0).cmp(&rank(&b.0)).then(a.0.cmp(&b.0)));
+    let widest = rows
+        .iter()
+        .map(|(t, n)| {
+            text_width(
+                &format!("{} ({n})", if t.is_empty() { "Unknown type" } else { t }),
+                12.0,
+                false,
+                0.0,
+            )
+        })
+        .fold(
+            text_width("AF–TJ border, other borders", 11.0, false, 0.0),
+            f64::max,
+        );
+    let height = 28.0 + rows.len() as f64 * 20.0 + 50.0 + 36.0 + 18.0 * 3.0 + 14.0;
+    let width = (widest + 48.0).max(190.0);
+    let lower = Rect::new(map.x0 + 10.0, map.y1 - 10.0 - height, width, height);
+    let upper = Rect::new(map.x0 + 10.0, map.y0 + 10.0, width, height);
+    let covered = |r: &Rect| incidents.iter().filter(|i| r.contains_point(i.px)).count();
+    Legend {
+        rect: if covered(&upper) < covered(&lower) {
+            upper
+        } else {
+            lower
+        },
+        rows,
+        total: incidents.len(),
+    }
+}
+
+fn draw_legend(svg: &mut Svg, legend: &Legend) {
+    let r = legend.rect;
+    svg.element("g", &[("id", "legend")], None);
+    svg.rect(
+        r,
+        &[
+            ("fill", "#ffffff"),
+            ("fill-opacity", "0.92"),
+            ("stroke", "#9aa3ab"),
+        ],
+    );
+    let x = r.x0 + 12.0;
+    let mut y = r.y0 + 20.0;
+    svg.element(
+        "text",
+        &[
+            ("x", &num(x)),
+            ("y", &num(y)),
+            ("font-size", "12"),
+            ("font-weight", "bold"),
+            ("fill", "#1d2329"),
+        ],
+        Some(&format!("Incidents ({})", legend.total)),
+    );
+    y += 8.0;
+    for (t, n) in &legend.rows {
+        y += 20.0;
+        let (colour, shape) = style_of(t);
+        draw_symbol(svg, shape, colour, (x + 7.0, y - 4.0), 6.0, t);
+        let name = if t.is_empty() { "Unknown type" } else { t };
+        svg.element(
+            "text",
+            &[
+                ("x", &num(x + 22.0)),
+                ("y", &num(y)),
+                ("font-size", "12"),
+                ("fill", "#1d2329"),
+                ("class", "legend-type"),
+                ("data-type", t),
+            ],
+            Some(&format!("{name} ({n})")),
+        );
+    }
+    // Size key: 1, 10 and 50 fatalities, circles standing on one line, numbers below.
+    y += 50.0;
+    let mut kx = x + 2.0;
+    for f in [1u32, 10, 50] {
+        let rr = radius(f);
+        svg.empty(
+            "circle",
+            &[
+                ("cx", &num(kx + rr)),
+                ("cy", &num(y - rr)),
+                ("r", &num(rr)),
+                ("fill", "none"),
+                ("stroke", "#4a4a4a"),
+            ],
+        );
+        svg.element(
+            "text",
+            &[
+                ("x", &num(kx + rr)),
+                ("y", &num(y + 12.0)),
+                ("font-size", "10"),
+                ("text-anchor", "middle"),
+                ("fill", "#4a5560"),
+            ],
+            Some(&f.to_string()),
+        );
+        kx += 2.0 * rr + 10.0;
+    }
+    svg.element(
+        "text",
+        &[
+            ("x", &num(kx)),
+            ("y", &num(y - 4.0)),
+            ("font-size", "11"),
+            ("fill", "#4a5560"),
+        ],
+        Some("fatalities"),
+    );
+    y += 36.0;
+    svg.empty(
+        "circle",
+        &[
+            ("cx", &num(x + 8.0)),
+            ("cy", &num(y - 4.0)),
+            ("r", "9"),
+            ("fill", "#7d7d7d"),
+            ("stroke", "#1d2329"),
+            ("stroke-width", "1.5"),
+        ],
+    );
+    svg.element(
+        "text",
+        &[
+            ("x", &num(x + 8.0)),
+            ("y", &num(y)),
+            ("font-size", "9"),
+            ("font-weight", "bold"),
+            ("text-anchor", "middle"),
+            ("fill", "#ffffff"),
+        ],
+        Some("12"),
+    );
+    svg.element(
+        "text",
+        &[
+            ("x", &num(x + 22.0)),
+            ("y", &num(y)),
+            ("font-size", "11"),
+            ("fill", "#4a5560"),
+        ],
+        Some("incidents drawn as one at this scale"),
+    );
+    for (label, stroke, width, dash) in [
+        ("AF–TJ border", "#b2182b", "2.6", ""),
+        ("other borders", "#7d7d7d", "1.2", "5 3"),
+        ("rivers", "#5b9bd5", "1.4", ""),
+    ] {
+        y += 18.0;
+        let mut attrs = vec![
+            ("d", format!("M{} {}h18", num(x), num(y - 4.0))),
+            ("stroke", stroke.into()),
+            ("stroke-width", width.into()),
+        ];
+        if !dash.is_empty() {
+            attrs.push(("stroke-dasharray", dash.into()));
+        }
+        let attrs: Vec<(&str, &str)> = attrs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        svg.empty("path", &attrs);
+        svg.element(
+            "text",
+            &[
+                ("x", &num(x + 24.0)),
+                ("y", &num(y)),
+                ("font-size", "11"),
+                ("fill", "#4a5560"),
+            ],
+            Some(label),
+        );
+    }
+    svg.close("g");
+}
+
+/// A locator of Central Asia in plate carrée with the view's extent.
+fn draw_inset(svg: &mut Svg, frame: &Frame, r: Rect) {
+    const BOX: [f64; 4] = [54.0, 27.0, 82.0, 45.0];
+    let px = |lon: f64, lat: f64| {
+        (
+            r.x0 + (lon - BOX[0]) / (BOX[2] - BOX[0]) * r.width(),
+            r.y1 - (lat - BOX[1]) / (BOX[3] - BOX[1]) * r.height(),
+        )
+    };
+    svg.element("g", &[("id", "inset")], None);
+    svg.element("clipPath", &[("id", "inset-clip")], None);
+    svg.rect(r, &[]);
+    svg.close("clipPath");
+    svg.rect(r, &[("fill", "#dfe9f0")]);
+    svg.element("g", &[("clip-path", "url(#inset-clip)")], None);
+    for c in Reference::bundled().countries() {
+        let parts: Vec<Vec<(f64, f64)>> = c
+            .polygon
+            .0
+            .iter()
+            .map(|p| p.exterior().0.iter().map(|c| px(c.x, c.y)).collect())
+            .collect();
+        let fill = if c.country == "AF" || c.country == "TJ" {
+            "#e3d9bf"
+        } else {
+            "#f2f1ed"
+        };
+        svg.empty(
+            "path",
+            &[
+                ("d", &path_data(parts.iter().map(Vec::as_slice), true)),
+                ("fill", fill),
+                ("stroke", "#9a9a9a"),
+                ("stroke-width", "0.5"),
+            ],
+        );
+    }
+    let b = frame.bounds();
+    let (x0, y0) = px(b[0], b[3]);
+    let (x1, y1) = px(b[2], b[1]);
+    // Never smaller than a few pixels, so a small view still shows where it is.
+    let (cx, cy, w, h) = (
+        (x0 + x1) / 2.0,
+        (y0 + y1) / 2.0,
+        (x1 - x0).max(6.0),
+        (y1 - y0).max(6.0),
+    );
+    svg.rect(
+        Rect::new(cx - w / 2.0, cy - h / 2.0, w, h),
+        &[
+            ("id", "inset-extent"),
+            ("fill", "none"),
+            ("stroke", "#d7301f"),
+            ("stroke-width", "2"),
+        ],
+    );
+    svg.close("g");
+    svg.rect(r, &[("fill", "none"), ("stroke", "#4a4a4a")]);
+    svg.close("g");
+}
+
+/// A scale bar true at the map's centre and a north arrow (grid north is true north at the
+/// centre's meridian).
+fn draw_scale_and_north(svg: &mut Svg, frame: &Frame, r: Rect) {
+    // Ground metres per pixel at the centre.
+    let ground_m_per_px = frame.metres_per_px / frame.scale_at_centre;
+    let target_km = 260.0 * ground_m_per_px / 1000.0;
+    let magnitude = 10f64.powf(target_km.log10().floor());
+    let km = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * magnitude)
+        .rfind(|&k| k <= target_km)
+        .unwrap_or(magnitude);
+    let length_px = km * 1000.0 / ground_m_per_px;
+    let x0 = r.x1 - 10.0 - length_px;
+    let y = r.y1 - 16.0;
+    let label = if km >= 1.0 {
+        format!("{km} km")
+    } else {
+        format!("{} m", km * 1000.0)
+    };
+    svg.element(
+        "g",
+        &[
+            ("id", "scale-bar"),
+            ("data-km", &format!("{km}")),
+            ("data-x0", &num(x0)),
+            ("data-x1", &format!("{:.3}", x0 + length_px)),
+        ],
+        None,
+    );
+    svg.rect(
+        Rect::new(x0 - 8.0, y - 26.0, length_px + 16.0, 38.0),
+        &[("fill", "#ffffff"), ("fill-opacity", "0.85")],
+    );
+    for (i, fill) in ["#1d2329", "#ffffff"].iter().enumerate() {
+        svg.rect(
+            Rect::new(
+                x0 + i as f64 * length_px / 2.0,
+                y - 4.0,
+                length_px / 2.0,
+                5.0,
+            ),
+            &[
+                ("fill", fill),
+                ("stroke", "#1d2329"),
+                ("stroke-width", "0.8"),
+            ],
+        );
+    }
+    svg.element(
+        "text",
+        &[
+            ("x", &num(x0)),
+            ("y", &num(y - 9.0)),
+            ("font-size", "11"),
+            ("fill", "#1d2329"),
+        ],
+        Some("0"),
+    );
+    svg.element(
+        "text",
+        &[
+            ("x", &num(x0 + length_px)),
+            ("y", &num(y - 9.0)),
+            ("font-size", "11"),
+            ("text-anchor", "end"),
+            ("fill", "#1d2329"),
+        ],
+        Some(&label),
+    );
+    svg.close("g");
+    let nx = x0 - 30.0;
+    svg.element("g", &[("id", "north-arrow")], None);
+    svg.empty(
+        "path",
+        &[
+            (
+                "d",
+                &format!("M{} {}l8 22l-8 -6l-8 6Z", num(nx), num(y - 30.0)),
+            ),
+            ("fill", "#1d2329"),
+        ],
+    );
+    svg.element(
+        "text",
+        &[
+            ("x", &num(nx)),
+            ("y", &num(y + 6.0)),
+            ("font-size", "12"),
+            ("font-weight", "bold"),
+            ("text-anchor", "middle"),
+            ("fill", "#1d2329"),
+        ],
+        Some("N"),
+    );
+    svg.close("g");
+}
+
+fn default_subtitle(index: &IncidentIndex, rows: &[u32], filter: &Filter, view: &View) -> String {
+    let table = index.table();
+    let dates: Vec<_> = rows
+        .iter()
+        .filter_map(|&r| table.rows()[r as usize].date)
+        .collect();
+    let from = filter.since.or_else(|| dates.iter().min().copied());
+    let to = filter.until.or_else(|| dates.iter().max().copied());
+    let range = match (from, to) {
+        (Some(a), Some(b)) => format!("{a} to {b}"),
+        _ => "dates unknown".to_string(),
+    };
+    let fatalities: u64 = rows
+        .iter()
+        .map(|&r| u64::from(table.rows()[r as usize].fatalities.unwrap_or(0)))
+        .sum();
+    let mut parts = vec![
+        range,
+        format!("{} incidents, {fatalities} fatalities", rows.len()),
+    ];
+    if let View::Around { km, name, .. } = view {
+        parts.push(format!("within {km} km of {name}"));
+    }
+    if let serde_json::Value::Object(conditions) = filter.describe() {
+        for (k, v) in conditions {
+            if k == "since" || k == "until" {
+                continue;
+            }
+            let value = match v {
+                serde_json::Value::Array(items) => items
+                    .iter()
+                    .map(|i| i.as_str().map_or(i.to_string(), String::from))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                serde_json::Value::String(s) => s,
+                other => other.to_string(),
+            };
+            parts.push(format!("{}: {value}", k.replace('_', " ")));
+        }
+    }
+    parts.join(" · ")
+}
+
+/// Words of `text` in lines no wider than `width` px at `size`.
+fn wrap(text: &str, size: f64, width: f64) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split(' ') {
+        match lines.last_mut() {
+            Some(line) if text_width(&format!("{line} {word}"), size, false, 0.0) <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
+}
+
+/// The credit line: the base data, the incidents' own sources (the most cited first) and the
+/// projection.
+fn attribution(index: &IncidentIndex, rows: &[u32]) -> String {
+    let table = index.table();
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for &r in rows {
+        let s = table.text(table.rows()[r as usize].source).trim();
+        if !s.is_empty() {
+            *counts.entry(s).or_default() += 1;
+        }
+    }
+    let mut sources: Vec<(&str, usize)> = counts.into_iter().collect();
+    sources.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let mut incidents = sources
+        .iter()
+        .take(3)
+        .map(|(s, _)| s.to_string())
+        .collect::<Vec<_>>()
+        .join("; ");
+    if sources.len() > 3 {
+        incidents.push_str(&format!(" and {} more", sources.len() - 3));
+    }
+    if incidents.is_empty() {
+        incidents = "none drawn".into();
+    }
+    format!(
+        "Sources: {BASE_SOURCES}. Incidents: {incidents}. Lambert conformal conic centred on the view. borderwatch {}",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// Rasterises an SVG made by [`draw`] to PNG at `scale` × its size, with the shipped fonts
+/// only.
+///
+/// ```
+/// let svg = r#"<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10"><rect width="20" height="10" fill="red"/></svg>"#;
+/// let png = borderwatch::render::png(svg, 2.0).unwrap();
+/// assert_eq!(&png[1..4], b"PNG");
+/// ```
+pub fn png(svg: &str, scale: f32) -> Result<Vec<u8>, String> {
+    use resvg::{tiny_skia, usvg};
+    let mut options = usvg::Options::default();
+    {
+        let fonts = options.fontdb_mut();
+        for bytes in [
+            labels::NOTO_SANS,
+            labels::NOTO_SANS_BOLD,
+            labels::NOTO_NASKH_ARABIC,
+        ] {
+            fonts.load_font_data(bytes.to_vec());
+        }
+        fonts.set_sans_serif_family("Noto Sans");
+    }
+    options.font_family = "Noto Sans".into();
+    let tree = usvg::Tree::from_str(svg, &options).map_err(|e| format!("reading the SVG: {e}"))?;
+    let size = tree
+        .size()
+        .to_int_size()
+        .scale_by(scale)
+        .ok_or("the image would be empty")?;
+    let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height())
+        .ok_or_else(|| format!("cannot make a {}×{} image", size.width(), size.height()))?;
+    resvg::render(
+        &tree,
+        tiny_skia::Transform::from_scale(scale, scale),
+        &mut pixmap.as_mut(),
+    );
+    pixmap
+        .encode_png()
+        .map_err(|e| format!("encoding the PNG: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn incident(x: f64, y: f64, t: &str, f: u32) -> Incident {
+        Incident {
+            px: (x, y),
+            event_type: t.into(),
+            fatalities: f,
+        }
+    }
+
+    #[test]
+    fn near_incidents_aggregate_and_far_ones_do_not() {
+        let groups = aggregate(&[
+            incident(100.0, 100.0, "Battles", 3),
+            incident(105.0, 102.0, "Battles", 1),
+            incident(108.0, 100.0, "Riots", 0),
+            incident(300.0, 300.0, "Protests", 0),
+        ]);
+        assert_eq!(groups.len(), 2);
+        assert_eq!(groups[0].members, 3);
+        assert_eq!(groups[0].fatalities, 4);
+        assert_eq!(groups[0].event_type, "Battles");
+        assert_eq!(groups[1].members, 1);
+    }
+
+    #[test]
+    fn every_incident_is_in_exactly_one_group() {
+        let many: Vec<Incident> = (0..5000)
+            .map(|i| {
+                incident(
+                    (i * 37 % 900) as f64,
+                    (i * 91 % 700) as f64,
+                    "Battles",
+                    (i % 7) as u32,
+                )
+            })
+            .collect();
+        let groups = aggregate(&many);
+        assert_eq!(groups.iter().map(|g| g.members).sum::<usize>(), 5000);
+        assert_eq!(
+            groups.iter().map(|g| g.fatalities as usize).sum::<usize>(),
+            many.iter().map(|i| i.fatalities as usize).sum::<usize>()
+        );
+    }
+}

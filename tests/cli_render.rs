@@ -1,0 +1,291 @@
+//! `borderwatch render` through the real binary: determinism, the SVG's structure (legend,
+//! scale bar, labels), escaping, errors, and a golden image.
+//!
+//! The golden images in tests/golden/ are regenerated only on request:
+//! `UPDATE_GOLDEN=1 cargo test --test cli_render`.
+
+mod common;
+
+use common::Workdir;
+use resvg::tiny_skia::Pixmap;
+
+const FIXTURE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/browser/fixtures/incidents.csv"
+);
+const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden");
+
+/// The values of an attribute in document order.
+fn attribute_values<'a>(svg: &'a str, name: &str) -> Vec<&'a str> {
+    let key = format!(" {name}=\"");
+    svg.match_indices(&key)
+        .map(|(i, _)| {
+            let rest = &svg[i + key.len()..];
+            &rest[..rest.find('"').unwrap()]
+        })
+        .collect()
+}
+
+fn root_number(svg: &str, name: &str) -> f64 {
+    attribute_values(svg, name)[0].parse().unwrap()
+}
+
+fn render(wd: &Workdir, args: &[&str]) -> common::Run {
+    let run = wd.run(&[&["render"], args].concat());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run
+}
+
+#[test]
+fn the_same_inputs_give_the_same_bytes() {
+    let wd = Workdir::new();
+    for out in ["a.png", "b.png", "a.svg", "b.svg"] {
+        render(
+            &wd,
+            &[
+                "--incidents",
+                FIXTURE,
+                "--out",
+                out,
+                "--width",
+                "900",
+                "--height",
+                "700",
+            ],
+        );
+    }
+    assert_eq!(
+        std::fs::read(wd.path("a.png")).unwrap(),
+        std::fs::read(wd.path("b.png")).unwrap()
+    );
+    assert_eq!(wd.read("a.svg"), wd.read("b.svg"));
+}
+
+#[test]
+fn legend_lists_exactly_the_event_types_drawn() {
+    let wd = Workdir::new();
+    render(&wd, &["--incidents", FIXTURE, "--out", "map.svg"]);
+    let svg = wd.read("map.svg");
+    let incidents = &svg[svg.find("<g id=\"incidents\">").unwrap()..];
+    let incidents = &incidents[..incidents
+        .find("</g>\n<g id=\"labels\"")
+        .unwrap_or(incidents.len())];
+    // Single symbols carry their type; aggregates the types of all their members.
+    let mut drawn: Vec<&str> = attribute_values(incidents, "data-type");
+    drawn.extend(
+        attribute_values(incidents, "data-types")
+            .iter()
+            .flat_map(|t| t.split('|')),
+    );
+    drawn.sort_unstable();
+    drawn.dedup();
+    let mut legend: Vec<&str> = attribute_values(&svg, "data-type")
+        .into_iter()
+        .zip(svg.match_indices(" data-type=\"").map(|(i, _)| i))
+        .filter(|(_, i)| svg[..*i].ends_with("class=\"legend-type\""))
+        .map(|(t, _)| t)
+        .collect();
+    legend.sort_unstable();
+    assert_eq!(legend, drawn);
+    assert_eq!(
+        legend,
+        [
+            "Battles",
+            "Explosions/Remote violence",
+            "Protests",
+            "Riots",
+            "Strategic developments",
+            "Violence against civilians"
+        ]
+    );
+    assert!(
+        svg.contains(">Incidents (9)</text>"),
+        "the unlocated one is not drawn"
+    );
+}
+
+#[test]
+fn scale_bar_is_the_stated_distance_within_one_percent() {
+    let wd = Workdir::new();
+    for (i, view) in [
+        vec!["--around", "Qala-i-Zal", "--km", "80"],
+        vec!["--bbox", "66,35,76,40"],
+        vec!["--around", "37.49,71.55", "--km", "5"],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let out = format!("{i}.svg");
+        render(&wd, &[view.clone(), vec!["--out", &out]].concat());
+        let svg = wd.read(&out);
+        let metres_per_px = root_number(&svg, "data-metres-per-px");
+        let km: f64 = attribute_values(&svg, "data-km")[0].parse().unwrap();
+        let x0: f64 = attribute_values(&svg, "data-x0")[0].parse().unwrap();
+        let x1: f64 = attribute_values(&svg, "data-x1")[0].parse().unwrap();
+        let projected_m = (x1 - x0) * metres_per_px;
+        let error = (projected_m - km * 1000.0).abs() / (km * 1000.0);
+        assert!(error < 0.01, "{view:?}: bar {projected_m:.0} m for {km} km");
+        assert!(svg.contains(&format!(">{km} km</text>")) || km < 1.0);
+    }
+}
+
+#[test]
+fn labels_lie_inside_the_image_and_never_overlap() {
+    let wd = Workdir::new();
+    render(
+        &wd,
+        &["--out", "map.svg", "--width", "1200", "--height", "900"],
+    );
+    let svg = wd.read("map.svg");
+    let (w, h) = (1200.0, 900.0);
+    let boxes: Vec<[f64; 4]> = attribute_values(&svg, "data-box")
+        .iter()
+        .map(|b| {
+            let v: Vec<f64> = b.split(' ').map(|x| x.parse().unwrap()).collect();
+            [v[0], v[1], v[0] + v[2], v[1] + v[3]]
+        })
+        .collect();
+    assert!(boxes.len() > 30, "{} labels", boxes.len());
+    for (i, a) in boxes.iter().enumerate() {
+        assert!(
+            a[0] >= 0.0 && a[1] >= 0.0 && a[2] <= w && a[3] <= h,
+            "{a:?}"
+        );
+        for b in &boxes[i + 1..] {
+            let overlap = a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+            assert!(!overlap, "{a:?} overlaps {b:?}");
+        }
+    }
+    let none = wd.run(&["render", "--out", "bare.svg", "--labels", "none"]);
+    assert_eq!(none.code, 0);
+    assert!(attribute_values(&wd.read("bare.svg"), "data-box").is_empty());
+}
+
+#[test]
+fn text_from_data_and_arguments_is_escaped() {
+    let wd = Workdir::new();
+    render(
+        &wd,
+        &[
+            "--incidents",
+            FIXTURE,
+            "--out",
+            "map.svg",
+            "--title",
+            "<script>alert(1)</script>\u{202E}",
+        ],
+    );
+    let svg = wd.read("map.svg");
+    assert!(svg.contains("&lt;script&gt;alert(1)&lt;/script&gt;</text>"));
+    assert!(
+        svg.contains("Test fixture &lt;b&gt;bold&lt;/b&gt;"),
+        "the incidents' source in the credits"
+    );
+    assert!(!svg.contains("<script") && !svg.contains("<b>") && !svg.contains('\u{202E}'));
+    render(
+        &wd,
+        &[
+            "--incidents",
+            FIXTURE,
+            "--out",
+            "map.png",
+            "--title",
+            "<svg onload=alert(1)>",
+        ],
+    );
+}
+
+#[test]
+fn bad_requests_get_one_clear_line() {
+    let wd = Workdir::new();
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["render", "--out", "map.jpg"],
+            "map.jpg: the image must end in .png or .svg",
+        ),
+        (
+            &[
+                "render", "--out", "m.png", "--around", "Fayzabad", "--km", "50",
+            ],
+            "\"Fayzabad\" is ambiguous",
+        ),
+        (
+            &["render", "--out", "m.png", "--bbox", "72,36,68,38"],
+            "expected WEST < EAST and SOUTH < NORTH",
+        ),
+        (
+            &["render", "--out", "m.png", "--around", "Qala-i-Zal"],
+            "--km <R>",
+        ),
+    ];
+    for (args, message) in cases {
+        let run = wd.run(args);
+        assert_eq!(run.code, 2, "{args:?}");
+        assert!(run.stderr.contains(message), "{args:?}: {}", run.stderr);
+        assert!(!wd.path("m.png").exists());
+    }
+}
+
+/// Share of pixels whose colour differs by more than 24 in any channel.
+fn difference(a: &Pixmap, b: &Pixmap) -> f64 {
+    assert_eq!((a.width(), a.height()), (b.width(), b.height()));
+    let differing = a
+        .data()
+        .chunks(4)
+        .zip(b.data().chunks(4))
+        .filter(|(p, q)| p.iter().zip(q.iter()).any(|(x, y)| x.abs_diff(*y) > 24))
+        .count();
+    differing as f64 / (a.width() * a.height()) as f64
+}
+
+#[test]
+fn qala_i_zal_80_km_matches_its_golden_image() {
+    let wd = Workdir::new();
+    render(
+        &wd,
+        &["--around", "Qala-i-Zal", "--km", "80", "--out", "qala.png"],
+    );
+    let golden = std::path::Path::new(GOLDEN).join("qala-i-zal-80km.png");
+    let made = std::fs::read(wd.path("qala.png")).unwrap();
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&golden, &made).unwrap();
+    }
+    let expected = Pixmap::decode_png(
+        &std::fs::read(&golden)
+            .expect("tests/golden/qala-i-zal-80km.png (UPDATE_GOLDEN=1 makes it)"),
+    )
+    .unwrap();
+    let actual = Pixmap::decode_png(&made).unwrap();
+    let share = difference(&expected, &actual);
+    assert!(
+        share < 0.002,
+        "{:.3}% of pixels differ from the golden image",
+        share * 100.0
+    );
+    // And the check catches a change: the same view without labels differs.
+    render(
+        &wd,
+        &[
+            "--around",
+            "Qala-i-Zal",
+            "--km",
+            "80",
+            "--out",
+            "bare.png",
+            "--labels",
+            "none",
+        ],
+    );
+    let bare = Pixmap::decode_png(&std::fs::read(wd.path("bare.png")).unwrap()).unwrap();
+    assert!(difference(&expected, &bare) > 0.002);
+}
+
+#[test]
+fn pack_adds_the_briefing_image() {
+    let wd = Workdir::new();
+    let run = wd.run(&["pack", "--out", "briefing"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let png = std::fs::read(wd.path("briefing/map.png")).unwrap();
+    let image = Pixmap::decode_png(&png).unwrap();
+    assert_eq!((image.width(), image.height()), (1600, 1100));
+}
