@@ -475,3 +475,82 @@ fn geojson_inputs_are_checked_like_csv() {
         bad.stderr
     );
 }
+
+/// FlatGeobuf read back by GDAL: the same features, extent and typed columns as the GeoJSON
+/// export, and a spatial index that answers a bbox query.
+#[test]
+fn flatgeobuf_layers_read_back_in_gdal_like_the_geojson_ones() {
+    let wd = Workdir::new();
+    for (format, dir) in [("geojson", "gj"), ("flatgeobuf", "fgb")] {
+        let run = wd.run(&[
+            "export",
+            "incidents",
+            "border",
+            "districts",
+            "grid",
+            "--format",
+            format,
+            "--out",
+            dir,
+        ]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    if !gdal() {
+        return;
+    }
+    let info = |path: &str, extra: &[&str]| {
+        let out = Command::new("ogrinfo")
+            .args([&["-al", "-so", path][..], extra].concat())
+            .current_dir(wd.root())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{path}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let line = |text: &str, key: &str| {
+        text.lines()
+            .find(|l| l.starts_with(key))
+            .unwrap_or_else(|| panic!("{key} in\n{text}"))
+            .to_string()
+    };
+    for layer in ["incidents", "border", "districts", "grid"] {
+        let geojson = info(&format!("gj/{layer}.geojson"), &[]);
+        let fgb = info(&format!("fgb/{layer}.fgb"), &[]);
+        assert!(fgb.contains("using driver `FlatGeobuf'"), "{fgb}");
+        assert!(fgb.contains(&format!("Layer name: {layer}")), "{fgb}");
+        for key in ["Feature Count:", "Extent:", "Geometry:"] {
+            assert_eq!(line(&fgb, key), line(&geojson, key), "{layer}");
+        }
+        assert!(fgb.contains("ID[\"EPSG\",4326]"), "{layer}: CRS");
+    }
+    let fgb = info("fgb/incidents.fgb", &[]);
+    for (column, kind) in [
+        ("event_id_cnty", "String"),
+        ("fatalities", "Integer64"),
+        ("latitude", "Real"),
+        ("border_km", "Real"),
+        ("geo_precision", "Integer64"),
+    ] {
+        assert!(
+            fgb.contains(&format!("{column}: {kind}")),
+            "{column}: {kind} in\n{fgb}"
+        );
+    }
+    // The packed R-tree answers a box: only the Darvoz incidents lie in 70.5..71.5, 38..38.6.
+    let boxed = info(
+        "fgb/incidents.fgb",
+        &["-spat", "70.5", "38", "71.5", "38.6"],
+    );
+    let geojson_boxed = info(
+        "gj/incidents.geojson",
+        &["-spat", "70.5", "38", "71.5", "38.6"],
+    );
+    assert_eq!(
+        line(&boxed, "Feature Count:"),
+        line(&geojson_boxed, "Feature Count:")
+    );
+}

@@ -183,7 +183,8 @@ fn stream_incidents(options: &LayerArgs) -> Result<i32, Error> {
     let out = options.out.clone().unwrap_or_else(|| PathBuf::from("-"));
     let run = |w: &mut (dyn std::io::Write + Send)| -> Result<usize, Error> {
         let mut writer = FeatureWriter::new(w, options.format, precision)
-            .map_err(|e| Error::Usage(format!("writing output: {e}")))?;
+            .map_err(|e| Error::Usage(format!("writing output: {e}")))?
+            .named("incidents");
         options.incidents.stream(&mut |block| {
             let index = IncidentIndex::unindexed(block);
             crate::export::write_incidents(&index, &filter, &mut writer)
@@ -231,7 +232,7 @@ fn write_file(
 ) -> Result<(usize, crate::export::Bbox), Error> {
     let mut result = None;
     write_atomically(path, |w| {
-        let writer = FeatureWriter::new(w, format, precision)?;
+        let writer = FeatureWriter::new(w, format, precision)?.named(layer.name());
         result = Some(write_layer(layer, context, writer)?);
         Ok(())
     })?;

@@ -4,6 +4,7 @@
 //! sequences (RFC 8142) or CSV with WKT.
 
 mod analysis;
+mod columnar;
 mod write;
 
 use std::io::Write;
@@ -270,7 +271,7 @@ pub fn write_incidents<W: Write>(
     };
     for start in (0..table.rows().len()).step_by(CHUNK) {
         let rows = start..(start + CHUNK).min(table.rows().len());
-        if writer.format() == Format::Csv {
+        if !writer.format().is_geojson() {
             for f in rows.filter_map(feature) {
                 writer.write(&f)?;
             }

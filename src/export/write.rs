@@ -25,6 +25,11 @@ pub enum Format {
     Geojsonseq,
     /// CSV: a WKT `geometry` column, then the properties.
     Csv,
+    /// FlatGeobuf with its packed Hilbert R-tree, for reading a bbox without the whole file.
+    Flatgeobuf,
+    /// GeoParquet 1.1 (WKB, bbox covering column, rows in Hilbert order) for DuckDB, Sedona,
+    /// geopandas and BigQuery.
+    Geoparquet,
 }
 
 impl Format {
@@ -34,7 +39,15 @@ impl Format {
             Format::Geojson => "geojson",
             Format::Geojsonseq => "geojsons",
             Format::Csv => "csv",
+            Format::Flatgeobuf => "fgb",
+            Format::Geoparquet => "parquet",
         }
+    }
+
+    /// Whether features are encoded as GeoJSON text (and can be written by
+    /// [`FeatureWriter::write_encoded`]).
+    pub fn is_geojson(self) -> bool {
+        matches!(self, Format::Geojson | Format::Geojsonseq)
     }
 }
 
@@ -204,6 +217,10 @@ pub struct FeatureWriter<W: Write> {
     bbox: Bbox,
     csv_columns: Option<Vec<String>>,
     buffer: String,
+    /// Features of formats written whole at the end (FlatGeobuf, GeoParquet).
+    held: Vec<Feature>,
+    /// The layer's name, for formats that store one.
+    name: String,
 }
 
 impl<W: Write> FeatureWriter<W> {
@@ -220,7 +237,15 @@ impl<W: Write> FeatureWriter<W> {
             bbox: Bbox::default(),
             csv_columns: None,
             buffer: String::with_capacity(4096),
+            held: Vec::new(),
+            name: "features".into(),
         })
+    }
+
+    /// Names the layer (FlatGeobuf stores the name; readers show it).
+    pub fn named(mut self, name: &str) -> FeatureWriter<W> {
+        self.name = name.to_string();
+        self
     }
 
     /// Writes one feature.
@@ -229,6 +254,23 @@ impl<W: Write> FeatureWriter<W> {
         match self.format {
             Format::Geojson | Format::Geojsonseq => {
                 return self.write_encoded(&encode(feature, self.precision));
+            }
+            Format::Flatgeobuf | Format::Geoparquet => {
+                // Rounded as in the text formats, so every format holds the same coordinates.
+                let scale = 10f64.powi(self.precision as i32);
+                let geometry = geo::MapCoords::map_coords(&feature.geometry, |c| Coord {
+                    x: (c.x * scale).round() / scale,
+                    y: (c.y * scale).round() / scale,
+                });
+                if let Some(r) = geo::BoundingRect::bounding_rect(&geometry) {
+                    self.bbox.add(r.min());
+                    self.bbox.add(r.max());
+                }
+                self.held.push(Feature {
+                    id: feature.id.clone(),
+                    geometry,
+                    properties: feature.properties.clone(),
+                });
             }
             Format::Csv => {
                 let columns: Vec<String> = feature.properties.keys().cloned().collect();
@@ -269,7 +311,11 @@ impl<W: Write> FeatureWriter<W> {
             Format::Geojson if self.count == 0 => ("\n", ""),
             Format::Geojson => (",\n", ""),
             Format::Geojsonseq => ("\u{1e}", "\n"),
-            Format::Csv => return Err(io::Error::other("CSV features are written with write()")),
+            Format::Csv | Format::Flatgeobuf | Format::Geoparquet => {
+                return Err(io::Error::other(
+                    "only GeoJSON features are written encoded",
+                ));
+            }
         };
         self.out.write_all(before.as_bytes())?;
         self.out.write_all(encoded.text.as_bytes())?;
@@ -301,6 +347,13 @@ impl<W: Write> FeatureWriter<W> {
 
     /// Ends the layer and returns how many features and their bbox.
     pub fn finish(mut self) -> io::Result<(usize, Bbox)> {
+        match self.format {
+            Format::Flatgeobuf => {
+                super::columnar::write_flatgeobuf(&self.held, &self.name, &mut self.out)?
+            }
+            Format::Geoparquet => super::columnar::write_geoparquet(&self.held, &mut self.out)?,
+            _ => {}
+        }
         if self.format == Format::Geojson {
             self.out.write_all(b"\n]")?;
             if !self.bbox.is_empty() {

@@ -1,0 +1,518 @@
+//! Typed, indexed outputs written once a layer is complete: FlatGeobuf (with its packed
+//! Hilbert R-tree) and GeoParquet 1.1. Both need every column's type before the first row,
+//! so the layer's features are held and their columns inferred first.
+
+use std::io::{self, Write};
+
+use geo::Geometry;
+use serde_json::Value;
+
+use super::write::Feature;
+
+/// The type of a property column, the narrowest that holds every value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnKind {
+    Bool,
+    /// Whole numbers.
+    Long,
+    Double,
+    /// Text, and anything else as its JSON text (lists joined by `|`, as in CSV).
+    Text,
+}
+
+/// A property column: name (in first-seen order) and type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    pub name: String,
+    pub kind: ColumnKind,
+}
+
+/// The columns of a layer: every property name in the order first seen, typed by all values
+/// (nulls fit any type; a column of nulls only is text).
+pub fn columns(features: &[Feature]) -> Vec<Column> {
+    let mut out: Vec<(String, Option<ColumnKind>)> = Vec::new();
+    for f in features {
+        for (name, value) in &f.properties {
+            let kind = match value {
+                Value::Null => None,
+                Value::Bool(_) => Some(ColumnKind::Bool),
+                Value::Number(n) if n.is_i64() || n.is_u64() => Some(ColumnKind::Long),
+                Value::Number(_) => Some(ColumnKind::Double),
+                _ => Some(ColumnKind::Text),
+            };
+            let slot = match out.iter_mut().find(|(n, _)| n == name) {
+                Some(slot) => slot,
+                None => {
+                    out.push((name.clone(), None));
+                    out.last_mut().expect("pushed")
+                }
+            };
+            slot.1 = match (slot.1, kind) {
+                (None, k) | (k, None) => k,
+                (Some(a), Some(b)) if a == b => Some(a),
+                (Some(ColumnKind::Long), Some(ColumnKind::Double))
+                | (Some(ColumnKind::Double), Some(ColumnKind::Long)) => Some(ColumnKind::Double),
+                _ => Some(ColumnKind::Text),
+            };
+        }
+    }
+    out.into_iter()
+        .map(|(name, kind)| Column {
+            name,
+            kind: kind.unwrap_or(ColumnKind::Text),
+        })
+        .collect()
+}
+
+/// A property as text, for text columns.
+pub fn text_value(value: &Value) -> Option<String> {
+    match value {
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        Value::Array(items) => Some(
+            items
+                .iter()
+                .map(|v| v.as_str().map_or_else(|| v.to_string(), String::from))
+                .collect::<Vec<_>>()
+                .join("|"),
+        ),
+        other => Some(other.to_string()),
+    }
+}
+
+/// The one geometry type of a layer's features, as Simple Features names it; None when mixed.
+pub fn geometry_type(features: &[Feature]) -> Option<&'static str> {
+    let name = |g: &Geometry| match g {
+        Geometry::Point(_) => "Point",
+        Geometry::LineString(_) => "LineString",
+        Geometry::Polygon(_) => "Polygon",
+        Geometry::MultiPoint(_) => "MultiPoint",
+        Geometry::MultiLineString(_) => "MultiLineString",
+        Geometry::MultiPolygon(_) => "MultiPolygon",
+        _ => "Geometry",
+    };
+    let first = name(&features.first()?.geometry);
+    features
+        .iter()
+        .all(|f| name(&f.geometry) == first)
+        .then_some(first)
+}
+
+/// Writes `features` as FlatGeobuf with a packed Hilbert R-tree index and EPSG:4326.
+pub fn write_flatgeobuf(features: &[Feature], layer: &str, out: impl Write) -> io::Result<()> {
+    use flatgeobuf::{ColumnType, FgbCrs, FgbWriter, FgbWriterOptions, GeometryType};
+    use geozero::{ColumnValue, PropertyProcessor};
+    let geometry_type = match geometry_type(features) {
+        Some("Point") => GeometryType::Point,
+        Some("LineString") => GeometryType::LineString,
+        Some("Polygon") => GeometryType::Polygon,
+        Some("MultiPoint") => GeometryType::MultiPoint,
+        Some("MultiLineString") => GeometryType::MultiLineString,
+        Some("MultiPolygon") => GeometryType::MultiPolygon,
+        _ => GeometryType::Unknown,
+    };
+    let fail = |e: flatgeobuf::Error| io::Error::other(format!("FlatGeobuf: {e}"));
+    let options = FgbWriterOptions {
+        write_index: true,
+        crs: FgbCrs {
+            code: 4326,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let mut fgb = FgbWriter::create_with_options(layer, geometry_type, options).map_err(fail)?;
+    let columns = columns(features);
+    for c in &columns {
+        let kind = match c.kind {
+            ColumnKind::Bool => ColumnType::Bool,
+            ColumnKind::Long => ColumnType::Long,
+            ColumnKind::Double => ColumnType::Double,
+            ColumnKind::Text => ColumnType::String,
+        };
+        fgb.add_column(&c.name, kind, |_, column| column.nullable = true);
+    }
+    for f in features {
+        let mut failed = None;
+        fgb.add_feature_geom(f.geometry.clone(), |writer| {
+            for (i, c) in columns.iter().enumerate() {
+                let Some(value) = f.properties.get(&c.name).filter(|v| !v.is_null()) else {
+                    continue;
+                };
+                let text;
+                let column_value = match c.kind {
+                    ColumnKind::Bool => ColumnValue::Bool(value.as_bool().unwrap_or(false)),
+                    ColumnKind::Long => ColumnValue::Long(value.as_i64().unwrap_or(0)),
+                    ColumnKind::Double => ColumnValue::Double(value.as_f64().unwrap_or(f64::NAN)),
+                    ColumnKind::Text => {
+                        text = text_value(value).unwrap_or_default();
+                        ColumnValue::String(&text)
+                    }
+                };
+                if let Err(e) = writer.property(i, &c.name, &column_value) {
+                    failed = Some(e);
+                }
+            }
+        })
+        .map_err(|e| io::Error::other(format!("FlatGeobuf: {e}")))?;
+        if let Some(e) = failed {
+            return Err(io::Error::other(format!("FlatGeobuf: {e}")));
+        }
+    }
+    fgb.write(out).map_err(fail)
+}
+
+/// Well-known binary (little-endian, 2D) of a geometry.
+pub fn wkb(geometry: &Geometry) -> Vec<u8> {
+    fn header(out: &mut Vec<u8>, kind: u32) {
+        out.push(1);
+        out.extend_from_slice(&kind.to_le_bytes());
+    }
+    fn count(out: &mut Vec<u8>, n: usize) {
+        out.extend_from_slice(&(n as u32).to_le_bytes());
+    }
+    fn coords(out: &mut Vec<u8>, line: &geo::LineString) {
+        count(out, line.0.len());
+        for c in &line.0 {
+            out.extend_from_slice(&c.x.to_le_bytes());
+            out.extend_from_slice(&c.y.to_le_bytes());
+        }
+    }
+    fn polygon(out: &mut Vec<u8>, p: &geo::Polygon) {
+        header(out, 3);
+        count(out, 1 + p.interiors().len());
+        coords(out, p.exterior());
+        for ring in p.interiors() {
+            coords(out, ring);
+        }
+    }
+    let mut out = Vec::new();
+    match geometry {
+        Geometry::Point(p) => {
+            header(&mut out, 1);
+            out.extend_from_slice(&p.x().to_le_bytes());
+            out.extend_from_slice(&p.y().to_le_bytes());
+        }
+        Geometry::LineString(l) => {
+            header(&mut out, 2);
+            coords(&mut out, l);
+        }
+        Geometry::Polygon(p) => polygon(&mut out, p),
+        Geometry::MultiLineString(m) => {
+            header(&mut out, 5);
+            count(&mut out, m.0.len());
+            for l in &m.0 {
+                header(&mut out, 2);
+                coords(&mut out, l);
+            }
+        }
+        Geometry::MultiPolygon(m) => {
+            header(&mut out, 6);
+            count(&mut out, m.0.len());
+            for p in &m.0 {
+                polygon(&mut out, p);
+            }
+        }
+        Geometry::MultiPoint(m) => {
+            header(&mut out, 4);
+            count(&mut out, m.0.len());
+            for p in &m.0 {
+                wkb_point(&mut out, p);
+            }
+        }
+        other => {
+            // Our layers hold only the types above; anything else is written as its parts.
+            let parts: Vec<Geometry> = match other {
+                Geometry::GeometryCollection(c) => c.0.clone(),
+                _ => Vec::new(),
+            };
+            header(&mut out, 7);
+            count(&mut out, parts.len());
+            for g in &parts {
+                out.extend_from_slice(&wkb(g));
+            }
+        }
+    }
+    out
+}
+
+fn wkb_point(out: &mut Vec<u8>, p: &geo::Point) {
+    out.push(1);
+    out.extend_from_slice(&1u32.to_le_bytes());
+    out.extend_from_slice(&p.x().to_le_bytes());
+    out.extend_from_slice(&p.y().to_le_bytes());
+}
+
+/// Position along a Hilbert curve of order 16 over the layer's extent [west, south, east,
+/// north], for sorting rows so that row groups cover compact areas (readers skip a row group
+/// by its bbox statistics).
+fn hilbert(lon: f64, lat: f64, extent: [f64; 4]) -> u64 {
+    const N: u64 = 1 << 16;
+    let scale = |v: f64, lo: f64, hi: f64| {
+        let t = if hi > lo { (v - lo) / (hi - lo) } else { 0.0 };
+        (t.clamp(0.0, 1.0) * (N - 1) as f64) as u64
+    };
+    let (mut x, mut y) = (
+        scale(lon, extent[0], extent[2]),
+        scale(lat, extent[1], extent[3]),
+    );
+    let mut d = 0;
+    let mut s = N / 2;
+    while s > 0 {
+        let rx = u64::from(x & s > 0);
+        let ry = u64::from(y & s > 0);
+        d += s * s * ((3 * rx) ^ ry);
+        if ry == 0 {
+            if rx == 1 {
+                x = N - 1 - x;
+                y = N - 1 - y;
+            }
+            std::mem::swap(&mut x, &mut y);
+        }
+        s /= 2;
+    }
+    d
+}
+
+fn next_column<'a, W: Write + Send>(
+    rows: &'a mut parquet::file::writer::SerializedRowGroupWriter<'_, W>,
+) -> io::Result<parquet::file::writer::SerializedColumnWriter<'a>> {
+    rows.next_column()
+        .map_err(|e| io::Error::other(format!("GeoParquet: {e}")))?
+        .ok_or_else(|| io::Error::other("GeoParquet: fewer columns than the schema"))
+}
+
+/// Rows per row group: small enough for bbox skipping, large enough for compression.
+const ROW_GROUP: usize = 65_536;
+
+/// Writes `features` as GeoParquet 1.1: a WKB `geometry` column, a `bbox` struct column
+/// (xmin, ymin, xmax, ymax) declared as the geometry's covering, the properties typed, rows
+/// in Hilbert order in row groups of 65,536, and the `geo` metadata (CRS: OGC:CRS84, the
+/// default). Snappy-compressed.
+pub fn write_geoparquet(features: &[Feature], mut out: impl Write) -> io::Result<()> {
+    use parquet::basic::Compression;
+    use parquet::data_type::{BoolType, ByteArray, ByteArrayType, DoubleType, Int64Type};
+    use parquet::file::metadata::KeyValue;
+    use parquet::file::properties::WriterProperties;
+    use parquet::file::writer::SerializedFileWriter;
+    use std::sync::Arc;
+
+    let fail = |e: parquet::errors::ParquetError| io::Error::other(format!("GeoParquet: {e}"));
+    let columns = columns(features);
+    let boxes: Vec<geo::Rect> = features
+        .iter()
+        .map(|f| {
+            geo::BoundingRect::bounding_rect(&f.geometry)
+                .unwrap_or_else(|| geo::Rect::new((f64::NAN, f64::NAN), (f64::NAN, f64::NAN)))
+        })
+        .collect();
+
+    let mut schema = String::from(
+        "message schema { required binary geometry; required group bbox { required double xmin; required double ymin; required double xmax; required double ymax; }",
+    );
+    for c in &columns {
+        let kind = match c.kind {
+            ColumnKind::Bool => "boolean",
+            ColumnKind::Long => "int64",
+            ColumnKind::Double => "double",
+            ColumnKind::Text => "binary",
+        };
+        let annotation = if c.kind == ColumnKind::Text {
+            " (STRING)"
+        } else {
+            ""
+        };
+        // Column names from data are quoted by replacing what the schema parser cannot read.
+        let name: String = c
+            .name
+            .chars()
+            .map(|ch| {
+                if ch.is_alphanumeric() || ch == '_' {
+                    ch
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        schema.push_str(&format!(" optional {kind} {name}{annotation};"));
+    }
+    schema.push_str(" }");
+    let schema = Arc::new(parquet::schema::parser::parse_message_type(&schema).map_err(fail)?);
+
+    let mut bbox = [
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    ];
+    for r in &boxes {
+        if r.min().x.is_finite() {
+            bbox = [
+                bbox[0].min(r.min().x),
+                bbox[1].min(r.min().y),
+                bbox[2].max(r.max().x),
+                bbox[3].max(r.max().y),
+            ];
+        }
+    }
+    let mut order: Vec<usize> = (0..features.len()).collect();
+    order.sort_by_key(|&i| (hilbert(boxes[i].center().x, boxes[i].center().y, bbox), i));
+    let types: Vec<&str> = geometry_type(features).into_iter().collect();
+    let geo_metadata = serde_json::json!({
+        "version": "1.1.0",
+        "primary_column": "geometry",
+        "columns": {
+            "geometry": {
+                "encoding": "WKB",
+                "geometry_types": types,
+                "bbox": if features.is_empty() { Value::Null } else { serde_json::json!(bbox) },
+                "covering": { "bbox": {
+                    "xmin": ["bbox", "xmin"], "ymin": ["bbox", "ymin"],
+                    "xmax": ["bbox", "xmax"], "ymax": ["bbox", "ymax"],
+                } },
+            }
+        }
+    });
+    let properties = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_key_value_metadata(Some(vec![KeyValue::new(
+            "geo".into(),
+            geo_metadata.to_string(),
+        )]))
+        .set_created_by(format!("borderwatch {}", env!("CARGO_PKG_VERSION")))
+        .build();
+    // Parquet writers need Send; the layer is encoded in memory and copied out.
+    let mut buffer = Vec::new();
+    let mut writer =
+        SerializedFileWriter::new(&mut buffer, schema, Arc::new(properties)).map_err(fail)?;
+    for group in order.chunks(ROW_GROUP.max(1)) {
+        let mut rows = writer.next_row_group().map_err(fail)?;
+        let geometries: Vec<ByteArray> = group
+            .iter()
+            .map(|&i| ByteArray::from(wkb(&features[i].geometry)))
+            .collect();
+        let mut column = next_column(&mut rows)?;
+        column
+            .typed::<ByteArrayType>()
+            .write_batch(&geometries, None, None)
+            .map_err(fail)?;
+        column.close().map_err(fail)?;
+        for part in 0..4 {
+            let values: Vec<f64> = group
+                .iter()
+                .map(|&i| {
+                    let r = boxes[i];
+                    [r.min().x, r.min().y, r.max().x, r.max().y][part]
+                })
+                .collect();
+            let mut column = next_column(&mut rows)?;
+            column
+                .typed::<DoubleType>()
+                .write_batch(&values, None, None)
+                .map_err(fail)?;
+            column.close().map_err(fail)?;
+        }
+        for c in &columns {
+            let values: Vec<Option<&Value>> = group
+                .iter()
+                .map(|&i| features[i].properties.get(&c.name).filter(|v| !v.is_null()))
+                .collect();
+            let levels: Vec<i16> = values.iter().map(|v| i16::from(v.is_some())).collect();
+            let present = values.iter().flatten();
+            let mut column = next_column(&mut rows)?;
+            match c.kind {
+                ColumnKind::Bool => {
+                    let v: Vec<bool> = present.map(|v| v.as_bool().unwrap_or(false)).collect();
+                    column
+                        .typed::<BoolType>()
+                        .write_batch(&v, Some(&levels), None)
+                }
+                ColumnKind::Long => {
+                    let v: Vec<i64> = present.map(|v| v.as_i64().unwrap_or(0)).collect();
+                    column
+                        .typed::<Int64Type>()
+                        .write_batch(&v, Some(&levels), None)
+                }
+                ColumnKind::Double => {
+                    let v: Vec<f64> = present.map(|v| v.as_f64().unwrap_or(f64::NAN)).collect();
+                    column
+                        .typed::<DoubleType>()
+                        .write_batch(&v, Some(&levels), None)
+                }
+                ColumnKind::Text => {
+                    let v: Vec<ByteArray> = present
+                        .map(|v| ByteArray::from(text_value(v).unwrap_or_default().into_bytes()))
+                        .collect();
+                    column
+                        .typed::<ByteArrayType>()
+                        .write_batch(&v, Some(&levels), None)
+                }
+            }
+            .map_err(fail)?;
+            column.close().map_err(fail)?;
+        }
+        rows.close().map_err(fail)?;
+    }
+    writer.close().map_err(fail)?;
+    out.write_all(&buffer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn feature(properties: Value) -> Feature {
+        Feature {
+            id: None,
+            geometry: geo::Point::new(70.0, 37.0).into(),
+            properties: properties.as_object().unwrap().clone(),
+        }
+    }
+
+    #[test]
+    fn columns_take_the_narrowest_type_that_holds_every_value() {
+        let features = [
+            feature(json!({"n": 1, "x": 1, "t": null, "b": true, "l": ["a", "b"]})),
+            feature(json!({"n": 2, "x": 2.5, "t": "text", "b": null, "l": []})),
+        ];
+        let kinds: Vec<(String, ColumnKind)> = columns(&features)
+            .into_iter()
+            .map(|c| (c.name, c.kind))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("n".to_string(), ColumnKind::Long),
+                ("x".to_string(), ColumnKind::Double),
+                ("t".to_string(), ColumnKind::Text),
+                ("b".to_string(), ColumnKind::Bool),
+                ("l".to_string(), ColumnKind::Text),
+            ]
+        );
+        assert_eq!(text_value(&json!(["a", "b"])).as_deref(), Some("a|b"));
+    }
+
+    #[test]
+    fn wkb_of_a_point_is_the_standard_21_bytes() {
+        let bytes = wkb(&geo::Point::new(70.5, 37.25).into());
+        assert_eq!(bytes.len(), 21);
+        assert_eq!(&bytes[..5], &[1, 1, 0, 0, 0]);
+        assert_eq!(f64::from_le_bytes(bytes[5..13].try_into().unwrap()), 70.5);
+        assert_eq!(f64::from_le_bytes(bytes[13..21].try_into().unwrap()), 37.25);
+    }
+
+    #[test]
+    fn hilbert_order_keeps_neighbours_close() {
+        let extent = [0.0, 0.0, 1.0, 1.0];
+        let corner = hilbert(0.0, 0.0, extent);
+        assert!(
+            hilbert(0.001, 0.001, extent).abs_diff(corner)
+                < hilbert(0.9, 0.9, extent).abs_diff(corner)
+        );
+        assert_eq!(
+            hilbert(5.0, 5.0, [5.0, 5.0, 5.0, 5.0]),
+            hilbert(0.0, 0.0, extent),
+            "a point extent"
+        );
+    }
+}
