@@ -14,6 +14,7 @@
 
 pub mod atomic;
 pub mod cli;
+pub mod db;
 pub mod error;
 pub mod export;
 pub mod extract;

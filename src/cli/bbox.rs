@@ -16,6 +16,9 @@ pub struct Args {
     incidents: IncidentArgs,
     #[arg(long, value_enum, default_value_t = HitFormat::Table)]
     format: HitFormat,
+    /// Query a PostGIS database filled by `db push` instead of files.
+    #[command(flatten)]
+    db: super::db::DbArgs,
 }
 
 /// Parses `W,S,E,N`, checking ranges and order.
@@ -49,7 +52,13 @@ pub fn parse_bbox(text: &str) -> Result<[f64; 4], String> {
 }
 
 pub fn run(args: Args) -> Result<i32, Error> {
-    let table = args.incidents.load()?;
+    let table = match &args.db.url {
+        None => args.incidents.load()?,
+        Some(_) => {
+            let (mut client, schema) = args.db.open()?;
+            crate::db::fetch(&mut client, &schema, &crate::db::Area::Box(args.bbox))?
+        }
+    };
     let index = IncidentIndex::new(&table);
     let [w, s, e, n] = args.bbox;
     let rows: Vec<HitRow> = index

@@ -4,6 +4,7 @@
 //! 2 an error (bad arguments or input).
 
 mod bbox;
+mod db;
 mod export;
 mod extract;
 mod geocode;
@@ -52,6 +53,8 @@ enum Command {
     Pack(export::LayerArgs),
     /// Draft incidents (or list place mentions) from news articles, with their evidence.
     Extract(extract::Args),
+    /// PostGIS: `db push` upserts incidents into a shared database.
+    Db(db::Args),
     /// A briefing image (PNG or SVG) with legend, scale bar, inset and sources.
     Render(render::Args),
     /// The web map: a static site (--out DIR) or one self-contained HTML file (--single-file).
@@ -108,6 +111,7 @@ pub fn run() -> i32 {
         Command::Extract(args) => extract::run(args),
         Command::Web(args) => web::run(args),
         Command::Render(args) => render::run(args),
+        Command::Db(args) => db::run(args),
     };
     match result {
         Ok(code) => code,

@@ -46,6 +46,9 @@ pub struct Args {
     incidents: IncidentArgs,
     #[arg(long, value_enum, default_value_t = HitFormat::Table)]
     format: HitFormat,
+    /// Query a PostGIS database filled by `db push` instead of files (with --km).
+    #[command(flatten)]
+    db: super::db::DbArgs,
 }
 
 /// One query of a batch.
@@ -72,7 +75,23 @@ pub fn run(args: Args) -> Result<i32, Error> {
         (None, None, Some(path)) => read_queries(path, &args)?,
         (None, None, None) => unreachable!("clap requires one of them"),
     };
-    let table = args.incidents.load()?;
+    let table = match &args.db.url {
+        None => args.incidents.load()?,
+        Some(_) => {
+            let Some(km) = args.km.or(args.nearest.is_none().then_some(DEFAULT_KM)) else {
+                return Err(Error::Usage(
+                    "--nearest with --db is not supported yet: give --km R".into(),
+                ));
+            };
+            let (mut client, schema) = args.db.open()?;
+            let centres = queries.iter().map(|q| q.center).collect();
+            crate::db::fetch(
+                &mut client,
+                &schema,
+                &crate::db::Area::Within { centres, km },
+            )?
+        }
+    };
     let index = IncidentIndex::new(&table);
     let filter = args.filters.filter();
     let batch = args.queries.is_some();

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::incident_args::{FilterArgs, IncidentArgs};
+use super::incident_args::{FilterArgs, IncidentArgs, parse_km};
 use crate::atomic::write_atomically;
 use crate::error::Error;
 use crate::export::Context;
@@ -30,6 +30,9 @@ pub struct MapArgs {
     /// The page's title.
     #[arg(long, default_value = crate::web::DEFAULT_TITLE)]
     title: String,
+    /// Width of the border buffer, length of border segments, size of grid cells, in km.
+    #[arg(long, default_value_t = 10.0, value_parser = parse_km)]
+    km: f64,
     #[command(flatten)]
     filters: FilterArgs,
     #[command(flatten)]
@@ -38,7 +41,9 @@ pub struct MapArgs {
 
 pub fn run(args: Args) -> Result<i32, Error> {
     let table = args.map.incidents.load()?;
-    let data = map_data(&table, &args.map.filters, &args.map.title, 10.0, 10.0)?;
+    let km = args.map.km;
+    // Segments count incidents within 10 km of the border, as `export` does by default.
+    let data = map_data(&table, &args.map.filters, &args.map.title, km, 10.0)?;
     write(&data, args.out.as_deref(), args.single_file.as_deref())?;
     Ok(0)
 }

@@ -13,6 +13,7 @@ use geo::{Geometry, MultiPolygon, Orient, Point, orient::Direction};
 use serde_json::{Map, Value};
 
 pub use analysis::{BufferZone, Grid, Segments, border_buffer, border_segments, hex_grid};
+pub use columnar::{ColumnKind, columns, geometry_type, text_value, wkb};
 pub use write::{Bbox, Encoded, Feature, FeatureWriter, Format, Properties, encode, encode_with};
 
 use crate::gazetteer::Gazetteer;
@@ -107,6 +108,38 @@ pub struct Context<'a> {
     pub km: f64,
     /// `--border-km` of segments: how near the border an incident must be to count.
     pub border_km: f64,
+}
+
+/// The features of one layer, as written (coordinates at `precision` decimals).
+pub fn layer_features(
+    layer: Layer,
+    context: &Context,
+    precision: usize,
+) -> std::io::Result<Vec<Feature>> {
+    let mut text = Vec::new();
+    write_layer(
+        layer,
+        context,
+        FeatureWriter::new(&mut text, Format::Geojson, precision)?,
+    )?;
+    let collection: geojson::FeatureCollection = std::str::from_utf8(&text)
+        .map_err(std::io::Error::other)?
+        .parse()
+        .map_err(std::io::Error::other)?;
+    Ok(collection
+        .features
+        .into_iter()
+        .filter_map(|f| {
+            Some(Feature {
+                id: f.id.as_ref().map(|id| match id {
+                    geojson::feature::Id::String(s) => s.clone(),
+                    geojson::feature::Id::Number(n) => n.to_string(),
+                }),
+                geometry: Geometry::try_from(f.geometry.as_ref()?).ok()?,
+                properties: f.properties.unwrap_or_default(),
+            })
+        })
+        .collect())
 }
 
 /// Writes one layer; returns the number of features and their bbox.

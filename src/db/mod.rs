@@ -1,0 +1,476 @@
+//! PostGIS: incidents and reference layers pushed to a shared database, and the proximity
+//! queries run there.
+//!
+//! Incidents are upserted by `event_id_cnty` in one transaction (COPY into a staging table,
+//! then `INSERT … ON CONFLICT … DO UPDATE … WHERE … IS DISTINCT FROM`), so a second push of
+//! the same file changes nothing and a corrected row replaces the old one. Geometries are
+//! `geography` in SRID 4326 with GiST indexes, so `ST_DWithin`/`ST_Distance` are geodesic.
+//!
+//! Queries push the spatial condition to the server and read the matching rows back as an
+//! incident table: the local filters, distances and printing then run on it, so
+//! `near … --db` prints exactly what `near` prints from a file.
+
+use std::io::Write;
+
+use geo::Point;
+use postgres::{Client, Config, NoTls};
+
+use crate::error::Error;
+use crate::incidents::{Column, IncidentTable, LoadOptions, load_reader};
+use crate::index::IncidentIndex;
+
+/// Where to connect: a `postgres://` URL, else the PG* environment variables (PGHOST,
+/// PGPORT, PGUSER, PGDATABASE, PGPASSWORD); a missing password is looked up in ~/.pgpass.
+/// Messages never include the password.
+pub fn connect(url: Option<&str>) -> Result<Client, Error> {
+    let mut config = match url {
+        Some(u) => u
+            .parse::<Config>()
+            .map_err(|e| Error::Usage(format!("--db {}: not a PostgreSQL URL ({e})", redact(u))))?,
+        None => {
+            let mut c = Config::new();
+            let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+            c.host(env("PGHOST").as_deref().unwrap_or("localhost"));
+            if let Some(p) = env("PGPORT").and_then(|p| p.parse().ok()) {
+                c.port(p);
+            }
+            c.user(
+                env("PGUSER")
+                    .or_else(|| env("USER"))
+                    .as_deref()
+                    .unwrap_or("postgres"),
+            );
+            if let Some(d) = env("PGDATABASE") {
+                c.dbname(&d);
+            }
+            if let Some(p) = env("PGPASSWORD") {
+                c.password(p);
+            }
+            c
+        }
+    };
+    if config.get_password().is_none()
+        && let Some(password) = pgpass(&config)
+    {
+        config.password(password);
+    }
+    let target = describe(&config);
+    config.connect(NoTls).map_err(|e| {
+        let reason = e
+            .as_db_error()
+            .map(|d| d.message().to_string())
+            .or_else(|| std::error::Error::source(&e).map(|s| s.to_string()))
+            .unwrap_or_else(|| e.to_string());
+        Error::Usage(format!(
+            "cannot connect to PostgreSQL at {target}: {reason}"
+        ))
+    })
+}
+
+/// A URL with its password replaced, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// host:port/dbname as user, without the password.
+fn describe(config: &Config) -> String {
+    let host = config
+        .get_hosts()
+        .first()
+        .map(|h| match h {
+            postgres::config::Host::Tcp(name) => name.clone(),
+            postgres::config::Host::Unix(path) => path.display().to_string(),
+        })
+        .unwrap_or_else(|| "localhost".into());
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    format!(
+        "{host}:{port}/{} as {}",
+        config.get_dbname().unwrap_or("(default database)"),
+        config.get_user().unwrap_or("(default user)")
+    )
+}
+
+/// The password of ~/.pgpass (or PGPASSFILE) for this host, port, database and user.
+fn pgpass(config: &Config) -> Option<String> {
+    let path = std::env::var_os("PGPASSFILE")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".pgpass")))?;
+    let text = std::fs::read_to_string(path).ok()?;
+    let host = match config.get_hosts().first() {
+        Some(postgres::config::Host::Tcp(h)) => h.clone(),
+        _ => "localhost".into(),
+    };
+    let port = config
+        .get_ports()
+        .first()
+        .copied()
+        .unwrap_or(5432)
+        .to_string();
+    let db = config.get_dbname().unwrap_or("").to_string();
+    let user = config.get_user().unwrap_or("").to_string();
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .find_map(|line| {
+            let fields: Vec<&str> = line.splitn(5, ':').collect();
+            let [h, p, d, u, password] = fields[..] else {
+                return None;
+            };
+            let fits = |pattern: &str, value: &str| pattern == "*" || pattern == value;
+            (fits(h, &host) && fits(p, &port) && fits(d, &db) && fits(u, &user))
+                .then(|| password.to_string())
+        })
+}
+
+/// A schema name checked to be a plain identifier (it goes into SQL text).
+pub fn schema_name(name: &str) -> Result<String, Error> {
+    let ok = !name.is_empty()
+        && name.len() <= 63
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if ok {
+        Ok(name.to_string())
+    } else {
+        Err(Error::Usage(format!(
+            "--schema {name:?}: use lower-case letters, digits and _ (a plain SQL identifier)"
+        )))
+    }
+}
+
+/// SQL types of the incident columns, in [`Column::ALL`] order.
+fn sql_type(column: Column) -> &'static str {
+    match column {
+        Column::Date => "date",
+        Column::TimePrecision | Column::GeoPrecision => "smallint",
+        Column::Fatalities => "integer",
+        Column::Latitude | Column::Longitude => "double precision",
+        Column::Geocoded => "boolean",
+        _ => "text",
+    }
+}
+
+/// A push's transaction, with PostGIS and the schema in place. One push at a time per
+/// database: concurrent CREATE EXTENSION/TABLE IF NOT EXISTS race, and upserts of the same
+/// ids would wait on each other anyway.
+fn begin_push<'c>(
+    client: &'c mut Client,
+    schema: &str,
+) -> Result<postgres::Transaction<'c>, Error> {
+    let mut tx = client
+        .transaction()
+        .map_err(db_error("starting a transaction"))?;
+    tx.batch_execute(&format!(
+        "SELECT pg_advisory_xact_lock(hashtext('borderwatch db push'));
+         CREATE EXTENSION IF NOT EXISTS postgis;
+         CREATE SCHEMA IF NOT EXISTS {schema};"
+    ))
+    .map_err(db_error("creating the schema"))?;
+    Ok(tx)
+}
+
+/// COPYs CSV records into the database; returns the rows copied.
+fn copy_csv(
+    tx: &mut postgres::Transaction,
+    sql: &str,
+    csv: csv::Writer<Vec<u8>>,
+) -> Result<u64, Error> {
+    let bytes = csv
+        .into_inner()
+        .map_err(|e| Error::Usage(format!("encoding rows for COPY: {e}")))?;
+    let mut copy = tx.copy_in(sql).map_err(db_error("COPY"))?;
+    copy.write_all(&bytes)
+        .map_err(|e| Error::Usage(format!("PostgreSQL, COPY: {e}")))?;
+    copy.finish().map_err(db_error("COPY"))
+}
+
+/// What a push did to the incidents table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PushReport {
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    /// Rows of the input whose id came again later in it (the last one counts).
+    pub duplicates: u64,
+}
+
+fn db_error(what: &str) -> impl Fn(postgres::Error) -> Error + '_ {
+    move |e| {
+        let reason = e
+            .as_db_error()
+            .map(|d| d.message().to_string())
+            .unwrap_or_else(|| e.to_string());
+        Error::Usage(format!("PostgreSQL, {what}: {reason}"))
+    }
+}
+
+/// Creates `schema.incidents` if needed and upserts every row of `table` in one transaction.
+pub fn push_incidents(
+    client: &mut Client,
+    schema: &str,
+    table: &IncidentTable,
+) -> Result<PushReport, Error> {
+    let index = IncidentIndex::unindexed(table);
+    let names: Vec<&str> = Column::ALL.iter().map(|c| c.name()).collect();
+    let definitions: Vec<String> = Column::ALL
+        .iter()
+        .map(|&c| {
+            let key = if c == Column::Id { " primary key" } else { "" };
+            format!("{} {}{key}", c.name(), sql_type(c))
+        })
+        .collect();
+    let mut tx = begin_push(client, schema)?;
+    tx.batch_execute(&format!(
+        "CREATE TABLE IF NOT EXISTS {schema}.incidents ({}, border_km double precision, side text,
+             source_row bigint, geog geography(Point, 4326));
+         CREATE INDEX IF NOT EXISTS incidents_geog ON {schema}.incidents USING gist (geog);
+         CREATE INDEX IF NOT EXISTS incidents_date ON {schema}.incidents (event_date);
+         CREATE INDEX IF NOT EXISTS incidents_lonlat ON {schema}.incidents (longitude, latitude);
+         CREATE TEMP TABLE staging (LIKE {schema}.incidents) ON COMMIT DROP;",
+        definitions.join(", ")
+    ))
+    .map_err(db_error("creating the tables"))?;
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    for (row, r) in table.rows().iter().enumerate() {
+        let mut record: Vec<String> = table
+            .fields(r)
+            .into_iter()
+            .take(Column::ALL.len())
+            .map(|(_, v)| v.to_text())
+            .collect();
+        match index.border(row as u32) {
+            Some((km, side)) => {
+                record.push(format!("{km:.3}"));
+                record.push(side.as_str().to_string());
+            }
+            None => record.extend([String::new(), String::new()]),
+        }
+        record.push(row.to_string());
+        csv.write_record(&record)
+            .map_err(|e| Error::Usage(format!("encoding rows for COPY: {e}")))?;
+    }
+    let staged = copy_csv(
+        &mut tx,
+        &format!(
+            "COPY staging ({}, border_km, side, source_row) FROM STDIN WITH (FORMAT csv)",
+            names.join(", ")
+        ),
+        csv,
+    )?;
+    let all: Vec<&str> = names
+        .iter()
+        .copied()
+        .chain(["border_km", "side", "source_row"])
+        .collect();
+    // source_row is where a row sits in its file: not a change of the incident.
+    let compared: Vec<&str> = all.iter().copied().filter(|c| *c != "source_row").collect();
+    let sql = format!(
+        "INSERT INTO {schema}.incidents ({cols}, geog)
+         SELECT DISTINCT ON (event_id_cnty) {cols},
+                CASE WHEN latitude IS NULL OR longitude IS NULL THEN NULL
+                     ELSE ST_SetSRID(ST_MakePoint(longitude, latitude), 4326)::geography END
+         FROM staging ORDER BY event_id_cnty, source_row DESC
+         ON CONFLICT (event_id_cnty) DO UPDATE SET {updates}, geog = EXCLUDED.geog
+         WHERE ({old}) IS DISTINCT FROM ({new})
+         RETURNING (xmax = 0) AS inserted",
+        cols = all.join(", "),
+        updates = all
+            .iter()
+            .map(|c| format!("{c} = EXCLUDED.{c}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        old = compared
+            .iter()
+            .map(|c| format!("incidents.{c}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        new = compared
+            .iter()
+            .map(|c| format!("EXCLUDED.{c}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    let changed = tx
+        .query(&sql, &[])
+        .map_err(db_error("upserting incidents"))?;
+    let distinct: i64 = tx
+        .query_one("SELECT count(DISTINCT event_id_cnty) FROM staging", &[])
+        .map_err(db_error("counting"))?
+        .get(0);
+    tx.commit().map_err(db_error("committing"))?;
+    let inserted = changed.iter().filter(|r| r.get::<_, bool>(0)).count() as u64;
+    let updated = changed.len() as u64 - inserted;
+    Ok(PushReport {
+        inserted,
+        updated,
+        unchanged: distinct as u64 - inserted - updated,
+        duplicates: staged - distinct as u64,
+    })
+}
+
+/// Replaces `schema.NAME` with a reference layer (places, borders, districts, …) in one
+/// transaction: typed columns as the layer's properties, `geog geography(TYPE, 4326)` with
+/// a GiST index. Returns the number of rows.
+pub fn push_layer(
+    client: &mut Client,
+    schema: &str,
+    name: &str,
+    features: &[crate::export::Feature],
+) -> Result<u64, Error> {
+    use crate::export::{ColumnKind, columns, geometry_type, wkb};
+    let columns = columns(features);
+    // Property names become identifiers: lower-case letters, digits and _ only.
+    let ident = |n: &str| -> String {
+        let s: String = n
+            .to_lowercase()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        format!("\"{s}\"")
+    };
+    let definitions: Vec<String> = columns
+        .iter()
+        .map(|c| {
+            let kind = match c.kind {
+                ColumnKind::Bool => "boolean",
+                ColumnKind::Long => "bigint",
+                ColumnKind::Double => "double precision",
+                ColumnKind::Text => "text",
+            };
+            format!("{} {kind}", ident(&c.name))
+        })
+        .collect();
+    let geography = geometry_type(features).unwrap_or("Geometry");
+    let mut tx = begin_push(client, schema)?;
+    tx.batch_execute(&format!(
+        "DROP TABLE IF EXISTS {schema}.{name};
+         CREATE TABLE {schema}.{name} ({}{}geog geography({geography}, 4326));",
+        definitions.join(", "),
+        if definitions.is_empty() { "" } else { ", " }
+    ))
+    .map_err(db_error("creating the tables"))?;
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    for f in features {
+        let mut record: Vec<String> = columns
+            .iter()
+            .map(|c| match f.properties.get(&c.name) {
+                None | Some(serde_json::Value::Null) => String::new(),
+                Some(v) if c.kind == ColumnKind::Text => {
+                    crate::export::text_value(v).unwrap_or_default()
+                }
+                Some(v) => v.to_string(),
+            })
+            .collect();
+        // The geography type reads hex WKB.
+        record.push(
+            wkb(&f.geometry)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+        );
+        csv.write_record(&record)
+            .map_err(|e| Error::Usage(format!("encoding rows for COPY: {e}")))?;
+    }
+    let names: Vec<String> = columns
+        .iter()
+        .map(|c| ident(&c.name))
+        .chain(["geog".to_string()])
+        .collect();
+    let rows = copy_csv(
+        &mut tx,
+        &format!(
+            "COPY {schema}.{name} ({}) FROM STDIN WITH (FORMAT csv)",
+            names.join(", ")
+        ),
+        csv,
+    )?;
+    tx.batch_execute(&format!(
+        "CREATE INDEX {name}_geog ON {schema}.{name} USING gist (geog);"
+    ))
+    .map_err(db_error("indexing"))?;
+    tx.commit().map_err(db_error("committing"))?;
+    Ok(rows)
+}
+
+/// Incidents of `schema.incidents` that the server finds within `km` of any of `centres`
+/// (ST_DWithin on geography: geodesic), or inside a lon/lat box, read back as a table in
+/// push order.
+pub fn fetch(client: &mut Client, schema: &str, area: &Area) -> Result<IncidentTable, Error> {
+    let names: Vec<&str> = Column::ALL.iter().map(|c| c.name()).collect();
+    let condition = match area {
+        Area::Within { centres, km } => centres
+            .iter()
+            .map(|p| {
+                format!(
+                    "ST_DWithin(geog, ST_SetSRID(ST_MakePoint({:.9}, {:.9}), 4326)::geography, {:.6})",
+                    p.x(),
+                    p.y(),
+                    km * 1000.0 * 1.000_001 + 0.01
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" OR "),
+        // The stored coordinates themselves, edges included, as the local index compares.
+        Area::Box([w, s, e, n]) => format!(
+            "longitude BETWEEN {w:.9} AND {e:.9} AND latitude BETWEEN {s:.9} AND {n:.9}"
+        ),
+    };
+    let sql = format!(
+        "COPY (SELECT {} FROM {schema}.incidents WHERE {condition} ORDER BY source_row, event_id_cnty) \
+         TO STDOUT WITH (FORMAT csv, HEADER true)",
+        names.join(", ")
+    );
+    let mut reader = client
+        .copy_out(&sql)
+        .map_err(db_error("querying incidents"))?;
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut reader, &mut bytes)
+        .map_err(|e| Error::Usage(format!("PostgreSQL, reading rows: {e}")))?;
+    let options = LoadOptions {
+        geocode: false,
+        ..LoadOptions::default()
+    };
+    load_reader(bytes.as_slice(), &format!("{schema}.incidents"), &options)
+}
+
+/// Where the server looks.
+#[derive(Debug, Clone)]
+pub enum Area {
+    /// Within `km` (geodesic) of any centre.
+    Within { centres: Vec<Point>, km: f64 },
+    /// A lon/lat box, edges included.
+    Box([f64; 4]),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(
+            redact("postgres://analyst:s3cret@db.example:5432/borderwatch"),
+            "postgres://analyst:***@db.example:5432/borderwatch"
+        );
+        assert_eq!(redact("postgres://analyst@db/x"), "postgres://analyst@db/x");
+    }
+
+    #[test]
+    fn schema_names_are_plain_identifiers() {
+        assert!(schema_name("borderwatch_2024").is_ok());
+        assert!(schema_name("x; DROP TABLE incidents").is_err());
+        assert!(schema_name("Public").is_err());
+    }
+}

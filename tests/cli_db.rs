@@ -1,0 +1,364 @@
+//! PostGIS through the real binary: `db push` twice changes nothing, a corrected row replaces
+//! the old one, `near --db` and `bbox --db` print exactly what the local index prints, and bad
+//! URLs or refused connections give one line without the password.
+//!
+//! Needs a server: scripts/test starts a throwaway cluster (scripts/pg_cluster) and sets
+//! BORDERWATCH_TEST_PG_URL and PGPASSFILE; without them these tests say so and pass, unless
+//! BORDERWATCH_REQUIRE_PG is set.
+
+mod common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use common::Workdir;
+
+fn server() -> Option<String> {
+    let url = std::env::var("BORDERWATCH_TEST_PG_URL").ok();
+    if url.is_none() {
+        assert!(
+            std::env::var_os("BORDERWATCH_REQUIRE_PG").is_none(),
+            "BORDERWATCH_TEST_PG_URL is required (scripts/pg_cluster start DIR)"
+        );
+        eprintln!("skipped: no PostgreSQL test server (scripts/test starts one)");
+    }
+    url
+}
+
+/// A schema of its own for each test, so tests can run in parallel.
+fn schema(name: &str) -> String {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    format!(
+        "t_{name}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    )
+}
+
+/// `db push` to a schema with more arguments (layers, --incidents).
+fn push(wd: &Workdir, url: &str, schema: &str, more: &[&str]) -> common::Run {
+    ok(
+        wd,
+        &[&["db", "push", "--db", url, "--schema", schema][..], more].concat(),
+    )
+}
+
+fn ok(wd: &Workdir, args: &[&str]) -> common::Run {
+    let run = wd.run(args);
+    assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+    run
+}
+
+#[test]
+fn a_second_push_changes_nothing_and_a_corrected_row_replaces_the_old() {
+    let Some(url) = server() else { return };
+    let wd = Workdir::new();
+    let s = schema("push");
+    let first = ok(&wd, &["db", "push", "--db", &url, "--schema", &s]);
+    assert!(
+        first.stderr.contains(&format!(
+            "{s}.incidents: 7 inserted, 0 updated, 0 unchanged"
+        )),
+        "{}",
+        first.stderr
+    );
+    let again = ok(&wd, &["db", "push", "--db", &url, "--schema", &s]);
+    assert!(
+        again.stderr.contains("0 inserted, 0 updated, 7 unchanged"),
+        "{}",
+        again.stderr
+    );
+    // A corrected export: one incident's fatalities revised.
+    let bundled =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/incidents.csv"))
+            .unwrap();
+    let mut lines: Vec<String> = bundled.lines().map(String::from).collect();
+    let row = lines
+        .iter()
+        .position(|l| l.starts_with("BW-TJK-0001,"))
+        .unwrap();
+    let mut record: Vec<String> = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(lines[row].as_bytes())
+        .records()
+        .next()
+        .unwrap()
+        .unwrap()
+        .iter()
+        .map(String::from)
+        .collect();
+    record[14] = "99".into();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(&record).unwrap();
+    lines[row] = String::from_utf8(w.into_inner().unwrap())
+        .unwrap()
+        .trim_end()
+        .to_string();
+    wd.create("corrected.csv", lines.join("\n") + "\n");
+    let corrected = push(&wd, &url, &s, &["--incidents", "corrected.csv"]);
+    assert!(
+        corrected
+            .stderr
+            .contains("0 inserted, 1 updated, 6 unchanged"),
+        "{}",
+        corrected.stderr
+    );
+    let near = ok(
+        &wd,
+        &[
+            "near",
+            "--at",
+            "38.02136,68.13105",
+            "--km",
+            "5",
+            "--db",
+            &url,
+            "--schema",
+            &s,
+            "--format",
+            "json",
+        ],
+    );
+    assert!(
+        near.stdout.contains("\"event_id_cnty\":\"BW-TJK-0001\"")
+            && near.stdout.contains("\"fatalities\":99"),
+        "{}",
+        near.stdout
+    );
+}
+
+#[test]
+fn near_and_bbox_on_the_server_print_what_the_local_index_prints() {
+    let Some(url) = server() else { return };
+    let wd = Workdir::new();
+    let s = schema("same");
+    ok(&wd, &["db", "push", "--db", &url, "--schema", &s]);
+    let queries: [&[&str]; 5] = [
+        &["near", "Qala-i-Zal", "--km", "200"],
+        &[
+            "near",
+            "--at",
+            "38.4,70.9",
+            "--km",
+            "80",
+            "--format",
+            "json",
+        ],
+        &[
+            "near",
+            "--at",
+            "37.5,70.0",
+            "--km",
+            "300",
+            "--since",
+            "2020-01-01",
+            "--format",
+            "csv",
+        ],
+        &["bbox", "68,36,72,39"],
+        &["bbox", "70,37.5,72,39", "--format", "geojson"],
+    ];
+    for q in queries {
+        let local = wd.run(q);
+        let remote = wd.run(&[q, &["--db", &url, "--schema", &s]].concat());
+        assert_eq!(remote.code, local.code, "{q:?}: {}", remote.stderr);
+        assert_eq!(remote.stdout, local.stdout, "{q:?}");
+        assert!(!local.stdout.is_empty(), "{q:?} finds something");
+    }
+}
+
+#[test]
+fn on_100k_generated_incidents_the_server_agrees_with_the_index() {
+    let Some(url) = server() else { return };
+    let wd = Workdir::new();
+    // A deterministic generator: points over the border region, dates over ten years.
+    let mut state: u64 = 42;
+    let mut next = || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let mut csv =
+        String::from("event_id_cnty,event_date,event_type,latitude,longitude,fatalities\n");
+    for i in 0..100_000 {
+        let (lat, lon) = (36.0 + 3.0 * next(), 66.5 + 8.5 * next());
+        let day = (next() * 3650.0) as i64;
+        let date =
+            chrono::NaiveDate::from_ymd_opt(2015, 1, 1).unwrap() + chrono::Duration::days(day);
+        csv.push_str(&format!(
+            "G-{i},{date},Battles,{lat:.5},{lon:.5},{}\n",
+            i % 7
+        ));
+    }
+    wd.create("many.csv", csv);
+    let s = schema("many");
+    let pushed = push(&wd, &url, &s, &["incidents", "--incidents", "many.csv"]);
+    assert!(
+        pushed.stderr.contains("100000 inserted"),
+        "{}",
+        pushed.stderr
+    );
+    for (i, at) in ["37.1,68.9", "38.3,71.2", "36.9,70.1", "37.8,73.5"]
+        .iter()
+        .enumerate()
+    {
+        let km = ["10", "25", "40", "5"][i];
+        let q = [
+            "near",
+            "--incidents",
+            "many.csv",
+            "--at",
+            at,
+            "--km",
+            km,
+            "--format",
+            "json",
+        ];
+        let local = ok(&wd, &q);
+        let remote = ok(
+            &wd,
+            &[
+                "near", "--at", at, "--km", km, "--format", "json", "--db", &url, "--schema", &s,
+            ],
+        );
+        assert_eq!(remote.stdout, local.stdout, "{at} {km}");
+        assert!(local.stdout.lines().count() > 10, "{at}");
+    }
+    let local = ok(
+        &wd,
+        &[
+            "bbox",
+            "70,37,70.3,37.3",
+            "--incidents",
+            "many.csv",
+            "--format",
+            "csv",
+        ],
+    );
+    let remote = ok(
+        &wd,
+        &[
+            "bbox",
+            "70,37,70.3,37.3",
+            "--format",
+            "csv",
+            "--db",
+            &url,
+            "--schema",
+            &s,
+        ],
+    );
+    assert_eq!(remote.stdout, local.stdout);
+}
+
+#[test]
+fn reference_layers_become_typed_geography_tables() {
+    let Some(url) = server() else { return };
+    let wd = Workdir::new();
+    let s = schema("layers");
+    let run = ok(&wd, &["db", "push", "--db", &url, "--schema", &s]);
+    for line in [
+        "places: 1143 rows",
+        "border: 15 rows",
+        "districts: 324 rows",
+        "countries: 8 rows",
+    ] {
+        assert!(
+            run.stderr.contains(&format!("{s}.{line} (replaced)")),
+            "{line}: {}",
+            run.stderr
+        );
+    }
+    let mut client = borderwatch::db::connect(Some(&url)).unwrap();
+    let columns = client
+        .query(
+            "SELECT f_table_name::text, type::text, srid FROM geography_columns WHERE f_table_schema = $1 ORDER BY 1",
+            &[&s],
+        )
+        .unwrap();
+    let found: Vec<(String, String, i32)> = columns
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    for (table, kind) in [
+        ("border", "MultiLineString"),
+        ("districts", "MultiPolygon"),
+        ("incidents", "Point"),
+        ("places", "Point"),
+    ] {
+        assert!(
+            found.contains(&(table.to_string(), kind.to_string(), 4326)),
+            "{table}: {found:?}"
+        );
+    }
+    // Geodesic on the server: Qala-i-Zal's district polygon lies within 1 km of its point.
+    let row = client
+        .query_one(
+            &format!("SELECT count(*) FROM {s}.districts d, {s}.places p WHERE p.id = 'af.dist.qala-i-zal' AND d.name = 'Qala-i-Zal' AND ST_DWithin(d.geog, p.geog, 1000)"),
+            &[],
+        )
+        .unwrap();
+    let population: String = client
+        .query_one(
+            "SELECT data_type::text FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'places' AND column_name = 'population'",
+            &[&s],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(population, "bigint");
+    assert_eq!(row.get::<_, i64>(0), 1);
+}
+
+#[test]
+fn bad_urls_and_refused_connections_give_one_line_without_the_password() {
+    let wd = Workdir::new();
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["db", "push", "--db", "http://analyst:s3cret@db.example/x"],
+            "not a PostgreSQL URL",
+        ),
+        (
+            &[
+                "near",
+                "--at",
+                "37,70",
+                "--km",
+                "5",
+                "--db",
+                "postgres://analyst:s3cret@127.0.0.1:1/x",
+            ],
+            "cannot connect to PostgreSQL at 127.0.0.1:1/x as analyst",
+        ),
+        (
+            &[
+                "bbox",
+                "68,36,72,39",
+                "--db",
+                "postgres://analyst@127.0.0.1:1/x",
+                "--schema",
+                "x;drop",
+            ],
+            "--schema \"x;drop\"",
+        ),
+    ];
+    for (args, message) in cases {
+        let run = wd.run(args);
+        assert_eq!(run.code, 2, "{args:?}");
+        assert!(run.stderr.contains(message), "{args:?}: {}", run.stderr);
+        assert!(
+            !run.stderr.contains("s3cret") && !run.stdout.contains("s3cret"),
+            "{}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("panicked"));
+        assert_eq!(
+            run.stderr
+                .lines()
+                .filter(|l| l.starts_with("borderwatch: ") && !l.contains("incidents:"))
+                .count(),
+            1,
+            "{}",
+            run.stderr
+        );
+    }
+}
