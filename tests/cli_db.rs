@@ -132,7 +132,29 @@ fn near_and_bbox_on_the_server_print_what_the_local_index_prints() {
     let wd = Workdir::new();
     let s = schema("same");
     ok(&wd, &["db", "push", "--db", &url, "--schema", &s]);
-    let queries: [&[&str]; 5] = [
+    let queries: [&[&str]; 8] = [
+        &["near", "--at", "37.5,70.0", "--nearest", "3"],
+        &[
+            "near",
+            "Qala-i-Zal",
+            "--nearest",
+            "2",
+            "--type",
+            "Battles",
+            "--format",
+            "json",
+        ],
+        &[
+            "near",
+            "--at",
+            "38.4,70.9",
+            "--nearest",
+            "50",
+            "--km",
+            "150",
+            "--format",
+            "csv",
+        ],
         &["near", "Qala-i-Zal", "--km", "200"],
         &[
             "near",
@@ -198,32 +220,41 @@ fn on_100k_generated_incidents_the_server_agrees_with_the_index() {
         "{}",
         pushed.stderr
     );
-    for (i, at) in ["37.1,68.9", "38.3,71.2", "36.9,70.1", "37.8,73.5"]
-        .iter()
-        .enumerate()
-    {
-        let km = ["10", "25", "40", "5"][i];
-        let q = [
-            "near",
-            "--incidents",
-            "many.csv",
-            "--at",
-            at,
-            "--km",
-            km,
-            "--format",
-            "json",
-        ];
-        let local = ok(&wd, &q);
-        let remote = ok(
-            &wd,
-            &[
-                "near", "--at", at, "--km", km, "--format", "json", "--db", &url, "--schema", &s,
-            ],
-        );
-        assert_eq!(remote.stdout, local.stdout, "{at} {km}");
-        assert!(local.stdout.lines().count() > 10, "{at}");
+    // The same question asked of the file and of the server gives the same bytes.
+    let same = |query: &[&str]| {
+        let local = ok(&wd, &[query, &["--incidents", "many.csv"]].concat());
+        let remote = ok(&wd, &[query, &["--db", &url, "--schema", &s]].concat());
+        assert_eq!(remote.stdout, local.stdout, "{query:?}");
+        assert!(local.stdout.lines().count() > 5, "{query:?}");
+    };
+    for (at, km) in [
+        ("37.1,68.9", "10"),
+        ("38.3,71.2", "25"),
+        ("36.9,70.1", "40"),
+        ("37.8,73.5", "5"),
+    ] {
+        same(&["near", "--at", at, "--km", km, "--format", "json"]);
     }
+    same(&[
+        "near",
+        "--at",
+        "37.4,70.2",
+        "--nearest",
+        "10",
+        "--format",
+        "json",
+    ]);
+    same(&[
+        "near",
+        "--at",
+        "37.4,70.2",
+        "--nearest",
+        "25",
+        "--since",
+        "2024-06-01",
+        "--format",
+        "csv",
+    ]);
     let local = ok(
         &wd,
         &[

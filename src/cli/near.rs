@@ -78,18 +78,24 @@ pub fn run(args: Args) -> Result<i32, Error> {
     let table = match &args.db.url {
         None => args.incidents.load()?,
         Some(_) => {
-            let Some(km) = args.km.or(args.nearest.is_none().then_some(DEFAULT_KM)) else {
-                return Err(Error::Usage(
-                    "--nearest with --db is not supported yet: give --km R".into(),
-                ));
-            };
             let (mut client, schema) = args.db.open()?;
-            let centres = queries.iter().map(|q| q.center).collect();
-            crate::db::fetch(
-                &mut client,
-                &schema,
-                &crate::db::Area::Within { centres, km },
-            )?
+            let filter = args.filters.filter();
+            // Each point's radius: --km, or for --nearest the distance of its k-th nearest
+            // (found on the server), whichever is smaller; then one query for all of them.
+            let mut circles = Vec::new();
+            for q in &queries {
+                let radius = match args.nearest {
+                    None => Some(args.km.unwrap_or(DEFAULT_KM)),
+                    Some(k) => {
+                        crate::db::nearest_radius(&mut client, &schema, q.center, k, &filter)?
+                            .map(|r| args.km.map_or(r, |km| km.min(r)))
+                            .or(args.km)
+                    }
+                };
+                // Fewer than k pass anywhere: every row that passes, however far.
+                circles.push((q.center, radius.unwrap_or(20_100.0)));
+            }
+            crate::db::fetch(&mut client, &schema, &crate::db::Area::Within(circles))?
         }
     };
     let index = IncidentIndex::new(&table);

@@ -404,31 +404,85 @@ pub fn push_layer(
     Ok(rows)
 }
 
-/// Incidents of `schema.incidents` that the server finds within `km` of any of `centres`
-/// (ST_DWithin on geography: geodesic), or inside a lon/lat box, read back as a table in
-/// push order.
+/// Incidents of `schema.incidents` in `area`, read back as a table in push order: within a
+/// distance of points (ST_DWithin on geography: geodesic, GiST-indexed), inside a lon/lat
+/// box, or the nearest to a point (KNN `<->`, widened until the local filter keeps k).
 pub fn fetch(client: &mut Client, schema: &str, area: &Area) -> Result<IncidentTable, Error> {
-    let names: Vec<&str> = Column::ALL.iter().map(|c| c.name()).collect();
-    let condition = match area {
-        Area::Within { centres, km } => centres
-            .iter()
-            .map(|p| {
-                format!(
-                    "ST_DWithin(geog, ST_SetSRID(ST_MakePoint({:.9}, {:.9}), 4326)::geography, {:.6})",
-                    p.x(),
-                    p.y(),
-                    km * 1000.0 * 1.000_001 + 0.01
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(" OR "),
+    match area {
+        Area::Within(circles) => {
+            let condition = circles
+                .iter()
+                .map(|(p, km)| {
+                    // A hair wider than asked: the local code applies the exact radius.
+                    format!(
+                        "ST_DWithin(geog, {}, {:.6})",
+                        point_sql(*p),
+                        km * 1000.0 * 1.000_001 + 0.01
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" OR ");
+            select(client, schema, &condition, "")
+        }
         // The stored coordinates themselves, edges included, as the local index compares.
-        Area::Box([w, s, e, n]) => format!(
-            "longitude BETWEEN {w:.9} AND {e:.9} AND latitude BETWEEN {s:.9} AND {n:.9}"
+        Area::Box([w, s, e, n]) => select(
+            client,
+            schema,
+            &format!("longitude BETWEEN {w:.9} AND {e:.9} AND latitude BETWEEN {s:.9} AND {n:.9}"),
+            "",
         ),
+    }
+}
+
+/// The radius around `centre` that holds its `k` nearest incidents passing `filter`, found
+/// on the server: the L nearest by KNN (L = 4k, then ×4 until the filter keeps k or the table
+/// runs out), measured locally. None when fewer than k incidents pass at all.
+pub fn nearest_radius(
+    client: &mut Client,
+    schema: &str,
+    centre: Point,
+    k: usize,
+    filter: &crate::index::Filter,
+) -> Result<Option<f64>, Error> {
+    let mut limit = (4 * k).max(16);
+    loop {
+        let order = format!("ORDER BY geog <-> {} LIMIT {limit}", point_sql(centre));
+        let table = select(client, schema, "geog IS NOT NULL", &order)?;
+        let index = IncidentIndex::new(&table);
+        let hits = index.nearest(centre, k, filter);
+        if hits.len() == k {
+            return Ok(hits.last().map(|h| h.km));
+        }
+        if table.rows().len() < limit {
+            return Ok(None);
+        }
+        limit *= 4;
+    }
+}
+
+fn point_sql(p: Point) -> String {
+    format!(
+        "ST_SetSRID(ST_MakePoint({:.9}, {:.9}), 4326)::geography",
+        p.x(),
+        p.y()
+    )
+}
+
+/// Rows matching `condition`, in push order unless `order` says otherwise.
+fn select(
+    client: &mut Client,
+    schema: &str,
+    condition: &str,
+    order: &str,
+) -> Result<IncidentTable, Error> {
+    let names: Vec<&str> = Column::ALL.iter().map(|c| c.name()).collect();
+    let order = if order.is_empty() {
+        "ORDER BY source_row, event_id_cnty"
+    } else {
+        order
     };
     let sql = format!(
-        "COPY (SELECT {} FROM {schema}.incidents WHERE {condition} ORDER BY source_row, event_id_cnty) \
+        "COPY (SELECT {} FROM {schema}.incidents WHERE {condition} {order}) \
          TO STDOUT WITH (FORMAT csv, HEADER true)",
         names.join(", ")
     );
@@ -448,8 +502,8 @@ pub fn fetch(client: &mut Client, schema: &str, area: &Area) -> Result<IncidentT
 /// Where the server looks.
 #[derive(Debug, Clone)]
 pub enum Area {
-    /// Within `km` (geodesic) of any centre.
-    Within { centres: Vec<Point>, km: f64 },
+    /// Within a distance in km (geodesic) of any of the points.
+    Within(Vec<(Point, f64)>),
     /// A lon/lat box, edges included.
     Box([f64; 4]),
 }
