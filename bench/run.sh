@@ -45,7 +45,6 @@ if [ "$with_peers" = 1 ]; then
 fi
 BENCH_OUT="$out" cargo bench --quiet --bench geocode
 BENCH_OUT="$out" cargo bench --quiet --bench incidents
-BENCH_OUT="$out" cargo bench --quiet --bench render
 # Whole processes, timed like the peers' ogr2ogr: the streaming GeoJSON export, and a one-shot
 # `near` query (start-up, CSV load, index build, query).
 cargo build --quiet --release
@@ -61,5 +60,42 @@ for n in 100000 1000000; do
     --tool "borderwatch near --at LAT,LON --km 25 --format json (fresh process: load + index + query)" --out "$out" \
     -- "$bin" near --incidents "$BENCH_DATA/incidents_$n.csv" --at 37.2,69.1 --km 25 --format json >/dev/null
 done
+# FlatGeobuf and GeoParquet exports, and the same FlatGeobuf by ogr2ogr from the CSV.
+for n in 100000 1000000; do
+  for format in flatgeobuf geoparquet; do
+    python3 "$shared/time_cmd.py" --metric "${format}_export" --n "$n" --items "$n" --unit rows/s \
+      --tool "borderwatch export incidents --format $format" --output-file "$scratch/out.$format" --out "$out" \
+      -- "$bin" export incidents --incidents "$BENCH_DATA/incidents_$n.csv" --format "$format" --out "$scratch/out.$format" >/dev/null
+  done
+  python3 "$shared/time_cmd.py" --metric flatgeobuf_export --n "$n" --items "$n" --unit rows/s \
+    --tool "ogr2ogr -f FlatGeobuf (from the CSV)" --output-file "$scratch/ogr.fgb" --out "$out" \
+    -- ogr2ogr -f FlatGeobuf "$scratch/ogr.fgb" "$BENCH_DATA/incidents_$n.csv" \
+       -oo X_POSSIBLE_NAMES=longitude -oo Y_POSSIBLE_NAMES=latitude -a_srs EPSG:4326 >/dev/null
+  rm -f "$scratch/ogr.fgb"
+done
+# PostGIS on a throwaway cluster: push (upsert) against ogr2ogr's plain load, and near --db.
+pg="$scratch/pgcluster"
+mkdir -p "$pg" && chmod 755 "$scratch" "$pg"
+if url=$(scripts/pg_cluster start "$pg/pg" 2>/dev/null); then
+  export PGPASSFILE="$pg/pg/pgpass"
+  port=${url##*:}; port=${port%%/*}
+  for n in 100000 1000000; do
+    # One run: a repeat would time the no-change path of the upsert instead.
+    python3 "$shared/time_cmd.py" --metric postgis_push --n "$n" --items "$n" --unit rows/s --repeats 1 \
+      --tool "borderwatch db push incidents (COPY + upsert + GiST)" --out "$out" \
+      -- "$bin" db push incidents --db "$url" --schema "b$n" --incidents "$BENCH_DATA/incidents_$n.csv"
+    python3 "$shared/time_cmd.py" --metric postgis_push --n "$n" --items "$n" --unit rows/s --repeats 1 \
+      --tool "ogr2ogr -f PostgreSQL (plain load, geography)" --out "$out" \
+      -- ogr2ogr -f PostgreSQL "PG:host=127.0.0.1 port=$port dbname=borderwatch user=borderwatch" \
+         "$BENCH_DATA/incidents_$n.csv" -nln "ogr$n" -overwrite -oo X_POSSIBLE_NAMES=longitude \
+         -oo Y_POSSIBLE_NAMES=latitude -a_srs EPSG:4326 -lco GEOM_TYPE=geography
+    python3 "$shared/time_cmd.py" --metric near_db --n "$n" --items 1 --unit queries/s \
+      --tool "borderwatch near --at LAT,LON --km 25 --db (server query)" --out "$out" \
+      -- "$bin" near --db "$url" --schema "b$n" --at 37.2,69.1 --km 25 --format json >/dev/null
+  done
+  scripts/pg_cluster stop "$pg/pg"
+fi
+BENCH_OUT="$out" cargo bench --quiet --bench render
+BENCH_OUT="$out" cargo bench --quiet --bench extract
 python3 "$shared/table.py" "$peers" "$out" > bench/RESULTS.md
 echo "bench: wrote $out and bench/RESULTS.md"

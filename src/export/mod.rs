@@ -305,8 +305,11 @@ pub fn write_incidents<W: Write>(
     for start in (0..table.rows().len()).step_by(CHUNK) {
         let rows = start..(start + CHUNK).min(table.rows().len());
         if !writer.format().is_geojson() {
-            for f in rows.filter_map(feature) {
-                writer.write(&f)?;
+            // Features (border distance and side included) are built in parallel, written in
+            // row order.
+            let features: Vec<Feature> = rows.into_par_iter().filter_map(feature).collect();
+            for f in features {
+                writer.write_owned(f)?;
             }
             continue;
         }

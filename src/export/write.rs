@@ -255,23 +255,7 @@ impl<W: Write> FeatureWriter<W> {
             Format::Geojson | Format::Geojsonseq => {
                 return self.write_encoded(&encode(feature, self.precision));
             }
-            Format::Flatgeobuf | Format::Geoparquet => {
-                // Rounded as in the text formats, so every format holds the same coordinates.
-                let scale = 10f64.powi(self.precision as i32);
-                let geometry = geo::MapCoords::map_coords(&feature.geometry, |c| Coord {
-                    x: (c.x * scale).round() / scale,
-                    y: (c.y * scale).round() / scale,
-                });
-                if let Some(r) = geo::BoundingRect::bounding_rect(&geometry) {
-                    self.bbox.add(r.min());
-                    self.bbox.add(r.max());
-                }
-                self.held.push(Feature {
-                    id: feature.id.clone(),
-                    geometry,
-                    properties: feature.properties.clone(),
-                });
-            }
+            Format::Flatgeobuf | Format::Geoparquet => return self.write_owned(feature.clone()),
             Format::Csv => {
                 let columns: Vec<String> = feature.properties.keys().cloned().collect();
                 if self.csv_columns.is_none() {
@@ -301,6 +285,26 @@ impl<W: Write> FeatureWriter<W> {
                 )?;
             }
         }
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Writes one feature given by value: the formats that hold a layer keep it without a copy.
+    pub fn write_owned(&mut self, mut feature: Feature) -> io::Result<()> {
+        if !matches!(self.format, Format::Flatgeobuf | Format::Geoparquet) {
+            return self.write(&feature);
+        }
+        // Rounded as in the text formats, so every format holds the same coordinates.
+        let scale = 10f64.powi(self.precision as i32);
+        geo::MapCoordsInPlace::map_coords_in_place(&mut feature.geometry, |c| Coord {
+            x: (c.x * scale).round() / scale,
+            y: (c.y * scale).round() / scale,
+        });
+        if let Some(r) = geo::BoundingRect::bounding_rect(&feature.geometry) {
+            self.bbox.add(r.min());
+            self.bbox.add(r.max());
+        }
+        self.held.push(feature);
         self.count += 1;
         Ok(())
     }
