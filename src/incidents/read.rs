@@ -197,6 +197,10 @@ struct Part {
 /// for the two threads: memory stays flat in the file size.
 const BLOCK_BYTES: usize = 4 << 20;
 
+/// The longest record read: no incident row comes near it, so a longer one is a broken file
+/// (an unclosed quote swallowing the rest), refused before it fills memory.
+const MAX_RECORD_BYTES: usize = 64 << 20;
+
 impl<'o> Loader<'o> {
     fn new(options: &'o LoadOptions) -> Loader<'o> {
         Loader {
@@ -239,6 +243,14 @@ impl<'o> Loader<'o> {
                 1,
                 "header",
                 "empty file: expected a header row".into(),
+            ));
+        }
+        // Text never holds NUL bytes; spreadsheets (.xlsx) and archives do.
+        if head.contains(&0) {
+            return Err(invalid(
+                1,
+                "file",
+                "binary data, not CSV or GeoJSON text (export the sheet as CSV, UTF-8)".into(),
             ));
         }
         if super::geojson::looks_like_geojson(head) {
@@ -334,6 +346,16 @@ impl<'o> Loader<'o> {
         loop {
             let (block, last) =
                 next_block(&mut reader, &mut carry, self.block_bytes).map_err(io)?;
+            if carry.len() > MAX_RECORD_BYTES {
+                return Err(invalid(
+                    line + memchr::memchr_iter(b'\n', &block).count() as u64,
+                    "row",
+                    format!(
+                        "one record runs past {} MB: an unclosed quote, or not an incident table",
+                        MAX_RECORD_BYTES >> 20
+                    ),
+                ));
+            }
             let middle = split_point(&block, block.len() / 2);
             let right_line = line + memchr::memchr_iter(b'\n', &block[..middle]).count() as u64;
             let (left, right) = block.split_at(middle);
@@ -899,10 +921,13 @@ fn parse_point(
                         .into(),
                 ));
             }
-            let ours = matches!(
-                country.to_lowercase().as_str(),
-                "afghanistan" | "tajikistan" | "af" | "tj" | "afg" | "tjk" | "4" | "762"
-            );
+            // Rows of our two countries, or of no stated country: a swap that lands in the
+            // region is far likelier than an incident in the Arctic.
+            let ours = country.trim().is_empty()
+                || matches!(
+                    country.to_lowercase().as_str(),
+                    "afghanistan" | "tajikistan" | "af" | "tj" | "afg" | "tjk" | "4" | "762"
+                );
             if ours && !in_region(la, lo) && in_region(lo, la) {
                 return Err((
                     "latitude/longitude",
@@ -1172,6 +1197,20 @@ mod tests {
         assert_eq!(row.time_precision, Some(2));
         assert_eq!(row.fatalities, Some(17));
         assert_eq!(table.text(row.actor1), "Government of Tajikistan");
+    }
+
+    #[test]
+    fn binary_files_are_refused_as_such() {
+        let err = load_reader(
+            &b"PK\x03\x04\x00\x00"[..],
+            "x.xlsx",
+            &LoadOptions::default(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "x.xlsx:1: file: binary data, not CSV or GeoJSON text (export the sheet as CSV, UTF-8)"
+        );
     }
 
     #[test]
