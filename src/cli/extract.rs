@@ -32,19 +32,32 @@ fn parse_day(text: &str) -> Result<NaiveDate, String> {
         .ok_or_else(|| "empty date".into())
 }
 
+/// The longest text read as one article: far past any news article, short of what would
+/// strain memory (the text is held with its folded copy and offsets).
+const MAX_ARTICLE_BYTES: u64 = 256 << 20;
+
 fn read(path: &PathBuf) -> Result<(String, String), Error> {
     let (origin, bytes) = if path.as_os_str() == "-" {
         let mut bytes = Vec::new();
         std::io::stdin()
+            .take(MAX_ARTICLE_BYTES + 1)
             .read_to_end(&mut bytes)
             .map_err(|e| Error::Usage(format!("reading standard input: {e}")))?;
         ("stdin".to_string(), bytes)
     } else {
-        (
-            path.display().to_string(),
-            std::fs::read(path).map_err(|e| Error::io(path, e))?,
-        )
+        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        let mut bytes = Vec::new();
+        file.take(MAX_ARTICLE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::io(path, e))?;
+        (path.display().to_string(), bytes)
     };
+    if bytes.len() as u64 > MAX_ARTICLE_BYTES {
+        return Err(Error::Usage(format!(
+            "{origin}: longer than {} MB: not one article (split it, or extract from its parts)",
+            MAX_ARTICLE_BYTES >> 20
+        )));
+    }
     if bytes.contains(&0) {
         return Err(Error::Usage(format!(
             "{origin}: binary data, not an article text"

@@ -212,6 +212,9 @@ pub(super) fn resolve_place(
 }
 
 /// Reads a query file: id,lat,lon or id,place (header names as for incidents).
+/// Queries per run: their hits are gathered in memory, so a run stops well before it fills it.
+const MAX_QUERIES: usize = 10_000_000;
+
 fn read_queries(path: &PathBuf, args: &Args) -> Result<Vec<Query>, Error> {
     let origin = path.display().to_string();
     let text = std::fs::read(path).map_err(|e| Error::io(path, e))?;
@@ -252,6 +255,16 @@ fn read_queries(path: &PathBuf, args: &Args) -> Result<Vec<Query>, Error> {
             }
         };
         let line = lines.line_at(record.position().map_or(0, |p| p.byte() as usize));
+        if queries.len() == MAX_QUERIES {
+            return Err(Error::Invalid(vec![Problem::new(
+                &origin,
+                line,
+                "row",
+                &format!(
+                    "more than {MAX_QUERIES} queries: split the file (each run answers up to {MAX_QUERIES})"
+                ),
+            )]));
+        }
         let field = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or("").trim();
         let query_id = match field(id) {
             "" => format!("{line}"),
