@@ -25,6 +25,7 @@ pub mod index;
 pub mod reference;
 pub mod render;
 pub mod spatial;
+pub mod untrusted;
 pub mod web;
 
 pub use error::{Error, Problem};

@@ -1,20 +1,6 @@
 //! Writing results: terminal-safe text and simple aligned tables.
 
-use std::borrow::Cow;
-
-/// Text from data made safe for a terminal: control characters (ANSI escapes included) and
-/// bidirectional overrides removed.
-pub fn clean(text: &str) -> Cow<'_, str> {
-    let unsafe_char = |c: char| {
-        c.is_control()
-            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
-    };
-    if text.chars().any(unsafe_char) {
-        Cow::Owned(text.chars().filter(|c| !unsafe_char(*c)).collect())
-    } else {
-        Cow::Borrowed(text)
-    }
-}
+pub use crate::untrusted::for_terminal as clean;
 
 /// Prints rows as left-aligned columns separated by two spaces.
 pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
@@ -43,17 +29,5 @@ pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
     line(header.to_vec());
     for row in &rows {
         line(row.iter().map(String::as_str).collect());
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn clean_removes_escapes_and_bidi_controls() {
-        assert_eq!(clean("Vanj\u{1b}[31m"), "Vanj[31m");
-        assert_eq!(clean("a\u{202E}b\u{2066}c"), "abc");
-        assert!(matches!(clean("Qala-i-Zal"), Cow::Borrowed(_)));
     }
 }

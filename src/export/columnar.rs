@@ -31,6 +31,8 @@ pub struct Column {
 /// (nulls fit any type; a column of nulls only is text).
 pub fn columns(features: &[Feature]) -> Vec<Column> {
     let mut out: Vec<(String, Option<ColumnKind>)> = Vec::new();
+    // Where each name sits in `out`: layers of a million features look names up often.
+    let mut slots: rustc_hash::FxHashMap<String, usize> = Default::default();
     for f in features {
         for (name, value) in &f.properties {
             let kind = match value {
@@ -40,13 +42,15 @@ pub fn columns(features: &[Feature]) -> Vec<Column> {
                 Value::Number(_) => Some(ColumnKind::Double),
                 _ => Some(ColumnKind::Text),
             };
-            let slot = match out.iter_mut().find(|(n, _)| n == name) {
-                Some(slot) => slot,
+            let index = match slots.get(name) {
+                Some(&i) => i,
                 None => {
+                    slots.insert(name.clone(), out.len());
                     out.push((name.clone(), None));
-                    out.last_mut().expect("pushed")
+                    out.len() - 1
                 }
             };
+            let slot = &mut out[index];
             slot.1 = match (slot.1, kind) {
                 (None, k) | (k, None) => k,
                 (Some(a), Some(b)) if a == b => Some(a),
@@ -64,7 +68,7 @@ pub fn columns(features: &[Feature]) -> Vec<Column> {
         .collect()
 }
 
-/// A property as text, for text columns.
+/// A property as text (text columns, CSV): lists joined by `|`, nothing for null.
 pub fn text_value(value: &Value) -> Option<String> {
     match value {
         Value::Null => None,

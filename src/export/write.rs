@@ -67,7 +67,23 @@ impl Default for Bbox {
 }
 
 impl Bbox {
-    fn add(&mut self, c: Coord) {
+    /// The box around `coords`.
+    ///
+    /// ```
+    /// use borderwatch::export::Bbox;
+    /// let b = Bbox::of([(68.0, 37.5), (71.0, 36.9)].map(geo::Coord::from));
+    /// assert_eq!(b.0, [68.0, 36.9, 71.0, 37.5]);
+    /// ```
+    pub fn of(coords: impl IntoIterator<Item = Coord>) -> Bbox {
+        let mut b = Bbox::default();
+        for c in coords {
+            b.add(c);
+        }
+        b
+    }
+
+    /// Grows the box to hold `c`.
+    pub fn add(&mut self, c: Coord) {
         let b = &mut self.0;
         b[0] = b[0].min(c.x);
         b[1] = b[1].min(c.y);
@@ -268,15 +284,12 @@ impl<W: Write> FeatureWriter<W> {
                 let keys = self.csv_columns.as_ref().expect("set above");
                 let values: Vec<String> = keys
                     .iter()
-                    .map(|k| match feature.properties.get(k) {
-                        None | Some(Value::Null) => String::new(),
-                        Some(Value::String(s)) => s.clone(),
-                        Some(Value::Array(items)) => items
-                            .iter()
-                            .map(|v| v.as_str().map_or_else(|| v.to_string(), String::from))
-                            .collect::<Vec<_>>()
-                            .join("|"),
-                        Some(v) => v.to_string(),
+                    .map(|k| {
+                        feature
+                            .properties
+                            .get(k)
+                            .and_then(super::columnar::text_value)
+                            .unwrap_or_default()
                     })
                     .collect();
                 write_csv_record(

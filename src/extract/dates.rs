@@ -205,7 +205,8 @@ pub fn find_date(
 
 /// The year a sentence gives when it gives no month or day ("in 2022", "in late 2015",
 /// "last year" against the anchor), with how it was read. ACLED codes days, weeks and months,
-/// not years, so a year alone never becomes an event date: it goes in the notes.
+/// not years, so a year alone never becomes an event date: it goes in the notes. Ask it of
+/// sentences where [`find_date`] found no date.
 ///
 /// ```
 /// use borderwatch::extract::dates::year_only;
@@ -214,9 +215,6 @@ pub fn find_date(
 /// ```
 pub fn year_only(sentence: &str, anchor: Option<(NaiveDate, &str)>) -> Option<(i32, String)> {
     let p = patterns();
-    if find_date(sentence, anchor.map(|a| a.0), anchor.map_or("", |a| a.1)).is_some() {
-        return None;
-    }
     if let Some(c) = p.year.captures(sentence) {
         return Some((c[1].parse().ok()?, format!("{:?} stated", &c[0])));
     }

@@ -383,7 +383,10 @@ pub fn extract(text: &str, origin: &str, options: &Options) -> (Vec<Draft>, Vec<
         if let Some(id) = &place.id {
             used_places.push(id.clone());
         }
-        let year = year_only(&s.text, anchor.map(|a| (a, basis.as_str())));
+        let year = date
+            .is_none()
+            .then(|| year_only(&s.text, anchor.map(|a| (a, basis.as_str()))))
+            .flatten();
         let (event_date, time_precision, date_basis) = match (&date, &year) {
             (Some(d), _) => (Some(d.date), Some(d.precision), d.basis.clone()),
             (None, Some((year, how))) => {

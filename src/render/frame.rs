@@ -4,6 +4,7 @@
 use geo::Point;
 use proj4rs::proj::Proj;
 
+use crate::export::Bbox;
 use crate::spatial::{destination, geodesic_km};
 
 /// A rectangle in pixels: left, top, right, bottom.
@@ -94,22 +95,17 @@ impl Frame {
             definition,
         };
         // The projected extent of the view's outline, sampled along each edge.
-        let (mut xmin, mut ymin, mut xmax, mut ymax) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
-        for i in 0..=16 {
+        let outline = (0..=16).flat_map(|i| {
             let t = i as f64 / 16.0;
-            for (lon, lat) in [
+            [
                 (west + t * (east - west), south),
                 (west + t * (east - west), north),
                 (west, south + t * span),
                 (east, south + t * span),
-            ] {
-                let (x, y) = frame.forward(lon, lat);
-                xmin = xmin.min(x);
-                xmax = xmax.max(x);
-                ymin = ymin.min(y);
-                ymax = ymax.max(y);
-            }
-        }
+            ]
+        });
+        let [xmin, ymin, xmax, ymax] =
+            Bbox::of(outline.map(|(lon, lat)| frame.forward(lon, lat).into())).0;
         frame.metres_per_px = ((xmax - xmin) / rect.width()).max((ymax - ymin) / rect.height());
         let (cx, cy) = ((xmin + xmax) / 2.0, (ymin + ymax) / 2.0);
         frame.origin = (
@@ -157,20 +153,16 @@ impl Frame {
     /// The lon/lat box the rectangle shows.
     pub fn bounds(&self) -> [f64; 4] {
         let r = self.rect;
-        let mut b = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
-        for i in 0..=8 {
+        let edges = (0..=8).flat_map(|i| {
             let t = i as f64 / 8.0;
-            for p in [
+            [
                 (r.x0 + t * r.width(), r.y0),
                 (r.x0 + t * r.width(), r.y1),
                 (r.x0, r.y0 + t * r.height()),
                 (r.x1, r.y0 + t * r.height()),
-            ] {
-                let (lon, lat) = self.lonlat(p);
-                b = [b[0].min(lon), b[1].min(lat), b[2].max(lon), b[3].max(lat)];
-            }
-        }
-        b
+            ]
+        });
+        Bbox::of(edges.map(|p| self.lonlat(p).into())).0
     }
 }
 

@@ -15,12 +15,12 @@ use std::collections::BTreeMap;
 
 use geo::{Geometry, Point};
 
+pub use crate::untrusted::for_markup as escape;
 pub use frame::{Frame, Rect};
 pub use labels::{Placer, text_width};
-pub use svg::escape;
 use svg::{Svg, num, path_data};
 
-use crate::export::raw_layer;
+use crate::export::{Bbox, raw_layer};
 use crate::gazetteer::{Gazetteer, Kind};
 use crate::index::{Filter, IncidentIndex};
 use crate::reference::Reference;
@@ -319,17 +319,12 @@ fn select(index: &IncidentIndex, filter: &Filter, view: &View) -> Vec<u32> {
 fn view_box(index: &IncidentIndex, rows: &[u32], view: &View) -> [f64; 4] {
     match view {
         View::Around { centre, km, .. } => {
-            let mut b = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
-            for bearing in (0..360).step_by(10) {
-                let p = destination(*centre, bearing as f64, km * 1.08);
-                b = [
-                    b[0].min(p.x()),
-                    b[1].min(p.y()),
-                    b[2].max(p.x()),
-                    b[3].max(p.y()),
-                ];
-            }
-            b
+            Bbox::of(
+                (0..360)
+                    .step_by(10)
+                    .map(|bearing| destination(*centre, bearing as f64, km * 1.08).0),
+            )
+            .0
         }
         View::Bbox(b) => *b,
         View::Fit => {
@@ -342,15 +337,7 @@ fn view_box(index: &IncidentIndex, rows: &[u32], view: &View) -> [f64; 4] {
             } else {
                 points
             };
-            let mut b = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
-            for p in &base {
-                b = [
-                    b[0].min(p.x()),
-                    b[1].min(p.y()),
-                    b[2].max(p.x()),
-                    b[3].max(p.y()),
-                ];
-            }
+            let b = Bbox::of(base.iter().map(|p| p.0)).0;
             // 10% around, and at least half a degree across, so a lone incident has a context.
             let pad_x = ((b[2] - b[0]) * 0.1)
                 .max((0.5 - (b[2] - b[0])) / 2.0)

@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use super::frame::Rect;
+use crate::untrusted::for_markup as escape;
 
 /// SVG text being written.
 pub struct Svg {
@@ -13,31 +14,6 @@ pub struct Svg {
 pub fn num(x: f64) -> String {
     let s = format!("{x:.1}");
     if s == "-0.0" { "0.0".into() } else { s }
-}
-
-/// Text from data made safe for SVG: markup characters as entities; control characters and
-/// bidirectional overrides removed (they would reorder what a reader sees).
-///
-/// ```
-/// use borderwatch::render::escape;
-/// assert_eq!(escape("<svg onload=alert(1)>\u{202E}"), "&lt;svg onload=alert(1)&gt;");
-/// ```
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control()
-                || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}') =>
-                {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 impl Svg {

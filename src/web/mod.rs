@@ -173,7 +173,7 @@ impl MapData {
             "generated_at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             "maplibre": MAPLIBRE_VERSION.trim(),
             "sources": sources,
-            "attribution_html": escape_html(ATTRIBUTION),
+            "attribution_html": crate::untrusted::for_markup(ATTRIBUTION),
             "counts": context.index.table().counts(),
             "filters": context.filter.describe(),
             "km": context.km,
@@ -303,14 +303,6 @@ fn sha256_base64(text: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(Sha256::digest(text.as_bytes()))
 }
 
-fn escape_html(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
-
 /// The incidents that pass the filter but have no coordinates: every column, as JSON.
 fn unlocated_incidents(context: &Context) -> Vec<Value> {
     let table = context.index.table();
@@ -365,30 +357,19 @@ fn glyphs_for(labels: &str) -> Value {
 
 /// The initial view: the AF–TJ border with the incidents, as [west, south, east, north].
 fn view(incidents: Bbox) -> [f64; 4] {
-    let mut border = [
-        f64::INFINITY,
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-        f64::NEG_INFINITY,
-    ];
-    for v in crate::reference::Reference::bundled().border().vertices() {
-        border = [
-            border[0].min(v.x()),
-            border[1].min(v.y()),
-            border[2].max(v.x()),
-            border[3].max(v.y()),
-        ];
+    let mut b = Bbox::of(
+        crate::reference::Reference::bundled()
+            .border()
+            .vertices()
+            .iter()
+            .map(|v| v.0),
+    );
+    if !incidents.is_empty() {
+        let [w, s, e, n] = incidents.0;
+        b.add((w, s).into());
+        b.add((e, n).into());
     }
-    if incidents.is_empty() {
-        return border;
-    }
-    let i = incidents.0;
-    [
-        border[0].min(i[0]),
-        border[1].min(i[1]),
-        border[2].max(i[2]),
-        border[3].max(i[3]),
-    ]
+    b.0
 }
 
 #[cfg(test)]
@@ -410,14 +391,6 @@ mod tests {
         for (stack, start, pbf) in GLYPHS {
             assert_eq!(pbf.first(), Some(&0x0a), "{stack} {start}");
         }
-    }
-
-    #[test]
-    fn html_escaping_covers_markup_characters() {
-        assert_eq!(
-            escape_html("<img src=x onerror='a'>&\""),
-            "&lt;img src=x onerror=&#39;a&#39;&gt;&amp;&quot;"
-        );
     }
 
     #[test]
