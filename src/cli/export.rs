@@ -119,9 +119,8 @@ fn write_layers_of(
                 "several layers need --out DIR (one file each)".into(),
             ));
         }
-        let stdout = std::io::stdout();
         let writer = FeatureWriter::new(
-            std::io::BufWriter::new(stdout.lock()),
+            std::io::BufWriter::new(std::io::stdout()),
             options.format,
             precision,
         )

@@ -1,12 +1,13 @@
 //! Typed, indexed outputs written once a layer is complete: FlatGeobuf (with its packed
 //! Hilbert R-tree) and GeoParquet 1.1. Both need every column's type before the first row,
-//! so the layer's features are held and their columns inferred first.
+//! so the layer's features are spilled to disk ([`Spill`]) and their columns inferred first.
 
 use std::io::{self, Write};
 
 use geo::Geometry;
 use serde_json::Value;
 
+use super::spill::{Cell, Spill};
 use super::write::Feature;
 
 /// The type of a property column, the narrowest that holds every value.
@@ -27,45 +28,66 @@ pub struct Column {
     pub kind: ColumnKind,
 }
 
+/// The columns of a layer as its features arrive: every property name in the order first
+/// seen, typed by all values (nulls fit any type; a column of nulls only is text).
+#[derive(Debug, Default)]
+pub(crate) struct ColumnSet {
+    columns: Vec<(String, Option<ColumnKind>)>,
+    // Where each name sits in `columns`: layers of a million features look names up often.
+    slots: rustc_hash::FxHashMap<String, usize>,
+}
+
+impl ColumnSet {
+    /// Counts `value` in column `name` and returns the column's number.
+    pub(crate) fn observe(&mut self, name: &str, value: &Value) -> usize {
+        let kind = match value {
+            Value::Null => None,
+            Value::Bool(_) => Some(ColumnKind::Bool),
+            Value::Number(n) if n.is_i64() => Some(ColumnKind::Long),
+            Value::Number(_) => Some(ColumnKind::Double),
+            _ => Some(ColumnKind::Text),
+        };
+        let index = match self.slots.get(name) {
+            Some(&i) => i,
+            None => {
+                self.slots.insert(name.to_string(), self.columns.len());
+                self.columns.push((name.to_string(), None));
+                self.columns.len() - 1
+            }
+        };
+        let slot = &mut self.columns[index].1;
+        *slot = match (*slot, kind) {
+            (None, k) | (k, None) => k,
+            (Some(a), Some(b)) if a == b => Some(a),
+            (Some(ColumnKind::Long), Some(ColumnKind::Double))
+            | (Some(ColumnKind::Double), Some(ColumnKind::Long)) => Some(ColumnKind::Double),
+            _ => Some(ColumnKind::Text),
+        };
+        index
+    }
+
+    /// The columns so far.
+    pub(crate) fn columns(&self) -> Vec<Column> {
+        self.columns
+            .iter()
+            .map(|(name, kind)| Column {
+                name: name.clone(),
+                kind: kind.unwrap_or(ColumnKind::Text),
+            })
+            .collect()
+    }
+}
+
 /// The columns of a layer: every property name in the order first seen, typed by all values
 /// (nulls fit any type; a column of nulls only is text).
 pub fn columns(features: &[Feature]) -> Vec<Column> {
-    let mut out: Vec<(String, Option<ColumnKind>)> = Vec::new();
-    // Where each name sits in `out`: layers of a million features look names up often.
-    let mut slots: rustc_hash::FxHashMap<String, usize> = Default::default();
+    let mut set = ColumnSet::default();
     for f in features {
         for (name, value) in &f.properties {
-            let kind = match value {
-                Value::Null => None,
-                Value::Bool(_) => Some(ColumnKind::Bool),
-                Value::Number(n) if n.is_i64() || n.is_u64() => Some(ColumnKind::Long),
-                Value::Number(_) => Some(ColumnKind::Double),
-                _ => Some(ColumnKind::Text),
-            };
-            let index = match slots.get(name) {
-                Some(&i) => i,
-                None => {
-                    slots.insert(name.clone(), out.len());
-                    out.push((name.clone(), None));
-                    out.len() - 1
-                }
-            };
-            let slot = &mut out[index];
-            slot.1 = match (slot.1, kind) {
-                (None, k) | (k, None) => k,
-                (Some(a), Some(b)) if a == b => Some(a),
-                (Some(ColumnKind::Long), Some(ColumnKind::Double))
-                | (Some(ColumnKind::Double), Some(ColumnKind::Long)) => Some(ColumnKind::Double),
-                _ => Some(ColumnKind::Text),
-            };
+            set.observe(name, value);
         }
     }
-    out.into_iter()
-        .map(|(name, kind)| Column {
-            name,
-            kind: kind.unwrap_or(ColumnKind::Text),
-        })
-        .collect()
+    set.columns()
 }
 
 /// A property as text (text columns, CSV): lists joined by `|`, nothing for null.
@@ -84,9 +106,9 @@ pub fn text_value(value: &Value) -> Option<String> {
     }
 }
 
-/// The one geometry type of a layer's features, as Simple Features names it; None when mixed.
-pub fn geometry_type(features: &[Feature]) -> Option<&'static str> {
-    let name = |g: &Geometry| match g {
+/// The Simple Features name of a geometry's type.
+pub(crate) fn geometry_type_name(geometry: &Geometry) -> &'static str {
+    match geometry {
         Geometry::Point(_) => "Point",
         Geometry::LineString(_) => "LineString",
         Geometry::Polygon(_) => "Polygon",
@@ -94,19 +116,23 @@ pub fn geometry_type(features: &[Feature]) -> Option<&'static str> {
         Geometry::MultiLineString(_) => "MultiLineString",
         Geometry::MultiPolygon(_) => "MultiPolygon",
         _ => "Geometry",
-    };
-    let first = name(&features.first()?.geometry);
+    }
+}
+
+/// The one geometry type of a layer's features, as Simple Features names it; None when mixed.
+pub fn geometry_type(features: &[Feature]) -> Option<&'static str> {
+    let first = geometry_type_name(&features.first()?.geometry);
     features
         .iter()
-        .all(|f| name(&f.geometry) == first)
+        .all(|f| geometry_type_name(&f.geometry) == first)
         .then_some(first)
 }
 
-/// Writes `features` as FlatGeobuf with a packed Hilbert R-tree index and EPSG:4326.
-pub fn write_flatgeobuf(features: &[Feature], layer: &str, out: impl Write) -> io::Result<()> {
+/// Writes the spilled layer as FlatGeobuf with a packed Hilbert R-tree index and EPSG:4326.
+pub(crate) fn write_flatgeobuf(spill: Spill, layer: &str, out: impl Write) -> io::Result<()> {
     use flatgeobuf::{ColumnType, FgbCrs, FgbWriter, FgbWriterOptions, GeometryType};
     use geozero::{ColumnValue, PropertyProcessor};
-    let geometry_type = match geometry_type(features) {
+    let geometry_type = match spill.geometry_type() {
         Some("Point") => GeometryType::Point,
         Some("LineString") => GeometryType::LineString,
         Some("Polygon") => GeometryType::Polygon,
@@ -125,7 +151,7 @@ pub fn write_flatgeobuf(features: &[Feature], layer: &str, out: impl Write) -> i
         ..Default::default()
     };
     let mut fgb = FgbWriter::create_with_options(layer, geometry_type, options).map_err(fail)?;
-    let columns = columns(features);
+    let columns = spill.columns();
     for c in &columns {
         let kind = match c.kind {
             ColumnKind::Bool => ColumnType::Bool,
@@ -135,24 +161,25 @@ pub fn write_flatgeobuf(features: &[Feature], layer: &str, out: impl Write) -> i
         };
         fgb.add_column(&c.name, kind, |_, column| column.nullable = true);
     }
-    for f in features {
+    let rows = spill.len();
+    let mut reader = spill.into_reader()?;
+    for i in 0..rows {
+        let row = reader.row(i)?;
         let mut failed = None;
-        fgb.add_feature_geom(f.geometry.clone(), |writer| {
-            for (i, c) in columns.iter().enumerate() {
-                let Some(value) = f.properties.get(&c.name).filter(|v| !v.is_null()) else {
-                    continue;
-                };
+        fgb.add_feature_geom(geozero::wkb::Wkb(&row.wkb), |writer| {
+            for (i, cell) in row.cells {
+                let c = &columns[i];
                 let text;
-                let column_value = match c.kind {
-                    ColumnKind::Bool => ColumnValue::Bool(value.as_bool().unwrap_or(false)),
-                    ColumnKind::Long => ColumnValue::Long(value.as_i64().unwrap_or(0)),
-                    ColumnKind::Double => ColumnValue::Double(value.as_f64().unwrap_or(f64::NAN)),
-                    ColumnKind::Text => {
-                        text = text_value(value).unwrap_or_default();
+                let value = match (c.kind, cell) {
+                    (ColumnKind::Bool, Cell::Bool(b)) => ColumnValue::Bool(b),
+                    (ColumnKind::Long, Cell::Long(n)) => ColumnValue::Long(n),
+                    (ColumnKind::Double, cell) => ColumnValue::Double(cell.to_double()),
+                    (_, cell) => {
+                        text = cell.into_text();
                         ColumnValue::String(&text)
                     }
                 };
-                if let Err(e) = writer.property(i, &c.name, &column_value) {
+                if let Err(e) = writer.property(i, &c.name, &value) {
                     failed = Some(e);
                 }
             }
@@ -249,7 +276,7 @@ fn wkb_point(out: &mut Vec<u8>, p: &geo::Point) {
 /// Position along a Hilbert curve of order 16 over the layer's extent [west, south, east,
 /// north], for sorting rows so that row groups cover compact areas (readers skip a row group
 /// by its bbox statistics).
-fn hilbert(lon: f64, lat: f64, extent: [f64; 4]) -> u64 {
+pub(crate) fn hilbert(lon: f64, lat: f64, extent: [f64; 4]) -> u64 {
     const N: u64 = 1 << 16;
     let scale = |v: f64, lo: f64, hi: f64| {
         let t = if hi > lo { (v - lo) / (hi - lo) } else { 0.0 };
@@ -288,11 +315,11 @@ fn next_column<'a, W: Write + Send>(
 /// Rows per row group: small enough for bbox skipping, large enough for compression.
 const ROW_GROUP: usize = 65_536;
 
-/// Writes `features` as GeoParquet 1.1: a WKB `geometry` column, a `bbox` struct column
-/// (xmin, ymin, xmax, ymax) declared as the geometry's covering, the properties typed, rows
-/// in Hilbert order in row groups of 65,536, and the `geo` metadata (CRS: OGC:CRS84, the
+/// Writes the spilled layer as GeoParquet 1.1: a WKB `geometry` column, a `bbox` struct
+/// column (xmin, ymin, xmax, ymax) declared as the geometry's covering, the properties typed,
+/// rows in Hilbert order in row groups of 65,536, and the `geo` metadata (CRS: OGC:CRS84, the
 /// default). Snappy-compressed.
-pub fn write_geoparquet(features: &[Feature], mut out: impl Write) -> io::Result<()> {
+pub(crate) fn write_geoparquet(spill: Spill, out: impl Write + Send) -> io::Result<()> {
     use parquet::basic::Compression;
     use parquet::data_type::{BoolType, ByteArray, ByteArrayType, DoubleType, Int64Type};
     use parquet::file::metadata::KeyValue;
@@ -301,15 +328,7 @@ pub fn write_geoparquet(features: &[Feature], mut out: impl Write) -> io::Result
     use std::sync::Arc;
 
     let fail = |e: parquet::errors::ParquetError| io::Error::other(format!("GeoParquet: {e}"));
-    let columns = columns(features);
-    let boxes: Vec<geo::Rect> = features
-        .iter()
-        .map(|f| {
-            geo::BoundingRect::bounding_rect(&f.geometry)
-                .unwrap_or_else(|| geo::Rect::new((f64::NAN, f64::NAN), (f64::NAN, f64::NAN)))
-        })
-        .collect();
-
+    let columns = spill.columns();
     let mut schema = String::from(
         "message schema { required binary geometry; required group bbox { required double xmin; required double ymin; required double xmax; required double ymax; }",
     );
@@ -342,25 +361,9 @@ pub fn write_geoparquet(features: &[Feature], mut out: impl Write) -> io::Result
     schema.push_str(" }");
     let schema = Arc::new(parquet::schema::parser::parse_message_type(&schema).map_err(fail)?);
 
-    let mut bbox = [
-        f64::INFINITY,
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-        f64::NEG_INFINITY,
-    ];
-    for r in &boxes {
-        if r.min().x.is_finite() {
-            bbox = [
-                bbox[0].min(r.min().x),
-                bbox[1].min(r.min().y),
-                bbox[2].max(r.max().x),
-                bbox[3].max(r.max().y),
-            ];
-        }
-    }
-    let mut order: Vec<usize> = (0..features.len()).collect();
-    order.sort_by_key(|&i| (hilbert(boxes[i].center().x, boxes[i].center().y, bbox), i));
-    let types: Vec<&str> = geometry_type(features).into_iter().collect();
+    let order = spill.hilbert_order();
+    let types: Vec<&str> = spill.geometry_type().into_iter().collect();
+    let extent = spill.extent();
     let geo_metadata = serde_json::json!({
         "version": "1.1.0",
         "primary_column": "geometry",
@@ -368,7 +371,7 @@ pub fn write_geoparquet(features: &[Feature], mut out: impl Write) -> io::Result
             "geometry": {
                 "encoding": "WKB",
                 "geometry_types": types,
-                "bbox": if features.is_empty() { Value::Null } else { serde_json::json!(bbox) },
+                "bbox": if extent.is_empty() { Value::Null } else { serde_json::json!(extent.0) },
                 "covering": { "bbox": {
                     "xmin": ["bbox", "xmin"], "ymin": ["bbox", "ymin"],
                     "xmax": ["bbox", "xmax"], "ymax": ["bbox", "ymax"],
@@ -384,67 +387,68 @@ pub fn write_geoparquet(features: &[Feature], mut out: impl Write) -> io::Result
         )]))
         .set_created_by(format!("borderwatch {}", env!("CARGO_PKG_VERSION")))
         .build();
-    // Parquet writers need Send; the layer is encoded in memory and copied out.
-    let mut buffer = Vec::new();
-    let mut writer =
-        SerializedFileWriter::new(&mut buffer, schema, Arc::new(properties)).map_err(fail)?;
-    for group in order.chunks(ROW_GROUP.max(1)) {
-        let mut rows = writer.next_row_group().map_err(fail)?;
-        let geometries: Vec<ByteArray> = group
-            .iter()
-            .map(|&i| ByteArray::from(wkb(&features[i].geometry)))
+    let mut writer = SerializedFileWriter::new(out, schema, Arc::new(properties)).map_err(fail)?;
+    let mut reader = spill.into_reader()?;
+    for group in order.chunks(ROW_GROUP) {
+        // One row group is read back whole: 65,536 rows of a few hundred bytes.
+        let mut rows = Vec::with_capacity(group.len());
+        for &i in group {
+            rows.push(reader.row(i)?);
+        }
+        let mut row_group = writer.next_row_group().map_err(fail)?;
+        let geometries: Vec<ByteArray> = rows
+            .iter_mut()
+            .map(|r| ByteArray::from(std::mem::take(&mut r.wkb)))
             .collect();
-        let mut column = next_column(&mut rows)?;
+        let mut column = next_column(&mut row_group)?;
         column
             .typed::<ByteArrayType>()
             .write_batch(&geometries, None, None)
             .map_err(fail)?;
         column.close().map_err(fail)?;
         for part in 0..4 {
-            let values: Vec<f64> = group
-                .iter()
-                .map(|&i| {
-                    let r = boxes[i];
-                    [r.min().x, r.min().y, r.max().x, r.max().y][part]
-                })
-                .collect();
-            let mut column = next_column(&mut rows)?;
+            let values: Vec<f64> = rows.iter().map(|r| r.bbox[part]).collect();
+            let mut column = next_column(&mut row_group)?;
             column
                 .typed::<DoubleType>()
                 .write_batch(&values, None, None)
                 .map_err(fail)?;
             column.close().map_err(fail)?;
         }
-        for c in &columns {
-            let values: Vec<Option<&Value>> = group
-                .iter()
-                .map(|&i| features[i].properties.get(&c.name).filter(|v| !v.is_null()))
-                .collect();
+        let mut cells: Vec<Vec<Option<Cell>>> = vec![vec![None; rows.len()]; columns.len()];
+        for (r, row) in rows.into_iter().enumerate() {
+            for (c, cell) in row.cells {
+                cells[c][r] = Some(cell);
+            }
+        }
+        for (c, values) in columns.iter().zip(cells) {
             let levels: Vec<i16> = values.iter().map(|v| i16::from(v.is_some())).collect();
-            let present = values.iter().flatten();
-            let mut column = next_column(&mut rows)?;
+            let present = values.into_iter().flatten();
+            let mut column = next_column(&mut row_group)?;
             match c.kind {
                 ColumnKind::Bool => {
-                    let v: Vec<bool> = present.map(|v| v.as_bool().unwrap_or(false)).collect();
+                    let v: Vec<bool> = present.map(|v| v == Cell::Bool(true)).collect();
                     column
                         .typed::<BoolType>()
                         .write_batch(&v, Some(&levels), None)
                 }
                 ColumnKind::Long => {
-                    let v: Vec<i64> = present.map(|v| v.as_i64().unwrap_or(0)).collect();
+                    let v: Vec<i64> = present
+                        .map(|v| if let Cell::Long(n) = v { n } else { 0 })
+                        .collect();
                     column
                         .typed::<Int64Type>()
                         .write_batch(&v, Some(&levels), None)
                 }
                 ColumnKind::Double => {
-                    let v: Vec<f64> = present.map(|v| v.as_f64().unwrap_or(f64::NAN)).collect();
+                    let v: Vec<f64> = present.map(|v| v.to_double()).collect();
                     column
                         .typed::<DoubleType>()
                         .write_batch(&v, Some(&levels), None)
                 }
                 ColumnKind::Text => {
                     let v: Vec<ByteArray> = present
-                        .map(|v| ByteArray::from(text_value(v).unwrap_or_default().into_bytes()))
+                        .map(|v| ByteArray::from(v.into_text().into_bytes()))
                         .collect();
                     column
                         .typed::<ByteArrayType>()
@@ -454,10 +458,10 @@ pub fn write_geoparquet(features: &[Feature], mut out: impl Write) -> io::Result
             .map_err(fail)?;
             column.close().map_err(fail)?;
         }
-        rows.close().map_err(fail)?;
+        row_group.close().map_err(fail)?;
     }
     writer.close().map_err(fail)?;
-    out.write_all(&buffer)
+    Ok(())
 }
 
 #[cfg(test)]

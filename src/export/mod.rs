@@ -5,6 +5,7 @@
 
 mod analysis;
 mod columnar;
+mod spill;
 mod write;
 
 use std::io::Write;
@@ -143,7 +144,7 @@ pub fn layer_features(
 }
 
 /// Writes one layer; returns the number of features and their bbox.
-pub fn write_layer<W: Write>(
+pub fn write_layer<W: Write + Send>(
     layer: Layer,
     context: &Context,
     mut writer: FeatureWriter<W>,
@@ -288,7 +289,7 @@ pub fn write_layer<W: Write>(
 
 /// Writes the located incidents of `index` that pass `filter`, encoded in parallel chunks
 /// (GeoJSON formats) and written in row order.
-pub fn write_incidents<W: Write>(
+pub fn write_incidents<W: Write + Send>(
     index: &IncidentIndex,
     filter: &Filter,
     writer: &mut FeatureWriter<W>,
@@ -309,7 +310,7 @@ pub fn write_incidents<W: Write>(
             // row order.
             let features: Vec<Feature> = rows.into_par_iter().filter_map(feature).collect();
             for f in features {
-                writer.write_owned(f)?;
+                writer.write(&f)?;
             }
             continue;
         }

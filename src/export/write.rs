@@ -1,10 +1,13 @@
 //! Streaming feature writers: GeoJSON FeatureCollection (RFC 7946), GeoJSON text sequence
-//! (RFC 8142) and CSV with WKT geometry. Each writes one feature at a time, so memory stays
-//! flat however many features a layer has.
+//! (RFC 8142) and CSV with WKT geometry write one feature at a time; FlatGeobuf and
+//! GeoParquet spill features to a temporary file until the layer ends. Memory stays flat
+//! however many features a layer has.
 
 use std::io::{self, Write};
 
 use geo::{Coord, Geometry, LineString, Polygon};
+
+use super::spill::Spill;
 use serde_json::{Map, Value};
 
 /// One feature to write.
@@ -225,7 +228,7 @@ fn push_json_string(out: &mut String, s: &str) {
 }
 
 /// Writes features of one layer in one format.
-pub struct FeatureWriter<W: Write> {
+pub struct FeatureWriter<W: Write + Send> {
     out: W,
     format: Format,
     precision: usize,
@@ -233,13 +236,13 @@ pub struct FeatureWriter<W: Write> {
     bbox: Bbox,
     csv_columns: Option<Vec<String>>,
     buffer: String,
-    /// Features of formats written whole at the end (FlatGeobuf, GeoParquet).
-    held: Vec<Feature>,
+    /// Features of the formats written whole at the end (FlatGeobuf, GeoParquet).
+    spill: Option<Spill>,
     /// The layer's name, for formats that store one.
     name: String,
 }
 
-impl<W: Write> FeatureWriter<W> {
+impl<W: Write + Send> FeatureWriter<W> {
     /// Starts a layer; `precision` is the number of decimals of coordinates.
     pub fn new(mut out: W, format: Format, precision: usize) -> io::Result<FeatureWriter<W>> {
         if format == Format::Geojson {
@@ -253,7 +256,10 @@ impl<W: Write> FeatureWriter<W> {
             bbox: Bbox::default(),
             csv_columns: None,
             buffer: String::with_capacity(4096),
-            held: Vec::new(),
+            spill: match format {
+                Format::Flatgeobuf | Format::Geoparquet => Some(Spill::new()?),
+                _ => None,
+            },
             name: "features".into(),
         })
     }
@@ -271,7 +277,18 @@ impl<W: Write> FeatureWriter<W> {
             Format::Geojson | Format::Geojsonseq => {
                 return self.write_encoded(&encode(feature, self.precision));
             }
-            Format::Flatgeobuf | Format::Geoparquet => return self.write_owned(feature.clone()),
+            Format::Flatgeobuf | Format::Geoparquet => {
+                // Rounded as in the text formats, so every format holds the same coordinates.
+                let scale = 10f64.powi(self.precision as i32);
+                let mut rounded = feature.geometry.clone();
+                geo::MapCoordsInPlace::map_coords_in_place(&mut rounded, |c| Coord {
+                    x: (c.x * scale).round() / scale,
+                    y: (c.y * scale).round() / scale,
+                });
+                let spill = self.spill.as_mut().expect("made for these formats");
+                spill.push(&rounded, &feature.properties)?;
+                self.bbox = spill.extent();
+            }
             Format::Csv => {
                 let columns: Vec<String> = feature.properties.keys().cloned().collect();
                 if self.csv_columns.is_none() {
@@ -298,26 +315,6 @@ impl<W: Write> FeatureWriter<W> {
                 )?;
             }
         }
-        self.count += 1;
-        Ok(())
-    }
-
-    /// Writes one feature given by value: the formats that hold a layer keep it without a copy.
-    pub fn write_owned(&mut self, mut feature: Feature) -> io::Result<()> {
-        if !matches!(self.format, Format::Flatgeobuf | Format::Geoparquet) {
-            return self.write(&feature);
-        }
-        // Rounded as in the text formats, so every format holds the same coordinates.
-        let scale = 10f64.powi(self.precision as i32);
-        geo::MapCoordsInPlace::map_coords_in_place(&mut feature.geometry, |c| Coord {
-            x: (c.x * scale).round() / scale,
-            y: (c.y * scale).round() / scale,
-        });
-        if let Some(r) = geo::BoundingRect::bounding_rect(&feature.geometry) {
-            self.bbox.add(r.min());
-            self.bbox.add(r.max());
-        }
-        self.held.push(feature);
         self.count += 1;
         Ok(())
     }
@@ -364,11 +361,13 @@ impl<W: Write> FeatureWriter<W> {
 
     /// Ends the layer and returns how many features and their bbox.
     pub fn finish(mut self) -> io::Result<(usize, Bbox)> {
-        match self.format {
-            Format::Flatgeobuf => {
-                super::columnar::write_flatgeobuf(&self.held, &self.name, &mut self.out)?
+        match (self.format, self.spill.take()) {
+            (Format::Flatgeobuf, Some(spill)) => {
+                super::columnar::write_flatgeobuf(spill, &self.name, &mut self.out)?
             }
-            Format::Geoparquet => super::columnar::write_geoparquet(&self.held, &mut self.out)?,
+            (Format::Geoparquet, Some(spill)) => {
+                super::columnar::write_geoparquet(spill, &mut self.out)?
+            }
             _ => {}
         }
         if self.format == Format::Geojson {
