@@ -189,6 +189,46 @@ fn near_and_bbox_on_the_server_print_what_the_local_index_prints() {
 }
 
 #[test]
+fn columns_of_an_acled_export_beyond_our_schema_come_back_from_the_server() {
+    let Some(url) = server() else { return };
+    let wd = Workdir::new();
+    wd.create(
+        "acled.csv",
+        std::fs::read_to_string("tests/fixtures/acled_sample.csv").unwrap(),
+    );
+    let s = schema("extra");
+    push(&wd, &url, &s, &["--incidents", "acled.csv"]);
+    for format in ["csv", "json"] {
+        let q = [
+            "near",
+            "--incidents",
+            "acled.csv",
+            "--at",
+            "37.5,70.5",
+            "--km",
+            "400",
+            "--format",
+            format,
+        ];
+        let local = ok(&wd, &q);
+        assert!(local.stdout.contains("inter1"), "{}", local.stdout);
+        let remote = ok(&wd, &[&q[..], &["--db", &url, "--schema", &s]].concat());
+        assert_eq!(remote.stdout, local.stdout, "{format}");
+    }
+    // A corrected extra value is a change; the same file again is not.
+    let corrected = std::fs::read_to_string("tests/fixtures/acled_sample.csv")
+        .unwrap()
+        .replacen("Caucasus and Central Asia", "Central Asia", 1);
+    wd.create("acled.csv", corrected);
+    let again = push(&wd, &url, &s, &["--incidents", "acled.csv"]);
+    assert!(
+        again.stderr.contains("0 inserted, 1 updated"),
+        "{}",
+        again.stderr
+    );
+}
+
+#[test]
 fn on_100k_generated_incidents_the_server_agrees_with_the_index() {
     let Some(url) = server() else { return };
     let wd = Workdir::new();

@@ -234,7 +234,10 @@ pub fn push_incidents(
     let mut tx = begin_push(client, schema)?;
     tx.batch_execute(&format!(
         "CREATE TABLE IF NOT EXISTS {schema}.incidents ({}, border_km double precision, side text,
-             source_row bigint, geog geography(Point, 4326));
+             source_row bigint, extra jsonb, geog geography(Point, 4326));
+         ALTER TABLE {schema}.incidents ADD COLUMN IF NOT EXISTS extra jsonb;
+         CREATE TABLE IF NOT EXISTS {schema}.incident_extra_columns
+             (position serial primary key, name text unique not null);
          CREATE INDEX IF NOT EXISTS incidents_geog ON {schema}.incidents USING gist (geog);
          CREATE INDEX IF NOT EXISTS incidents_date ON {schema}.incidents (event_date);
          CREATE INDEX IF NOT EXISTS incidents_lonlat ON {schema}.incidents (longitude, latitude);
@@ -242,13 +245,29 @@ pub fn push_incidents(
         definitions.join(", ")
     ))
     .map_err(db_error("creating the tables"))?;
+    // Columns of the input beyond our schema (an ACLED export's inter1, tags, …) are kept in
+    // `extra` as a JSON object; their names, in the order first pushed, are listed so that
+    // queries print them as the local index does.
+    for name in table.extra_columns() {
+        tx.execute(
+            &format!(
+                "INSERT INTO {schema}.incident_extra_columns (name) VALUES ($1) ON CONFLICT DO NOTHING"
+            ),
+            &[name],
+        )
+        .map_err(db_error("listing extra columns"))?;
+    }
     let mut csv = csv::Writer::from_writer(Vec::new());
     for (row, r) in table.rows().iter().enumerate() {
-        let mut record: Vec<String> = table
-            .fields(r)
-            .into_iter()
+        let mut fields = table.fields(r).into_iter();
+        let mut record: Vec<String> = fields
+            .by_ref()
             .take(Column::ALL.len())
             .map(|(_, v)| v.to_text())
+            .collect();
+        let extra: serde_json::Map<String, serde_json::Value> = fields
+            .map(|(name, v)| (name.to_string(), v.to_text().into()))
+            .filter(|(_, v)| v != "")
             .collect();
         match index.border(row as u32) {
             Some((km, side)) => {
@@ -258,13 +277,18 @@ pub fn push_incidents(
             None => record.extend([String::new(), String::new()]),
         }
         record.push(row.to_string());
+        record.push(if extra.is_empty() {
+            String::new()
+        } else {
+            serde_json::Value::Object(extra).to_string()
+        });
         csv.write_record(&record)
             .map_err(|e| Error::Usage(format!("encoding rows for COPY: {e}")))?;
     }
     let staged = copy_csv(
         &mut tx,
         &format!(
-            "COPY staging ({}, border_km, side, source_row) FROM STDIN WITH (FORMAT csv)",
+            "COPY staging ({}, border_km, side, source_row, extra) FROM STDIN WITH (FORMAT csv)",
             names.join(", ")
         ),
         csv,
@@ -272,7 +296,7 @@ pub fn push_incidents(
     let all: Vec<&str> = names
         .iter()
         .copied()
-        .chain(["border_km", "side", "source_row"])
+        .chain(["border_km", "side", "source_row", "extra"])
         .collect();
     // source_row is where a row sits in its file: not a change of the incident.
     let compared: Vec<&str> = all.iter().copied().filter(|c| *c != "source_row").collect();
@@ -475,7 +499,24 @@ fn select(
     condition: &str,
     order: &str,
 ) -> Result<IncidentTable, Error> {
-    let names: Vec<&str> = Column::ALL.iter().map(|c| c.name()).collect();
+    let extra: Vec<String> = client
+        .query(
+            &format!("SELECT name FROM {schema}.incident_extra_columns ORDER BY position"),
+            &[],
+        )
+        .map_err(db_error("querying incidents"))?
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    let columns: Vec<String> = Column::ALL
+        .iter()
+        .map(|c| c.name().to_string())
+        .chain(
+            extra
+                .iter()
+                .map(|name| format!("extra ->> '{}'", name.replace('\'', "''"))),
+        )
+        .collect();
     let order = if order.is_empty() {
         "ORDER BY source_row, event_id_cnty"
     } else {
@@ -483,13 +524,25 @@ fn select(
     };
     let sql = format!(
         "COPY (SELECT {} FROM {schema}.incidents WHERE {condition} {order}) \
-         TO STDOUT WITH (FORMAT csv, HEADER true)",
-        names.join(", ")
+         TO STDOUT WITH (FORMAT csv)",
+        columns.join(", ")
     );
+    // The header is written here: the server would cut names at 63 bytes.
+    let mut header = csv::Writer::from_writer(Vec::new());
+    header
+        .write_record(
+            Column::ALL
+                .iter()
+                .map(|c| c.name())
+                .chain(extra.iter().map(String::as_str)),
+        )
+        .map_err(|e| Error::Usage(format!("PostgreSQL, reading rows: {e}")))?;
+    let mut bytes = header
+        .into_inner()
+        .map_err(|e| Error::Usage(format!("PostgreSQL, reading rows: {e}")))?;
     let mut reader = client
         .copy_out(&sql)
         .map_err(db_error("querying incidents"))?;
-    let mut bytes = Vec::new();
     std::io::Read::read_to_end(&mut reader, &mut bytes)
         .map_err(|e| Error::Usage(format!("PostgreSQL, reading rows: {e}")))?;
     let options = LoadOptions {

@@ -871,8 +871,10 @@ fn parse_fields<'f>(
         source: s.intern(get(Column::Source)),
         source_url: text(get(Column::SourceUrl)),
         evidence: text(get(Column::Evidence)),
-        // Our own exports say which points came from the geocoder.
-        geocoded: get(Column::Geocoded).eq_ignore_ascii_case("true"),
+        // Our own exports say which points came from the geocoder (PostgreSQL writes `t`).
+        geocoded: ["true", "t", "1", "yes"]
+            .iter()
+            .any(|t| get(Column::Geocoded).trim().eq_ignore_ascii_case(t)),
         extra: Vec::new(),
         file: 0,
         line,
