@@ -132,7 +132,7 @@ fn near_and_bbox_on_the_server_print_what_the_local_index_prints() {
     let wd = Workdir::new();
     let s = schema("same");
     ok(&wd, &["db", "push", "--db", &url, "--schema", &s]);
-    let queries: [&[&str]; 8] = [
+    let queries: [&[&str]; 10] = [
         &["near", "--at", "37.5,70.0", "--nearest", "3"],
         &[
             "near",
@@ -176,6 +176,36 @@ fn near_and_bbox_on_the_server_print_what_the_local_index_prints() {
             "--format",
             "csv",
         ],
+        &[
+            "near",
+            "--at",
+            "37.5,70.0",
+            "--km",
+            "400",
+            "--actor",
+            "TALIBAN",
+            "--actor",
+            "ansarullah",
+            "--side",
+            "AF",
+            "--border-km",
+            "60",
+            "--format",
+            "csv",
+        ],
+        &[
+            "near",
+            "--at",
+            "38.4,70.9",
+            "--nearest",
+            "2",
+            "--type",
+            "armed clash",
+            "--until",
+            "2022-12-31",
+            "--country",
+            "AF",
+        ],
         &["bbox", "68,36,72,39"],
         &["bbox", "70,37.5,72,39", "--format", "geojson"],
     ];
@@ -186,6 +216,18 @@ fn near_and_bbox_on_the_server_print_what_the_local_index_prints() {
         assert_eq!(remote.stdout, local.stdout, "{q:?}");
         assert!(!local.stdout.is_empty(), "{q:?} finds something");
     }
+    // Filter text reaches SQL as a quoted literal, never as SQL.
+    let q = [
+        "near",
+        "Qala-i-Zal",
+        "--km",
+        "500",
+        "--actor",
+        "x') OR TRUE OR ('",
+    ];
+    let local = wd.run(&q);
+    let remote = wd.run(&[&q[..], &["--db", &url, "--schema", &s]].concat());
+    assert_eq!((remote.code, &remote.stdout), (1, &local.stdout));
 }
 
 #[test]
@@ -292,6 +334,20 @@ fn on_100k_generated_incidents_the_server_agrees_with_the_index() {
         "25",
         "--since",
         "2024-06-01",
+        "--format",
+        "csv",
+    ]);
+    // Border distance and side are checked by the server first (stored to the metre).
+    same(&[
+        "near",
+        "--at",
+        "37.4,70.2",
+        "--km",
+        "60",
+        "--border-km",
+        "2",
+        "--side",
+        "TJ",
         "--format",
         "csv",
     ]);

@@ -56,7 +56,12 @@ pub fn run(args: Args) -> Result<i32, Error> {
         None => args.incidents.load()?,
         Some(_) => {
             let (mut client, schema) = args.db.open()?;
-            crate::db::fetch(&mut client, &schema, &crate::db::Area::Box(args.bbox))?
+            crate::db::fetch(
+                &mut client,
+                &schema,
+                &crate::db::Area::Box(args.bbox),
+                &args.filters.filter(),
+            )?
         }
     };
     let index = IncidentIndex::new(&table);

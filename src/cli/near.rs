@@ -95,7 +95,12 @@ pub fn run(args: Args) -> Result<i32, Error> {
                 // Fewer than k pass anywhere: every row that passes, however far.
                 circles.push((q.center, radius.unwrap_or(20_100.0)));
             }
-            crate::db::fetch(&mut client, &schema, &crate::db::Area::Within(circles))?
+            crate::db::fetch(
+                &mut client,
+                &schema,
+                &crate::db::Area::Within(circles),
+                &filter,
+            )?
         }
     };
     let index = IncidentIndex::new(&table);

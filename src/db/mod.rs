@@ -17,7 +17,7 @@ use postgres::{Client, Config, NoTls};
 
 use crate::error::Error;
 use crate::incidents::{Column, IncidentTable, LoadOptions, load_reader};
-use crate::index::IncidentIndex;
+use crate::index::{Filter, IncidentIndex};
 
 /// Where to connect: a `postgres://` URL, else the PG* environment variables (PGHOST,
 /// PGPORT, PGUSER, PGDATABASE, PGPASSWORD); a missing password is looked up in ~/.pgpass.
@@ -428,11 +428,16 @@ pub fn push_layer(
     Ok(rows)
 }
 
-/// Incidents of `schema.incidents` in `area`, read back as a table in push order: within a
-/// distance of points (ST_DWithin on geography: geodesic, GiST-indexed), inside a lon/lat
-/// box, or the nearest to a point (KNN `<->`, widened until the local filter keeps k).
-pub fn fetch(client: &mut Client, schema: &str, area: &Area) -> Result<IncidentTable, Error> {
-    match area {
+/// Incidents of `schema.incidents` in `area` that may pass `filter` (see [`filter_sql`]),
+/// read back as a table in push order: within a distance of points (ST_DWithin on
+/// geography: geodesic, GiST-indexed) or inside a lon/lat box.
+pub fn fetch(
+    client: &mut Client,
+    schema: &str,
+    area: &Area,
+    filter: &Filter,
+) -> Result<IncidentTable, Error> {
+    let table = match area {
         Area::Within(circles) => {
             let condition = circles
                 .iter()
@@ -446,16 +451,60 @@ pub fn fetch(client: &mut Client, schema: &str, area: &Area) -> Result<IncidentT
                 })
                 .collect::<Vec<_>>()
                 .join(" OR ");
-            select(client, schema, &condition, "")
+            format!("({condition})")
         }
         // The stored coordinates themselves, edges included, as the local index compares.
-        Area::Box([w, s, e, n]) => select(
-            client,
-            schema,
-            &format!("longitude BETWEEN {w:.9} AND {e:.9} AND latitude BETWEEN {s:.9} AND {n:.9}"),
-            "",
-        ),
+        Area::Box([w, s, e, n]) => {
+            format!("longitude BETWEEN {w:.9} AND {e:.9} AND latitude BETWEEN {s:.9} AND {n:.9}")
+        }
+    };
+    select(
+        client,
+        schema,
+        &format!("{table}{}", filter_sql(filter)),
+        "",
+    )
+}
+
+/// The conditions of `filter` the server can check, as `AND …` clauses: dates, types,
+/// actors, border distance and side. They let through at least what the filter lets
+/// through (the local filter, applied to what comes back, has the last word); countries,
+/// matched by name or code, are left to it.
+fn filter_sql(filter: &Filter) -> String {
+    // COPY takes no bind parameters: text is quoted as a literal (standard strings: only
+    // the quote is special; NUL cannot be sent and matches nothing anyway).
+    let literal = |text: &str| format!("'{}'", text.replace('\0', "").replace('\'', "''"));
+    let any_of = |items: &[String], test: &dyn Fn(&str) -> String| {
+        let tests: Vec<String> = items.iter().map(|i| test(&i.to_lowercase())).collect();
+        format!(" AND ({})", tests.join(" OR "))
+    };
+    let mut sql = String::new();
+    if let Some(d) = filter.since {
+        sql.push_str(&format!(" AND event_date >= DATE '{d}'"));
     }
+    if let Some(d) = filter.until {
+        sql.push_str(&format!(" AND event_date <= DATE '{d}'"));
+    }
+    if !filter.types.is_empty() {
+        sql.push_str(&any_of(&filter.types, &|t| {
+            let t = literal(t);
+            format!("lower(event_type) = {t} OR lower(sub_event_type) = {t}")
+        }));
+    }
+    if !filter.actors.is_empty() {
+        sql.push_str(&any_of(&filter.actors, &|a| {
+            let a = literal(a);
+            format!("strpos(lower(actor1), {a}) > 0 OR strpos(lower(actor2), {a}) > 0")
+        }));
+    }
+    if let Some(km) = filter.border_km {
+        // Stored to the metre: a metre of slack.
+        sql.push_str(&format!(" AND border_km <= {:.3}", km + 0.001));
+    }
+    if let Some(side) = filter.side {
+        sql.push_str(&format!(" AND side = {}", literal(side.as_str())));
+    }
+    sql
 }
 
 /// The radius around `centre` that holds its `k` nearest incidents passing `filter`, found
@@ -466,12 +515,13 @@ pub fn nearest_radius(
     schema: &str,
     centre: Point,
     k: usize,
-    filter: &crate::index::Filter,
+    filter: &Filter,
 ) -> Result<Option<f64>, Error> {
     let mut limit = (4 * k).max(16);
     loop {
         let order = format!("ORDER BY geog <-> {} LIMIT {limit}", point_sql(centre));
-        let table = select(client, schema, "geog IS NOT NULL", &order)?;
+        let condition = format!("geog IS NOT NULL{}", filter_sql(filter));
+        let table = select(client, schema, &condition, &order)?;
         let index = IncidentIndex::new(&table);
         let hits = index.nearest(centre, k, filter);
         if hits.len() == k {
