@@ -3,6 +3,9 @@
 #
 #   bench/run.sh                 # borderwatch only; results in bench/borderwatch_results.jsonl
 #   bench/run.sh --with-peers    # also re-measure the peers now (installs them: setup_peers.sh)
+#   BENCH_ONLY="formats postgis" bench/run.sh   # some sections only (geocode incidents cli
+#                                # formats postgis render extract); results in
+#                                # bench/partial_results.jsonl, table on standard output
 #
 # Generates any missing data into $BENCH_DATA (default /tmp/bench/data) with the peer
 # generators, checks their SHA-256 against ../shared/bench/README.md, runs `cargo bench`, and
@@ -29,6 +32,9 @@ for n in 100000 1000000; do generate "incidents_$n.csv" gen_incidents.py "$n"; d
   grep -q "$sum" "$shared/README.md" || { echo "bench: $file does not match the peer data's SHA-256"; exit 1; }
 done
 
+# want SECTION: whether this run measures SECTION.
+want() { [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" $1 "* ]]; }
+[ -z "${BENCH_ONLY:-}" ] || out="$root/bench/partial_results.jsonl"
 rm -f "$out"
 # Peer figures: re-measured now with --with-peers, else the last ones measured here, else the
 # figures shipped in ../shared/bench.
@@ -43,15 +49,15 @@ if [ "$with_peers" = 1 ]; then
   /tmp/bench/venv/bin/python "$shared/peers.py" --data-dir "$BENCH_DATA" --sizes 100000 1000000 \
     --only load,tree,knn_env,radius_env,radius_geod,bbox_env,geojson --out "$peers" >/dev/null
 fi
-BENCH_OUT="$out" cargo bench --quiet --bench geocode
-BENCH_OUT="$out" cargo bench --quiet --bench incidents
+want geocode && BENCH_OUT="$out" cargo bench --quiet --bench geocode
+want incidents && BENCH_OUT="$out" cargo bench --quiet --bench incidents
 # Whole processes, timed like the peers' ogr2ogr: the streaming GeoJSON export, and a one-shot
 # `near` query (start-up, CSV load, index build, query).
 cargo build --quiet --release
 bin="$root/target/release/borderwatch"
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-for n in 100000 1000000; do
+want cli && for n in 100000 1000000; do
   python3 "$shared/time_cmd.py" --metric geojson_export --n "$n" --items "$n" --unit rows/s \
     --tool "borderwatch export incidents (streaming, 2 threads; + border_km, side)" \
     --output-file "$scratch/out.geojson" --out "$out" \
@@ -60,12 +66,21 @@ for n in 100000 1000000; do
     --tool "borderwatch near --at LAT,LON --km 25 --format json (fresh process: load + index + query)" --out "$out" \
     -- "$bin" near --incidents "$BENCH_DATA/incidents_$n.csv" --at 37.2,69.1 --km 25 --format json >/dev/null
 done
-# FlatGeobuf and GeoParquet exports, and the same FlatGeobuf by ogr2ogr from the CSV.
-for n in 100000 1000000; do
+# FlatGeobuf and GeoParquet exports; the same files by geopandas (when the peers' venv is
+# there) and the same FlatGeobuf by ogr2ogr from the CSV.
+gpd=/tmp/bench/venv/bin/python
+want formats && for n in 100000 1000000; do
   for format in flatgeobuf geoparquet; do
     python3 "$shared/time_cmd.py" --metric "${format}_export" --n "$n" --items "$n" --unit rows/s \
       --tool "borderwatch export incidents --format $format" --output-file "$scratch/out.$format" --out "$out" \
       -- "$bin" export incidents --incidents "$BENCH_DATA/incidents_$n.csv" --format "$format" --out "$scratch/out.$format" >/dev/null
+    if [ -x "$gpd" ]; then
+      python3 "$shared/time_cmd.py" --metric "${format}_export" --n "$n" --items "$n" --unit rows/s \
+        --tool "geopandas read_csv + points_from_xy + $([ $format = flatgeobuf ] && echo 'to_file (pyogrio)' || echo 'to_parquet (1.1, bbox covering)')" \
+        --output-file "$scratch/gpd.$format" --out "$out" \
+        -- "$gpd" bench/geopandas_export.py "$BENCH_DATA/incidents_$n.csv" "$format" "$scratch/gpd.$format"
+      rm -f "$scratch/gpd.$format"
+    fi
   done
   python3 "$shared/time_cmd.py" --metric flatgeobuf_export --n "$n" --items "$n" --unit rows/s \
     --tool "ogr2ogr -f FlatGeobuf (from the CSV)" --output-file "$scratch/ogr.fgb" --out "$out" \
@@ -76,7 +91,7 @@ done
 # PostGIS on a throwaway cluster: push (upsert) against ogr2ogr's plain load, and near --db.
 pg="$scratch/pgcluster"
 mkdir -p "$pg" && chmod 755 "$scratch" "$pg"
-if url=$(scripts/pg_cluster start "$pg/pg" 2>/dev/null); then
+if want postgis && url=$(scripts/pg_cluster start "$pg/pg" 2>/dev/null); then
   export PGPASSFILE="$pg/pg/pgpass"
   port=${url##*:}; port=${port%%/*}
   for n in 100000 1000000; do
@@ -95,7 +110,12 @@ if url=$(scripts/pg_cluster start "$pg/pg" 2>/dev/null); then
   done
   scripts/pg_cluster stop "$pg/pg"
 fi
-BENCH_OUT="$out" cargo bench --quiet --bench render
-BENCH_OUT="$out" cargo bench --quiet --bench extract
-python3 "$shared/table.py" "$peers" "$out" > bench/RESULTS.md
-echo "bench: wrote $out and bench/RESULTS.md"
+want render && BENCH_OUT="$out" cargo bench --quiet --bench render
+want extract && BENCH_OUT="$out" cargo bench --quiet --bench extract
+if [ -n "${BENCH_ONLY:-}" ]; then
+  python3 "$shared/table.py" "$out"
+  echo "bench: wrote $out"
+else
+  python3 "$shared/table.py" "$peers" "$out" > bench/RESULTS.md
+  echo "bench: wrote $out and bench/RESULTS.md"
+fi

@@ -198,3 +198,50 @@ fn every_malformed_input_gets_its_message_and_no_row_is_lost() {
         }
     }
 }
+
+/// Absurd sizes get a clear error, not an out-of-memory: 2 GB files (sparse, so the test
+/// writes almost nothing) and one query more than a run answers.
+#[test]
+fn absurd_sizes_are_refused_with_a_clear_message() {
+    let wd = Workdir::new();
+    let sparse = |name: &str, head: &[u8]| {
+        let path = wd.create(name, head);
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(2 << 30)
+            .unwrap();
+    };
+    sparse("article.txt", b"Fighters crossed the Amu Darya. ");
+    sparse("queries.csv", b"id,lat,lon\n");
+    sparse(
+        "incidents.csv",
+        b"event_id_cnty,event_date,latitude,longitude\nA,2021-01-01,",
+    );
+    let mut many = String::from("id,lat,lon\n");
+    many.push_str(&"q,37.1,69.2\n".repeat(10_000_001));
+    wd.create("many.csv", many);
+    for (args, message) in [
+        (
+            &["extract", "article.txt"][..],
+            "borderwatch: article.txt: longer than 256 MB: not one article",
+        ),
+        (
+            &["near", "--queries", "queries.csv"][..],
+            "borderwatch: queries.csv: larger than 1024 MB: not a query file of at most 10000000 queries (split it)",
+        ),
+        (
+            &["incidents", "check", "incidents.csv"][..],
+            "borderwatch: incidents.csv:1: file: binary data, not CSV or GeoJSON text",
+        ),
+        (
+            &["near", "--queries", "many.csv"][..],
+            "borderwatch: many.csv:10000002: row: more than 10000000 queries: split the file",
+        ),
+    ] {
+        let run = wd.run(args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains(message), "{args:?}: {}", run.stderr);
+    }
+}

@@ -216,13 +216,27 @@ pub(super) fn resolve_place(
     }
 }
 
-/// Reads a query file: id,lat,lon or id,place (header names as for incidents).
 /// Queries per run: their hits are gathered in memory, so a run stops well before it fills it.
 const MAX_QUERIES: usize = 10_000_000;
 
+/// The largest query file read: room for the most queries a run answers with long ids, far
+/// short of straining memory (the file is read whole).
+const MAX_QUERY_FILE_BYTES: u64 = 1 << 30;
+
+/// Reads a query file: id,lat,lon or id,place (header names as for incidents).
 fn read_queries(path: &PathBuf, args: &Args) -> Result<Vec<Query>, Error> {
     let origin = path.display().to_string();
+    let size = std::fs::metadata(path)
+        .map_err(|e| Error::io(path, e))?
+        .len();
+    if size > MAX_QUERY_FILE_BYTES {
+        return Err(Error::Usage(format!(
+            "{origin}: larger than {} MB: not a query file of at most {MAX_QUERIES} queries (split it)",
+            MAX_QUERY_FILE_BYTES >> 20
+        )));
+    }
     let text = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    refuse_too_many_queries(&text, &origin)?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(&text[..]);
@@ -260,16 +274,6 @@ fn read_queries(path: &PathBuf, args: &Args) -> Result<Vec<Query>, Error> {
             }
         };
         let line = lines.line_at(record.position().map_or(0, |p| p.byte() as usize));
-        if queries.len() == MAX_QUERIES {
-            return Err(Error::Invalid(vec![Problem::new(
-                &origin,
-                line,
-                "row",
-                &format!(
-                    "more than {MAX_QUERIES} queries: split the file (each run answers up to {MAX_QUERIES})"
-                ),
-            )]));
-        }
         let field = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or("").trim();
         let query_id = match field(id) {
             "" => format!("{line}"),
@@ -299,6 +303,34 @@ fn read_queries(path: &PathBuf, args: &Args) -> Result<Vec<Query>, Error> {
     } else {
         Err(Error::Invalid(problems))
     }
+}
+
+/// Refuses a file of more than [`MAX_QUERIES`] records before any is resolved, naming the
+/// line of the first one too many. Files of fewer lines are not counted.
+fn refuse_too_many_queries(text: &[u8], origin: &str) -> Result<(), Error> {
+    if memchr::memchr_iter(b'\n', text).count() <= MAX_QUERIES {
+        return Ok(());
+    }
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text);
+    let mut record = csv::ByteRecord::new();
+    let mut count = 0;
+    // A malformed record ends the count: the reading proper reports it.
+    while let Ok(true) = reader.read_byte_record(&mut record) {
+        count += 1;
+        if count > MAX_QUERIES {
+            let start = record.position().map_or(0, |p| p.byte() as usize);
+            let line = crate::error::LineCounter::new(text, 1).line_at(start);
+            return Err(Error::Invalid(vec![Problem::new(
+                origin,
+                line,
+                "row",
+                &format!(
+                    "more than {MAX_QUERIES} queries: split the file (each run answers up to {MAX_QUERIES})"
+                ),
+            )]));
+        }
+    }
+    Ok(())
 }
 
 fn print_counts(
