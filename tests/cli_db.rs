@@ -275,13 +275,8 @@ fn on_100k_generated_incidents_the_server_agrees_with_the_index() {
     let Some(url) = server() else { return };
     let wd = Workdir::new();
     // A deterministic generator: points over the border region, dates over ten years.
-    let mut state: u64 = 42;
-    let mut next = || {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (state >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut random = common::Lcg(42);
+    let mut next = || random.next_f64();
     let mut csv =
         String::from("event_id_cnty,event_date,event_type,latitude,longitude,fatalities\n");
     for i in 0..100_000 {

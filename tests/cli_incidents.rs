@@ -347,3 +347,102 @@ fn bad_bbox_is_a_usage_error() {
         assert_eq!(run.code, 2, "{bad}");
     }
 }
+
+/// A generated incident file with what makes offsets tricky: CRLF, blank lines, quoted
+/// newlines and commas, a BOM, rows without coordinates (geocoded or unlocated) and a
+/// rejected one.
+fn tricky_incidents(rows: usize) -> String {
+    let mut random = common::Lcg(7);
+    let mut next = || random.next_f64();
+    let mut csv = String::from(
+        "\u{feff}event_id_cnty,event_date,event_type,actor1,location,latitude,longitude,notes\r\n",
+    );
+    for i in 0..rows {
+        let (lat, lon) = (36.5 + 2.0 * next(), 68.5 + 4.0 * next());
+        let kind = ["Battles", "Riots", "Explosions/Remote violence"][i % 3];
+        let row = match i % 97 {
+            5 => format!(
+                "E{i},2021-03-0{},{kind},Taliban,Qala-i-Zal,,,geocoded",
+                i % 9 + 1
+            ),
+            6 => format!("E{i},2021-03-01,{kind},Taliban,Nowhere-at-all,,,unlocated"),
+            7 => format!("E{i},not a date,{kind},Taliban,x,{lat:.5},{lon:.5},rejected"),
+            8 => format!(
+                "\r\nE{i},2022-01-01,{kind},\"Jamaat, Ansarullah\",x,{lat:.5},{lon:.5},\"two\r\nlines\""
+            ),
+            _ => format!(
+                "E{i},2020-{:02}-15,{kind},Taliban,x,{lat:.5},{lon:.5},plain",
+                i % 12 + 1
+            ),
+        };
+        csv.push_str(&row);
+        csv.push_str("\r\n");
+    }
+    csv
+}
+
+#[test]
+fn the_index_file_answers_as_a_full_read_and_follows_changes_to_the_csv() {
+    let wd = Workdir::new();
+    wd.create("inc.csv", tricky_incidents(5000));
+    let queries: [&[&str]; 6] = [
+        &["near", "--at", "37.2,69.1", "--km", "25", "--format", "csv"],
+        &["near", "Qala-i-Zal", "--km", "60", "--format", "json"],
+        &[
+            "near",
+            "--at",
+            "37.9,70.4",
+            "--km",
+            "80",
+            "--actor",
+            "ansarullah",
+            "--since",
+            "2021-01-01",
+        ],
+        &["near", "--at", "37.9,70.4", "--km", "5000", "--count"],
+        &["bbox", "69,37,70,38", "--format", "csv"],
+        &["bbox", "68,36,73,39", "--type", "Riots", "--format", "json"],
+    ];
+    let full: Vec<common::Run> = queries
+        .iter()
+        .map(|q| wd.run(&[&q[..], &["--incidents", "inc.csv", "--no-index-file"]].concat()))
+        .collect();
+    assert!(
+        !wd.path(".inc.csv.bwindex").exists(),
+        "--no-index-file writes none"
+    );
+    for round in ["writes the index", "reads the index"] {
+        for (q, expected) in queries.iter().zip(&full) {
+            let run = wd.run(&[&q[..], &["--incidents", "inc.csv"]].concat());
+            assert_eq!(run.code, expected.code, "{round}: {q:?}: {}", run.stderr);
+            assert_eq!(run.stdout, expected.stdout, "{round}: {q:?}");
+            assert_eq!(run.stderr, expected.stderr, "{round}: {q:?}");
+            assert!(
+                expected.stdout.lines().count() >= 2,
+                "{q:?} finds something"
+            );
+        }
+        assert!(wd.path(".inc.csv.bwindex").exists(), "{round}");
+    }
+    // The stderr account comes from the index too.
+    assert!(
+        full[0].stderr.contains("5000 read = "),
+        "{}",
+        full[0].stderr
+    );
+    // An edited CSV is read whole again: a row added next to the query point is found.
+    let mut edited = tricky_incidents(5000);
+    edited.push_str("NEW1,2024-05-05,Battles,Taliban,x,37.2,69.1,added\r\n");
+    wd.create("inc.csv", edited);
+    let run = wd.run(&[
+        "near",
+        "--at",
+        "37.2,69.1",
+        "--km",
+        "1",
+        "--incidents",
+        "inc.csv",
+    ]);
+    assert!(run.stdout.contains("NEW1"), "{}", run.stdout);
+    assert!(run.stderr.contains("5001 read = "), "{}", run.stderr);
+}

@@ -3,7 +3,7 @@
 use super::hits::{HitFormat, HitRow, write_hits};
 use super::incident_args::{FilterArgs, IncidentArgs};
 use crate::error::Error;
-use crate::index::IncidentIndex;
+use crate::index::{Area, IncidentIndex};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -53,13 +53,13 @@ pub fn parse_bbox(text: &str) -> Result<[f64; 4], String> {
 
 pub fn run(args: Args) -> Result<i32, Error> {
     let table = match &args.db.url {
-        None => args.incidents.load()?,
+        None => args.incidents.load_around(&Area::Box(args.bbox))?,
         Some(_) => {
             let (mut client, schema) = args.db.open()?;
             crate::db::fetch(
                 &mut client,
                 &schema,
-                &crate::db::Area::Box(args.bbox),
+                &Area::Box(args.bbox),
                 &args.filters.filter(),
             )?
         }

@@ -10,7 +10,7 @@ use crate::incidents::{
     BUNDLED_CSV, BlockSink, IncidentTable, InputFormat, LoadOptions, date::parse_date, load_files,
     stream_files, stream_reader,
 };
-use crate::index::Filter;
+use crate::index::{Area, Filter, IndexFile};
 use crate::reference::Side;
 
 /// Where incidents come from.
@@ -33,6 +33,10 @@ pub struct IncidentArgs {
     /// Do not geocode rows that lack coordinates (they stay unlocated).
     #[arg(long)]
     no_geocode: bool,
+    /// `near` and `bbox`: neither use nor write the index file kept beside one incident CSV
+    /// (`.FILE.bwindex`, which lets a query read only the rows it can find).
+    #[arg(long)]
+    no_index_file: bool,
 }
 
 /// `--columns` pairs: (schema key, the file's header).
@@ -100,6 +104,35 @@ impl IncidentArgs {
         }
     }
 
+    /// Reads the incidents a query of `area` needs, and reports on stderr rows that were
+    /// not indexed. With one CSV file, its current index file says which rows can be in the
+    /// area and only those are read; otherwise every row is, and the index file is written
+    /// for the next query (where the folder allows).
+    pub fn load_around(&self, area: &Area) -> Result<IncidentTable, Error> {
+        let [csv] = self.files.as_slice() else {
+            return self.load();
+        };
+        if self.no_index_file || csv.as_os_str() == "-" {
+            return self.load();
+        }
+        let options = self.options();
+        let index = IndexFile::open(csv, &options);
+        if let Some(index) = &index
+            && let Some(table) = index.load(area, &options)?
+        {
+            if let Some(account) = index.account() {
+                eprintln!("borderwatch: incidents: {account}{REPORT_HINT}");
+            }
+            return Ok(table);
+        }
+        let table = self.load()?;
+        if index.is_none() {
+            // An unwritable folder only costs the next query a full read.
+            let _ = IndexFile::write(csv, &options, &table);
+        }
+        Ok(table)
+    }
+
     /// Reads the incidents without reporting.
     pub fn load_quietly(&self) -> Result<IncidentTable, Error> {
         let options = self.options();
@@ -118,11 +151,13 @@ impl IncidentArgs {
     }
 }
 
+const REPORT_HINT: &str = " (`borderwatch incidents check` lists why)";
+
 /// Tells on stderr how many rows were not indexed, when any.
 fn report(table: &IncidentTable) {
     let counts = table.counts();
     if counts.unlocated + counts.rejected > 0 {
-        eprintln!("borderwatch: incidents: {counts} (`borderwatch incidents check` lists why)");
+        eprintln!("borderwatch: incidents: {counts}{REPORT_HINT}");
     }
 }
 

@@ -11,7 +11,7 @@ use super::hits::{HitFormat, HitRow, write_hits};
 use super::incident_args::{FilterArgs, IncidentArgs, parse_km};
 use crate::error::{Error, Problem};
 use crate::geocode::{Geocoder, Options, Status};
-use crate::index::{Filter, Hit, IncidentIndex};
+use crate::index::{Area, Filter, Hit, IncidentIndex};
 use crate::spatial::bearing_deg;
 
 /// Default search radius when neither --km nor --nearest is given.
@@ -76,6 +76,12 @@ pub fn run(args: Args) -> Result<i32, Error> {
         (None, None, None) => unreachable!("clap requires one of them"),
     };
     let table = match &args.db.url {
+        // A radius query needs only the rows within it; the k nearest could be anywhere.
+        None if args.nearest.is_none() => {
+            let km = args.km.unwrap_or(DEFAULT_KM);
+            let circles = queries.iter().map(|q| (q.center, km)).collect();
+            args.incidents.load_around(&Area::Within(circles))?
+        }
         None => args.incidents.load()?,
         Some(_) => {
             let (mut client, schema) = args.db.open()?;
@@ -95,12 +101,7 @@ pub fn run(args: Args) -> Result<i32, Error> {
                 // Fewer than k pass anywhere: every row that passes, however far.
                 circles.push((q.center, radius.unwrap_or(20_100.0)));
             }
-            crate::db::fetch(
-                &mut client,
-                &schema,
-                &crate::db::Area::Within(circles),
-                &filter,
-            )?
+            crate::db::fetch(&mut client, &schema, &Area::Within(circles), &filter)?
         }
     };
     let index = IncidentIndex::new(&table);

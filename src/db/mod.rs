@@ -17,7 +17,7 @@ use postgres::{Client, Config, NoTls};
 
 use crate::error::Error;
 use crate::incidents::{Column, IncidentTable, LoadOptions, load_reader};
-use crate::index::{Filter, IncidentIndex};
+use crate::index::{Area, Filter, IncidentIndex};
 
 /// Where to connect: a `postgres://` URL, else the PG* environment variables (PGHOST,
 /// PGPORT, PGUSER, PGDATABASE, PGPASSWORD); a missing password is looked up in ~/.pgpass.
@@ -600,15 +600,6 @@ fn select(
         ..LoadOptions::default()
     };
     load_reader(bytes.as_slice(), &format!("{schema}.incidents"), &options)
-}
-
-/// Where the server looks.
-#[derive(Debug, Clone)]
-pub enum Area {
-    /// Within a distance in km (geodesic) of any of the points.
-    Within(Vec<(Point, f64)>),
-    /// A lon/lat box, edges included.
-    Box([f64; 4]),
 }
 
 #[cfg(test)]

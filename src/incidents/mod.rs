@@ -12,8 +12,8 @@ use geo::Point;
 use rustc_hash::FxHashMap;
 
 pub use read::{
-    BlockSink, LoadOptions, Outcome as RowOutcome, load_files, load_reader, stream_files,
-    stream_reader,
+    BlockSink, LoadOptions, Outcome as RowOutcome, is_csv_file, load_files, load_reader,
+    load_records, stream_files, stream_reader,
 };
 pub use schema::{Column, ColumnMap, InputFormat};
 
@@ -132,9 +132,11 @@ pub struct Incident {
     /// Columns of the input that the schema does not name, as (column index in
     /// [`IncidentTable::extra_columns`], value).
     pub extra: Vec<(u16, Text)>,
-    /// Where the row came from: file index in [`IncidentTable::files`] and line.
+    /// Where the row came from: file index in [`IncidentTable::files`], line, and the byte
+    /// offset of its record in the file (CSV input read as it is).
     pub file: u16,
     pub line: u64,
+    pub offset: u64,
 }
 
 impl Incident {

@@ -14,6 +14,7 @@
 //! without testing its points, and each entry carries its day and fatalities so that date
 //! filters and counts never touch the table.
 
+mod file;
 mod filter;
 
 use std::sync::OnceLock;
@@ -25,7 +26,17 @@ use rstar::{
     AABB, Envelope, ParentNode, RStarInsertionStrategy, RTree, RTreeNode, RTreeObject, RTreeParams,
 };
 
+pub use file::IndexFile;
 pub use filter::Filter;
+
+/// Where a query looks.
+#[derive(Debug, Clone)]
+pub enum Area {
+    /// Within a distance in km (geodesic) of any of the points.
+    Within(Vec<(Point, f64)>),
+    /// A lon/lat box [west, south, east, north], edges included.
+    Box([f64; 4]),
+}
 
 use crate::incidents::IncidentTable;
 use crate::reference::{Reference, Side};
