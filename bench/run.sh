@@ -63,7 +63,12 @@ want cli && for n in 100000 1000000; do
     --output-file "$scratch/out.geojson" --out "$out" \
     -- "$bin" export incidents --incidents "$BENCH_DATA/incidents_$n.csv" --out "$scratch/out.geojson" >/dev/null
   python3 "$shared/time_cmd.py" --metric near_oneshot --n "$n" --items 1 --unit queries/s \
-    --tool "borderwatch near --at LAT,LON --km 25 --format json (fresh process: load + index + query)" --out "$out" \
+    --tool "borderwatch near --at LAT,LON --km 25 --format json --no-index-file (fresh process: load + index + query)" --out "$out" \
+    -- "$bin" near --incidents "$BENCH_DATA/incidents_$n.csv" --at 37.2,69.1 --km 25 --format json --no-index-file >/dev/null
+  # The same with the index file beside the CSV (written by a first, untimed query).
+  "$bin" near --incidents "$BENCH_DATA/incidents_$n.csv" --at 37.2,69.1 --km 25 >/dev/null
+  python3 "$shared/time_cmd.py" --metric near_oneshot --n "$n" --items 1 --unit queries/s \
+    --tool "borderwatch near --at LAT,LON --km 25 --format json (fresh process, index file: reads only the rows in range)" --out "$out" \
     -- "$bin" near --incidents "$BENCH_DATA/incidents_$n.csv" --at 37.2,69.1 --km 25 --format json >/dev/null
 done
 # FlatGeobuf and GeoParquet exports; the same files by geopandas (when the peers' venv is
