@@ -52,7 +52,8 @@ fi
 want geocode && BENCH_OUT="$out" cargo bench --quiet --bench geocode
 want incidents && BENCH_OUT="$out" cargo bench --quiet --bench incidents
 # Whole processes, timed like the peers' ogr2ogr: the streaming GeoJSON export, and a one-shot
-# `near` query (start-up, CSV load, index build, query).
+# `near` query (start-up, CSV load, index build, query) against the pandas script an analyst
+# would write for it.
 cargo build --quiet --release
 bin="$root/target/release/borderwatch"
 scratch=$(mktemp -d)
@@ -65,6 +66,11 @@ want cli && for n in 100000 1000000; do
   python3 "$shared/time_cmd.py" --metric near_oneshot --n "$n" --items 1 --unit queries/s \
     --tool "borderwatch near --at LAT,LON --km 25 --format json --no-index-file (fresh process: load + index + query)" --out "$out" \
     -- "$bin" near --incidents "$BENCH_DATA/incidents_$n.csv" --at 37.2,69.1 --km 25 --format json --no-index-file >/dev/null
+  if [ -x /tmp/bench/venv/bin/python ]; then
+    python3 "$shared/time_cmd.py" --metric near_oneshot --n "$n" --items 1 --unit queries/s \
+      --tool "pandas read_csv + numpy envelope + pyproj Geod.inv (fresh process, bench/pandas_near.py)" --out "$out" \
+      -- /tmp/bench/venv/bin/python bench/pandas_near.py "$BENCH_DATA/incidents_$n.csv" 37.2 69.1 25 >/dev/null
+  fi
   # The same with the index file beside the CSV (written by a first, untimed query).
   "$bin" near --incidents "$BENCH_DATA/incidents_$n.csv" --at 37.2,69.1 --km 25 >/dev/null
   python3 "$shared/time_cmd.py" --metric near_oneshot --n "$n" --items 1 --unit queries/s \
