@@ -200,20 +200,35 @@ impl Properties<'_> {
     }
 }
 
+/// Bytes that a JSON string cannot hold as they are: quote, backslash, control characters.
+const NEEDS_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
+
 /// A JSON string literal: quotes, backslashes and control characters escaped. Runs that
 /// need no escape are copied whole.
 fn push_json_string(out: &mut String, s: &str) {
     out.push('"');
     let mut plain = 0;
     for (i, b) in s.bytes().enumerate() {
+        if !NEEDS_ESCAPE[b as usize] {
+            continue;
+        }
         let escape = match b {
             b'"' => "\\\"",
             b'\\' => "\\\\",
             b'\n' => "\\n",
             b'\r' => "\\r",
             b'\t' => "\\t",
-            0..=0x1f => "",
-            _ => continue,
+            _ => "",
         };
         out.push_str(&s[plain..i]);
         if escape.is_empty() {

@@ -116,13 +116,27 @@ pub struct Reference {
 
 /// Which country each cell of a grid over the region lies in, worked out on first use: a
 /// cell that no country boundary crosses answers for every point in it, so the polygon test
-/// runs once per cell instead of once per point.
+/// runs once per cell instead of once per point. A cell that a boundary crosses is split
+/// into 16 × 16 finer cells tested against its own few edges, so only points within a few
+/// hundred metres of a boundary need the exact test.
 #[derive(Debug)]
 struct CellCache {
-    /// Per cell: 0 not yet known, 1 crossed by a boundary, 2 + i inside country i, 255 none.
+    /// Per cell: UNKNOWN, CROSSED, 2 + the index of its country, or OUTSIDE.
     cells: Vec<std::sync::atomic::AtomicU8>,
-    /// Every boundary edge of the country polygons, with its bounding box.
-    edges: Vec<(geo::Coord, geo::Coord)>,
+    /// Every boundary edge of the country polygons.
+    edges: Vec<Edge>,
+    /// Per crossed cell, made on first use.
+    fine: Vec<std::sync::OnceLock<FineCells>>,
+}
+
+/// A boundary edge.
+type Edge = (geo::Coord, geo::Coord);
+
+/// The finer cells of a crossed cell: the edges that cross it, and each finer cell's state.
+#[derive(Debug)]
+struct FineCells {
+    edges: Vec<Edge>,
+    states: Vec<std::sync::atomic::AtomicU8>,
 }
 
 const CELL_DEG: f64 = 0.05;
@@ -130,6 +144,14 @@ const GRID_WEST: f64 = 60.0;
 const GRID_SOUTH: f64 = 34.0;
 const GRID_COLUMNS: usize = 320;
 const GRID_ROWS: usize = 150;
+/// Finer cells per side of a crossed cell (0.05° / 16: about 300 m).
+const FINE: usize = 16;
+
+/// A cell's state, as stored: 0 not yet known, 1 crossed by a boundary, 2 + i inside
+/// country i, 255 in none.
+const UNKNOWN: u8 = 0;
+const CROSSED: u8 = 1;
+const OUTSIDE: u8 = 255;
 
 impl CellCache {
     fn new(countries: &[Region]) -> CellCache {
@@ -143,16 +165,48 @@ impl CellCache {
         }
         CellCache {
             cells: (0..GRID_COLUMNS * GRID_ROWS)
-                .map(|_| std::sync::atomic::AtomicU8::new(0))
+                .map(|_| std::sync::atomic::AtomicU8::new(UNKNOWN))
                 .collect(),
             edges,
+            fine: (0..GRID_COLUMNS * GRID_ROWS)
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
         }
     }
 
-    /// The country index of `p` when its cell is free of boundaries; None when the cell is
-    /// crossed (or outside the grid) and the exact test must decide.
-    fn lookup(&self, p: Point, countries: &[Region]) -> Option<Option<usize>> {
+    /// The state of the square cell at (west, south) of side `size`, stored in `slot` on
+    /// first use: crossed if one of `edges` enters it, else the country of its centre.
+    fn state(
+        slot: &std::sync::atomic::AtomicU8,
+        (west, south, size): (f64, f64, f64),
+        edges: &[Edge],
+        countries: &[Region],
+    ) -> u8 {
         use std::sync::atomic::Ordering;
+        let state = slot.load(Ordering::Relaxed);
+        if state != UNKNOWN {
+            return state;
+        }
+        let rect = Rect::new(
+            geo::coord! { x: west, y: south },
+            geo::coord! { x: west + size, y: south + size },
+        );
+        let state = if crossing(edges, &rect).next().is_some() {
+            CROSSED
+        } else {
+            let center = Point::new(west + size / 2.0, south + size / 2.0);
+            countries
+                .iter()
+                .position(|c| c.contains(center))
+                .map_or(OUTSIDE, |i| i as u8 + 2)
+        };
+        slot.store(state, Ordering::Relaxed);
+        state
+    }
+
+    /// The country index of `p` when its cell (or finer cell) is free of boundaries; None
+    /// when a boundary crosses it (or it is outside the grid) and the exact test must decide.
+    fn lookup(&self, p: Point, countries: &[Region]) -> Option<Option<usize>> {
         let column = ((p.x() - GRID_WEST) / CELL_DEG).floor();
         let row = ((p.y() - GRID_SOUTH) / CELL_DEG).floor();
         if !(0.0..GRID_COLUMNS as f64).contains(&column) || !(0.0..GRID_ROWS as f64).contains(&row)
@@ -160,38 +214,58 @@ impl CellCache {
             return None;
         }
         let (column, row) = (column as usize, row as usize);
-        let cell = &self.cells[row * GRID_COLUMNS + column];
-        let mut state = cell.load(Ordering::Relaxed);
-        if state == 0 {
-            let (west, south) = (
-                GRID_WEST + column as f64 * CELL_DEG,
-                GRID_SOUTH + row as f64 * CELL_DEG,
-            );
-            let rect = Rect::new(
-                geo::coord! { x: west, y: south },
-                geo::coord! { x: west + CELL_DEG, y: south + CELL_DEG },
-            );
-            let crossed = self.edges.iter().any(|&(a, b)| {
-                let line = geo::Line::new(a, b);
-                line.bounding_rect().intersects(&rect) && geo::Intersects::intersects(&line, &rect)
+        let cell = row * GRID_COLUMNS + column;
+        let (west, south) = (
+            GRID_WEST + column as f64 * CELL_DEG,
+            GRID_SOUTH + row as f64 * CELL_DEG,
+        );
+        let mut state = Self::state(
+            &self.cells[cell],
+            (west, south, CELL_DEG),
+            &self.edges,
+            countries,
+        );
+        if state == CROSSED {
+            let fine = self.fine[cell].get_or_init(|| {
+                let rect = Rect::new(
+                    geo::coord! { x: west, y: south },
+                    geo::coord! { x: west + CELL_DEG, y: south + CELL_DEG },
+                );
+                FineCells {
+                    edges: crossing(&self.edges, &rect).collect(),
+                    states: (0..FINE * FINE)
+                        .map(|_| std::sync::atomic::AtomicU8::new(UNKNOWN))
+                        .collect(),
+                }
             });
-            state = if crossed {
-                1
-            } else {
-                let center = Point::new(west + CELL_DEG / 2.0, south + CELL_DEG / 2.0);
-                countries
-                    .iter()
-                    .position(|c| c.contains(center))
-                    .map_or(255, |i| i as u8 + 2)
-            };
-            cell.store(state, Ordering::Relaxed);
+            let size = CELL_DEG / FINE as f64;
+            let fine_column = (((p.x() - west) / size) as usize).min(FINE - 1);
+            let fine_row = (((p.y() - south) / size) as usize).min(FINE - 1);
+            state = Self::state(
+                &fine.states[fine_row * FINE + fine_column],
+                (
+                    west + fine_column as f64 * size,
+                    south + fine_row as f64 * size,
+                    size,
+                ),
+                &fine.edges,
+                countries,
+            );
         }
         match state {
-            1 => None,
-            255 => Some(None),
+            CROSSED => None,
+            OUTSIDE => Some(None),
             i => Some(Some(i as usize - 2)),
         }
     }
+}
+
+/// The edges that enter `rect`.
+fn crossing<'e>(edges: &'e [Edge], rect: &'e Rect) -> impl Iterator<Item = Edge> + 'e {
+    edges.iter().copied().filter(move |&(a, b)| {
+        let line = geo::Line::new(a, b);
+        line.bounding_rect().intersects(rect) && geo::Intersects::intersects(&line, rect)
+    })
 }
 
 impl Reference {
@@ -378,11 +452,25 @@ mod tests {
     #[test]
     fn cell_cache_agrees_with_the_polygon_test() {
         let r = Reference::bundled();
-        for i in 0..4000 {
-            let p = Point::new(
+        let spread = (0..4000).map(|i| {
+            Point::new(
                 60.0 + (i as f64 * 0.6173) % 16.0,
                 34.0 + (i as f64 * 0.3719) % 7.5,
-            );
+            )
+        });
+        // Points a few metres to a kilometre from boundaries fall in crossed and finer cells.
+        let edges = &r.country_cells.edges;
+        let near = edges
+            .iter()
+            .step_by(23)
+            .enumerate()
+            .flat_map(|(i, (a, b))| {
+                let offset = [0.00005, 0.0007, 0.003, 0.012][i % 4];
+                let (x, y) = ((a.x + b.x) / 2.0, (a.y + b.y) / 2.0);
+                [(1.0, 0.0), (-1.0, 0.0), (0.0, 1.0), (0.0, -1.0)]
+                    .map(|(dx, dy)| Point::new(x + dx * offset, y + dy * offset))
+            });
+        for p in spread.chain(near) {
             let exact = r
                 .countries
                 .iter()
