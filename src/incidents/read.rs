@@ -59,6 +59,7 @@ pub fn load_files(
     for path in paths {
         let path = path.as_ref();
         let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        loader.input_bytes = file.metadata().map_or(0, |m| m.len());
         loader.add(file, &path.display().to_string())?;
     }
     Ok(loader.table)
@@ -151,6 +152,7 @@ pub fn stream_files(
     for path in paths {
         let path = path.as_ref();
         let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        loader.input_bytes = file.metadata().map_or(0, |m| m.len());
         loader.add(file, &path.display().to_string())?;
     }
     loader.flush()?;
@@ -179,6 +181,8 @@ struct Loader<'o> {
     ids: FxHashMap<u64, FirstSeen>,
     /// Set when streaming: rows go there block by block instead of staying in `table`.
     sink: Option<&'o mut BlockSink<'o>>,
+    /// The size of the input being added, when known (0 otherwise).
+    input_bytes: u64,
 }
 
 #[derive(Clone, Copy)]
@@ -254,6 +258,7 @@ impl<'o> Loader<'o> {
             table: IncidentTable::default(),
             ids: FxHashMap::default(),
             sink: None,
+            input_bytes: 0,
         }
     }
 
@@ -424,6 +429,9 @@ impl<'o> Loader<'o> {
                 },
             );
             flushed?;
+            if offset == header_bytes.len() as u64 {
+                self.reserve_like(a.read + b.read, block.len());
+            }
             line = right_line + memchr::memchr_iter(b'\n', right).count() as u64;
             let at = offset;
             offset += block.len() as u64;
@@ -439,6 +447,21 @@ impl<'o> Loader<'o> {
         self.flush()?;
         self.table.headers.push(header);
         Ok(())
+    }
+
+    /// Makes room for the rows of the whole input at once, estimated from its first block
+    /// (`records` in `bytes`): growing the id table (and the rows) step by step would hold
+    /// the old and the new copy together, the peak of a large read.
+    fn reserve_like(&mut self, records: usize, bytes: usize) {
+        if records == 0 || self.input_bytes <= bytes as u64 {
+            return;
+        }
+        let estimate = (self.input_bytes as f64 / bytes as f64 * records as f64) as usize;
+        let more = estimate.saturating_sub(self.ids.len());
+        self.ids.reserve(more);
+        if self.sink.is_none() {
+            self.table.rows.reserve(more);
+        }
     }
 
     /// Adds a part's rows in order: symbols re-interned, duplicates rejected, rows without
