@@ -132,11 +132,42 @@ struct CellCache {
 /// A boundary edge.
 type Edge = (geo::Coord, geo::Coord);
 
-/// The finer cells of a crossed cell: the edges that cross it, and each finer cell's state.
+/// The finer cells of a crossed cell: the edges that cross it, each finer cell's state, and
+/// points of the cell whose state the polygon test gave.
 #[derive(Debug)]
 struct FineCells {
     edges: Vec<Edge>,
     states: Vec<std::sync::atomic::AtomicU8>,
+    known: std::sync::Mutex<Vec<(geo::Coord, u8)>>,
+}
+
+impl FineCells {
+    /// The state of a point of this cell: that of a known point joined to it by a segment
+    /// that crosses none of the cell's edges (the segment stays in the cell, so no other
+    /// boundary can cross it), else the polygon test's, which becomes a known point. A cell
+    /// needs the polygon test once or twice per side of its boundaries, not once per finer
+    /// cell.
+    fn country_of(&self, p: Point, polygon_test: impl FnOnce(Point) -> u8) -> u8 {
+        let reached = |(from, state): &(geo::Coord, u8)| {
+            let path = geo::Line::new(*from, p.0);
+            let blocked = self
+                .edges
+                .iter()
+                .any(|&(a, b)| geo::Intersects::intersects(&path, &geo::Line::new(a, b)));
+            (!blocked).then_some(*state)
+        };
+        let known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(state) = known.iter().find_map(reached) {
+            return state;
+        }
+        drop(known);
+        let state = polygon_test(p);
+        self.known
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((p.0, state));
+        state
+    }
 }
 
 const CELL_DEG: f64 = 0.05;
@@ -180,7 +211,7 @@ impl CellCache {
         slot: &std::sync::atomic::AtomicU8,
         (west, south, size): (f64, f64, f64),
         edges: &[Edge],
-        countries: &[Region],
+        country_of: impl FnOnce(Point) -> u8,
     ) -> u8 {
         use std::sync::atomic::Ordering;
         let state = slot.load(Ordering::Relaxed);
@@ -194,11 +225,7 @@ impl CellCache {
         let state = if crossing(edges, &rect).next().is_some() {
             CROSSED
         } else {
-            let center = Point::new(west + size / 2.0, south + size / 2.0);
-            countries
-                .iter()
-                .position(|c| c.contains(center))
-                .map_or(OUTSIDE, |i| i as u8 + 2)
+            country_of(Point::new(west + size / 2.0, south + size / 2.0))
         };
         slot.store(state, Ordering::Relaxed);
         state
@@ -219,11 +246,17 @@ impl CellCache {
             GRID_WEST + column as f64 * CELL_DEG,
             GRID_SOUTH + row as f64 * CELL_DEG,
         );
+        let polygon_test = |p: Point| {
+            countries
+                .iter()
+                .position(|c| c.contains(p))
+                .map_or(OUTSIDE, |i| i as u8 + 2)
+        };
         let mut state = Self::state(
             &self.cells[cell],
             (west, south, CELL_DEG),
             &self.edges,
-            countries,
+            polygon_test,
         );
         if state == CROSSED {
             let fine = self.fine[cell].get_or_init(|| {
@@ -236,6 +269,7 @@ impl CellCache {
                     states: (0..FINE * FINE)
                         .map(|_| std::sync::atomic::AtomicU8::new(UNKNOWN))
                         .collect(),
+                    known: Default::default(),
                 }
             });
             let size = CELL_DEG / FINE as f64;
@@ -249,7 +283,7 @@ impl CellCache {
                     size,
                 ),
                 &fine.edges,
-                countries,
+                |centre| fine.country_of(centre, polygon_test),
             );
         }
         match state {
