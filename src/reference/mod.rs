@@ -123,8 +123,8 @@ pub struct Reference {
 struct CellCache {
     /// Per cell: UNKNOWN, CROSSED, 2 + the index of its country, or OUTSIDE.
     cells: Vec<std::sync::atomic::AtomicU8>,
-    /// Every boundary edge of the country polygons.
-    edges: Vec<Edge>,
+    /// Per cell, the boundary edges of the country polygons whose bounding box meets it.
+    edges: Vec<Vec<Edge>>,
     /// Per crossed cell, made on first use.
     fine: Vec<std::sync::OnceLock<FineCells>>,
 }
@@ -186,11 +186,21 @@ const OUTSIDE: u8 = 255;
 
 impl CellCache {
     fn new(countries: &[Region]) -> CellCache {
-        let mut edges = Vec::new();
-        for c in countries {
-            for polygon in &c.polygon.0 {
-                for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
-                    edges.extend(ring.lines().map(|l| (l.start, l.end)));
+        // Each edge is filed under the cells its bounding box meets, so that a cell is
+        // tested against a few edges instead of every edge of the region.
+        let mut edges = vec![Vec::new(); GRID_COLUMNS * GRID_ROWS];
+        // The cells from `lo` to `hi` along one axis, clipped to the grid's `count`.
+        let span = |lo: f64, hi: f64, origin: f64, count: usize| {
+            let first = ((lo - origin) / CELL_DEG).floor().max(0.0) as usize;
+            let last = ((hi - origin) / CELL_DEG).floor().min(count as f64 - 1.0);
+            first..(last + 1.0).max(0.0) as usize
+        };
+        for edge in boundary_edges(countries) {
+            let (a, b) = edge;
+            let columns = span(a.x.min(b.x), a.x.max(b.x), GRID_WEST, GRID_COLUMNS);
+            for r in span(a.y.min(b.y), a.y.max(b.y), GRID_SOUTH, GRID_ROWS) {
+                for c in columns.clone() {
+                    edges[r * GRID_COLUMNS + c].push(edge);
                 }
             }
         }
@@ -255,7 +265,7 @@ impl CellCache {
         let mut state = Self::state(
             &self.cells[cell],
             (west, south, CELL_DEG),
-            &self.edges,
+            &self.edges[cell],
             polygon_test,
         );
         if state == CROSSED {
@@ -265,7 +275,7 @@ impl CellCache {
                     geo::coord! { x: west + CELL_DEG, y: south + CELL_DEG },
                 );
                 FineCells {
-                    edges: crossing(&self.edges, &rect).collect(),
+                    edges: crossing(&self.edges[cell], &rect).collect(),
                     states: (0..FINE * FINE)
                         .map(|_| std::sync::atomic::AtomicU8::new(UNKNOWN))
                         .collect(),
@@ -292,6 +302,15 @@ impl CellCache {
             i => Some(Some(i as usize - 2)),
         }
     }
+}
+
+/// Every edge of the rings of the country polygons.
+fn boundary_edges(countries: &[Region]) -> impl Iterator<Item = Edge> + '_ {
+    countries
+        .iter()
+        .flat_map(|c| &c.polygon.0)
+        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+        .flat_map(|ring| ring.lines().map(|l| (l.start, l.end)))
 }
 
 /// The edges that enter `rect`.
@@ -493,7 +512,7 @@ mod tests {
             )
         });
         // Points a few metres to a kilometre from boundaries fall in crossed and finer cells.
-        let edges = &r.country_cells.edges;
+        let edges: Vec<Edge> = boundary_edges(&r.countries).collect();
         let near = edges
             .iter()
             .step_by(23)
