@@ -217,11 +217,23 @@ const NEEDS_ESCAPE: [bool; 256] = {
 /// need no escape are copied whole.
 fn push_json_string(out: &mut String, s: &str) {
     out.push('"');
+    let bytes = s.as_bytes();
     let mut plain = 0;
-    for (i, b) in s.bytes().enumerate() {
+    let mut i = 0;
+    while i < bytes.len() {
+        // Eight bytes at a time while none needs an escape (most text).
+        if let Some(word) = bytes.get(i..i + 8) {
+            if !word_needs_escape(u64::from_le_bytes(word.try_into().expect("8 bytes"))) {
+                i += 8;
+                continue;
+            }
+        }
+        let b = bytes[i];
+        i += 1;
         if !NEEDS_ESCAPE[b as usize] {
             continue;
         }
+        let at = i - 1;
         let escape = match b {
             b'"' => "\\\"",
             b'\\' => "\\\\",
@@ -230,16 +242,28 @@ fn push_json_string(out: &mut String, s: &str) {
             b'\t' => "\\t",
             _ => "",
         };
-        out.push_str(&s[plain..i]);
+        out.push_str(&s[plain..at]);
         if escape.is_empty() {
             out.push_str(&format!("\\u{b:04x}"));
         } else {
             out.push_str(escape);
         }
-        plain = i + 1;
+        plain = i;
     }
     out.push_str(&s[plain..]);
     out.push('"');
+}
+
+/// Whether any of the eight bytes of `word` is a quote, a backslash or a control character
+/// (the bit tricks of "Bit Twiddling Hacks": a byte less than n, a byte equal to c).
+fn word_needs_escape(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let less_than_0x20 = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    let quote = zero(word ^ (ONES * u64::from(b'"')));
+    let backslash = zero(word ^ (ONES * u64::from(b'\\')));
+    less_than_0x20 | quote | backslash != 0
 }
 
 /// Writes features of one layer in one format.
@@ -595,6 +619,33 @@ mod tests {
         );
         assert_eq!(doc["features"][0]["id"], "x1");
         assert!(doc.get("crs").is_none());
+    }
+
+    #[test]
+    fn words_needing_an_escape_are_found_in_any_position() {
+        for position in 0..8 {
+            for special in [b'"', b'\\', 0, 0x1f, b'\n'] {
+                let mut word = *b"abcdefgh";
+                word[position] = special;
+                assert!(word_needs_escape(u64::from_le_bytes(word)), "{word:?}");
+            }
+            // Neighbours of the special bytes, and bytes with the high bit set (UTF-8).
+            for plain in [b'!', b'#', b'[', b']', 0x20, 0x7f, 0x80, 0xc3, 0xff] {
+                let mut word = *b"abcdefgh";
+                word[position] = plain;
+                assert!(!word_needs_escape(u64::from_le_bytes(word)), "{word:?}");
+            }
+        }
+        let mut out = String::new();
+        push_json_string(
+            &mut out,
+            "Qal\u{2018}ah-ye Zal, \"post\" 1\n2 \u{1}é long enough to use words",
+        );
+        let parsed: String = serde_json::from_str(&out).unwrap();
+        assert_eq!(
+            parsed,
+            "Qal\u{2018}ah-ye Zal, \"post\" 1\n2 \u{1}é long enough to use words"
+        );
     }
 
     #[test]

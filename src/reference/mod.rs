@@ -121,8 +121,9 @@ pub struct Reference {
 /// hundred metres of a boundary need the exact test.
 #[derive(Debug)]
 struct CellCache {
-    /// Per cell: UNKNOWN, CROSSED, 2 + the index of its country, or OUTSIDE.
-    cells: Vec<std::sync::atomic::AtomicU8>,
+    /// Per grid row, made on first use: each cell's state (CROSSED, 2 + the index of its
+    /// country, or OUTSIDE).
+    rows: Vec<std::sync::OnceLock<Vec<u8>>>,
     /// Per cell, the boundary edges of the country polygons whose bounding box meets it.
     edges: Vec<Vec<Edge>>,
     /// Per crossed cell, made on first use.
@@ -205,9 +206,7 @@ impl CellCache {
             }
         }
         CellCache {
-            cells: (0..GRID_COLUMNS * GRID_ROWS)
-                .map(|_| std::sync::atomic::AtomicU8::new(UNKNOWN))
-                .collect(),
+            rows: (0..GRID_ROWS).map(|_| std::sync::OnceLock::new()).collect(),
             edges,
             fine: (0..GRID_COLUMNS * GRID_ROWS)
                 .map(|_| std::sync::OnceLock::new())
@@ -241,6 +240,32 @@ impl CellCache {
         state
     }
 
+    /// The states of the cells of grid row `row`, west to east. Two neighbouring cells that
+    /// no boundary enters are in the same country, so the polygon test runs only at the
+    /// start of the row and after each crossed cell.
+    fn row_states(&self, row: usize, polygon_test: impl Fn(Point) -> u8) -> Vec<u8> {
+        let south = GRID_SOUTH + row as f64 * CELL_DEG;
+        let mut previous = CROSSED;
+        (0..GRID_COLUMNS)
+            .map(|column| {
+                let west = GRID_WEST + column as f64 * CELL_DEG;
+                let rect = Rect::new(
+                    geo::coord! { x: west, y: south },
+                    geo::coord! { x: west + CELL_DEG, y: south + CELL_DEG },
+                );
+                let edges = &self.edges[row * GRID_COLUMNS + column];
+                previous = if crossing(edges, &rect).next().is_some() {
+                    CROSSED
+                } else if previous != CROSSED {
+                    previous
+                } else {
+                    polygon_test(rect.center().into())
+                };
+                previous
+            })
+            .collect()
+    }
+
     /// The country index of `p` when its cell (or finer cell) is free of boundaries; None
     /// when a boundary crosses it (or it is outside the grid) and the exact test must decide.
     fn lookup(&self, p: Point, countries: &[Region]) -> Option<Option<usize>> {
@@ -262,12 +287,7 @@ impl CellCache {
                 .position(|c| c.contains(p))
                 .map_or(OUTSIDE, |i| i as u8 + 2)
         };
-        let mut state = Self::state(
-            &self.cells[cell],
-            (west, south, CELL_DEG),
-            &self.edges[cell],
-            polygon_test,
-        );
+        let mut state = self.rows[row].get_or_init(|| self.row_states(row, polygon_test))[column];
         if state == CROSSED {
             let fine = self.fine[cell].get_or_init(|| {
                 let rect = Rect::new(
