@@ -222,11 +222,11 @@ fn push_json_string(out: &mut String, s: &str) {
     let mut i = 0;
     while i < bytes.len() {
         // Eight bytes at a time while none needs an escape (most text).
-        if let Some(word) = bytes.get(i..i + 8) {
-            if !word_needs_escape(u64::from_le_bytes(word.try_into().expect("8 bytes"))) {
-                i += 8;
-                continue;
-            }
+        if let Some(word) = bytes.get(i..i + 8)
+            && !word_needs_escape(u64::from_le_bytes(word.try_into().expect("8 bytes")))
+        {
+            i += 8;
+            continue;
         }
         let b = bytes[i];
         i += 1;
