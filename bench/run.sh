@@ -63,6 +63,13 @@ want cli && for n in 100000 1000000; do
     --tool "borderwatch export incidents (streaming, 2 threads; + border_km, side)" \
     --output-file "$scratch/out.geojson" --out "$out" \
     -- "$bin" export incidents --incidents "$BENCH_DATA/incidents_$n.csv" --out "$scratch/out.geojson" >/dev/null
+  # ogr2ogr again in this run, as the peers ran it (../shared/bench/peers.py).
+  python3 "$shared/time_cmd.py" --metric geojson_export --n "$n" --items "$n" --unit rows/s \
+    --tool "ogr2ogr -f GeoJSON (CSV -oo X/Y_POSSIBLE_NAMES, KEEP_GEOM_COLUMNS=NO), this run" \
+    --output-file "$scratch/ogr.geojson" --setup "rm -f $scratch/ogr.geojson" --out "$out" \
+    -- ogr2ogr -f GeoJSON "$scratch/ogr.geojson" "$BENCH_DATA/incidents_$n.csv" \
+       -oo X_POSSIBLE_NAMES=longitude -oo Y_POSSIBLE_NAMES=latitude -oo KEEP_GEOM_COLUMNS=NO >/dev/null
+  rm -f "$scratch/ogr.geojson"
   python3 "$shared/time_cmd.py" --metric near_oneshot --n "$n" --items 1 --unit queries/s \
     --tool "borderwatch near --at LAT,LON --km 25 --format json --no-index-file (fresh process: load + index + query)" --out "$out" \
     -- "$bin" near --incidents "$BENCH_DATA/incidents_$n.csv" --at 37.2,69.1 --km 25 --format json --no-index-file >/dev/null
@@ -94,7 +101,7 @@ want formats && for n in 100000 1000000; do
     fi
   done
   python3 "$shared/time_cmd.py" --metric flatgeobuf_export --n "$n" --items "$n" --unit rows/s \
-    --tool "ogr2ogr -f FlatGeobuf (from the CSV)" --output-file "$scratch/ogr.fgb" --out "$out" \
+    --tool "ogr2ogr -f FlatGeobuf (from the CSV)" --output-file "$scratch/ogr.fgb" --setup "rm -f $scratch/ogr.fgb" --out "$out" \
     -- ogr2ogr -f FlatGeobuf "$scratch/ogr.fgb" "$BENCH_DATA/incidents_$n.csv" \
        -oo X_POSSIBLE_NAMES=longitude -oo Y_POSSIBLE_NAMES=latitude -a_srs EPSG:4326 >/dev/null
   rm -f "$scratch/ogr.fgb"
