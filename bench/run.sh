@@ -93,11 +93,13 @@ want formats && for n in 100000 1000000; do
       --tool "borderwatch export incidents --format $format" --output-file "$scratch/out.$format" --out "$out" \
       -- "$bin" export incidents --incidents "$BENCH_DATA/incidents_$n.csv" --format "$format" --out "$scratch/out.$format" >/dev/null
     if [ -x "$gpd" ]; then
+      # GDAL picks the FlatGeobuf layout from the name: a .fgb file, else a folder.
+      peer_out="$scratch/gpd.$([ $format = flatgeobuf ] && echo fgb || echo parquet)"
       python3 "$shared/time_cmd.py" --metric "${format}_export" --n "$n" --items "$n" --unit rows/s \
         --tool "geopandas read_csv + points_from_xy + $([ $format = flatgeobuf ] && echo 'to_file (pyogrio)' || echo 'to_parquet (1.1, bbox covering)')" \
-        --output-file "$scratch/gpd.$format" --out "$out" \
-        -- "$gpd" bench/geopandas_export.py "$BENCH_DATA/incidents_$n.csv" "$format" "$scratch/gpd.$format"
-      rm -f "$scratch/gpd.$format"
+        --output-file "$peer_out" --setup "rm -f $peer_out" --out "$out" \
+        -- "$gpd" bench/geopandas_export.py "$BENCH_DATA/incidents_$n.csv" "$format" "$peer_out"
+      rm -f "$peer_out"
     fi
   done
   python3 "$shared/time_cmd.py" --metric flatgeobuf_export --n "$n" --items "$n" --unit rows/s \

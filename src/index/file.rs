@@ -32,7 +32,9 @@ pub struct IndexFile {
     /// The account of the full read, as `incidents check` prints it; empty when every row
     /// was indexed.
     account: String,
-    rows: Vec<u8>,
+    /// The file's bytes; the rows start at `rows_from`.
+    bytes: Vec<u8>,
+    rows_from: usize,
 }
 
 impl IndexFile {
@@ -119,11 +121,17 @@ impl IndexFile {
         if !rest.len().is_multiple_of(ROW_BYTES) {
             return None;
         }
+        let rows_from = bytes.len() - rest.len();
         Some(IndexFile {
             csv: csv.to_path_buf(),
             account,
-            rows: rest.to_vec(),
+            bytes,
+            rows_from,
         })
+    }
+
+    fn rows(&self) -> &[u8] {
+        &self.bytes[self.rows_from..]
     }
 
     /// The account of the full read when some rows were not indexed (for the same line on
@@ -134,12 +142,12 @@ impl IndexFile {
 
     /// How many rows are indexed.
     pub fn len(&self) -> usize {
-        self.rows.len() / ROW_BYTES
+        self.rows().len() / ROW_BYTES
     }
 
     /// Whether no row is indexed.
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.rows().is_empty()
     }
 
     /// The rows that can be in `area`, read from the CSV, or None when the area has too
@@ -149,7 +157,7 @@ impl IndexFile {
             f64::from_le_bytes(row[i * 8..i * 8 + 8].try_into().expect("8 bytes"))
         };
         let offset = |row: &[u8]| u64::from_le_bytes(row[40..48].try_into().expect("8 bytes"));
-        let rows = self.rows.chunks_exact(ROW_BYTES);
+        let rows = self.rows().chunks_exact(ROW_BYTES);
         let offsets: Vec<u64> = match area {
             Area::Within(circles) => {
                 if circles.len() > MAX_CIRCLES {
