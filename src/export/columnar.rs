@@ -166,8 +166,8 @@ pub(crate) fn write_flatgeobuf(spill: Spill, layer: &str, out: impl Write) -> io
     for i in 0..rows {
         let row = reader.row(i)?;
         let mut failed = None;
-        fgb.add_feature_geom(geozero::wkb::Wkb(&row.wkb), |writer| {
-            for (i, cell) in row.cells {
+        fgb.add_feature_geom(geozero::wkb::Wkb(row.wkb), |writer| {
+            for (i, cell) in row.cells() {
                 let c = &columns[i];
                 let text;
                 let value = match (c.kind, cell) {
@@ -175,7 +175,7 @@ pub(crate) fn write_flatgeobuf(spill: Spill, layer: &str, out: impl Write) -> io
                     (ColumnKind::Long, Cell::Long(n)) => ColumnValue::Long(n),
                     (ColumnKind::Double, cell) => ColumnValue::Double(cell.to_double()),
                     (_, cell) => {
-                        text = cell.into_text();
+                        text = cell.text();
                         ColumnValue::String(&text)
                     }
                 };
@@ -304,6 +304,42 @@ pub(crate) fn hilbert(lon: f64, lat: f64, extent: [f64; 4]) -> u64 {
     d
 }
 
+/// The values of one column of a row group.
+enum Values {
+    Bool(Vec<bool>),
+    Long(Vec<i64>),
+    Double(Vec<f64>),
+    Text(Texts),
+}
+
+/// Byte strings kept end to end in one buffer.
+#[derive(Default)]
+struct Texts {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl Texts {
+    fn push(&mut self, value: &[u8]) {
+        self.bytes.extend_from_slice(value);
+        self.ends.push(self.bytes.len());
+    }
+
+    /// Parquet values sharing the buffer.
+    fn into_values(self) -> Vec<parquet::data_type::ByteArray> {
+        let bytes = bytes::Bytes::from(self.bytes);
+        let mut start = 0;
+        self.ends
+            .into_iter()
+            .map(|end| {
+                let value = bytes.slice(start..end).into();
+                start = end;
+                value
+            })
+            .collect()
+    }
+}
+
 fn next_column<'a, W: Write + Send>(
     rows: &'a mut parquet::file::writer::SerializedRowGroupWriter<'_, W>,
 ) -> io::Result<parquet::file::writer::SerializedColumnWriter<'a>> {
@@ -321,7 +357,7 @@ const ROW_GROUP: usize = 65_536;
 /// default). Snappy-compressed.
 pub(crate) fn write_geoparquet(spill: Spill, out: impl Write + Send) -> io::Result<()> {
     use parquet::basic::Compression;
-    use parquet::data_type::{BoolType, ByteArray, ByteArrayType, DoubleType, Int64Type};
+    use parquet::data_type::{BoolType, ByteArrayType, DoubleType, Int64Type};
     use parquet::file::metadata::KeyValue;
     use parquet::file::properties::WriterProperties;
     use parquet::file::writer::SerializedFileWriter;
@@ -390,70 +426,76 @@ pub(crate) fn write_geoparquet(spill: Spill, out: impl Write + Send) -> io::Resu
     let mut writer = SerializedFileWriter::new(out, schema, Arc::new(properties)).map_err(fail)?;
     let mut reader = spill.into_reader()?;
     for group in order.chunks(ROW_GROUP) {
-        // One row group is read back whole: 65,536 rows of a few hundred bytes.
-        let mut rows = Vec::with_capacity(group.len());
+        // The group's values column by column; text in one buffer per column, cut into
+        // values without a copy each.
+        let mut geometries = Texts::default();
+        let mut boxes: [Vec<f64>; 4] = Default::default();
+        let mut values: Vec<(Vec<i16>, Values)> = columns
+            .iter()
+            .map(|c| {
+                let values = match c.kind {
+                    ColumnKind::Bool => Values::Bool(Vec::new()),
+                    ColumnKind::Long => Values::Long(Vec::new()),
+                    ColumnKind::Double => Values::Double(Vec::new()),
+                    ColumnKind::Text => Values::Text(Texts::default()),
+                };
+                (Vec::with_capacity(group.len()), values)
+            })
+            .collect();
         for &i in group {
-            rows.push(reader.row(i)?);
+            let row = reader.row(i)?;
+            geometries.push(row.wkb);
+            for (part, v) in boxes.iter_mut().zip(row.bbox) {
+                part.push(v);
+            }
+            for (levels, _) in &mut values {
+                levels.push(0);
+            }
+            for (c, cell) in row.cells() {
+                let (levels, column) = &mut values[c];
+                *levels.last_mut().expect("pushed above") = 1;
+                match (column, cell) {
+                    (Values::Bool(v), cell) => v.push(cell == Cell::Bool(true)),
+                    (Values::Long(v), cell) => v.push(if let Cell::Long(n) = cell { n } else { 0 }),
+                    (Values::Double(v), cell) => v.push(cell.to_double()),
+                    (Values::Text(v), cell) => v.push(cell.text().as_bytes()),
+                }
+            }
         }
         let mut row_group = writer.next_row_group().map_err(fail)?;
-        let geometries: Vec<ByteArray> = rows
-            .iter_mut()
-            .map(|r| ByteArray::from(std::mem::take(&mut r.wkb)))
-            .collect();
         let mut column = next_column(&mut row_group)?;
         column
             .typed::<ByteArrayType>()
-            .write_batch(&geometries, None, None)
+            .write_batch(&geometries.into_values(), None, None)
             .map_err(fail)?;
         column.close().map_err(fail)?;
-        for part in 0..4 {
-            let values: Vec<f64> = rows.iter().map(|r| r.bbox[part]).collect();
+        for part in boxes {
             let mut column = next_column(&mut row_group)?;
             column
                 .typed::<DoubleType>()
-                .write_batch(&values, None, None)
+                .write_batch(&part, None, None)
                 .map_err(fail)?;
             column.close().map_err(fail)?;
         }
-        let mut cells: Vec<Vec<Option<Cell>>> = vec![vec![None; rows.len()]; columns.len()];
-        for (r, row) in rows.into_iter().enumerate() {
-            for (c, cell) in row.cells {
-                cells[c][r] = Some(cell);
-            }
-        }
-        for (c, values) in columns.iter().zip(cells) {
-            let levels: Vec<i16> = values.iter().map(|v| i16::from(v.is_some())).collect();
-            let present = values.into_iter().flatten();
+        for (levels, column_values) in values {
             let mut column = next_column(&mut row_group)?;
-            match c.kind {
-                ColumnKind::Bool => {
-                    let v: Vec<bool> = present.map(|v| v == Cell::Bool(true)).collect();
-                    column
-                        .typed::<BoolType>()
-                        .write_batch(&v, Some(&levels), None)
-                }
-                ColumnKind::Long => {
-                    let v: Vec<i64> = present
-                        .map(|v| if let Cell::Long(n) = v { n } else { 0 })
-                        .collect();
-                    column
-                        .typed::<Int64Type>()
-                        .write_batch(&v, Some(&levels), None)
-                }
-                ColumnKind::Double => {
-                    let v: Vec<f64> = present.map(|v| v.to_double()).collect();
+            match column_values {
+                Values::Bool(v) => column
+                    .typed::<BoolType>()
+                    .write_batch(&v, Some(&levels), None),
+                Values::Long(v) => column
+                    .typed::<Int64Type>()
+                    .write_batch(&v, Some(&levels), None),
+                Values::Double(v) => {
                     column
                         .typed::<DoubleType>()
                         .write_batch(&v, Some(&levels), None)
                 }
-                ColumnKind::Text => {
-                    let v: Vec<ByteArray> = present
-                        .map(|v| ByteArray::from(v.into_text().into_bytes()))
-                        .collect();
-                    column
-                        .typed::<ByteArrayType>()
-                        .write_batch(&v, Some(&levels), None)
-                }
+                Values::Text(v) => column.typed::<ByteArrayType>().write_batch(
+                    &v.into_values(),
+                    Some(&levels),
+                    None,
+                ),
             }
             .map_err(fail)?;
             column.close().map_err(fail)?;

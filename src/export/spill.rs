@@ -16,30 +16,30 @@ use serde_json::{Map, Value};
 use super::columnar::{Column, ColumnSet, geometry_type_name, hilbert, text_value, wkb};
 use super::write::Bbox;
 
-/// One property value of a spilled row (nulls are not stored).
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Cell {
+/// One property value of a spilled row (nulls are not stored), borrowed from the spill.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Cell<'a> {
     Bool(bool),
     Long(i64),
     Double(f64),
-    Text(String),
+    Text(&'a str),
 }
 
-impl Cell {
+impl<'a> Cell<'a> {
     /// The value as text, as [`text_value`] gives it for the JSON value it came from.
-    pub(crate) fn into_text(self) -> String {
+    pub(crate) fn text(self) -> std::borrow::Cow<'a, str> {
         match self {
-            Cell::Bool(b) => b.to_string(),
-            Cell::Long(n) => n.to_string(),
-            Cell::Double(x) => Value::from(x).to_string(),
-            Cell::Text(s) => s,
+            Cell::Bool(b) => b.to_string().into(),
+            Cell::Long(n) => n.to_string().into(),
+            Cell::Double(x) => Value::from(x).to_string().into(),
+            Cell::Text(s) => s.into(),
         }
     }
 
     /// The value as a double (whole numbers widened; NaN for the others, which a column
     /// typed Double never holds).
-    pub(crate) fn to_double(&self) -> f64 {
-        match *self {
+    pub(crate) fn to_double(self) -> f64 {
+        match self {
             Cell::Long(n) => n as f64,
             Cell::Double(x) => x,
             _ => f64::NAN,
@@ -47,13 +47,23 @@ impl Cell {
     }
 }
 
-/// One row read back: the geometry as WKB, its bbox [xmin, ymin, xmax, ymax] (NaN when
-/// empty) and the non-null cells by column number.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Row {
-    pub wkb: Vec<u8>,
+/// One row read back, borrowed from the reader until the next row is read: the geometry as
+/// WKB, its bbox [xmin, ymin, xmax, ymax] (NaN when empty), and the non-null cells.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Row<'a> {
+    pub wkb: &'a [u8],
     pub bbox: [f64; 4],
-    pub cells: Vec<(usize, Cell)>,
+    cells: &'a [u8],
+}
+
+impl<'a> Row<'a> {
+    /// The non-null cells by column number, in the order written.
+    pub(crate) fn cells(&self) -> impl Iterator<Item = (usize, Cell<'a>)> + 'a {
+        let mut bytes = self.cells;
+        // The structure was checked when the row was read: a cell that does not decode
+        // cannot occur, and ends the iteration.
+        std::iter::from_fn(move || next_cell(&mut bytes))
+    }
 }
 
 /// Features written so far.
@@ -215,7 +225,7 @@ const READ_AHEAD: u64 = 1 << 16;
 impl SpillReader {
     /// Row `i` (in the order pushed). Rows read in order are read ahead a block at a time;
     /// a row out of order is read alone.
-    pub(crate) fn row(&mut self, i: usize) -> io::Result<Row> {
+    pub(crate) fn row(&mut self, i: usize) -> io::Result<Row<'_>> {
         let start = self.starts[i];
         let end = self.starts.get(i + 1).copied().unwrap_or(self.end);
         let window_end = self.window_start + self.window.len() as u64;
@@ -237,35 +247,42 @@ impl SpillReader {
     }
 }
 
-fn decode(mut bytes: &[u8]) -> Option<Row> {
-    fn take<'a>(bytes: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
-        let (head, rest) = bytes.split_at_checked(n)?;
-        *bytes = rest;
-        Some(head)
-    }
-    fn word<const N: usize>(bytes: &mut &[u8]) -> Option<[u8; N]> {
-        take(bytes, N)?.try_into().ok()
-    }
+fn take<'a>(bytes: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+    let (head, rest) = bytes.split_at_checked(n)?;
+    *bytes = rest;
+    Some(head)
+}
+
+fn word<const N: usize>(bytes: &mut &[u8]) -> Option<[u8; N]> {
+    take(bytes, N)?.try_into().ok()
+}
+
+/// The cell at the start of `bytes`, which then start after it.
+fn next_cell<'a>(bytes: &mut &'a [u8]) -> Option<(usize, Cell<'a>)> {
+    let column = u32::from_le_bytes(word(bytes)?) as usize;
+    let cell = match take(bytes, 1)?[0] {
+        BOOL => Cell::Bool(take(bytes, 1)?[0] != 0),
+        LONG => Cell::Long(i64::from_le_bytes(word(bytes)?)),
+        DOUBLE => Cell::Double(f64::from_le_bytes(word(bytes)?)),
+        TEXT => {
+            let n = u32::from_le_bytes(word(bytes)?) as usize;
+            Cell::Text(std::str::from_utf8(take(bytes, n)?).ok()?)
+        }
+        _ => return None,
+    };
+    Some((column, cell))
+}
+
+fn decode(mut bytes: &[u8]) -> Option<Row<'_>> {
     let length = u32::from_le_bytes(word(&mut bytes)?) as usize;
-    let wkb = take(&mut bytes, length)?.to_vec();
+    let wkb = take(&mut bytes, length)?;
     let mut bbox = [0.0; 4];
     for v in &mut bbox {
         *v = f64::from_le_bytes(word(&mut bytes)?);
     }
-    let mut cells = Vec::new();
+    let cells = bytes;
     while !bytes.is_empty() {
-        let column = u32::from_le_bytes(word(&mut bytes)?) as usize;
-        let cell = match take(&mut bytes, 1)?[0] {
-            BOOL => Cell::Bool(take(&mut bytes, 1)?[0] != 0),
-            LONG => Cell::Long(i64::from_le_bytes(word(&mut bytes)?)),
-            DOUBLE => Cell::Double(f64::from_le_bytes(word(&mut bytes)?)),
-            TEXT => {
-                let n = u32::from_le_bytes(word(&mut bytes)?) as usize;
-                Cell::Text(String::from_utf8(take(&mut bytes, n)?.to_vec()).ok()?)
-            }
-            _ => return None,
-        };
-        cells.push((column, cell));
+        next_cell(&mut bytes)?;
     }
     Some(Row { wkb, bbox, cells })
 }
@@ -306,25 +323,25 @@ mod tests {
         let names: Vec<String> = spill.columns().into_iter().map(|c| c.name).collect();
         assert_eq!(names, ["n", "t", "b", "x", "big"]);
         let mut reader = spill.into_reader().unwrap();
-        let second = reader.row(1).unwrap();
+        // Out of order: the second row first.
+        assert_eq!(
+            reader.row(1).unwrap().cells().collect::<Vec<_>>(),
+            [
+                (0, Cell::Double(2.5)),
+                (1, Cell::Text("a|b")),
+                (3, Cell::Long(7)),
+                (4, Cell::Double(u64::MAX as f64))
+            ]
+        );
         let first = reader.row(0).unwrap();
         assert_eq!(first.wkb, wkb(&features[0].geometry));
         assert_eq!(first.bbox, [70.0, 37.0, 70.0, 37.0]);
         assert_eq!(
-            first.cells,
+            first.cells().collect::<Vec<_>>(),
             [
                 (0, Cell::Long(1)),
-                (1, Cell::Text("Qala-i-Zal".into())),
+                (1, Cell::Text("Qala-i-Zal")),
                 (2, Cell::Bool(true))
-            ]
-        );
-        assert_eq!(
-            second.cells,
-            [
-                (0, Cell::Double(2.5)),
-                (1, Cell::Text("a|b".into())),
-                (3, Cell::Long(7)),
-                (4, Cell::Double(u64::MAX as f64))
             ]
         );
     }
@@ -337,7 +354,7 @@ mod tests {
             (Cell::Double(2.0), json!(2.0)),
             (Cell::Double(0.1), json!(0.1)),
         ] {
-            assert_eq!(Some(cell.into_text()), text_value(&value));
+            assert_eq!(Some(cell.text().into_owned()), text_value(&value));
         }
     }
 
