@@ -130,26 +130,25 @@ impl Spill {
         }
         for (name, value) in properties {
             let column = self.columns.observe(name, value) as u32;
-            let (tag, payload) = match value {
-                Value::Null => continue,
-                Value::Bool(b) => (BOOL, vec![u8::from(*b)]),
-                Value::Number(n) => match n.as_i64() {
-                    Some(i) => (LONG, i.to_le_bytes().to_vec()),
-                    None => (
-                        DOUBLE,
-                        n.as_f64().unwrap_or(f64::NAN).to_le_bytes().to_vec(),
-                    ),
-                },
-                other => {
-                    let text = text_value(other).unwrap_or_default().into_bytes();
-                    let mut payload = (text.len() as u32).to_le_bytes().to_vec();
-                    payload.extend_from_slice(&text);
-                    (TEXT, payload)
-                }
-            };
+            if value.is_null() {
+                continue;
+            }
             e.extend_from_slice(&column.to_le_bytes());
-            e.push(tag);
-            e.extend_from_slice(&payload);
+            match value {
+                Value::Bool(b) => e.extend_from_slice(&[BOOL, u8::from(*b)]),
+                Value::Number(n) => match n.as_i64() {
+                    Some(i) => {
+                        e.push(LONG);
+                        e.extend_from_slice(&i.to_le_bytes());
+                    }
+                    None => {
+                        e.push(DOUBLE);
+                        e.extend_from_slice(&n.as_f64().unwrap_or(f64::NAN).to_le_bytes());
+                    }
+                },
+                Value::String(text) => push_text(e, text),
+                other => push_text(e, &text_value(other).unwrap_or_default()),
+            }
         }
         self.file.write_all(&(e.len() as u32).to_le_bytes())?;
         self.file.write_all(e)?;
@@ -245,6 +244,13 @@ impl SpillReader {
         let to = (end - self.window_start) as usize;
         decode(&self.window[from..to]).ok_or_else(|| io::Error::other("spilled row is corrupt"))
     }
+}
+
+/// A text cell: tag, length, UTF-8 bytes.
+fn push_text(out: &mut Vec<u8>, text: &str) {
+    out.push(TEXT);
+    out.extend_from_slice(&(text.len() as u32).to_le_bytes());
+    out.extend_from_slice(text.as_bytes());
 }
 
 fn take<'a>(bytes: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
