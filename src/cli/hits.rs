@@ -2,6 +2,7 @@
 
 use std::io::Write;
 
+use rayon::prelude::*;
 use serde_json::{Map, Value as Json};
 
 use super::output::print_table;
@@ -61,6 +62,11 @@ pub fn write_hits(
     format: HitFormat,
 ) -> std::io::Result<()> {
     let table = index.table();
+    // Every hit prints its border distance: worked out on both cores first (each row's is
+    // computed once and kept).
+    hits.par_iter().for_each(|h| {
+        index.border(h.row);
+    });
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let with_query = hits.iter().any(|h| h.query_id.is_some());
