@@ -150,10 +150,9 @@ impl Spill {
                 other => push_text(e, &text_value(other).unwrap_or_default()),
             }
         }
-        self.file.write_all(&(e.len() as u32).to_le_bytes())?;
         self.file.write_all(e)?;
         self.starts.push(self.written);
-        self.written += 4 + e.len() as u64;
+        self.written += e.len() as u64;
         self.centres
             .push([(bbox[0] + bbox[2]) / 2.0, (bbox[1] + bbox[3]) / 2.0]);
         Ok(())
@@ -240,7 +239,7 @@ impl SpillReader {
             self.window_start = start;
         }
         self.last_end = end;
-        let from = (start - self.window_start) as usize + 4;
+        let from = (start - self.window_start) as usize;
         let to = (end - self.window_start) as usize;
         decode(&self.window[from..to]).ok_or_else(|| io::Error::other("spilled row is corrupt"))
     }

@@ -6,9 +6,9 @@
 use std::io::{self, Write};
 
 use geo::{Coord, Geometry, LineString, Polygon};
+use serde_json::{Map, Value};
 
 use super::spill::Spill;
-use serde_json::{Map, Value};
 
 /// One feature to write.
 #[derive(Debug, Clone)]
@@ -318,15 +318,12 @@ impl<W: Write + Send> FeatureWriter<W> {
             }
             Format::Flatgeobuf | Format::Geoparquet => {
                 // Rounded as in the text formats, so every format holds the same coordinates.
-                let scale = 10f64.powi(self.precision as i32);
                 let mut rounded = feature.geometry.clone();
-                geo::MapCoordsInPlace::map_coords_in_place(&mut rounded, |c| Coord {
-                    x: (c.x * scale).round() / scale,
-                    y: (c.y * scale).round() / scale,
+                geo::MapCoordsInPlace::map_coords_in_place(&mut rounded, |c| {
+                    round_coord(c, self.precision)
                 });
                 let spill = self.spill.as_mut().expect("made for these formats");
                 spill.push(&rounded, &feature.properties)?;
-                self.bbox = spill.extent();
             }
             Format::Csv => {
                 let columns: Vec<String> = feature.properties.keys().cloned().collect();
@@ -400,14 +397,14 @@ impl<W: Write + Send> FeatureWriter<W> {
 
     /// Ends the layer and returns how many features and their bbox.
     pub fn finish(mut self) -> io::Result<(usize, Bbox)> {
-        match (self.format, self.spill.take()) {
-            (Format::Flatgeobuf, Some(spill)) => {
-                super::columnar::write_flatgeobuf(spill, &self.name, &mut self.out)?
+        if let Some(spill) = self.spill.take() {
+            self.bbox = spill.extent();
+            match self.format {
+                Format::Flatgeobuf => {
+                    super::columnar::write_flatgeobuf(spill, &self.name, &mut self.out)?
+                }
+                _ => super::columnar::write_geoparquet(spill, &mut self.out)?,
             }
-            (Format::Geoparquet, Some(spill)) => {
-                super::columnar::write_geoparquet(spill, &mut self.out)?
-            }
-            _ => {}
         }
         if self.format == Format::Geojson {
             self.out.write_all(b"\n]")?;
@@ -462,12 +459,17 @@ fn push_number(out: &mut String, value: f64, precision: usize) {
     out.push_str(if text == "-0" { "0" } else { text });
 }
 
-fn push_coord(out: &mut String, c: Coord, precision: usize, bbox: &mut Bbox, json: bool) {
+/// `c` rounded to `precision` decimals, as every format writes coordinates.
+fn round_coord(c: Coord, precision: usize) -> Coord {
     let scale = 10f64.powi(precision as i32);
-    let c = Coord {
+    Coord {
         x: (c.x * scale).round() / scale,
         y: (c.y * scale).round() / scale,
-    };
+    }
+}
+
+fn push_coord(out: &mut String, c: Coord, precision: usize, bbox: &mut Bbox, json: bool) {
+    let c = round_coord(c, precision);
     bbox.add(c);
     if json {
         out.push('[');

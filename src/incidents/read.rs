@@ -946,9 +946,12 @@ fn parse_fields<'f>(
         source_url: text(get(Column::SourceUrl)),
         evidence: text(get(Column::Evidence)),
         // Our own exports say which points came from the geocoder (PostgreSQL writes `t`).
-        geocoded: ["true", "t", "1", "yes"]
-            .iter()
-            .any(|t| get(Column::Geocoded).trim().eq_ignore_ascii_case(t)),
+        geocoded: {
+            let flag = get(Column::Geocoded).trim();
+            ["true", "t", "1", "yes"]
+                .iter()
+                .any(|t| flag.eq_ignore_ascii_case(t))
+        },
         extra: Vec::new(),
         file: 0,
         line,

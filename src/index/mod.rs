@@ -29,6 +29,10 @@ use rstar::{
 pub use file::IndexFile;
 pub use filter::Filter;
 
+use crate::incidents::IncidentTable;
+use crate::reference::{Reference, Side};
+use crate::spatial::{chord_within, chord2, ecef, geodesic_km};
+
 /// Where a query looks.
 #[derive(Debug, Clone)]
 pub enum Area {
@@ -37,10 +41,6 @@ pub enum Area {
     /// A lon/lat box [west, south, east, north], edges included.
     Box([f64; 4]),
 }
-
-use crate::incidents::IncidentTable;
-use crate::reference::{Reference, Side};
-use crate::spatial::{chord_within, chord2, ecef, geodesic_km};
 
 /// What the trees keep of each row besides its position.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -227,10 +227,7 @@ impl CellCache {
         if state != UNKNOWN {
             return state;
         }
-        let rect = Rect::new(
-            geo::coord! { x: west, y: south },
-            geo::coord! { x: west + size, y: south + size },
-        );
+        let rect = square(west, south, size);
         let state = if crossing(edges, &rect).next().is_some() {
             CROSSED
         } else {
@@ -249,10 +246,7 @@ impl CellCache {
         (0..GRID_COLUMNS)
             .map(|column| {
                 let west = GRID_WEST + column as f64 * CELL_DEG;
-                let rect = Rect::new(
-                    geo::coord! { x: west, y: south },
-                    geo::coord! { x: west + CELL_DEG, y: south + CELL_DEG },
-                );
+                let rect = square(west, south, CELL_DEG);
                 let edges = &self.edges[row * GRID_COLUMNS + column];
                 previous = if crossing(edges, &rect).next().is_some() {
                     CROSSED
@@ -289,18 +283,12 @@ impl CellCache {
         };
         let mut state = self.rows[row].get_or_init(|| self.row_states(row, polygon_test))[column];
         if state == CROSSED {
-            let fine = self.fine[cell].get_or_init(|| {
-                let rect = Rect::new(
-                    geo::coord! { x: west, y: south },
-                    geo::coord! { x: west + CELL_DEG, y: south + CELL_DEG },
-                );
-                FineCells {
-                    edges: crossing(&self.edges[cell], &rect).collect(),
-                    states: (0..FINE * FINE)
-                        .map(|_| std::sync::atomic::AtomicU8::new(UNKNOWN))
-                        .collect(),
-                    known: Default::default(),
-                }
+            let fine = self.fine[cell].get_or_init(|| FineCells {
+                edges: crossing(&self.edges[cell], &square(west, south, CELL_DEG)).collect(),
+                states: (0..FINE * FINE)
+                    .map(|_| std::sync::atomic::AtomicU8::new(UNKNOWN))
+                    .collect(),
+                known: Default::default(),
             });
             let size = CELL_DEG / FINE as f64;
             let fine_column = (((p.x() - west) / size) as usize).min(FINE - 1);
@@ -331,6 +319,14 @@ fn boundary_edges(countries: &[Region]) -> impl Iterator<Item = Edge> + '_ {
         .flat_map(|c| &c.polygon.0)
         .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
         .flat_map(|ring| ring.lines().map(|l| (l.start, l.end)))
+}
+
+/// The square of side `size` degrees whose south-west corner is (west, south).
+fn square(west: f64, south: f64, size: f64) -> Rect {
+    Rect::new(
+        geo::coord! { x: west, y: south },
+        geo::coord! { x: west + size, y: south + size },
+    )
 }
 
 /// The edges that enter `rect`.

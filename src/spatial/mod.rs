@@ -221,21 +221,10 @@ impl Polyline {
                 candidates.push((chord, u, bow, segment));
             }
         }
-        // Nearest lower bound first: once the bound exceeds the best distance by more than
-        // the error of the distances (10 m), no later candidate can win. Ties go to the
-        // candidate met first in the order above, as if every candidate were measured.
-        let mut order: Vec<usize> = (0..candidates.len())
-            .filter(|&k| candidates[k].0 - candidates[k].2 <= reach)
-            .collect();
-        order.sort_unstable_by(|&a, &b| {
-            let bound = |k: usize| candidates[k].0 - candidates[k].2;
-            bound(a).total_cmp(&bound(b))
-        });
-        let mut best: Option<(Nearest, usize)> = None;
-        for k in order {
-            let (chord, u, bow, segment) = candidates[k];
-            if best.is_some_and(|(b, _)| chord - bow > b.km + 0.01) {
-                break;
+        let mut best: Option<Nearest> = None;
+        for (chord, u, bow, segment) in candidates {
+            if chord - bow > reach {
+                continue;
             }
             let candidate = if bow < 0.005 {
                 // Short segment: the chord's closest point is the closest point to within
@@ -255,13 +244,11 @@ impl Polyline {
             } else {
                 self.refine(p, segment, u)
             };
-            if best
-                .is_none_or(|(b, first)| candidate.km < b.km || (candidate.km == b.km && k < first))
-            {
-                best = Some((candidate, k));
+            if best.is_none_or(|b| candidate.km < b.km) {
+                best = Some(candidate);
             }
         }
-        best.expect("a polyline has at least one segment").0
+        best.expect("a polyline has at least one segment")
     }
 
     /// Golden-section search of the exact geodesic distance along one long segment.
