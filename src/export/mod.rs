@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 
 pub use analysis::{BufferZone, Grid, Segments, border_buffer, border_segments, hex_grid};
 pub use columnar::{ColumnKind, columns, geometry_type, text_value, wkb};
-pub use write::{Bbox, Encoded, Feature, FeatureWriter, Format, Properties, encode, encode_with};
+pub use write::{Bbox, Encoded, Feature, FeatureWriter, Format, Properties};
 
 use crate::gazetteer::Gazetteer;
 use crate::incidents::IncidentTable;
@@ -287,7 +287,7 @@ pub fn write_layer<W: Write + Send>(
     writer.finish()
 }
 
-/// Writes the located incidents of `index` that pass `filter`, encoded in parallel chunks
+/// Writes the located incidents of `index` that pass `filter`, encoded in parallel runs
 /// (GeoJSON formats) and written in row order.
 pub fn write_incidents<W: Write + Send>(
     index: &IncidentIndex,
@@ -296,6 +296,8 @@ pub fn write_incidents<W: Write + Send>(
 ) -> std::io::Result<()> {
     use rayon::prelude::*;
     const CHUNK: usize = 4096;
+    // Rows a thread encodes into one text.
+    const RUN: usize = 512;
     let table = index.table();
     let feature = |row: usize| -> Option<Feature> {
         let point = table.rows()[row].point()?;
@@ -303,65 +305,70 @@ pub fn write_incidents<W: Write + Send>(
             .matches(index, row as u32)
             .then(|| incident_feature(index, table, row as u32, point))
     };
+    let (format, precision) = (writer.format(), writer.precision());
     for start in (0..table.rows().len()).step_by(CHUNK) {
-        let rows = start..(start + CHUNK).min(table.rows().len());
-        if !writer.format().is_geojson() {
+        let end = (start + CHUNK).min(table.rows().len());
+        if !format.is_geojson() {
             // Features (border distance and side included) are built in parallel, written in
             // row order.
-            let features: Vec<Feature> = rows.into_par_iter().filter_map(feature).collect();
+            let features: Vec<Feature> = (start..end).into_par_iter().filter_map(feature).collect();
             for f in features {
                 writer.write(&f)?;
             }
             continue;
         }
-        let precision = writer.precision();
-        let encoded: Vec<Encoded> = rows
+        let runs: Vec<Encoded> = (start..end)
             .into_par_iter()
-            .filter_map(|row| encode_incident(index, filter, row as u32, precision))
+            .step_by(RUN)
+            .map(|first| {
+                let mut run = Encoded::new(format);
+                for row in first..(first + RUN).min(end) {
+                    encode_incident(index, filter, row as u32, precision, &mut run);
+                }
+                run
+            })
             .collect();
-        for e in &encoded {
-            writer.write_encoded(e)?;
+        for run in &runs {
+            writer.write_encoded(run)?;
         }
     }
     Ok(())
 }
 
-/// One incident encoded straight to GeoJSON (the same members as [`incident_feature`]),
-/// or None when it has no point or does not pass `filter`.
+/// Appends one incident to `run` as GeoJSON (the same members as [`incident_feature`]),
+/// unless it has no point or does not pass `filter`.
 fn encode_incident(
     index: &IncidentIndex,
     filter: &Filter,
     row: u32,
     precision: usize,
-) -> Option<Encoded> {
+    run: &mut Encoded,
+) {
     let table = index.table();
     let r = &table.rows()[row as usize];
-    let point = r.point()?;
+    let Some(point) = r.point() else {
+        return;
+    };
     if !filter.matches(index, row) {
-        return None;
+        return;
     }
     let (km, side) = index
         .border(row)
         .expect("located rows have a border distance");
-    Some(encode_with(
-        Some(table.str(r.id)),
-        &point.into(),
-        precision,
-        |p| {
-            for (name, value) in table.fields(r) {
-                match value {
-                    crate::incidents::Value::Text(s) => p.text(name, s),
-                    crate::incidents::Value::Date(d) => p.text(name, &d.to_string()),
-                    crate::incidents::Value::Number(x) => p.number(name, x),
-                    crate::incidents::Value::Count(n) => p.count(name, n),
-                    crate::incidents::Value::Bool(b) => p.boolean(name, b),
-                    crate::incidents::Value::Null => p.null(name),
-                }
+    run.push_with(Some(table.str(r.id)), &point.into(), precision, |p| {
+        for (name, value) in table.fields(r) {
+            match value {
+                crate::incidents::Value::Text(s) => p.text(name, s),
+                crate::incidents::Value::Date(d) => p.date(name, d),
+                crate::incidents::Value::Number(x) => p.number(name, x),
+                crate::incidents::Value::Count(n) => p.count(name, n),
+                crate::incidents::Value::Bool(b) => p.boolean(name, b),
+                crate::incidents::Value::Null => p.null(name),
             }
-            p.number("border_km", round(km, 3));
-            p.text("side", side.as_str());
-        },
-    ))
+        }
+        p.number("border_km", round(km, 3));
+        p.text("side", side.as_str());
+    });
 }
 
 /// One incident as a feature: every column typed, plus border_km and side.

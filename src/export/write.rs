@@ -100,47 +100,69 @@ impl Bbox {
     }
 }
 
-/// A feature already encoded as GeoJSON text, with its bbox: features are encoded in
-/// parallel and written in order.
+/// GeoJSON features already encoded as text, with their bbox: runs of features are
+/// encoded in parallel and written in order.
 #[derive(Debug, Clone)]
 pub struct Encoded {
     text: String,
     bbox: Bbox,
+    count: usize,
+    /// What goes between two features of the format.
+    separator: &'static str,
 }
 
-/// Encodes one feature as a GeoJSON Feature object.
-pub fn encode(feature: &Feature, precision: usize) -> Encoded {
-    encode_with(feature.id.as_deref(), &feature.geometry, precision, |p| {
-        for (name, value) in &feature.properties {
-            p.json(name, value);
+impl Encoded {
+    /// An empty run of features of `format` (GeoJSON or GeoJSON sequence).
+    pub fn new(format: Format) -> Encoded {
+        Encoded {
+            text: String::new(),
+            bbox: Bbox::default(),
+            count: 0,
+            separator: if format == Format::Geojsonseq {
+                "\n\u{1e}"
+            } else {
+                ",\n"
+            },
         }
-    })
-}
-
-/// Encodes a Feature whose properties `fill` writes straight into the text: no map is built,
-/// which matters for layers of millions of features.
-pub fn encode_with(
-    id: Option<&str>,
-    geometry: &Geometry,
-    precision: usize,
-    fill: impl FnOnce(&mut Properties),
-) -> Encoded {
-    let mut text = String::with_capacity(1024);
-    let mut bbox = Bbox::default();
-    text.push_str("{\"type\":\"Feature\"");
-    if let Some(id) = id {
-        text.push_str(",\"id\":");
-        push_json_string(&mut text, id);
     }
-    text.push_str(",\"geometry\":");
-    geometry_json(geometry, precision, &mut text, &mut bbox);
-    text.push_str(",\"properties\":{");
-    fill(&mut Properties {
-        out: &mut text,
-        first: true,
-    });
-    text.push_str("}}");
-    Encoded { text, bbox }
+
+    /// Appends a Feature.
+    pub fn push(&mut self, feature: &Feature, precision: usize) {
+        self.push_with(feature.id.as_deref(), &feature.geometry, precision, |p| {
+            for (name, value) in &feature.properties {
+                p.json(name, value);
+            }
+        })
+    }
+
+    /// Appends a Feature whose properties `fill` writes straight into the text: no map is
+    /// built, which matters for layers of millions of features.
+    pub fn push_with(
+        &mut self,
+        id: Option<&str>,
+        geometry: &Geometry,
+        precision: usize,
+        fill: impl FnOnce(&mut Properties),
+    ) {
+        let text = &mut self.text;
+        if self.count > 0 {
+            text.push_str(self.separator);
+        }
+        self.count += 1;
+        text.push_str("{\"type\":\"Feature\"");
+        if let Some(id) = id {
+            text.push_str(",\"id\":");
+            push_json_string(text, id);
+        }
+        text.push_str(",\"geometry\":");
+        geometry_json(geometry, precision, text, &mut self.bbox);
+        text.push_str(",\"properties\":{");
+        fill(&mut Properties {
+            out: text,
+            first: true,
+        });
+        text.push_str("}}");
+    }
 }
 
 /// Writes the members of a properties object.
@@ -168,17 +190,35 @@ impl Properties<'_> {
     /// A number member (null when not finite).
     pub fn number(&mut self, name: &str, value: f64) {
         self.name(name);
-        if value.is_finite() {
-            self.out.push_str(&value.to_string());
-        } else {
-            self.out.push_str("null");
-        }
+        push_shortest(self.out, value);
     }
 
     /// A whole-number member.
     pub fn count(&mut self, name: &str, value: u64) {
         self.name(name);
-        self.out.push_str(&value.to_string());
+        self.out.push_str(itoa::Buffer::new().format(value));
+    }
+
+    /// A date member, as ISO 8601 text.
+    pub fn date(&mut self, name: &str, value: chrono::NaiveDate) {
+        use chrono::Datelike;
+        self.name(name);
+        let (year, month, day) = (value.year(), value.month(), value.day());
+        if (1000..=9999).contains(&year) {
+            let digits = |n: u32, out: &mut String| {
+                out.push(char::from(b'0' + (n / 10) as u8));
+                out.push(char::from(b'0' + (n % 10) as u8));
+            };
+            self.out.push('"');
+            self.out.push_str(itoa::Buffer::new().format(year));
+            self.out.push('-');
+            digits(month, self.out);
+            self.out.push('-');
+            digits(day, self.out);
+            self.out.push('"');
+        } else {
+            push_json_string(self.out, &value.to_string());
+        }
     }
 
     /// A boolean member.
@@ -314,7 +354,9 @@ impl<W: Write + Send> FeatureWriter<W> {
         self.buffer.clear();
         match self.format {
             Format::Geojson | Format::Geojsonseq => {
-                return self.write_encoded(&encode(feature, self.precision));
+                let mut encoded = Encoded::new(self.format);
+                encoded.push(feature, self.precision);
+                return self.write_encoded(&encoded);
             }
             Format::Flatgeobuf | Format::Geoparquet => {
                 // Rounded as in the text formats, so every format holds the same coordinates.
@@ -355,8 +397,11 @@ impl<W: Write + Send> FeatureWriter<W> {
         Ok(())
     }
 
-    /// Writes a feature encoded by [`encode`] (GeoJSON and GeoJSON sequence only).
+    /// Writes features encoded by [`Encoded`] (GeoJSON and GeoJSON sequence only).
     pub fn write_encoded(&mut self, encoded: &Encoded) -> io::Result<()> {
+        if encoded.count == 0 {
+            return Ok(());
+        }
         let (before, after) = match self.format {
             Format::Geojson if self.count == 0 => ("\n", ""),
             Format::Geojson => (",\n", ""),
@@ -381,7 +426,7 @@ impl<W: Write + Send> FeatureWriter<W> {
                 y: b.0[3],
             });
         }
-        self.count += 1;
+        self.count += encoded.count;
         Ok(())
     }
 
@@ -448,8 +493,63 @@ fn write_csv_record<'a>(
     out.write_all(line.as_bytes())
 }
 
+/// A number as Rust's `Display` writes it (the shortest text that reads back as the same
+/// number, never an exponent), or `null` when not finite.
+fn push_shortest(out: &mut String, value: f64) {
+    if !value.is_finite() {
+        out.push_str("null");
+        return;
+    }
+    // Ryū finds the same shortest digits (but for exact ties at magnitudes past 1e14); it
+    // writes an exponent outside 1e-5..1e16 and "1.0" for whole numbers, which Display
+    // writes as "1".
+    let mut buffer = ryu::Buffer::new();
+    let text = buffer.format_finite(value);
+    if text.contains('e') {
+        use std::fmt::Write;
+        write!(out, "{value}").expect("writing to a String");
+    } else {
+        out.push_str(text.strip_suffix(".0").unwrap_or(text));
+    }
+}
+
 /// A number with at most `precision` decimals and no trailing zeros.
 fn push_number(out: &mut String, value: f64, precision: usize) {
+    if let Some(scale) = POWERS_OF_TEN.get(precision)
+        && value.abs() < 1e15 / scale
+    {
+        let scaled = value.abs() * scale;
+        // `{:.N}` rounds the exact binary value, halves to even; the product can differ
+        // from it by an ulp, which only matters right at a half.
+        if ((scaled - scaled.trunc()) - 0.5).abs() > 1e-6 {
+            let units = scaled.round() as u64;
+            if units == 0 {
+                out.push('0');
+                return;
+            }
+            if value < 0.0 {
+                out.push('-');
+            }
+            let scale = *scale as u64;
+            out.push_str(itoa::Buffer::new().format(units / scale));
+            let mut fraction = units % scale;
+            if fraction != 0 {
+                let mut digits = precision;
+                while fraction.is_multiple_of(10) {
+                    fraction /= 10;
+                    digits -= 1;
+                }
+                out.push('.');
+                let mut buffer = itoa::Buffer::new();
+                let text = buffer.format(fraction);
+                for _ in text.len()..digits {
+                    out.push('0');
+                }
+                out.push_str(text);
+            }
+            return;
+        }
+    }
     let text = format!("{value:.precision$}");
     let text = if text.contains('.') {
         text.trim_end_matches('0').trim_end_matches('.')
@@ -458,6 +558,8 @@ fn push_number(out: &mut String, value: f64, precision: usize) {
     };
     out.push_str(if text == "-0" { "0" } else { text });
 }
+
+const POWERS_OF_TEN: [f64; 10] = [1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
 
 /// `c` rounded to `precision` decimals, as every format writes coordinates.
 fn round_coord(c: Coord, precision: usize) -> Coord {
@@ -582,6 +684,85 @@ fn geometry_wkt(geometry: &Geometry, precision: usize, bbox: &mut Bbox) -> Strin
 mod tests {
     use super::*;
     use geo::{line_string, point, polygon};
+
+    /// What the fast number writers must equal: Rust's own formatting.
+    fn formatted(value: f64, precision: usize) -> String {
+        let text = format!("{value:.precision$}");
+        let text = if text.contains('.') {
+            text.trim_end_matches('0').trim_end_matches('.')
+        } else {
+            &text
+        };
+        if text == "-0" { "0" } else { text }.to_string()
+    }
+
+    #[test]
+    fn numbers_are_written_as_rust_formats_them() {
+        let edge = [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.5,
+            2.5,
+            -2.5,
+            0.0000005,
+            0.0000015,
+            1e-7,
+            -1e-7,
+            37.016,
+            68.65159,
+            1e15,
+            1e16,
+            1.5e16,
+            123456789.123456,
+            1e-5,
+            9.99999e-6,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            5e-324,
+            0.1 + 0.2,
+        ];
+        for value in edge {
+            for precision in [0, 1, 3, 6, 9, 12] {
+                let mut out = String::new();
+                push_number(&mut out, value, precision);
+                assert_eq!(out, formatted(value, precision), "{value} at {precision}");
+            }
+            let mut out = String::new();
+            push_shortest(&mut out, value);
+            assert_eq!(out, value.to_string(), "{value}");
+        }
+        let mut out = String::new();
+        push_shortest(&mut out, f64::NAN);
+        assert_eq!(out, "null");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_number_is_written_as_rust_formats_it(
+            bits in proptest::num::u64::ANY,
+            value in -1e9f64..1e9,
+            precision in 0usize..12,
+        ) {
+            for value in [f64::from_bits(bits), value, (value * 1e6).round() / 1e6] {
+                if !value.is_finite() {
+                    continue;
+                }
+                let mut out = String::new();
+                push_number(&mut out, value, precision);
+                proptest::prop_assert_eq!(&out, &formatted(value, precision));
+                // Where two texts are equally short and equally near (ties only at
+                // magnitudes whose ulp is near 0.1), Ryū picks the even digit, Display rounds
+                // up: either reads back as the same number.
+                let mut out = String::new();
+                push_shortest(&mut out, value);
+                proptest::prop_assert_eq!(out.parse::<f64>().ok(), Some(value));
+                proptest::prop_assert_eq!(out.len(), value.to_string().len());
+                proptest::prop_assert!(!out.contains('e'));
+            }
+        }
+    }
 
     fn feature(geometry: Geometry) -> Feature {
         let mut properties = Map::new();

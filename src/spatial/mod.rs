@@ -97,14 +97,107 @@ pub fn chord_within(km: f64) -> f64 {
 #[derive(Debug, Clone)]
 pub struct Polyline {
     vertices: Vec<Point>,
-    /// ECEF of each vertex, for screening segments by chord distance.
+    /// The segments cut into pieces short enough that the straight 3D chord between their
+    /// ends stays within [`MAX_BOW_KM`] of the lon/lat-straight line.
+    pieces: Vec<Piece>,
+    /// ECEF of the pieces' ends (one more than pieces), for screening by chord distance.
     ecef: Vec<[f64; 3]>,
-    /// Runs of GROUP consecutive segments with their ECEF bounding box (min, max), grown by
-    /// the segments' bow, to skip most segments of a long line at once.
-    groups: Vec<([f64; 3], [f64; 3])>,
+    /// The bow of each piece (see [`bow`]).
+    bows: Vec<f64>,
+    /// The pieces that can hold the nearest point of any point of a grid cell.
+    cells: PieceCells,
 }
 
-const GROUP: usize = 16;
+/// Part of a segment: from position `t0` to `t1` along segment `segment`.
+#[derive(Debug, Clone, Copy)]
+struct Piece {
+    segment: u32,
+    t0: f64,
+    t1: f64,
+}
+
+/// The longest a piece may bow away from its chord, km: within it the chord's closest
+/// point is the line's closest point to within centimetres, and the distance is stationary
+/// there, so no search along the line is needed.
+const MAX_BOW_KM: f64 = 0.005;
+
+/// A lon/lat grid around a polyline whose cells list, once first asked, the few pieces
+/// that can be nearest to any point inside them: a query then measures those instead of
+/// the whole line.
+#[derive(Debug, Clone)]
+struct PieceCells {
+    west: f64,
+    south: f64,
+    cell_deg: f64,
+    columns: usize,
+    rows: usize,
+    cells: Vec<std::sync::OnceLock<Box<[u32]>>>,
+}
+
+impl PieceCells {
+    /// How far beyond the line's extent the grid reaches, degrees.
+    const MARGIN_DEG: f64 = 5.0;
+    const MAX_CELLS: f64 = 250_000.0;
+
+    fn around(vertices: &[Point]) -> PieceCells {
+        let (mut west, mut south, mut east, mut north) = (180f64, 90f64, -180f64, -90f64);
+        for v in vertices {
+            west = west.min(v.x());
+            east = east.max(v.x());
+            south = south.min(v.y());
+            north = north.max(v.y());
+        }
+        let west = (west - Self::MARGIN_DEG).max(-180.0);
+        let east = (east + Self::MARGIN_DEG).min(180.0);
+        let south = (south - Self::MARGIN_DEG).max(-90.0);
+        let north = (north + Self::MARGIN_DEG).min(90.0);
+        // Cells of 0.1° (about 10 km), larger when the line is long.
+        let area = (east - west) * (north - south);
+        let cell_deg = 0.1f64.max((area / Self::MAX_CELLS).sqrt());
+        let columns = ((east - west) / cell_deg).ceil() as usize;
+        let rows = ((north - south) / cell_deg).ceil() as usize;
+        PieceCells {
+            west,
+            south,
+            cell_deg,
+            columns,
+            rows,
+            cells: (0..columns * rows)
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
+        }
+    }
+
+    fn cell_of(&self, p: Point) -> Option<usize> {
+        let column = ((p.x() - self.west) / self.cell_deg).floor();
+        let row = ((p.y() - self.south) / self.cell_deg).floor();
+        let inside =
+            (0.0..self.columns as f64).contains(&column) && (0.0..self.rows as f64).contains(&row);
+        inside.then(|| row as usize * self.columns + column as usize)
+    }
+
+    /// The cell's centre in ECEF and a chord radius that holds every point of the cell.
+    fn centre_and_radius(&self, cell: usize) -> ([f64; 3], f64) {
+        let west = self.west + (cell % self.columns) as f64 * self.cell_deg;
+        let south = self.south + (cell / self.columns) as f64 * self.cell_deg;
+        let half = self.cell_deg / 2.0;
+        let centre = ecef(Point::new(west + half, south + half));
+        // The farthest point of a small lon/lat cell from its centre is a corner; the
+        // margin covers the cell's edges bulging between them.
+        let corners = [(0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (1.0, 1.0)];
+        let radius = corners
+            .iter()
+            .map(|(x, y)| {
+                let corner = ecef(Point::new(
+                    west + x * self.cell_deg,
+                    south + y * self.cell_deg,
+                ));
+                chord2(&centre, &corner).sqrt()
+            })
+            .fold(0.0, f64::max);
+        (centre, radius * 1.01 + 0.01)
+    }
+}
 
 /// The nearest point of a polyline to a query point.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -129,30 +222,32 @@ impl Polyline {
     /// A polyline through `vertices`; segments are straight in lon/lat, as GIS draws them.
     pub fn new(vertices: Vec<Point>) -> Polyline {
         assert!(vertices.len() >= 2, "a polyline needs two vertices");
-        let ecef: Vec<[f64; 3]> = vertices.iter().map(|&v| ecef(v)).collect();
-        let groups = (0..ecef.len() - 1)
-            .step_by(GROUP)
-            .map(|first| {
-                let last = (first + GROUP).min(ecef.len() - 1);
-                let mut lo = [f64::INFINITY; 3];
-                let mut hi = [f64::NEG_INFINITY; 3];
-                let margin = ecef[first..=last]
-                    .windows(2)
-                    .map(|w| bow(&w[0], &w[1]))
-                    .fold(0.0, f64::max);
-                for v in &ecef[first..=last] {
-                    for axis in 0..3 {
-                        lo[axis] = lo[axis].min(v[axis] - margin);
-                        hi[axis] = hi[axis].max(v[axis] + margin);
-                    }
-                }
-                (lo, hi)
-            })
-            .collect();
+        let mut pieces = Vec::new();
+        let mut ecef_ends = vec![ecef(vertices[0])];
+        for (segment, pair) in vertices.windows(2).enumerate() {
+            let (a, b) = (ecef(pair[0]), ecef(pair[1]));
+            // The bow grows with the square of the length.
+            let parts = (bow(&a, &b) / MAX_BOW_KM * 2.0).sqrt().ceil().max(1.0) as usize;
+            for part in 0..parts {
+                let t0 = part as f64 / parts as f64;
+                let t1 = (part + 1) as f64 / parts as f64;
+                let end = pair[0] + (pair[1] - pair[0]) * t1;
+                ecef_ends.push(if part + 1 == parts { b } else { ecef(end) });
+                pieces.push(Piece {
+                    segment: segment as u32,
+                    t0,
+                    t1,
+                });
+            }
+        }
+        let bows = ecef_ends.windows(2).map(|w| bow(&w[0], &w[1])).collect();
+        let cells = PieceCells::around(&vertices);
         Polyline {
             vertices,
-            ecef,
-            groups,
+            pieces,
+            ecef: ecef_ends,
+            bows,
+            cells,
         }
     }
 
@@ -172,10 +267,12 @@ impl Polyline {
     /// The nearest point of the line and its geodesic distance (error under 10 m; a few
     /// centimetres within 300 km).
     ///
-    /// Segments are screened by their straight-line (chord) distance in ECEF space, in
-    /// groups; the nearest chord point is mapped back onto the lon/lat segment, and its
-    /// geodesic distance is computed from the chord with the radius of curvature of the
-    /// ellipsoid in that direction (exactly, with Karney's algorithm, beyond 300 km).
+    /// The line is screened piece by piece (short parts of its segments) by straight-line
+    /// (chord) distance in ECEF space: only the pieces that the grid cell of `p` lists (all
+    /// of them outside the grid). The nearest chord point is mapped back onto the lon/lat
+    /// segment, and its geodesic distance is computed from the chord with the radius of
+    /// curvature of the ellipsoid in that direction (exactly, with Karney's algorithm,
+    /// beyond 300 km).
     ///
     /// ```
     /// use borderwatch::spatial::Polyline;
@@ -185,110 +282,78 @@ impl Polyline {
     /// assert!((near.km - 11.09).abs() < 0.05);
     /// ```
     pub fn nearest(&self, p: Point) -> Nearest {
-        let q = ecef(p);
-        // Group distances; the nearest group first, then every group that could still hold
-        // a nearer point.
-        let group_d2: Vec<f64> = self
-            .groups
-            .iter()
-            .map(|(lo, hi)| {
-                (0..3)
-                    .map(|a| (lo[a] - q[a]).max(q[a] - hi[a]).max(0.0).powi(2))
-                    .sum()
-            })
-            .collect();
-        let nearest_group = (0..group_d2.len())
-            .min_by(|&a, &b| group_d2[a].total_cmp(&group_d2[b]))
-            .expect("a polyline has a segment");
-        // Candidates: (chord to the 3-D segment, position on it, bow of the segment). A
-        // segment can hold the nearest point only if its chord, less its bow, is within the
-        // longest geodesic the best chord can span.
-        let mut candidates: Vec<(f64, f64, f64, usize)> = Vec::new();
-        let mut reach = f64::INFINITY;
-        let groups = std::iter::once(nearest_group)
-            .chain((0..group_d2.len()).filter(|&g| g != nearest_group));
-        for group in groups {
-            if group_d2[group].sqrt() > reach {
-                continue;
+        match self.cells.cell_of(p) {
+            Some(cell) => {
+                let pieces = self.cells.cells[cell].get_or_init(|| self.candidates(cell));
+                self.nearest_among(p, pieces.iter().map(|&s| s as usize))
             }
-            let first = group * GROUP;
-            let last = (first + GROUP).min(self.ecef.len() - 1);
-            for segment in first..last {
-                let (a, b) = (&self.ecef[segment], &self.ecef[segment + 1]);
-                let (chord, u) = chord_to_segment(&q, a, b);
-                let bow = bow(a, b);
-                reach = reach.min(geodesic_upper_bound(chord + bow));
-                candidates.push((chord, u, bow, segment));
-            }
+            None => self.nearest_among(p, 0..self.pieces.len()),
         }
+    }
+
+    /// The pieces that can hold the nearest point of some point of `cell`: those whose
+    /// chord distance from the cell, less their bow, is within the longest geodesic the best
+    /// piece can span from anywhere in the cell. [`Polyline::nearest_among`] keeps the same
+    /// test for one point, so it measures the same pieces as with the whole line.
+    fn candidates(&self, cell: usize) -> Box<[u32]> {
+        let (centre, radius) = self.cells.centre_and_radius(cell);
+        let chords: Vec<f64> = self
+            .ecef
+            .windows(2)
+            .map(|w| chord_to_segment(&centre, &w[0], &w[1]).0)
+            .collect();
+        let reach = geodesic_upper_bound(
+            chords
+                .iter()
+                .zip(&self.bows)
+                .map(|(chord, bow)| chord + radius + bow)
+                .fold(f64::INFINITY, f64::min),
+        );
+        (0..chords.len())
+            .filter(|&i| chords[i] - radius - self.bows[i] <= reach)
+            .map(|i| i as u32)
+            .collect()
+    }
+
+    /// The nearest point of the line to `p` on the given pieces, which must include every
+    /// piece that can hold it.
+    fn nearest_among(&self, p: Point, pieces: impl Iterator<Item = usize>) -> Nearest {
+        let q = ecef(p);
+        // Candidates: (chord to the piece's 3-D segment, position on it, piece). A piece can
+        // hold the nearest point only if its chord, less its bow, is within the longest
+        // geodesic the best chord can span.
+        let mut candidates: Vec<(f64, f64, usize)> = Vec::with_capacity(16);
+        let mut best_bound = f64::INFINITY;
+        for i in pieces {
+            let (chord, u) = chord_to_segment(&q, &self.ecef[i], &self.ecef[i + 1]);
+            best_bound = best_bound.min(chord + self.bows[i]);
+            candidates.push((chord, u, i));
+        }
+        let reach = geodesic_upper_bound(best_bound);
         let mut best: Option<Nearest> = None;
-        for (chord, u, bow, segment) in candidates {
-            if chord - bow > reach {
+        for (chord, u, i) in candidates {
+            if chord - self.bows[i] > reach {
                 continue;
             }
-            let candidate = if bow < 0.005 {
-                // Short segment: the chord's closest point is the closest point to within
-                // centimetres, and the distance is stationary there.
-                let point = self.point_at(segment, u);
-                let km = if chord < 300.0 {
-                    geodesic_from_chord(p, point, chord2(&q, &ecef(point)).sqrt())
-                } else {
-                    geodesic_km(p, point)
-                };
-                Nearest {
+            let piece = self.pieces[i];
+            let segment = piece.segment as usize;
+            let t = piece.t0 + u * (piece.t1 - piece.t0);
+            let point = self.point_at(segment, t);
+            let km = if chord < 300.0 {
+                geodesic_from_chord(p, point, chord2(&q, &ecef(point)).sqrt())
+            } else {
+                geodesic_km(p, point)
+            };
+            if best.is_none_or(|b| km < b.km) {
+                best = Some(Nearest {
                     km,
                     point,
                     segment,
-                    t: u,
-                }
-            } else {
-                self.refine(p, segment, u)
-            };
-            if best.is_none_or(|b| candidate.km < b.km) {
-                best = Some(candidate);
+                    t,
+                });
             }
         }
         best.expect("a polyline has at least one segment")
-    }
-
-    /// Golden-section search of the exact geodesic distance along one long segment.
-    fn refine(&self, p: Point, segment: usize, guess: f64) -> Nearest {
-        let distance = |t: f64| geodesic_km(p, self.point_at(segment, t));
-        let ratio = (5f64.sqrt() - 1.0) / 2.0;
-        let (mut lo, mut hi) = ((guess - 0.2).max(0.0), (guess + 0.2).min(1.0));
-        let mut c = hi - ratio * (hi - lo);
-        let mut d = lo + ratio * (hi - lo);
-        let (mut fc, mut fd) = (distance(c), distance(d));
-        while hi - lo > 1e-7 {
-            if fc < fd {
-                hi = d;
-                d = c;
-                fd = fc;
-                c = hi - ratio * (hi - lo);
-                fc = distance(c);
-            } else {
-                lo = c;
-                c = d;
-                fc = fd;
-                d = lo + ratio * (hi - lo);
-                fd = distance(d);
-            }
-        }
-        let mut t = (lo + hi) / 2.0;
-        let mut km = distance(t);
-        for end in [0.0, 1.0] {
-            let at_end = distance(end);
-            if at_end < km {
-                km = at_end;
-                t = end;
-            }
-        }
-        Nearest {
-            km,
-            point: self.point_at(segment, t),
-            segment,
-            t,
-        }
     }
 
     fn point_at(&self, segment: usize, t: f64) -> Point {
