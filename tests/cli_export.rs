@@ -293,6 +293,12 @@ fn csv_round_trips_through_incidents_check() {
         "geojsonseq",
     ]);
     assert_eq!(seq.stdout.matches('\u{1e}').count(), 5);
+    // The computed columns read back are computed afresh, not written twice.
+    for record in seq.stdout.split('\u{1e}').skip(1) {
+        for key in ["\"border_km\":", "\"side\":"] {
+            assert_eq!(record.matches(key).count(), 1, "{key} in {record}");
+        }
+    }
 }
 
 #[test]

@@ -2,12 +2,11 @@
 
 use std::io::Write;
 
-use rayon::prelude::*;
-use serde_json::{Map, Value as Json};
-
 use super::output::print_table;
+use crate::export::{Encoded, FeatureWriter, Format, Properties, push_json_object};
 use crate::incidents::Value;
 use crate::index::IncidentIndex;
+use rayon::prelude::*;
 
 /// Output formats of incident queries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -67,8 +66,7 @@ pub fn write_hits(
     hits.par_iter().for_each(|h| {
         index.border(h.row);
     });
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout());
     let with_query = hits.iter().any(|h| h.query_id.is_some());
     let with_distance = hits.iter().any(|h| h.distance.is_some());
     match format {
@@ -149,72 +147,59 @@ pub fn write_hits(
             writer.flush()?;
         }
         HitFormat::Json => {
-            for h in hits {
-                let object = properties(index, h);
-                serde_json::to_writer(&mut out, &Json::Object(object))?;
-                writeln!(out)?;
+            let lines: Vec<String> = hits
+                .par_chunks(RUN)
+                .map(|run| {
+                    let mut text = String::new();
+                    for h in run {
+                        push_json_object(&mut text, |p| hit_properties(index, h, p));
+                        text.push('\n');
+                    }
+                    text
+                })
+                .collect();
+            for text in lines {
+                out.write_all(text.as_bytes())?;
             }
         }
         HitFormat::Geojson => {
-            let mut bbox = [
-                f64::INFINITY,
-                f64::INFINITY,
-                f64::NEG_INFINITY,
-                f64::NEG_INFINITY,
-            ];
-            for h in hits {
-                let r = &table.rows()[h.row as usize];
-                bbox = [
-                    bbox[0].min(r.lon),
-                    bbox[1].min(r.lat),
-                    bbox[2].max(r.lon),
-                    bbox[3].max(r.lat),
-                ];
+            let mut writer = FeatureWriter::new(&mut out, Format::Geojson, 6)?;
+            let runs: Vec<Encoded> = hits
+                .par_chunks(RUN)
+                .map(|run| {
+                    let mut encoded = Encoded::new(Format::Geojson);
+                    for h in run {
+                        let r = &table.rows()[h.row as usize];
+                        let point = geo::Point::new(r.lon, r.lat);
+                        encoded.push_with(Some(table.str(r.id)), &point.into(), 6, |p| {
+                            hit_properties(index, h, p)
+                        });
+                    }
+                    encoded
+                })
+                .collect();
+            for run in &runs {
+                writer.write_encoded(run)?;
             }
-            write!(out, "{{\"type\":\"FeatureCollection\"")?;
-            if !hits.is_empty() {
-                write!(
-                    out,
-                    ",\"bbox\":[{},{},{},{}]",
-                    round(bbox[0], 6),
-                    round(bbox[1], 6),
-                    round(bbox[2], 6),
-                    round(bbox[3], 6)
-                )?;
-            }
-            write!(out, ",\"features\":[")?;
-            for (i, h) in hits.iter().enumerate() {
-                let r = &table.rows()[h.row as usize];
-                let feature = serde_json::json!({
-                    "type": "Feature",
-                    "id": table.str(r.id),
-                    "geometry": {"type": "Point", "coordinates": [round(r.lon, 6), round(r.lat, 6)]},
-                    "properties": Json::Object(properties(index, h)),
-                });
-                if i > 0 {
-                    write!(out, ",")?;
-                }
-                writeln!(out)?;
-                serde_json::to_writer(&mut out, &feature)?;
-            }
-            writeln!(out, "\n]}}")?;
+            writer.finish()?;
         }
     }
     out.flush()
 }
 
-fn properties(index: &IncidentIndex, h: &HitRow) -> Map<String, Json> {
+/// Hits encoded by one thread at a time.
+const RUN: usize = 512;
+
+/// The members of a hit: query id, every column of the incident, what the query adds.
+fn hit_properties(index: &IncidentIndex, h: &HitRow, p: &mut Properties) {
     let table = index.table();
-    let r = &table.rows()[h.row as usize];
-    let mut object = Map::new();
     if let Some(q) = h.query_id {
-        object.insert("query_id".into(), Json::from(q));
+        p.text("query_id", q);
     }
-    for (name, value) in table.fields(r) {
-        object.insert(name.to_string(), value.to_json());
+    for (name, value) in table.fields(&table.rows()[h.row as usize]) {
+        p.value(name, &value);
     }
     for (name, value) in query_values(index, h) {
-        object.insert(name.to_string(), value.to_json());
+        p.value(name, &value);
     }
-    object
 }

@@ -135,20 +135,23 @@ pub fn run(args: Args) -> Result<i32, Error> {
         print_counts(&queries, &counts, args.format)?;
     } else {
         let table = &table;
-        let rows: Vec<HitRow> = queries
+        let hits: Vec<(&Query, &Hit)> = queries
             .iter()
             .zip(&results)
-            .flat_map(|(q, hits)| {
-                hits.iter().map(move |h| {
-                    let p = table.rows()[h.row as usize]
-                        .point()
-                        .expect("hits are located");
-                    HitRow {
-                        row: h.row,
-                        query_id: batch.then_some(q.id.as_str()),
-                        distance: Some((h.km, bearing_deg(q.center, p))),
-                    }
-                })
+            .flat_map(|(q, hits)| hits.iter().map(move |h| (q, h)))
+            .collect();
+        let rows: Vec<HitRow> = hits
+            .par_iter()
+            .with_min_len(256)
+            .map(|&(q, h)| {
+                let p = table.rows()[h.row as usize]
+                    .point()
+                    .expect("hits are located");
+                HitRow {
+                    row: h.row,
+                    query_id: batch.then_some(q.id.as_str()),
+                    distance: Some((h.km, bearing_deg(q.center, p))),
+                }
             })
             .collect();
         write_hits(&index, &rows, args.format)

@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 
 pub use analysis::{BufferZone, Grid, Segments, border_buffer, border_segments, hex_grid};
 pub use columnar::{ColumnKind, columns, geometry_type, text_value, wkb};
-pub use write::{Bbox, Encoded, Feature, FeatureWriter, Format, Properties};
+pub use write::{Bbox, Encoded, Feature, FeatureWriter, Format, Properties, push_json_object};
 
 use crate::gazetteer::Gazetteer;
 use crate::incidents::IncidentTable;
@@ -357,14 +357,7 @@ fn encode_incident(
         .expect("located rows have a border distance");
     run.push_with(Some(table.str(r.id)), &point.into(), precision, |p| {
         for (name, value) in table.fields(r) {
-            match value {
-                crate::incidents::Value::Text(s) => p.text(name, s),
-                crate::incidents::Value::Date(d) => p.date(name, d),
-                crate::incidents::Value::Number(x) => p.number(name, x),
-                crate::incidents::Value::Count(n) => p.count(name, n),
-                crate::incidents::Value::Bool(b) => p.boolean(name, b),
-                crate::incidents::Value::Null => p.null(name),
-            }
+            p.value(name, &value);
         }
         p.number("border_km", round(km, 3));
         p.text("side", side.as_str());

@@ -156,13 +156,26 @@ impl Encoded {
         }
         text.push_str(",\"geometry\":");
         geometry_json(geometry, precision, text, &mut self.bbox);
-        text.push_str(",\"properties\":{");
-        fill(&mut Properties {
-            out: text,
-            first: true,
-        });
-        text.push_str("}}");
+        text.push_str(",\"properties\":");
+        push_json_object(text, fill);
+        text.push('}');
     }
+}
+
+/// Appends a JSON object whose members `fill` writes.
+///
+/// ```
+/// let mut text = String::new();
+/// borderwatch::export::push_json_object(&mut text, |p| {
+///     p.text("side", "AF");
+///     p.number("border_km", 2.5);
+/// });
+/// assert_eq!(text, r#"{"side":"AF","border_km":2.5}"#);
+/// ```
+pub fn push_json_object(out: &mut String, fill: impl FnOnce(&mut Properties)) {
+    out.push('{');
+    fill(&mut Properties { out, first: true });
+    out.push('}');
 }
 
 /// Writes the members of a properties object.
@@ -231,6 +244,20 @@ impl Properties<'_> {
     pub fn null(&mut self, name: &str) {
         self.name(name);
         self.out.push_str("null");
+    }
+
+    /// A member holding an incident value, typed: text, ISO 8601 date, number, boolean or
+    /// null.
+    pub fn value(&mut self, name: &str, value: &crate::incidents::Value) {
+        use crate::incidents::Value;
+        match *value {
+            Value::Text(s) => self.text(name, s),
+            Value::Date(d) => self.date(name, d),
+            Value::Number(x) => self.number(name, x),
+            Value::Count(n) => self.count(name, n),
+            Value::Bool(b) => self.boolean(name, b),
+            Value::Null => self.null(name),
+        }
     }
 
     /// Any JSON value.

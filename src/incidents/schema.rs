@@ -142,6 +142,10 @@ pub enum InputFormat {
     Ucdp,
 }
 
+/// Columns that borderwatch works out for its outputs (exports, query hits): read back from
+/// one of its own files they are computed afresh, not kept beside the new values.
+pub const COMPUTED: [&str; 5] = ["border_km", "side", "distance_km", "bearing", "query_id"];
+
 /// Which input column holds each schema column.
 #[derive(Debug, Clone, Default)]
 pub struct ColumnMap {
@@ -239,7 +243,10 @@ impl ColumnMap {
             .iter()
             .enumerate()
             .filter(|(i, _)| {
-                !columns.contains(&Some(*i)) && Some(*i) != wkt && Some(*i) != geometry_problem
+                !columns.contains(&Some(*i))
+                    && Some(*i) != wkt
+                    && Some(*i) != geometry_problem
+                    && !COMPUTED.contains(&normalised[*i].as_str())
             })
             .map(|(i, h)| (i, h.trim().trim_start_matches('\u{feff}').to_string()))
             .collect();
@@ -290,6 +297,24 @@ mod tests {
                 "timestamp"
             ]
         );
+    }
+
+    #[test]
+    fn computed_columns_of_our_own_outputs_are_not_kept() {
+        let header = [
+            "query_id",
+            "event_id_cnty",
+            "latitude",
+            "longitude",
+            "tags",
+            "distance_km",
+            "bearing",
+            "border_km",
+            "side",
+        ];
+        let map = ColumnMap::new(&header, &[], InputFormat::Auto).unwrap();
+        let extras: Vec<&str> = map.extras.iter().map(|(_, h)| h.as_str()).collect();
+        assert_eq!(extras, ["tags"]);
     }
 
     #[test]

@@ -224,15 +224,21 @@ impl<'t> IncidentIndex<'t> {
 
     /// Rows within `km` of `center` that pass `filter`, nearest first (ties by row).
     pub fn within(&self, center: Point, km: f64, filter: &Filter) -> Vec<Hit> {
-        let mut hits = Vec::new();
+        let mut rows = Vec::new();
         self.for_each_within(center, km, |e| {
             if filter.matches_entry(self, e) {
-                hits.push(Hit {
-                    row: e.row,
-                    km: self.geodesic(center, e.row),
-                });
+                rows.push(e.row);
             }
         });
+        // Exact distances of many hits: worth both cores.
+        let mut hits: Vec<Hit> = rows
+            .par_iter()
+            .with_min_len(256)
+            .map(|&row| Hit {
+                row,
+                km: self.geodesic(center, row),
+            })
+            .collect();
         sort_hits(&mut hits);
         hits
     }
