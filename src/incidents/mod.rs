@@ -5,6 +5,7 @@
 pub mod date;
 mod geojson;
 mod read;
+mod records;
 pub mod schema;
 
 use chrono::NaiveDate;

@@ -8,6 +8,7 @@ use std::io::{BufRead, BufReader, Read, Seek};
 use std::path::Path;
 
 use super::date::parse_date;
+use super::records::Records;
 use super::schema::{Column, ColumnMap, InputFormat};
 use super::{Incident, IncidentTable, Interner, NotIndexed, Sym, Text};
 use crate::error::{Error, Problem};
@@ -751,15 +752,10 @@ fn split_point(block: &[u8], from: usize) -> usize {
 /// Parses the records of one part of a block; `first_line` is the line of its first record.
 fn parse_part(layout: &Layout, bytes: &[u8], first_line: u64) -> Part {
     let mut part = Part::default();
-    let mut csv = csv::ReaderBuilder::new()
-        .delimiter(layout.delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
+    let mut records = Records::new(bytes, layout.delimiter);
     let mut record = csv::ByteRecord::new();
     let mut lines = crate::error::LineCounter::new(bytes, first_line);
-    while let Ok(true) = csv.read_byte_record(&mut record) {
-        let start = record.position().map_or(0, |p| p.byte() as usize);
+    while let Some(start) = records.next_into(&mut record) {
         let line = lines.line_at(start);
         part.read += 1;
         if parse_row(layout, &record, line, &mut part) {
@@ -801,7 +797,7 @@ fn parse_row(layout: &Layout, record: &csv::ByteRecord, line: u64, part: &mut Pa
         return false;
     };
     let fields: Vec<&str> = (0..layout.width)
-        .map(|i| record.range(i).map_or("", |r| all[r].trim()))
+        .map(|i| record.range(i).map_or("", |r| trim(&all[r])))
         .collect();
     if let Some(problem) = layout
         .map
@@ -868,6 +864,15 @@ fn parse_row(layout: &Layout, record: &csv::ByteRecord, line: u64, part: &mut Pa
             reject(column, message);
             false
         }
+    }
+}
+
+/// `field` without leading and trailing white space; most fields have none, which two byte
+/// tests tell without the Unicode scan of `str::trim`.
+fn trim(field: &str) -> &str {
+    match (field.as_bytes().first(), field.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => field,
+        _ => field.trim(),
     }
 }
 
@@ -1092,6 +1097,24 @@ fn parse_count(text: &str) -> Result<Option<u32>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trim_is_str_trim() {
+        for field in [
+            "",
+            " ",
+            "a",
+            " a ",
+            "\ta\n",
+            "a b",
+            "\u{a0}a\u{a0}",
+            "é",
+            " é",
+            "a\u{3000}",
+        ] {
+            assert_eq!(trim(field), field.trim(), "{field:?}");
+        }
+    }
     use chrono::NaiveDate;
 
     fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
