@@ -12,7 +12,6 @@ use super::incident_args::{FilterArgs, IncidentArgs, parse_km};
 use crate::error::{Error, Problem};
 use crate::geocode::{Geocoder, Options, Status};
 use crate::index::{Area, Filter, Hit, IncidentIndex};
-use crate::spatial::bearing_deg;
 
 /// Default search radius when neither --km nor --nearest is given.
 const DEFAULT_KM: f64 = 25.0;
@@ -104,7 +103,12 @@ pub fn run(args: Args) -> Result<i32, Error> {
             crate::db::fetch(&mut client, &schema, &Area::Within(circles), &filter)?
         }
     };
-    let index = IncidentIndex::new(&table);
+    // One radius question: a pass over the rows costs less than building the tree.
+    let index = if queries.len() == 1 && args.nearest.is_none() {
+        IncidentIndex::unindexed(&table)
+    } else {
+        IncidentIndex::new(&table)
+    };
     let filter = args.filters.filter();
     let batch = args.queries.is_some();
     if args.count && args.nearest.is_none() {
@@ -134,24 +138,15 @@ pub fn run(args: Args) -> Result<i32, Error> {
             .collect();
         print_counts(&queries, &counts, args.format)?;
     } else {
-        let table = &table;
-        let hits: Vec<(&Query, &Hit)> = queries
+        let rows: Vec<HitRow> = queries
             .iter()
             .zip(&results)
-            .flat_map(|(q, hits)| hits.iter().map(move |h| (q, h)))
-            .collect();
-        let rows: Vec<HitRow> = hits
-            .par_iter()
-            .with_min_len(256)
-            .map(|&(q, h)| {
-                let p = table.rows()[h.row as usize]
-                    .point()
-                    .expect("hits are located");
-                HitRow {
+            .flat_map(|(q, hits)| {
+                hits.iter().map(move |h| HitRow {
                     row: h.row,
                     query_id: batch.then_some(q.id.as_str()),
-                    distance: Some((h.km, bearing_deg(q.center, p))),
-                }
+                    distance: Some((h.km, h.bearing)),
+                })
             })
             .collect();
         write_hits(&index, &rows, args.format)

@@ -31,7 +31,7 @@ pub use filter::Filter;
 
 use crate::incidents::IncidentTable;
 use crate::reference::{Reference, Side};
-use crate::spatial::{chord_within, chord2, ecef, geodesic_km};
+use crate::spatial::{chord_within, chord2, ecef, geodesic_km, geodesic_km_and_bearing};
 
 /// Where a query looks.
 #[derive(Debug, Clone)]
@@ -103,17 +103,20 @@ fn far_near2(envelope: &AABB<[f64; 3]>, q: &[f64; 3]) -> (f64, f64) {
     (far, near)
 }
 
-/// A row of the table and its geodesic distance from the query point.
+/// A row of the table, its geodesic distance (km) from the query point and the initial
+/// bearing (degrees) from the query point to it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Hit {
     pub row: u32,
     pub km: f64,
+    pub bearing: f64,
 }
 
 /// The spatial index of one [`IncidentTable`].
 pub struct IncidentIndex<'t> {
     table: &'t IncidentTable,
-    tree: Tree<Ecef>,
+    /// None: radius queries scan the rows (see [`IncidentIndex::unindexed`]).
+    tree: Option<Tree<Ecef>>,
     lonlat: OnceLock<Tree<LonLat>>,
     border: Vec<OnceLock<(f64, Side)>>,
 }
@@ -139,18 +142,29 @@ impl<'t> IncidentIndex<'t> {
             .collect();
         IncidentIndex {
             table,
-            tree: RTree::bulk_load_with_params(points),
+            tree: Some(RTree::bulk_load_with_params(points)),
             lonlat: OnceLock::new(),
             border: (0..table.rows().len()).map(|_| OnceLock::new()).collect(),
         }
     }
 
-    /// An index with no trees, for filters and border distances only: what a streaming
-    /// export needs of each block.
+    /// An index without the R-tree: filters, border distances and radius queries that
+    /// scan every row, which for a single query costs less than building the tree (a
+    /// streaming export's blocks, one `near` question). k-nearest queries need
+    /// [`IncidentIndex::new`].
+    ///
+    /// ```
+    /// use borderwatch::incidents::IncidentTable;
+    /// use borderwatch::index::{Filter, IncidentIndex};
+    /// let table = IncidentTable::bundled();
+    /// let qala = geo::Point::new(68.37395, 36.88421);
+    /// let scanned = IncidentIndex::unindexed(&table).within(qala, 50.0, &Filter::default());
+    /// assert_eq!(scanned, IncidentIndex::new(&table).within(qala, 50.0, &Filter::default()));
+    /// ```
     pub fn unindexed(table: &'t IncidentTable) -> IncidentIndex<'t> {
         IncidentIndex {
             table,
-            tree: RTree::new_with_params(),
+            tree: None,
             lonlat: OnceLock::new(),
             border: (0..table.rows().len()).map(|_| OnceLock::new()).collect(),
         }
@@ -163,12 +177,20 @@ impl<'t> IncidentIndex<'t> {
 
     /// How many rows are indexed (located).
     pub fn len(&self) -> usize {
-        self.tree.size()
+        match &self.tree {
+            Some(tree) => tree.size(),
+            None => self
+                .table
+                .rows()
+                .iter()
+                .filter(|r| r.point().is_some())
+                .count(),
+        }
     }
 
     /// Whether no row is located.
     pub fn is_empty(&self) -> bool {
-        self.tree.size() == 0
+        self.len() == 0
     }
 
     /// Geodesic distance (km) to the Afghanistan–Tajikistan border and the side of a row,
@@ -187,15 +209,26 @@ impl<'t> IncidentIndex<'t> {
         let q = ecef(center);
         let inside2 = chord_within(km).powi(2);
         let outside2 = km * km;
-        let mut stack: Vec<&ParentNode<Ecef>> = vec![self.tree.root()];
+        let inside = |at: &[f64; 3], row: u32| {
+            let c2 = chord2(at, &q);
+            c2 <= inside2 || (c2 <= outside2 && self.geodesic(center, row) <= km)
+        };
+        let Some(tree) = &self.tree else {
+            for (row, r) in self.table.rows().iter().enumerate() {
+                if let Some(p) = r.point()
+                    && inside(&ecef(p), row as u32)
+                {
+                    visit(&entry(self.table, row));
+                }
+            }
+            return;
+        };
+        let mut stack: Vec<&ParentNode<Ecef>> = vec![tree.root()];
         while let Some(node) = stack.pop() {
             for child in node.children() {
                 match child {
                     RTreeNode::Leaf(point) => {
-                        let c2 = chord2(point.geom(), &q);
-                        if c2 <= inside2
-                            || (c2 <= outside2 && self.geodesic(center, point.data.row) <= km)
-                        {
+                        if inside(point.geom(), point.data.row) {
                             visit(&point.data);
                         }
                     }
@@ -215,11 +248,19 @@ impl<'t> IncidentIndex<'t> {
         }
     }
 
-    fn geodesic(&self, from: Point, row: u32) -> f64 {
-        let p = self.table.rows()[row as usize]
+    fn point(&self, row: u32) -> Point {
+        self.table.rows()[row as usize]
             .point()
-            .expect("indexed rows are located");
-        geodesic_km(from, p)
+            .expect("indexed rows are located")
+    }
+
+    fn geodesic(&self, from: Point, row: u32) -> f64 {
+        geodesic_km(from, self.point(row))
+    }
+
+    fn hit(&self, from: Point, row: u32) -> Hit {
+        let (km, bearing) = geodesic_km_and_bearing(from, self.point(row));
+        Hit { row, km, bearing }
     }
 
     /// Rows within `km` of `center` that pass `filter`, nearest first (ties by row).
@@ -234,10 +275,7 @@ impl<'t> IncidentIndex<'t> {
         let mut hits: Vec<Hit> = rows
             .par_iter()
             .with_min_len(256)
-            .map(|&row| Hit {
-                row,
-                km: self.geodesic(center, row),
-            })
+            .map(|&row| self.hit(center, row))
             .collect();
         sort_hits(&mut hits);
         hits
@@ -264,7 +302,11 @@ impl<'t> IncidentIndex<'t> {
         }
         let q = ecef(center);
         let mut best: Vec<Hit> = Vec::with_capacity(k + 1);
-        for point in self.tree.nearest_neighbor_iter(q) {
+        let tree = self
+            .tree
+            .as_ref()
+            .expect("k-nearest queries need the R-tree of IncidentIndex::new");
+        for point in tree.nearest_neighbor_iter(q) {
             let chord = chord2(point.geom(), &q).sqrt();
             // Every later point has chord ≥ this one, and geodesic ≥ chord.
             if best.len() == k && chord > best[k - 1].km {
@@ -274,10 +316,7 @@ impl<'t> IncidentIndex<'t> {
             if !filter.matches_entry(self, &point.data) {
                 continue;
             }
-            let hit = Hit {
-                row,
-                km: self.geodesic(center, row),
-            };
+            let hit = self.hit(center, row);
             let at = best.partition_point(|h| (h.km, h.row) < (hit.km, hit.row));
             if at < k {
                 best.insert(at, hit);
@@ -358,9 +397,13 @@ mod tests {
             .rows()
             .iter()
             .enumerate()
-            .map(|(i, r)| Hit {
-                row: i as u32,
-                km: geodesic_km(center, r.point().unwrap()),
+            .map(|(i, r)| {
+                let (km, bearing) = geodesic_km_and_bearing(center, r.point().unwrap());
+                Hit {
+                    row: i as u32,
+                    km,
+                    bearing,
+                }
             })
             .filter(|h| h.km <= km)
             .collect();
@@ -382,7 +425,11 @@ mod tests {
             let index = IncidentIndex::new(&table);
             let c = Point::new(center.1, center.0);
             let got: Vec<u32> = index.within(c, km, &Filter::default()).iter().map(|h| h.row).collect();
-            prop_assert_eq!(got, brute_within(&table, c, km));
+            prop_assert_eq!(&got, &brute_within(&table, c, km));
+            // Without the tree, by a pass over the rows: the same hits.
+            let scanned = IncidentIndex::unindexed(&table);
+            let scanned: Vec<u32> = scanned.within(c, km, &Filter::default()).iter().map(|h| h.row).collect();
+            prop_assert_eq!(scanned, got);
             let all = brute_within(&table, c, f64::INFINITY);
             let nearest: Vec<u32> = index.nearest(c, k, &Filter::default()).iter().map(|h| h.row).collect();
             prop_assert_eq!(nearest, all.into_iter().take(k).collect::<Vec<_>>());

@@ -110,7 +110,8 @@ pub struct Location {
 pub struct Reference {
     border: Polyline,
     countries: Vec<Region>,
-    districts: Vec<Region>,
+    /// Parsed when first needed: most commands only ask for the border and the sides.
+    districts: OnceLock<Vec<Region>>,
     country_cells: CellCache,
 }
 
@@ -348,10 +349,10 @@ impl Reference {
     /// ```
     pub fn bundled() -> &'static Reference {
         static REFERENCE: OnceLock<Reference> = OnceLock::new();
-        REFERENCE.get_or_init(|| Reference::load(&Gazetteer::bundled()))
+        REFERENCE.get_or_init(Reference::load)
     }
 
-    fn load(gazetteer: &Gazetteer) -> Reference {
+    fn load() -> Reference {
         let border = features(layer("border_af_tj.geojson"))
             .into_iter()
             .find_map(|(_, geometry)| match geometry {
@@ -371,6 +372,17 @@ impl Reference {
                 )
             })
             .collect();
+        let country_cells = CellCache::new(&countries);
+        Reference {
+            border,
+            countries,
+            districts: OnceLock::new(),
+            country_cells,
+        }
+    }
+
+    /// The district polygons, named as the gazetteer names them.
+    fn load_districts(gazetteer: &Gazetteer) -> Vec<Region> {
         // District polygons carry the geoBoundaries shape id that the gazetteer keeps as
         // `source_id`; through it each polygon gets the gazetteer's canonical names.
         let by_shape: std::collections::HashMap<&str, _> = gazetteer
@@ -394,13 +406,7 @@ impl Reference {
                 districts.extend(region(prop(&props, "country"), admin1, name, id, geometry));
             }
         }
-        let country_cells = CellCache::new(&countries);
-        Reference {
-            border,
-            countries,
-            districts,
-            country_cells,
-        }
+        districts
     }
 
     /// The Afghanistan–Tajikistan border line.
@@ -415,7 +421,8 @@ impl Reference {
 
     /// District polygons of Afghanistan (AIMS 2014) and Tajikistan (OpenStreetMap).
     pub fn districts(&self) -> &[Region] {
-        &self.districts
+        self.districts
+            .get_or_init(|| Reference::load_districts(&Gazetteer::bundled()))
     }
 
     /// Distance to the Afghanistan–Tajikistan border and the nearest border point.
@@ -442,7 +449,7 @@ impl Reference {
     /// Country, province and district containing the point, and its border distance.
     pub fn locate(&self, p: Point) -> Location {
         let country = self.country_at(p);
-        let district = self.districts.iter().find(|d| d.contains(p));
+        let district = self.districts().iter().find(|d| d.contains(p));
         let nearest = self.border_distance(p);
         Location {
             lat: p.y(),

@@ -30,6 +30,27 @@ pub fn bearing_deg(a: Point, b: Point) -> f64 {
     Geodesic.bearing(a, b).rem_euclid(360.0)
 }
 
+/// Geodesic distance in kilometres and initial bearing in degrees (as [`geodesic_km`] and
+/// [`bearing_deg`]) from one solution of the inverse problem instead of two.
+///
+/// ```
+/// use borderwatch::spatial::{bearing_deg, geodesic_km, geodesic_km_and_bearing};
+/// use geo::Point;
+/// let (a, b) = (Point::new(68.77905, 38.53575), Point::new(68.857, 36.72895));
+/// assert_eq!(geodesic_km_and_bearing(a, b), (geodesic_km(a, b), bearing_deg(a, b)));
+/// ```
+pub fn geodesic_km_and_bearing(a: Point, b: Point) -> (f64, f64) {
+    use geographiclib_rs::InverseGeodesic;
+    static WGS84: std::sync::LazyLock<geographiclib_rs::Geodesic> =
+        std::sync::LazyLock::new(geographiclib_rs::Geodesic::wgs84);
+    let (metres, azimuth, _, _): (f64, f64, f64, f64) = WGS84.inverse(a.y(), a.x(), b.y(), b.x());
+    // As geo writes the bearing, then as `bearing_deg` does.
+    (
+        metres / 1000.0,
+        ((azimuth + 360.0) % 360.0).rem_euclid(360.0),
+    )
+}
+
 /// The point reached from `origin` after `km` kilometres on the initial bearing `bearing`.
 ///
 /// ```
@@ -470,6 +491,26 @@ mod tests {
                     assert!(err < 0.001, "{a:?} {bearing} {km}: {err} km");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn one_inverse_gives_the_same_distance_and_bearing_as_two() {
+        let mut seed = 7u64;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for _ in 0..2000 {
+            let a = Point::new(60.0 + 20.0 * next(), 30.0 + 15.0 * next());
+            let b = Point::new(a.x() + next() - 0.5, a.y() + next() - 0.5);
+            assert_eq!(
+                geodesic_km_and_bearing(a, b),
+                (geodesic_km(a, b), bearing_deg(a, b)),
+                "{a:?} {b:?}"
+            );
         }
     }
 
