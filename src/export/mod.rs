@@ -296,8 +296,9 @@ pub fn write_incidents<W: Write + Send>(
 ) -> std::io::Result<()> {
     use rayon::prelude::*;
     const CHUNK: usize = 4096;
-    // Rows a thread encodes into one text.
+    // Rows a thread encodes into one text, and about how long an incident's feature is.
     const RUN: usize = 512;
+    const FEATURE_BYTES: usize = 768;
     let table = index.table();
     let feature = |row: usize| -> Option<Feature> {
         let point = table.rows()[row].point()?;
@@ -322,6 +323,7 @@ pub fn write_incidents<W: Write + Send>(
             .step_by(RUN)
             .map(|first| {
                 let mut run = Encoded::new(format);
+                run.reserve(RUN * FEATURE_BYTES);
                 for row in first..(first + RUN).min(end) {
                     encode_incident(index, filter, row as u32, precision, &mut run);
                 }

@@ -126,6 +126,12 @@ impl Encoded {
         }
     }
 
+    /// Makes room for `bytes` more of text at once (a run of features grows to hundreds of
+    /// KB).
+    pub fn reserve(&mut self, bytes: usize) {
+        self.text.reserve(bytes);
+    }
+
     /// Appends a Feature.
     pub fn push(&mut self, feature: &Feature, precision: usize) {
         self.push_with(feature.id.as_deref(), &feature.geometry, precision, |p| {
@@ -283,8 +289,16 @@ const NEEDS_ESCAPE: [bool; 256] = {
 /// A JSON string literal: quotes, backslashes and control characters escaped. Runs that
 /// need no escape are copied whole.
 fn push_json_string(out: &mut String, s: &str) {
-    out.push('"');
     let bytes = s.as_bytes();
+    // Short strings (names, places, codes) are most: one pass over a table decides.
+    if bytes.len() < 32 && !bytes.iter().any(|&b| NEEDS_ESCAPE[b as usize]) {
+        out.reserve(bytes.len() + 2);
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
+    out.push('"');
     let mut plain = 0;
     let mut i = 0;
     while i < bytes.len() {

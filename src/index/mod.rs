@@ -373,8 +373,9 @@ impl<'t> IncidentIndex<'t> {
     }
 }
 
+/// Nearest first; rows are unique, so an unstable sort gives the one order.
 fn sort_hits(hits: &mut [Hit]) {
-    hits.sort_by(|a, b| a.km.total_cmp(&b.km).then(a.row.cmp(&b.row)));
+    hits.par_sort_unstable_by(|a, b| a.km.total_cmp(&b.km).then(a.row.cmp(&b.row)));
 }
 
 #[cfg(test)]

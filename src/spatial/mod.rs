@@ -123,10 +123,13 @@ pub struct Polyline {
     pieces: Vec<Piece>,
     /// ECEF of the pieces' ends (one more than pieces), for screening by chord distance.
     ecef: Vec<[f64; 3]>,
-    /// The bow of each piece (see [`bow`]).
+    /// The bow of each piece (see [`bow`]), and the largest.
     bows: Vec<f64>,
-    /// The pieces that can hold the nearest point of any point of a grid cell.
-    cells: PieceCells,
+    max_bow: f64,
+    /// The pieces that can hold the nearest point of any point of a grid cell, in cells of
+    /// 0.1° (from the list of the 1° cell that holds them) and of 1° (from all pieces).
+    coarse: PieceCells,
+    fine: PieceCells,
 }
 
 /// Part of a segment: from position `t0` to `t1` along segment `segment`.
@@ -160,7 +163,9 @@ impl PieceCells {
     const MARGIN_DEG: f64 = 5.0;
     const MAX_CELLS: f64 = 250_000.0;
 
-    fn around(vertices: &[Point]) -> PieceCells {
+    /// A grid over `vertices` and a margin, with cells of `cell_deg` (larger when the line
+    /// is long).
+    fn around(vertices: &[Point], cell_deg: f64) -> PieceCells {
         let (mut west, mut south, mut east, mut north) = (180f64, 90f64, -180f64, -90f64);
         for v in vertices {
             west = west.min(v.x());
@@ -172,9 +177,8 @@ impl PieceCells {
         let east = (east + Self::MARGIN_DEG).min(180.0);
         let south = (south - Self::MARGIN_DEG).max(-90.0);
         let north = (north + Self::MARGIN_DEG).min(90.0);
-        // Cells of 0.1° (about 10 km), larger when the line is long.
         let area = (east - west) * (north - south);
-        let cell_deg = 0.1f64.max((area / Self::MAX_CELLS).sqrt());
+        let cell_deg = cell_deg.max((area / Self::MAX_CELLS).sqrt());
         let columns = ((east - west) / cell_deg).ceil() as usize;
         let rows = ((north - south) / cell_deg).ceil() as usize;
         PieceCells {
@@ -187,6 +191,33 @@ impl PieceCells {
                 .map(|_| std::sync::OnceLock::new())
                 .collect(),
         }
+    }
+
+    /// How many cells of a side make one cell of [`PieceCells::coarser`].
+    const FACTOR: usize = 10;
+
+    /// The grid of cells FACTOR times larger, aligned with this one.
+    fn coarser(&self) -> PieceCells {
+        let (columns, rows) = (
+            self.columns.div_ceil(Self::FACTOR),
+            self.rows.div_ceil(Self::FACTOR),
+        );
+        PieceCells {
+            west: self.west,
+            south: self.south,
+            cell_deg: self.cell_deg * Self::FACTOR as f64,
+            columns,
+            rows,
+            cells: (0..columns * rows)
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
+        }
+    }
+
+    /// The cell of `coarser` (made by [`PieceCells::coarser`]) that holds `cell`.
+    fn parent(&self, cell: usize, coarser: &PieceCells) -> usize {
+        let (column, row) = (cell % self.columns, cell / self.columns);
+        row / Self::FACTOR * coarser.columns + column / Self::FACTOR
     }
 
     fn cell_of(&self, p: Point) -> Option<usize> {
@@ -261,14 +292,17 @@ impl Polyline {
                 });
             }
         }
-        let bows = ecef_ends.windows(2).map(|w| bow(&w[0], &w[1])).collect();
-        let cells = PieceCells::around(&vertices);
+        let bows: Vec<f64> = ecef_ends.windows(2).map(|w| bow(&w[0], &w[1])).collect();
+        let max_bow = bows.iter().copied().fold(0.0, f64::max);
+        let fine = PieceCells::around(&vertices, 0.1);
         Polyline {
+            coarse: fine.coarser(),
+            fine,
             vertices,
             pieces,
             ecef: ecef_ends,
             bows,
-            cells,
+            max_bow,
         }
     }
 
@@ -303,36 +337,52 @@ impl Polyline {
     /// assert!((near.km - 11.09).abs() < 0.05);
     /// ```
     pub fn nearest(&self, p: Point) -> Nearest {
-        match self.cells.cell_of(p) {
+        match self.fine.cell_of(p) {
             Some(cell) => {
-                let pieces = self.cells.cells[cell].get_or_init(|| self.candidates(cell));
+                let pieces = self.fine.cells[cell].get_or_init(|| {
+                    // The fine cell lies in one coarse cell, whose list holds every piece
+                    // that any of its points can need.
+                    let coarse = self.fine.parent(cell, &self.coarse);
+                    let among = self.coarse.cells[coarse].get_or_init(|| {
+                        self.candidates(&self.coarse, coarse, 0..self.pieces.len() as u32)
+                    });
+                    self.candidates(&self.fine, cell, among.iter().copied())
+                });
                 self.nearest_among(p, pieces.iter().map(|&s| s as usize))
             }
             None => self.nearest_among(p, 0..self.pieces.len()),
         }
     }
 
-    /// The pieces that can hold the nearest point of some point of `cell`: those whose
-    /// chord distance from the cell, less their bow, is within the longest geodesic the best
-    /// piece can span from anywhere in the cell. [`Polyline::nearest_among`] keeps the same
+    /// The pieces (of `among`, which holds all that the cell can need) that can hold the
+    /// nearest point of some point of `cell` of `grid`: those whose chord distance from the
+    /// cell, less their bow, is within the longest geodesic the best piece can span from
+    /// anywhere in the cell. [`Polyline::nearest_among`] keeps the same
     /// test for one point, so it measures the same pieces as with the whole line.
-    fn candidates(&self, cell: usize) -> Box<[u32]> {
-        let (centre, radius) = self.cells.centre_and_radius(cell);
-        let chords: Vec<f64> = self
-            .ecef
-            .windows(2)
-            .map(|w| chord_to_segment(&centre, &w[0], &w[1]).0)
+    fn candidates(
+        &self,
+        grid: &PieceCells,
+        cell: usize,
+        among: impl Iterator<Item = u32>,
+    ) -> Box<[u32]> {
+        let (centre, radius) = grid.centre_and_radius(cell);
+        let chords: Vec<(u32, f64)> = among
+            .map(|i| {
+                let (a, b) = (&self.ecef[i as usize], &self.ecef[i as usize + 1]);
+                (i, chord_to_segment(&centre, a, b).0)
+            })
             .collect();
+        let bow = |i: u32| self.bows[i as usize];
         let reach = geodesic_upper_bound(
             chords
                 .iter()
-                .zip(&self.bows)
-                .map(|(chord, bow)| chord + radius + bow)
+                .map(|&(i, chord)| chord + radius + bow(i))
                 .fold(f64::INFINITY, f64::min),
         );
-        (0..chords.len())
-            .filter(|&i| chords[i] - radius - self.bows[i] <= reach)
-            .map(|i| i as u32)
+        chords
+            .iter()
+            .filter(|&&(i, chord)| chord - radius - bow(i) <= reach)
+            .map(|&(i, _)| i)
             .collect()
     }
 
@@ -340,22 +390,24 @@ impl Polyline {
     /// piece that can hold it.
     fn nearest_among(&self, p: Point, pieces: impl Iterator<Item = usize>) -> Nearest {
         let q = ecef(p);
-        // Candidates: (chord to the piece's 3-D segment, position on it, piece). A piece can
-        // hold the nearest point only if its chord, less its bow, is within the longest
-        // geodesic the best chord can span.
-        let mut candidates: Vec<(f64, f64, usize)> = Vec::with_capacity(16);
-        let mut best_bound = f64::INFINITY;
+        // Candidates: (squared chord to the piece's 3-D segment, position on it, piece). A
+        // piece can hold the nearest point only if its chord, less its bow, is within the
+        // longest geodesic that the best chord plus the largest bow can span.
+        let mut candidates: Vec<(f64, f64, usize)> = Vec::with_capacity(32);
+        let mut nearest2 = f64::INFINITY;
         for i in pieces {
-            let (chord, u) = chord_to_segment(&q, &self.ecef[i], &self.ecef[i + 1]);
-            best_bound = best_bound.min(chord + self.bows[i]);
-            candidates.push((chord, u, i));
+            let (c2, u) = chord2_to_segment(&q, &self.ecef[i], &self.ecef[i + 1]);
+            nearest2 = nearest2.min(c2);
+            candidates.push((c2, u, i));
         }
-        let reach = geodesic_upper_bound(best_bound);
+        let reach = geodesic_upper_bound(nearest2.sqrt() + self.max_bow);
         let mut best: Option<Nearest> = None;
-        for (chord, u, i) in candidates {
-            if chord - self.bows[i] > reach {
+        for (c2, u, i) in candidates {
+            // chord − bow > reach, without a square root for every piece.
+            if c2 > (reach + self.bows[i]).powi(2) {
                 continue;
             }
+            let chord = c2.sqrt();
             let piece = self.pieces[i];
             let segment = piece.segment as usize;
             let t = piece.t0 + u * (piece.t1 - piece.t0);
@@ -408,6 +460,13 @@ pub fn geodesic_from_chord(a: Point, b: Point, chord: f64) -> f64 {
 
 /// Distance from `q` to the 3D segment `a`–`b` and the position of the closest point (0..=1).
 fn chord_to_segment(q: &[f64; 3], a: &[f64; 3], b: &[f64; 3]) -> (f64, f64) {
+    let (c2, u) = chord2_to_segment(q, a, b);
+    (c2.sqrt(), u)
+}
+
+/// The squared distance from `q` to the 3D segment `a`–`b` and the position of the closest
+/// point (0..=1).
+fn chord2_to_segment(q: &[f64; 3], a: &[f64; 3], b: &[f64; 3]) -> (f64, f64) {
     let ab = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
     let aq = [q[0] - a[0], q[1] - a[1], q[2] - a[2]];
     let len2 = ab[0] * ab[0] + ab[1] * ab[1] + ab[2] * ab[2];
@@ -417,7 +476,7 @@ fn chord_to_segment(q: &[f64; 3], a: &[f64; 3], b: &[f64; 3]) -> (f64, f64) {
         ((aq[0] * ab[0] + aq[1] * ab[1] + aq[2] * ab[2]) / len2).clamp(0.0, 1.0)
     };
     let closest = [a[0] + u * ab[0], a[1] + u * ab[1], a[2] + u * ab[2]];
-    (chord2(q, &closest).sqrt(), u)
+    (chord2(q, &closest), u)
 }
 
 #[cfg(test)]
