@@ -102,6 +102,19 @@ impl Bbox {
 
 /// GeoJSON features already encoded as text, with their bbox: runs of features are
 /// encoded in parallel and written in order.
+///
+/// ```
+/// use borderwatch::export::{Encoded, FeatureWriter, Format};
+/// let mut run = Encoded::new(Format::Geojson);
+/// let point = geo::Geometry::Point(geo::Point::new(68.37395, 36.88421));
+/// run.push_with(Some("BW-1"), &point, 6, |p| p.text("side", "AF"));
+/// let mut out = Vec::new();
+/// let mut writer = FeatureWriter::new(&mut out, Format::Geojson, 6).unwrap();
+/// writer.write_encoded(&run).unwrap();
+/// assert_eq!(writer.finish().unwrap().0, 1);
+/// let text = String::from_utf8(out).unwrap();
+/// assert!(text.contains(r#""coordinates":[68.37395,36.88421]},"properties":{"side":"AF"}"#));
+/// ```
 #[derive(Debug, Clone)]
 pub struct Encoded {
     text: String,
@@ -254,6 +267,18 @@ impl Properties<'_> {
 
     /// A member holding an incident value, typed: text, ISO 8601 date, number, boolean or
     /// null.
+    ///
+    /// ```
+    /// use borderwatch::incidents::Value;
+    /// let day = chrono::NaiveDate::from_ymd_opt(2020, 11, 19).unwrap();
+    /// let mut text = String::new();
+    /// borderwatch::export::push_json_object(&mut text, |p| {
+    ///     p.value("event_date", &Value::Date(day));
+    ///     p.value("fatalities", &Value::Count(3));
+    ///     p.value("evidence", &Value::Null);
+    /// });
+    /// assert_eq!(text, r#"{"event_date":"2020-11-19","fatalities":3,"evidence":null}"#);
+    /// ```
     pub fn value(&mut self, name: &str, value: &crate::incidents::Value) {
         use crate::incidents::Value;
         match *value {
