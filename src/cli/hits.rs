@@ -3,7 +3,9 @@
 use std::io::Write;
 
 use super::output::print_table;
-use crate::export::{Encoded, FeatureWriter, Format, Properties, push_json_object};
+use crate::export::{
+    FeatureWriter, Format, Properties, RUN, RUN_ITEM_BYTES, encode_runs, push_json_object,
+};
 use crate::incidents::Value;
 use crate::index::IncidentIndex;
 use rayon::prelude::*;
@@ -150,7 +152,7 @@ pub fn write_hits(
             let lines: Vec<String> = hits
                 .par_chunks(RUN)
                 .map(|run| {
-                    let mut text = String::with_capacity(run.len() * HIT_BYTES);
+                    let mut text = String::with_capacity(run.len() * RUN_ITEM_BYTES);
                     for h in run {
                         push_json_object(&mut text, |p| hit_properties(index, h, p));
                         text.push('\n');
@@ -164,21 +166,14 @@ pub fn write_hits(
         }
         HitFormat::Geojson => {
             let mut writer = FeatureWriter::new(&mut out, Format::Geojson, 6)?;
-            let runs: Vec<Encoded> = hits
-                .par_chunks(RUN)
-                .map(|run| {
-                    let mut encoded = Encoded::new(Format::Geojson);
-                    encoded.reserve(run.len() * HIT_BYTES);
-                    for h in run {
-                        let r = &table.rows()[h.row as usize];
-                        let point = geo::Point::new(r.lon, r.lat);
-                        encoded.push_with(Some(table.str(r.id)), &point.into(), 6, |p| {
-                            hit_properties(index, h, p)
-                        });
-                    }
-                    encoded
-                })
-                .collect();
+            let runs = encode_runs(0..hits.len(), Format::Geojson, |i, run| {
+                let h = &hits[i];
+                let r = &table.rows()[h.row as usize];
+                let point = geo::Point::new(r.lon, r.lat);
+                run.push_with(Some(table.str(r.id)), &point.into(), 6, |p| {
+                    hit_properties(index, h, p)
+                });
+            });
             for run in &runs {
                 writer.write_encoded(run)?;
             }
@@ -187,10 +182,6 @@ pub fn write_hits(
     }
     out.flush()
 }
-
-/// Hits encoded by one thread at a time, and about how long one is in JSON.
-const RUN: usize = 512;
-const HIT_BYTES: usize = 768;
 
 /// The members of a hit: query id, every column of the incident, what the query adds.
 fn hit_properties(index: &IncidentIndex, h: &HitRow, p: &mut Properties) {

@@ -15,7 +15,10 @@ use serde_json::{Map, Value};
 
 pub use analysis::{BufferZone, Grid, Segments, border_buffer, border_segments, hex_grid};
 pub use columnar::{ColumnKind, columns, geometry_type, text_value, wkb};
-pub use write::{Bbox, Encoded, Feature, FeatureWriter, Format, Properties, push_json_object};
+pub use write::{
+    Bbox, Encoded, Feature, FeatureWriter, Format, Properties, RUN, RUN_ITEM_BYTES, encode_runs,
+    push_json_object,
+};
 
 use crate::gazetteer::Gazetteer;
 use crate::incidents::IncidentTable;
@@ -296,9 +299,6 @@ pub fn write_incidents<W: Write + Send>(
 ) -> std::io::Result<()> {
     use rayon::prelude::*;
     const CHUNK: usize = 4096;
-    // Rows a thread encodes into one text, and about how long an incident's feature is.
-    const RUN: usize = 512;
-    const FEATURE_BYTES: usize = 768;
     let table = index.table();
     let feature = |row: usize| -> Option<Feature> {
         let point = table.rows()[row].point()?;
@@ -318,18 +318,9 @@ pub fn write_incidents<W: Write + Send>(
             }
             continue;
         }
-        let runs: Vec<Encoded> = (start..end)
-            .into_par_iter()
-            .step_by(RUN)
-            .map(|first| {
-                let mut run = Encoded::new(format);
-                run.reserve(RUN * FEATURE_BYTES);
-                for row in first..(first + RUN).min(end) {
-                    encode_incident(index, filter, row as u32, precision, &mut run);
-                }
-                run
-            })
-            .collect();
+        let runs = encode_runs(start..end, format, |row, run| {
+            encode_incident(index, filter, row as u32, precision, run)
+        });
         for run in &runs {
             writer.write_encoded(run)?;
         }

@@ -181,6 +181,42 @@ impl Encoded {
     }
 }
 
+/// Features (or JSON lines) one thread encodes into one text, and about how long an
+/// incident's is: runs are encoded in parallel and written in order.
+pub const RUN: usize = 512;
+pub const RUN_ITEM_BYTES: usize = 768;
+
+/// The features of `items` encoded by `encode` in parallel runs of [`RUN`], in order.
+///
+/// ```
+/// use borderwatch::export::{Format, encode_runs};
+/// let points: Vec<geo::Point> = (0..1000).map(|i| geo::Point::new(68.0, 36.0 + i as f64 / 1e3)).collect();
+/// let runs = encode_runs(0..points.len(), Format::Geojsonseq, |i, run| {
+///     run.push_with(None, &points[i].into(), 6, |p| p.count("i", i as u64))
+/// });
+/// assert_eq!(runs.len(), 2);
+/// ```
+pub fn encode_runs(
+    items: std::ops::Range<usize>,
+    format: Format,
+    encode: impl Fn(usize, &mut Encoded) + Sync,
+) -> Vec<Encoded> {
+    use rayon::prelude::*;
+    let end = items.end;
+    items
+        .into_par_iter()
+        .step_by(RUN)
+        .map(|first| {
+            let mut run = Encoded::new(format);
+            run.reserve(RUN * RUN_ITEM_BYTES);
+            for i in first..(first + RUN).min(end) {
+                encode(i, &mut run);
+            }
+            run
+        })
+        .collect()
+}
+
 /// Appends a JSON object whose members `fill` writes.
 ///
 /// ```

@@ -1097,6 +1097,7 @@ fn parse_count(text: &str) -> Result<Option<u32>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     #[test]
     fn trim_is_str_trim() {
@@ -1115,7 +1116,6 @@ mod tests {
             assert_eq!(trim(field), field.trim(), "{field:?}");
         }
     }
-    use chrono::NaiveDate;
 
     fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()

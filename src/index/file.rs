@@ -10,8 +10,9 @@
 //! time and the reading options and borderwatch version are the same; otherwise the next
 //! query reads the file whole and writes the index again.
 
-use rayon::prelude::*;
 use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
 
 use super::Area;
 use crate::error::Error;

@@ -181,6 +181,11 @@ impl PieceCells {
         let cell_deg = cell_deg.max((area / Self::MAX_CELLS).sqrt());
         let columns = ((east - west) / cell_deg).ceil() as usize;
         let rows = ((north - south) / cell_deg).ceil() as usize;
+        PieceCells::empty(west, south, cell_deg, columns, rows)
+    }
+
+    /// A grid whose cells are all still to fill.
+    fn empty(west: f64, south: f64, cell_deg: f64, columns: usize, rows: usize) -> PieceCells {
         PieceCells {
             west,
             south,
@@ -198,20 +203,13 @@ impl PieceCells {
 
     /// The grid of cells FACTOR times larger, aligned with this one.
     fn coarser(&self) -> PieceCells {
-        let (columns, rows) = (
+        PieceCells::empty(
+            self.west,
+            self.south,
+            self.cell_deg * Self::FACTOR as f64,
             self.columns.div_ceil(Self::FACTOR),
             self.rows.div_ceil(Self::FACTOR),
-        );
-        PieceCells {
-            west: self.west,
-            south: self.south,
-            cell_deg: self.cell_deg * Self::FACTOR as f64,
-            columns,
-            rows,
-            cells: (0..columns * rows)
-                .map(|_| std::sync::OnceLock::new())
-                .collect(),
-        }
+        )
     }
 
     /// The cell of `coarser` (made by [`PieceCells::coarser`]) that holds `cell`.
@@ -357,8 +355,8 @@ impl Polyline {
     /// The pieces (of `among`, which holds all that the cell can need) that can hold the
     /// nearest point of some point of `cell` of `grid`: those whose chord distance from the
     /// cell, less their bow, is within the longest geodesic the best piece can span from
-    /// anywhere in the cell. [`Polyline::nearest_among`] keeps the same
-    /// test for one point, so it measures the same pieces as with the whole line.
+    /// anywhere in the cell. The piece nearest to any point of the cell is always among
+    /// them, so [`Polyline::nearest_among`] finds the same point as over the whole line.
     fn candidates(
         &self,
         grid: &PieceCells,
