@@ -53,6 +53,10 @@ fn load_gazetteer() -> Gazetteer {
                     precision: 1,
                     source: "shared/bench".into(),
                     source_id: String::new(),
+                    former_names: Vec::new(),
+                    seat: None,
+                    ids: Default::default(),
+                    note: String::new(),
                 });
             }
         }

