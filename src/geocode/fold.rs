@@ -125,7 +125,16 @@ fn romanise(ch: char) -> Romanised {
         'ю' => Str("yu"),
         'я' => Str("ya"),
         // Persian/Arabic letter variants: one form each.
-        'ي' | 'ى' | 'ئ' | 'ې' | 'ے' => Char('ی'),
+        // Pashto and Urdu letters fold to the Persian ones that the same names are written with.
+        'ي' | 'ى' | 'ئ' | 'ې' | 'ے' | 'ۍ' | 'ێ' => Char('ی'),
+        'ګ' => Char('گ'),
+        'ړ' | 'ڑ' => Char('ر'),
+        'ټ' | 'ٹ' => Char('ت'),
+        'ډ' | 'ڈ' => Char('د'),
+        'ڼ' | 'ں' => Char('ن'),
+        'ښ' => Char('ش'),
+        'ږ' => Char('ژ'),
+        'ھ' => Char('ه'),
         'ك' => Char('ک'),
         'ة' | 'ۀ' | 'ہ' => Char('ه'),
         'أ' | 'إ' | 'ٱ' => Char('ا'),

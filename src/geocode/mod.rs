@@ -100,6 +100,10 @@ pub struct Candidate {
     /// Context that moved this candidate, e.g. "admin: Kunduz".
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub context: Vec<String>,
+    /// What a reader should know about this answer: a former name matched ("former name of
+    /// Hamadoni, renamed 2004"), or a district's point is not its seat.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// The answer to one query.
@@ -143,9 +147,17 @@ struct NameEntry {
     primary: bool,
     /// Indexed without its kind word ("Kunduz" of "Kunduz River").
     stripped: bool,
+    /// A name the place had before it was renamed, with the year when known.
+    former: Option<Former>,
     written: String,
     folded_id: u32,
     skeleton_id: u32,
+}
+
+/// A former name's renaming, for the note that says so.
+#[derive(Debug, Clone, Copy)]
+struct Former {
+    until: Option<u16>,
 }
 
 /// Distinct keys (folded names or skeletons) and the name entries that have each.
@@ -169,12 +181,23 @@ impl KeySet {
     }
 }
 
+/// A name to index, and how it stands to its place.
+#[derive(Debug, Clone, Copy)]
+struct NewName {
+    place: u32,
+    primary: bool,
+    stripped: bool,
+    former: Option<Former>,
+}
+
 /// A match before it is shown: which place, through which name, how well.
 #[derive(Debug, Clone)]
 struct Hit {
     place: u32,
     entry: u32,
     rank: f64,
+    /// The rank the name alone earned, before context moved it.
+    name_rank: f64,
     kind: MatchKind,
     context: Vec<String>,
 }
@@ -198,6 +221,19 @@ const SCORE_EXACT: f64 = 1.0;
 const SCORE_ALIAS: f64 = 0.98;
 const SCORE_STRIPPED: f64 = 0.96;
 const SCORE_FOLDED: f64 = 0.95;
+/// A name the place had before it was renamed.
+const SCORE_FORMER: f64 = 0.97;
+/// A former name matched only as a transliteration variant scores this much lower, so
+/// that it never rivals a place that has the name today.
+const FORMER_VARIANT_PENALTY: f64 = 0.15;
+/// A reading of the query made by rule (a leading kind word dropped, a Russian adjective
+/// made a noun) scores this much below the same match of the name as written.
+const VARIANT_PENALTY: f64 = 0.02;
+/// `--near` keeps candidates within this many km of the point.
+pub const NEAR_LIMIT_KM: f64 = 100.0;
+/// A fuzzy match is resolved only from this score up (about one edit in six letters);
+/// below it the closest names are listed and nothing is resolved.
+const FUZZY_RESOLVE_MIN: f64 = 0.76;
 /// Equal skeletons (a transliteration variant): 0.86, up to 0.90 as the folded forms agree.
 const SCORE_SKELETON: f64 = 0.86;
 /// A fuzzy candidate's folded name must be at least this similar (1 - edits / length).
@@ -252,13 +288,31 @@ impl Geocoder {
         };
         for index in 0..geocoder.places.len() {
             let place = &geocoder.places[index];
-            let mut names = vec![(place.name.clone(), true)];
-            names.extend(place.alt_names.iter().map(|n| (n.clone(), false)));
-            for (name, primary) in names {
+            let mut names = vec![(place.name.clone(), true, None)];
+            names.extend(place.alt_names.iter().map(|n| (n.clone(), false, None)));
+            names.extend(
+                place
+                    .former_names
+                    .iter()
+                    .map(|f| (f.name.clone(), false, Some(Former { until: f.until }))),
+            );
+            for (name, primary, former) in names {
                 let stripped = strip_kind_words(&name);
-                geocoder.add_name(index as u32, &name, primary, false);
+                let entry = NewName {
+                    place: index as u32,
+                    primary,
+                    stripped: false,
+                    former,
+                };
+                geocoder.add_name(&name, entry);
                 if stripped != name {
-                    geocoder.add_name(index as u32, &stripped, primary, true);
+                    geocoder.add_name(
+                        &stripped,
+                        NewName {
+                            stripped: true,
+                            ..entry
+                        },
+                    );
                 }
             }
         }
@@ -277,7 +331,13 @@ impl Geocoder {
         &self.places
     }
 
-    fn add_name(&mut self, place: u32, name: &str, primary: bool, stripped: bool) {
+    fn add_name(&mut self, name: &str, new: NewName) {
+        let NewName {
+            place,
+            primary,
+            stripped,
+            former,
+        } = new;
         let folded = fold(name);
         if folded.is_empty() {
             return;
@@ -294,6 +354,7 @@ impl Geocoder {
             place,
             primary,
             stripped,
+            former,
             written: name.to_string(),
             folded_id,
             skeleton_id,
@@ -358,20 +419,69 @@ impl Geocoder {
     /// ```
     pub fn geocode(&self, query: &str, options: &Options) -> Outcome {
         let parsed = parse(query);
-        let mut hits = self.match_name(&parsed.name);
+        let (mut hits, kind) = self.read_name(&parsed);
         if hits.is_empty() {
-            return Outcome {
-                query: query.to_string(),
-                status: Status::Unresolved,
-                candidates: Vec::new(),
-                note: Some(if parsed.name.trim().is_empty() {
-                    "empty name".to_string()
-                } else {
-                    format!("no place named like {:?}", parsed.name)
-                }),
+            let note = if parsed.name.trim().is_empty() {
+                "empty name".to_string()
+            } else {
+                format!("no place named like {:?}", parsed.name)
             };
+            return unresolved(query, note);
         }
-        self.apply_context(&mut hits, &parsed, options);
+        self.apply_context(&mut hits, &parsed, kind, options);
+        let before = hits.clone();
+        let limits = self.apply_limits(&mut hits, &parsed, options);
+        if hits.is_empty() {
+            return self.nothing_within(query, &limits, before);
+        }
+        self.rank(&mut hits);
+        let (status, note) = self.judge(&hits);
+        let limit = if options.limit == 0 { 5 } else { options.limit };
+        hits.truncate(limit);
+        let candidates: Vec<Candidate> = hits.into_iter().map(|h| self.candidate(h)).collect();
+        let note = note.or_else(|| {
+            (status == Status::Resolved)
+                .then(|| candidates[0].note.clone())
+                .flatten()
+        });
+        Outcome {
+            query: query.to_string(),
+            status,
+            candidates,
+            note,
+        }
+    }
+
+    /// The name's matches; when nothing matches as written (or folded), the query's other
+    /// readings ([`query::variants`]) too. Returns the kind the reading implies.
+    fn read_name(&self, parsed: &ParsedQuery) -> (Vec<Hit>, Option<query::KindHint>) {
+        let mut hits = self.match_name(&parsed.name);
+        let mut kind = parsed.kind;
+        let best = |hits: &[Hit]| hits.iter().map(|h| h.rank).fold(0.0, f64::max);
+        if best(&hits) >= SCORE_FOLDED {
+            return (hits, kind);
+        }
+        for variant in &parsed.variants {
+            let mut found = self.match_name(&variant.name);
+            if best(&found) - VARIANT_PENALTY <= best(&hits) {
+                continue;
+            }
+            for h in &mut found {
+                h.rank -= VARIANT_PENALTY;
+                h.name_rank -= VARIANT_PENALTY;
+                h.context
+                    .push(format!("read as {:?}: {}", variant.name, variant.how));
+            }
+            hits = found;
+            kind = variant.kind.or(parsed.kind);
+        }
+        (hits, kind)
+    }
+
+    /// Sorts candidates best first: score, then kind as news usage ranks it (a town before
+    /// a district of its name, either before a village elsewhere, any settlement before a
+    /// river, post or bridge named after it), then population.
+    fn rank(&self, hits: &mut [Hit]) {
         hits.sort_by(|a, b| {
             let (pa, pb) = (
                 &self.places[a.place as usize],
@@ -379,19 +489,119 @@ impl Geocoder {
             );
             b.rank
                 .total_cmp(&a.rank)
-                .then(pa.kind.cmp(&pb.kind))
+                .then(prominence(pa.kind).cmp(&prominence(pb.kind)))
                 .then(pb.population.cmp(&pa.population))
                 .then(pa.id.cmp(&pb.id))
         });
-        let (status, note) = self.judge(&hits);
-        let limit = if options.limit == 0 { 5 } else { options.limit };
-        hits.truncate(limit);
-        Outcome {
-            query: query.to_string(),
-            status,
-            candidates: hits.into_iter().map(|h| self.candidate(h)).collect(),
-            note,
+        // Among candidates that match about as well, one that news usage means by the bare
+        // name comes first ("Qalai Khumb" the town, not the bridge named after it).
+        let window = hits
+            .iter()
+            .take_while(|h| h.rank >= hits[0].rank - AMBIGUITY_WINDOW);
+        let leader = window
+            .enumerate()
+            .filter(|(_, h)| hits[0].kind == MatchKind::Fuzzy || h.kind != MatchKind::Fuzzy)
+            .find(|(_, h)| {
+                let kind = self.places[h.place as usize].kind;
+                !hits
+                    .iter()
+                    .take_while(|o| o.rank >= hits[0].rank - AMBIGUITY_WINDOW)
+                    .any(|o| outranks(self.places[o.place as usize].kind, kind))
+            })
+            .map_or(0, |(i, _)| i);
+        hits[..=leader].rotate_right(1);
+        // ACLED codes a district at its seat: a bare name that is a district and its seat
+        // answers with the town (precision 1), the district as its admin2.
+        let top = &self.places[hits[0].place as usize];
+        if let Some(seat) = top.seat.as_deref() {
+            let floor = hits[0].rank - AMBIGUITY_WINDOW;
+            if let Some(i) = hits
+                .iter()
+                .take_while(|h| h.rank >= floor)
+                .position(|h| self.places[h.place as usize].id == seat)
+            {
+                hits[..=i].rotate_right(1);
+            }
         }
+    }
+
+    /// Drops the candidates that `--country`, `--near` or an admin unit named in the query
+    /// rule out; returns what restricted them, for the note when nothing is left.
+    fn apply_limits(
+        &self,
+        hits: &mut Vec<Hit>,
+        parsed: &ParsedQuery,
+        options: &Options,
+    ) -> Vec<String> {
+        let mut limits = Vec::new();
+        if let Some(country) = &options.country {
+            hits.retain(|h| {
+                self.places[h.place as usize]
+                    .country
+                    .eq_ignore_ascii_case(country)
+            });
+            limits.push(format!("in {}", country.to_uppercase()));
+        }
+        if let Some(near) = options.near {
+            hits.retain(|h| {
+                let p = &self.places[h.place as usize];
+                geodesic_km(near, Point::new(p.lon, p.lat)) <= NEAR_LIMIT_KM
+            });
+            limits.push(format!(
+                "within {NEAR_LIMIT_KM} km of {:.4},{:.4}",
+                near.y(),
+                near.x()
+            ));
+        }
+        let name_id = self
+            .skeletons
+            .ids
+            .get(&skeleton(&fold(&parsed.name)))
+            .copied();
+        for text in parsed
+            .context
+            .iter()
+            .chain(&options.context)
+            .chain(&options.admin1)
+        {
+            let Some(key) = self.skeletons.ids.get(&skeleton(&fold(text))).copied() else {
+                continue;
+            };
+            if !self.names_admin_unit(key) {
+                continue;
+            }
+            hits.retain(|h| self.in_context(h.place, key, Some(key) != name_id));
+            limits.push(format!("in {text}"));
+        }
+        limits
+    }
+
+    /// Whether a name (skeleton id) is a name of some province, district or country.
+    fn names_admin_unit(&self, key: u32) -> bool {
+        self.skeletons.entries[key as usize].iter().any(|&e| {
+            self.places[self.names[e as usize].place as usize]
+                .kind
+                .is_admin_unit()
+        })
+    }
+
+    /// The answer when every candidate was ruled out by a limit: unresolved, naming the
+    /// best candidates outside.
+    fn nothing_within(&self, query: &str, limits: &[String], mut outside: Vec<Hit>) -> Outcome {
+        self.rank(&mut outside);
+        let shown: Vec<String> = outside
+            .iter()
+            .take(3)
+            .map(|h| describe(&self.places[h.place as usize]))
+            .collect();
+        unresolved(
+            query,
+            format!(
+                "no place of that name {}; outside: {}",
+                limits.join(", "),
+                shown.join("; ")
+            ),
+        )
     }
 
     /// Places whose own or alternate name is exactly `name` (ignoring case and repeated
@@ -435,6 +645,7 @@ impl Geocoder {
                         place,
                         entry,
                         rank,
+                        name_rank: rank,
                         kind,
                         context,
                     },
@@ -448,10 +659,11 @@ impl Geocoder {
             .flatten()
         {
             let e = &self.names[entry as usize];
-            let (score, kind) = match (e.primary, e.stripped) {
-                (_, true) => (SCORE_STRIPPED, MatchKind::Alias),
-                (true, false) => (SCORE_EXACT, MatchKind::Exact),
-                (false, false) => (SCORE_ALIAS, MatchKind::Alias),
+            let (score, kind) = match (e.primary, e.stripped, e.former.is_some()) {
+                (_, _, true) => (SCORE_FORMER, MatchKind::Alias),
+                (_, true, false) => (SCORE_STRIPPED, MatchKind::Alias),
+                (true, false, false) => (SCORE_EXACT, MatchKind::Exact),
+                (false, false, false) => (SCORE_ALIAS, MatchKind::Alias),
             };
             offer(&mut best, entry, score, kind);
         }
@@ -493,10 +705,17 @@ impl Geocoder {
             );
             let key_distance = osa_distance(&key_chars, name_key);
             if key_distance == 0 {
+                // A former name read as a transliteration is a weak clue: Pyanj today is Panj,
+                // not the town that was called Pyanj until 1963.
+                let former = if e.former.is_some() {
+                    FORMER_VARIANT_PENALTY
+                } else {
+                    0.0
+                };
                 offer(
                     &mut best,
                     entry,
-                    SCORE_SKELETON + 0.04 * fold_similarity,
+                    SCORE_SKELETON + 0.04 * fold_similarity - former,
                     MatchKind::Folded,
                 );
             } else if fold_similarity >= MIN_FUZZY_SIMILARITY {
@@ -524,10 +743,38 @@ impl Geocoder {
             match_kind: hit.kind,
             matched: self.names[hit.entry as usize].written.clone(),
             context: hit.context,
+            note: self.candidate_note(hit.entry),
         }
     }
 
-    fn apply_context(&self, hits: &mut [Hit], parsed: &ParsedQuery, options: &Options) {
+    /// A former name matched, or a district without a known seat stands at a point inside it.
+    fn candidate_note(&self, entry: u32) -> Option<String> {
+        let e = &self.names[entry as usize];
+        let p = &self.places[e.place as usize];
+        if let Some(former) = e.former {
+            let when = former
+                .until
+                .map_or(String::new(), |year| format!(", renamed {year}"));
+            return Some(format!(
+                "{} is a former name of {}{when}",
+                e.written, p.name
+            ));
+        }
+        (p.kind == Kind::District && p.seat.is_none()).then(|| {
+            format!(
+                "no seat of {} is known: the point is inside the district (precision 2)",
+                p.name
+            )
+        })
+    }
+
+    fn apply_context(
+        &self,
+        hits: &mut [Hit],
+        parsed: &ParsedQuery,
+        kind: Option<query::KindHint>,
+        options: &Options,
+    ) {
         let name_key = skeleton(&fold(&parsed.name));
         let context: Vec<(&String, Option<u32>)> = parsed
             .context
@@ -540,7 +787,7 @@ impl Geocoder {
         let name_id = self.skeletons.ids.get(&name_key).copied();
         for h in hits.iter_mut() {
             let place = &self.places[h.place as usize];
-            if let Some(hint) = parsed.kind {
+            if let Some(hint) = kind {
                 adjust(h, hint.accepts(place.kind), || {
                     format!("kind: {}", hint.as_str())
                 });
@@ -580,19 +827,36 @@ impl Geocoder {
                 Some("no candidate scores above 0.5".into()),
             );
         }
+        if top.kind == MatchKind::Fuzzy && top.name_rank < FUZZY_RESOLVE_MIN {
+            let place = describe(&self.places[top.place as usize]);
+            return (
+                Status::Unresolved,
+                Some(format!(
+                    "no name matches closely enough; the closest is {place}, a few letters apart"
+                )),
+            );
+        }
         let window = if top.kind == MatchKind::Fuzzy {
             FUZZY_AMBIGUITY_WINDOW
         } else {
             AMBIGUITY_WINDOW
         };
-        let rivals: Vec<&Hit> = ranked[1..]
+        let close: Vec<&Hit> = ranked[1..]
             .iter()
             .filter(|h| h.rank >= top.rank - window)
             .filter(|h| top.kind == MatchKind::Fuzzy || h.kind != MatchKind::Fuzzy)
             .filter(|h| !self.same_place(top, h))
+            .filter(|h| !self.faint_village(top, h))
+            // Today's names come before former ones: Darwaz is Nusay (Darwaz-e Payin) today,
+            // not the districts carved out of the Darwaz of before 2005.
+            .filter(|h| self.is_former(top) || !self.is_former(h))
             .collect();
+        let top_kind = self.places[top.place as usize].kind;
+        let (outranked, rivals): (Vec<&Hit>, Vec<&Hit>) = close
+            .into_iter()
+            .partition(|h| outranks(top_kind, self.places[h.place as usize].kind));
         if rivals.is_empty() {
-            return (Status::Resolved, None);
+            return (Status::Resolved, self.outranked_note(top, &outranked));
         }
         let names: Vec<String> = std::iter::once(top)
             .chain(rivals)
@@ -604,6 +868,44 @@ impl Geocoder {
             names.join("; ")
         );
         (Status::Ambiguous, Some(note))
+    }
+
+    /// A village elsewhere whose name is only a transliteration variant of a name that matched
+    /// as written: with thousands of villages, such look-alikes are everywhere, and they are
+    /// not what a reader of the name means (Kevron is not Kowṟān in Sar-e Pol).
+    fn faint_village(&self, top: &Hit, other: &Hit) -> bool {
+        top.name_rank >= SCORE_FOLDED
+            && other.name_rank < SCORE_FOLDED
+            && self.places[other.place as usize].kind == Kind::Village
+    }
+
+    fn is_former(&self, hit: &Hit) -> bool {
+        self.names[hit.entry as usize].former.is_some()
+    }
+
+    /// Says which same-named places a resolved answer was preferred to, and why.
+    fn outranked_note(&self, top: &Hit, outranked: &[&Hit]) -> Option<String> {
+        if outranked.is_empty() {
+            return None;
+        }
+        let top_place = &self.places[top.place as usize];
+        let others: Vec<String> = outranked
+            .iter()
+            .take(3)
+            .map(|h| describe(&self.places[h.place as usize]))
+            .collect();
+        let more = outranked.len().saturating_sub(others.len());
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        Some(format!(
+            "the {} {} is meant by the bare name in news usage, not {}{more}",
+            top_place.kind,
+            top_place.name,
+            others.join("; ")
+        ))
     }
 
     /// Nested or neighbouring places count as one; rivers only equal themselves.
@@ -635,6 +937,47 @@ impl Geocoder {
             SAME_PLACE_KM
         };
         geodesic_km(Point::new(pa.lon, pa.lat), Point::new(pb.lon, pb.lat)) < reach
+    }
+}
+
+/// How news usage ranks places of one name: a town, then the district it is the seat of,
+/// the province, the country, then villages, then posts, bridges, areas and rivers named
+/// after a place.
+fn prominence(kind: Kind) -> u8 {
+    match kind {
+        Kind::City => 0,
+        Kind::Town => 1,
+        Kind::District => 2,
+        Kind::Province => 3,
+        Kind::Country => 4,
+        Kind::Village => 5,
+        Kind::BorderCrossing => 6,
+        Kind::BorderPost => 7,
+        Kind::Area => 8,
+        Kind::River => 9,
+    }
+}
+
+/// Whether a bare name means the first kind rather than the second: a city, town or admin
+/// unit rather than a village elsewhere, any settlement or admin unit rather than a river,
+/// post, bridge or area named after a place.
+fn outranks(top: Kind, other: Kind) -> bool {
+    let feature = |k: Kind| {
+        matches!(
+            k,
+            Kind::River | Kind::BorderCrossing | Kind::BorderPost | Kind::Area
+        )
+    };
+    let major = |k: Kind| matches!(k, Kind::City | Kind::Town) || k.is_admin_unit();
+    (!feature(top) && feature(other)) || (major(top) && other == Kind::Village)
+}
+
+fn unresolved(query: &str, note: String) -> Outcome {
+    Outcome {
+        query: query.to_string(),
+        status: Status::Unresolved,
+        candidates: Vec::new(),
+        note: Some(note),
     }
 }
 
@@ -694,16 +1037,19 @@ mod tests {
 
     #[test]
     fn exact_alias_folded_and_fuzzy_are_told_apart() {
-        assert_eq!(top("Qala-i-Zal").candidates[0].match_kind, MatchKind::Exact);
-        assert_eq!(top("Qala-e-Zal").candidates[0].match_kind, MatchKind::Alias);
-        assert_eq!(
-            top("qala e zal").candidates[0].match_kind,
-            MatchKind::Folded
-        );
-        assert_eq!(
-            top("Qalaa-i-Zaal").candidates[0].match_kind,
-            MatchKind::Folded
-        );
+        // How the district's own row matched (its seat village may come first).
+        let district = |query: &str| {
+            top(query)
+                .candidates
+                .into_iter()
+                .find(|c| c.id == "af.dist.qala-i-zal")
+                .unwrap_or_else(|| panic!("{query}: no district candidate"))
+                .match_kind
+        };
+        assert_eq!(district("Qala-i-Zal"), MatchKind::Exact);
+        assert_eq!(district("Qala-e-Zal"), MatchKind::Alias);
+        assert_eq!(district("qala e zal"), MatchKind::Folded);
+        assert_eq!(district("Qalaa-i-Zaal"), MatchKind::Folded);
         assert_eq!(top("Qzla-i-Zal").candidates[0].match_kind, MatchKind::Fuzzy);
     }
 
@@ -715,8 +1061,7 @@ mod tests {
     }
 
     #[test]
-    fn river_and_town_of_one_name_are_ambiguous_until_a_kind_word() {
-        assert_eq!(top("Panj").status, Status::Ambiguous);
+    fn a_kind_word_picks_the_river() {
         let river = top("Panj River");
         assert_eq!(river.status, Status::Resolved);
         assert_eq!(river.candidates[0].kind, Kind::River);
@@ -743,6 +1088,178 @@ mod tests {
                 .context
                 .contains(&"country: TJ".to_string())
         );
+    }
+
+    fn with(options: Options, query: &str) -> Outcome {
+        Geocoder::bundled().geocode(query, &options)
+    }
+
+    #[test]
+    fn former_names_resolve_and_say_so() {
+        let outcome = top("Kirovabad");
+        assert_eq!(outcome.status, Status::Resolved, "{:?}", outcome.note);
+        assert_eq!(outcome.candidates[0].name, "Panj");
+        let note = outcome.note.unwrap_or_default();
+        assert!(note.contains("former name of Panj, renamed 1963"), "{note}");
+        // A former name read only as a transliteration never rivals today's name.
+        assert_eq!(top("Panj").status, Status::Resolved);
+    }
+
+    #[test]
+    fn persian_and_cyrillic_forms_are_read_by_rule() {
+        for query in [
+            "ولسوالی قلعه زال",
+            "قلعۀ زال",
+            "Qala\u{200c}-i-Zal",
+            "QAL'AH-YE ZĀL",
+        ] {
+            let outcome = top(query);
+            assert_eq!(
+                outcome.status,
+                Status::Resolved,
+                "{query}: {:?}",
+                outcome.note
+            );
+            assert_eq!(outcome.candidates[0].admin2, "Qala-i-Zal", "{query}");
+        }
+        for query in ["Ванчский район", "ноҳияи Ванҷ", "Vanch nohiya"] {
+            let outcome = top(query);
+            assert_eq!(
+                outcome.status,
+                Status::Resolved,
+                "{query}: {:?}",
+                outcome.note
+            );
+            assert_eq!(outcome.candidates[0].id, "tj.dist.vanj", "{query}");
+        }
+        let gbao = top("Вилояти Мухтори Кӯҳистони Бадахшон");
+        assert_eq!(gbao.candidates[0].id, "tj.prov.gorno-badakhshan");
+        assert_eq!(
+            top("Хатлонская область").candidates[0].id,
+            "tj.prov.khatlon"
+        );
+    }
+
+    #[test]
+    fn a_district_is_answered_at_its_seat() {
+        // A bare name that is a district and its seat: the town, precision 1.
+        let town = top("Jurm");
+        assert_eq!(town.status, Status::Resolved);
+        assert_eq!(
+            (town.candidates[0].kind, town.candidates[0].precision),
+            (Kind::Town, 1)
+        );
+        assert_eq!(town.candidates[0].admin2, "Jurm");
+        // "district" in the query: the district, precision 2, at the seat's point.
+        let district = top("Jurm district");
+        let c = &district.candidates[0];
+        assert_eq!((c.kind, c.precision), (Kind::District, 2));
+        assert_eq!(
+            (c.lat, c.lon),
+            (town.candidates[0].lat, town.candidates[0].lon)
+        );
+    }
+
+    #[test]
+    fn a_district_without_a_seat_says_so() {
+        let geocoder = Geocoder::bundled();
+        let seatless = geocoder
+            .places()
+            .iter()
+            .find(|p| p.kind == Kind::District && p.seat.is_none() && p.admin1 == "Badakhshan")
+            .expect("a district without a known seat");
+        let outcome = geocoder.geocode(&format!("{} district", seatless.name), &Options::default());
+        let c = &outcome.candidates[0];
+        assert_eq!(c.precision, 2);
+        assert!(
+            c.note.as_deref().unwrap_or("").contains("no seat"),
+            "{:?}",
+            c.note
+        );
+    }
+
+    #[test]
+    fn country_province_and_near_restrict() {
+        // Ishkashim is on both banks: --country keeps only one side, never the other.
+        let tj = with(
+            Options {
+                country: Some("TJ".into()),
+                ..Options::default()
+            },
+            "Ishkashim",
+        );
+        assert!(tj.candidates.iter().all(|c| c.country == "TJ"));
+        // A name with no place of it in the country: unresolved, naming what lies outside.
+        let none = with(
+            Options {
+                country: Some("AF".into()),
+                ..Options::default()
+            },
+            "Khorugh",
+        );
+        assert_eq!(none.status, Status::Unresolved);
+        assert!(none.note.unwrap_or_default().contains("outside: Khorugh"));
+        // A province in the query rules out places elsewhere.
+        let kunduz = top("Fayzabad, Kunduz");
+        assert!(
+            kunduz.candidates.iter().all(|c| c.admin1 == "Kunduz"),
+            "{:?}",
+            kunduz.candidates
+        );
+        // --near settles a shared name.
+        let near = with(
+            Options {
+                near: Some(Point::new(70.6, 37.1)),
+                ..Options::default()
+            },
+            "Fayzabad",
+        );
+        assert_eq!(near.status, Status::Resolved, "{:?}", near.note);
+        assert_eq!(near.candidates[0].id, "af.pl.fayzabad");
+    }
+
+    #[test]
+    fn same_named_villages_are_ambiguous() {
+        // Villages of one name in several districts, nothing in the query to tell them apart.
+        let geocoder = Geocoder::bundled();
+        let mut by_name: HashMap<&str, Vec<&Place>> = HashMap::new();
+        for p in geocoder.places().iter().filter(|p| p.kind == Kind::Village) {
+            by_name.entry(p.name.as_str()).or_default().push(p);
+        }
+        let (name, _) = by_name
+            .iter()
+            .filter(|(name, places)| {
+                places.len() >= 2
+                    && geocoder
+                        .places()
+                        .iter()
+                        .all(|p| p.kind == Kind::Village || &p.name != *name)
+                    && places.windows(2).all(|w| {
+                        geodesic_km(
+                            Point::new(w[0].lon, w[0].lat),
+                            Point::new(w[1].lon, w[1].lat),
+                        ) > 50.0
+                    })
+            })
+            .min_by_key(|(name, _)| *name)
+            .expect("two far-apart villages of one name");
+        assert_eq!(top(name).status, Status::Ambiguous, "{name}");
+    }
+
+    #[test]
+    fn a_settlement_outranks_a_bridge_or_river_of_its_name() {
+        let town = top("Qalai Khumb");
+        assert_eq!(town.status, Status::Resolved, "{:?}", town.note);
+        assert!(town.candidates[0].kind.is_settlement());
+        let panj = top("Panj");
+        assert_eq!(panj.candidates[0].kind, Kind::Town);
+        assert!(panj.note.unwrap_or_default().contains("news usage"));
+    }
+
+    #[test]
+    fn weak_fuzzy_matches_are_not_resolved() {
+        // "Archi" is a few letters from Aqcha (Jowzjan), 280 km from Dasht-e Archi.
+        assert_ne!(top("Archi District").status, Status::Resolved);
     }
 
     #[test]

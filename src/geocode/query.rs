@@ -85,6 +85,28 @@ const KIND_WORDS: &[(&[&str], KindHint)] = &[
     (&["wilayat"], KindHint::Province),
     (&["welayat"], KindHint::Province),
     (&["ولایت"], KindHint::Province),
+    (&["استان"], KindHint::Province),
+    (&["avtonomnaya", "oblast"], KindHint::Province),
+    (&["avtonomnoy", "oblasti"], KindHint::Province),
+    (&["oblasti"], KindHint::Province),
+    (&["selo"], KindHint::Settlement),
+    (&["kishlak"], KindHint::Settlement),
+    (&["gorod"], KindHint::Settlement),
+    (&["zastava"], KindHint::Post),
+    (&["frontier", "post"], KindHint::Post),
+    (&["frontier", "outpost"], KindHint::Post),
+    (&["border", "detachment"], KindHint::Post),
+    (&["border", "guard", "post"], KindHint::Post),
+    (&["jamoat"], KindHint::Settlement),
+    (&["ولسوالۍ"], KindHint::District),
+    (&["ضلع"], KindHint::District),
+    (&["gorge"], KindHint::Area),
+    (&["rayonu"], KindHint::District),
+    (&["tumani"], KindHint::District),
+    (&["shahri"], KindHint::Settlement),
+    (&["shahar"], KindHint::Settlement),
+    (&["muxtor", "viloyati"], KindHint::Province),
+    (&["provintsiya"], KindHint::Province),
     (&["village"], KindHint::Settlement),
     (&["villages"], KindHint::Settlement),
     (&["town"], KindHint::Settlement),
@@ -141,11 +163,108 @@ const AFFIXES: &[&[&str]] = &[
     &["southwestern"],
 ];
 
+/// Words that stand before a name and say what it is, as folded text: Persian (ولسوالی X,
+/// ولایت X, شهر X, قریه X, ده X), Tajik (ноҳияи X, вилояти X, шаҳри X, ҷамоати X, деҳаи X),
+/// Russian (город X, село X, посёлок X) and their romanisations with the izafe ("Shahr-e X",
+/// "Qaryah-ye X", "Velayat-e X"). Honorifics ("Hazrat-e X") are read the same way. A name
+/// is first looked up whole ("Shahr-e Buzurg" and "Deh Dadi" are names), and without the
+/// word only when the whole name matches nothing as written.
+const LEADING_KIND_WORDS: &[(&str, Option<KindHint>)] = &[
+    ("ولسوالی", Some(KindHint::District)),
+    ("ولسوالي", Some(KindHint::District)),
+    ("ولایت", Some(KindHint::Province)),
+    ("ولايت", Some(KindHint::Province)),
+    ("ولاية", Some(KindHint::Province)),
+    ("استان", Some(KindHint::Province)),
+    ("شهر", Some(KindHint::Settlement)),
+    ("شهرستان", Some(KindHint::Settlement)),
+    ("قریه", Some(KindHint::Settlement)),
+    ("قريه", Some(KindHint::Settlement)),
+    ("ده", Some(KindHint::Settlement)),
+    ("nohiya", Some(KindHint::District)),
+    ("nohiyai", Some(KindHint::District)),
+    ("nohiyayi", Some(KindHint::District)),
+    ("rayon", Some(KindHint::District)),
+    ("viloyat", Some(KindHint::Province)),
+    ("viloyati", Some(KindHint::Province)),
+    ("velayat", Some(KindHint::Province)),
+    ("welayat", Some(KindHint::Province)),
+    ("wilayat", Some(KindHint::Province)),
+    ("oblast", Some(KindHint::Province)),
+    ("shahr", Some(KindHint::Settlement)),
+    ("shahri", Some(KindHint::Settlement)),
+    ("shakhri", Some(KindHint::Settlement)),
+    ("gorod", Some(KindHint::Settlement)),
+    ("selo", Some(KindHint::Settlement)),
+    ("poselok", Some(KindHint::Settlement)),
+    ("posyolok", Some(KindHint::Settlement)),
+    ("qarya", Some(KindHint::Settlement)),
+    ("qaryah", Some(KindHint::Settlement)),
+    ("qaryai", Some(KindHint::Settlement)),
+    ("qishloq", Some(KindHint::Settlement)),
+    ("qishloqi", Some(KindHint::Settlement)),
+    ("deh", Some(KindHint::Settlement)),
+    ("dehai", Some(KindHint::Settlement)),
+    ("dehi", Some(KindHint::Settlement)),
+    ("jamoat", Some(KindHint::Settlement)),
+    ("jamoati", Some(KindHint::Settlement)),
+    ("wuluswali", Some(KindHint::District)),
+    ("woluswali", Some(KindHint::District)),
+    ("uluswali", Some(KindHint::District)),
+    ("mukhtori", Some(KindHint::Province)),
+    ("خودمختار", Some(KindHint::Province)),
+    ("صوبہ", Some(KindHint::Province)),
+    ("صوبه", Some(KindHint::Province)),
+    ("ناحیه", Some(KindHint::District)),
+    ("ناحیهٔ", Some(KindHint::District)),
+    ("ناحیۀ", Some(KindHint::District)),
+    ("ضلع", Some(KindHint::District)),
+    ("علاقه", Some(KindHint::District)),
+    ("داری", None),
+    ("د", None),
+    ("provintsiya", Some(KindHint::Province)),
+    ("provintsiyai", Some(KindHint::Province)),
+    ("nokhiya", Some(KindHint::District)),
+    ("nokhiyai", Some(KindHint::District)),
+    ("mintaqa", Some(KindHint::Province)),
+    ("mintaqai", Some(KindHint::Province)),
+    ("province", Some(KindHint::Province)),
+    ("district", Some(KindHint::District)),
+    ("hazrat", None),
+    ("hazrati", None),
+];
+
+/// Izafe particles that may follow a leading word ("Shahr-e", "Qaryah-ye", "Velāyat-i").
+const IZAFE: &[&str] = &["e", "i", "ye", "yi", "y"];
+
+/// Russian adjectival endings of place names, as folded text ("Ванчский район" → vanch,
+/// "Хатлонская область" → khatlon, "Pyandzhskiy" → pyandzh), longest first.
+const ADJECTIVE_ENDINGS: &[&str] = &[
+    "skogo", "skaya", "skoye", "skoe", "skiy", "skii", "skij", "skom", "skoy", "sky", "ski",
+];
+
+/// Shortest stem left once an adjectival ending is cut (shorter is another word).
+const MIN_ADJECTIVE_STEM: usize = 3;
+
+/// Another way to read a query, tried when the name as written matches nothing as written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variant {
+    /// The name to look up instead.
+    pub name: String,
+    /// What the dropped word said about the place.
+    pub kind: Option<KindHint>,
+    /// How the variant was made, for explanations ("without the word Shahr-e").
+    pub how: String,
+}
+
 /// A query taken apart.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParsedQuery {
     /// The name to look up, as written (affixes and kind words removed).
     pub name: String,
+    /// Other readings of the name (a leading kind word or honorific dropped, a Russian
+    /// adjective made a noun), tried when the name matches nothing as written.
+    pub variants: Vec<Variant>,
     /// What kind words said.
     pub kind: Option<KindHint>,
     /// Context: trailing names ("X, Kunduz"), "of"/"in" phrases, parentheses.
@@ -242,11 +361,83 @@ pub fn parse(raw: &str) -> ParsedQuery {
         .map(|c| strip_kind_words(&c))
         .filter(|c| !c.is_empty())
         .collect();
+    let name = tokens[..end].join(" ");
     ParsedQuery {
-        name: tokens[..end].join(" "),
+        variants: variants(&name),
+        name,
         kind,
         context,
     }
+}
+
+/// The other readings of a name: without a leading kind word or honorific, and a Russian
+/// adjective as the noun it is made from.
+///
+/// ```
+/// use borderwatch::geocode::query::{variants, KindHint};
+/// let v = variants("ноҳияи Ванҷ");
+/// assert_eq!((v[0].name.as_str(), v[0].kind), ("Ванҷ", Some(KindHint::District)));
+/// assert_eq!(variants("Shahr-e Buzurg")[0].name, "Buzurg");
+/// assert_eq!(variants("Ванчский")[0].name, "vanch");
+/// assert!(variants("Kunduz").is_empty());
+/// ```
+pub fn variants(name: &str) -> Vec<Variant> {
+    let mut out = Vec::new();
+    if let Some(variant) = without_leading_word(name) {
+        out.push(variant);
+    }
+    let bases: Vec<String> = std::iter::once(name.to_string())
+        .chain(out.iter().map(|v| v.name.clone()))
+        .collect();
+    for base in bases {
+        if let Some(noun) = adjective_noun(&base) {
+            let kind = out.iter().find(|v| v.name == base).and_then(|v| v.kind);
+            out.push(Variant {
+                name: noun,
+                kind,
+                how: "a Russian adjective read as its noun".into(),
+            });
+        }
+    }
+    out
+}
+
+fn without_leading_word(name: &str) -> Option<Variant> {
+    // "Shahr-e Buzurg": the word and its izafe may be one token; split on hyphens too.
+    let tokens: Vec<&str> = name
+        .split([' ', '-', '\u{200c}'])
+        .filter(|t| !t.is_empty())
+        .collect();
+    let mut rest = &tokens[..];
+    let mut kind = None;
+    // "Вилояти Мухтори Кӯҳистони Бадахшон": several words may lead.
+    while let Some((_, hint)) = rest.first().and_then(|first| {
+        let first = fold(first);
+        LEADING_KIND_WORDS
+            .iter()
+            .find(|(word, _)| fold(word) == first)
+    }) {
+        kind = kind.or(*hint);
+        rest = &rest[1..];
+        if rest.len() > 1 && IZAFE.contains(&fold(rest[0]).as_str()) {
+            rest = &rest[1..];
+        }
+    }
+    if rest.is_empty() || rest.len() == tokens.len() {
+        return None;
+    }
+    Some(Variant {
+        name: rest.join(" "),
+        kind,
+        how: format!("without the word {:?}", tokens[0]),
+    })
+}
+
+fn adjective_noun(name: &str) -> Option<String> {
+    let folded = fold(name);
+    let ending = ADJECTIVE_ENDINGS.iter().find(|e| folded.ends_with(*e))?;
+    let stem = folded[..folded.len() - ending.len()].trim_end();
+    (stem.chars().count() >= MIN_ADJECTIVE_STEM).then(|| stem.to_string())
 }
 
 /// A name without its trailing kind words: "Darvoz District" → "Darvoz".

@@ -1286,7 +1286,7 @@ mod tests {
             .find(|r| table.str(r.id) == "A7")
             .unwrap();
         assert!(kevron.geocoded);
-        assert_eq!(kevron.geo_precision, Some(2));
+        assert_eq!(kevron.geo_precision, Some(1));
         assert!(
             table.unlocated()[0]
                 .to_string()
