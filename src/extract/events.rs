@@ -14,7 +14,7 @@ use regex::Regex;
 use std::sync::OnceLock;
 
 use super::dates::{FoundDate, SentenceDates, sentence_dates, year_only};
-use super::facts::{Toll, actors, event_type, inter_code, toll};
+use super::facts::{Toll, UNKNOWN_SIDE, actors, event_type, inter_code, toll};
 use super::text::Sentence;
 use super::toponyms::Mention;
 use super::{Draft, Located, country_name, group_patterns, region, relative_place};
@@ -24,7 +24,10 @@ use crate::geocode::Status;
 /// How finely a place pins an event; lower is finer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) enum Level {
-    /// A village, town, post or crossing (named in the gazetteer or marked by the text).
+    /// A place the text marks ("the village of X", "X border post", "X neighbourhood") that
+    /// the gazetteer does not hold: a part of a town or a post, finer than any town it names.
+    Spot,
+    /// A village, town, post or crossing of the gazetteer.
     Site,
     District,
     /// "N km south-west of X".
@@ -91,11 +94,22 @@ impl Group<'_> {
         self.facts.iter().find_map(|f| f.dates.event.as_ref())
     }
 
+    fn reported(&self) -> Option<&FoundDate> {
+        self.facts.iter().find_map(|f| f.dates.reported.as_ref())
+    }
+
+    /// The first place told, refined by finer places within it ("Kunduz" then "the district
+    /// of Dasht-e-Arch"); a finer place elsewhere does not move the event.
     fn place(&self) -> Option<&Located> {
-        self.facts
-            .iter()
-            .filter_map(|f| f.place.as_ref())
-            .min_by_key(|p| p.level)
+        let mut places = self.facts.iter().filter_map(|f| f.place.as_ref());
+        let first = places.next()?;
+        Some(places.fold(first, |current, p| {
+            if p.level < current.level && within(p, current) {
+                p
+            } else {
+                current
+            }
+        }))
     }
 
     fn last(&self) -> usize {
@@ -147,8 +161,15 @@ const METONYMY_AFTER: &[&str] = &[
     " claims", " accused",
 ];
 
-/// Words before a name that make it where an actor came from, not where the event was.
-const ORIGIN_BEFORE: &[&str] = &["from", "from the village of", "residents of", "came from"];
+/// Words before a name that make it where an actor came from, not where the event was:
+/// "from Afghanistan's Wakhan Corridor", "from the village of X".
+fn origin_before() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"\bfrom (?:the )?(?:(?:village|town|district) of )?(?:[\p{L}-]+(?:'s|’s) )?$")
+            .expect("regex")
+    })
+}
 
 /// A dateline at the start of a line ("DUSHANBE, August 8, 2016, Asia-Plus – ", "KABUL - "):
 /// its date is the report's, its city where the reporter filed from.
@@ -221,18 +242,26 @@ fn sentence_places(article: &Article, s: &Sentence) -> (Option<Located>, Vec<Loc
         {
             continue;
         }
-        if ORIGIN_BEFORE
-            .iter()
-            .any(|w| before.trim_end().ends_with(w))
-        {
+        if origin_before().is_match(&before) {
             continue;
         }
         let unit = UNIT_WORDS.iter().any(|w| after_lower.starts_with(w));
         let located = match (m.status, m.kind) {
             (Status::Resolved, Some(kind)) => {
-                let Some(level) = level_of(kind) else {
+                let Some(mut level) = level_of(kind) else {
                     continue;
                 };
+                // "In Kunduz": a town named like its province stands for the province unless
+                // the text says "city" or "town".
+                let namesake = m.name.is_some() && m.name == m.admin1;
+                if level == Level::Site
+                    && namesake
+                    && !["city", "town"]
+                        .iter()
+                        .any(|w| after_lower.trim_start().starts_with(w))
+                {
+                    level = Level::Province;
+                }
                 let level = if unit { Level::Unit } else { level };
                 let what = if unit {
                     format!(
@@ -247,16 +276,23 @@ fn sentence_places(article: &Article, s: &Sentence) -> (Option<Located>, Vec<Loc
             // Marked as a place by the text ("the village of X", "X border post") but not in
             // the gazetteer, or a name the gazetteer holds in several places.
             (status, _) => {
+                let generic = ["Corridor", "Mountains", "Range", "Valley", "Gorge"]
+                    .iter()
+                    .any(|g| m.mention.ends_with(g));
                 let level = if unit {
                     Level::Unit
+                } else if generic {
+                    Level::Region
                 } else if after_lower.starts_with(" district") || before.ends_with("district of ")
                 {
                     Level::District
                 } else if after_lower.starts_with(" province") || before.ends_with("province of ")
                 {
                     Level::Province
-                } else {
+                } else if status == Status::Ambiguous {
                     Level::Site
+                } else {
+                    Level::Spot
                 };
                 let why = if status == Status::Ambiguous {
                     "a name of several places in the gazetteer"
@@ -280,9 +316,7 @@ fn sentence_places(article: &Article, s: &Sentence) -> (Option<Located>, Vec<Loc
     }
     let mut containers: Vec<Located> = places
         .iter()
-        .filter(|(_, p)| {
-            p.id.is_some() && matches!(p.level, Level::District | Level::Province)
-        })
+        .filter(|(_, p)| p.id.is_some() && p.level <= Level::Province && p.level != Level::Relative)
         .map(|(_, p)| p.clone())
         .collect();
     containers.sort_by_key(|p| p.level);
@@ -295,6 +329,17 @@ fn sentence_places(article: &Article, s: &Sentence) -> (Option<Located>, Vec<Loc
         .map(|(_, p)| p)
         .or_else(|| region(s));
     (best, containers)
+}
+
+/// Whether a finer place lies within a coarser one, as far as the text and gazetteer tell.
+fn within(fine: &Located, coarse: &Located) -> bool {
+    let same = |x: &str, y: &str| !x.is_empty() && x.eq_ignore_ascii_case(y);
+    matches!(coarse.level, Level::Country | Level::Region | Level::Unit)
+        || fine.id.is_none()
+        || coarse.id.is_none()
+        || same(&fine.admin2, &coarse.admin2)
+        || same(&fine.admin2, &coarse.location)
+        || (coarse.level == Level::Province && same(&fine.admin1, &coarse.admin1))
 }
 
 /// Whether two places can be the one place of one event.
@@ -310,12 +355,8 @@ fn compatible(a: &Located, b: &Located) -> bool {
         || same(&a.admin2, &b.admin2)
         || same(&a.admin2, &b.location)
         || same(&a.location, &b.admin2)
-        || (same(&a.admin1, &b.admin1)
-            && (a.level == Level::Province || b.level == Level::Province))
-        || same(&a.admin1, &b.location)
-        || same(&a.location, &b.admin1)
-        || a.level == Level::Unit
-        || b.level == Level::Unit
+        || within(a, b)
+        || within(b, a)
 }
 
 fn read_facts<'a>(article: &Article, index: usize, s: &'a Sentence) -> Facts<'a> {
@@ -360,7 +401,7 @@ fn joins(g: &Group, f: &Facts) -> bool {
     if f.opens_new || f.index > g.last() + MAX_GAP + 1 {
         return false;
     }
-    let date_ok = match (g.date(), &f.dates.event) {
+    let date_ok = match (g.date().or(g.reported()), &f.dates.event) {
         (Some(a), Some(b)) => (a.date - b.date).num_days().abs() <= SAME_EVENT_DAYS,
         _ => true,
     };
@@ -379,7 +420,7 @@ fn group<'a>(facts: &'a [Facts<'a>]) -> Vec<Group<'a>> {
             continue;
         }
         // Background: a year alone.
-        if f.year.is_some() && f.dates.event.is_none() {
+        if f.year.is_some() && f.dates.event.is_none() && f.dates.reported.is_none() {
             if f.kind.is_some() && f.place.as_ref().is_some_and(|p| p.level <= Level::District)
             {
                 groups.push(Group {
@@ -414,7 +455,13 @@ fn severity(kind: &str) -> u8 {
 /// The group's toll: per side the lowest figure given (ACLED's rule for differing reports),
 /// summed over sides; the same figure told twice counts once.
 fn group_toll(g: &Group, notes: &mut Vec<String>) -> Option<u32> {
-    let tolls: Vec<&Toll> = g.facts.iter().filter_map(|f| f.toll.as_ref()).collect();
+    let all: Vec<&Toll> = g.facts.iter().filter_map(|f| f.toll.as_ref()).collect();
+    // Dead of no stated side are the same dead as those of a side, unless they are more.
+    let sided: u32 = all.iter().filter(|t| t.side != UNKNOWN_SIDE).map(|t| t.count).max().unwrap_or(0);
+    let tolls: Vec<&Toll> = all
+        .into_iter()
+        .filter(|t| t.side != UNKNOWN_SIDE || t.count > sided)
+        .collect();
     let mut sides: Vec<(&str, u32, usize)> = Vec::new();
     for t in &tolls {
         match sides.iter_mut().find(|(side, _, _)| *side == t.side) {
@@ -479,14 +526,14 @@ fn placed(mut site: Located, container: Option<&Located>) -> Located {
         site.admin1 = c.admin1.clone();
         site.admin2 = c.admin2.clone();
         site.point = c.point;
-        site.precision = if c.level == Level::District { 2 } else { 3 };
+        site.precision = if c.level <= Level::District { 2 } else { 3 };
         site.note = format!(
             "{}; the point is that of {} {} (geo_precision {})",
             site.note,
-            if c.level == Level::District {
-                "the district"
-            } else {
-                "the province"
+            match c.level {
+                Level::Site => "the town",
+                Level::District => "the district",
+                _ => "the province",
             },
             c.location,
             site.precision
@@ -507,12 +554,27 @@ pub(super) fn drafts(article: &Article) -> Vec<Draft> {
         .collect();
     let groups = group(&facts);
     let main_actor = main_actor(&facts);
+    // The article's area: its first province or region, for events it places nowhere finer.
+    let area: Option<Located> = facts
+        .iter()
+        .flat_map(|f| &f.containers)
+        .find(|c| c.level == Level::Province)
+        .cloned();
     let mut out: Vec<Draft> = Vec::new();
     let mut previous_date: Option<FoundDate> = None;
     for g in &groups {
         let mut notes: Vec<String> = Vec::new();
         let containers: Vec<&Located> = g.facts.iter().flat_map(|f| &f.containers).collect();
-        let place = g.place().cloned().map(|p| {
+        let place = g.place().cloned().or_else(|| {
+            area.clone().map(|mut a| {
+                a.note = format!(
+                    "place: none named for this event; the article's area, {}",
+                    a.location
+                );
+                a
+            })
+        });
+        let place = place.map(|p| {
             let container = containers
                 .iter()
                 .filter(|c| c.level < p.level || p.id.is_none())

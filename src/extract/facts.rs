@@ -95,7 +95,17 @@ pub fn actors(sentence: &str) -> Vec<String> {
 /// ```
 pub fn event_type(sentence: &str) -> Option<(&'static str, &'static str)> {
     let s = sentence.to_lowercase();
-    let has = |words: &[&str]| words.iter().any(|w| s.contains(w));
+    // Words match at the start of a word: "ied" is not in "tried", "raid" not in "afraid".
+    let has = |words: &[&str]| {
+        words.iter().any(|w| {
+            s.match_indices(w).any(|(i, _)| {
+                s[..i]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| !c.is_alphanumeric())
+            })
+        })
+    };
     if has(&["airstrike", "air strike", "drone strike"]) {
         return Some(("Explosions/Remote violence", "Air/drone strike"));
     }
@@ -165,6 +175,7 @@ pub fn event_type(sentence: &str) -> Option<(&'static str, &'static str)> {
         "foiled",
         "targeted",
         "attack",
+        "fired",
     ]) {
         if has(&["civilians were", "civilian", "villagers were"])
             && !has(&["police", "soldier", "guard", "forces", "militant"])
@@ -262,7 +273,7 @@ pub fn fatalities(sentence: &str) -> (Option<u32>, Option<String>) {
     // Numbers of dates and years are not counts of people.
     static DATES: OnceLock<Regex> = OnceLock::new();
     let dates = DATES.get_or_init(|| {
-        Regex::new(r"(?i)\b\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b|\b\d{4}\b").expect("regex")
+        Regex::new(r"(?i)\b\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b|\b\d{4}\b|\b\d+[- ]years?[- ]old\b").expect("regex")
     });
     let undated = dates.replace_all(sentence, " ");
     let sentence = undated.as_ref();
@@ -320,18 +331,65 @@ pub fn toll(sentence: &str) -> Option<Toll> {
     let (count, note) = fatalities(sentence);
     let count = count?;
     let lower = sentence.to_lowercase();
-    let side = SIDES
+    // The side is named next to the figure: after it ("15 soldiers"), else before it.
+    let at = number_position(&lower, count).unwrap_or(0);
+    let window = |from: usize, to: usize| {
+        let (from, to) = (floor_char(&lower, from), floor_char(&lower, to));
+        &lower[from..to]
+    };
+    let after = window(at, (at + SIDE_WINDOW).min(lower.len()));
+    let before = window(at.saturating_sub(SIDE_WINDOW), at);
+    let side_in = |text: &str| {
+        SIDES
+            .iter()
+            .filter_map(|(side, words)| {
+                words
+                    .iter()
+                    .filter_map(|w| text.find(w))
+                    .min()
+                    .map(|at| (at, *side))
+            })
+            .min()
+            .map(|(_, side)| side)
+    };
+    let side = side_in(after).or_else(|| side_in(before)).unwrap_or(UNKNOWN_SIDE);
+    Some(Toll { count, side, note })
+}
+
+/// Characters either side of a figure searched for the side of the dead.
+const SIDE_WINDOW: usize = 30;
+
+/// The side of dead whom the text does not place.
+pub const UNKNOWN_SIDE: &str = "people";
+
+/// The byte offset of a figure, in digits or words, in lower-case text.
+fn number_position(lower: &str, count: u32) -> Option<usize> {
+    let digits = count.to_string();
+    let words: Vec<&str> = NUMBER_WORDS
         .iter()
-        .filter_map(|(side, words)| {
-            words
-                .iter()
-                .filter_map(|w| lower.find(w))
-                .min()
-                .map(|at| (at, *side))
+        .filter(|(_, n)| *n == count)
+        .map(|(w, _)| *w)
+        .collect();
+    std::iter::once(digits.as_str())
+        .chain(words)
+        .filter_map(|w| {
+            lower.match_indices(w).find_map(|(i, _)| {
+                let before = lower[..i].chars().next_back();
+                let after = lower[i + w.len()..].chars().next();
+                (before.is_none_or(|c| !c.is_alphanumeric())
+                    && after.is_none_or(|c| !c.is_alphanumeric()))
+                .then_some(i)
+            })
         })
         .min()
-        .map_or("people", |(_, side)| side);
-    Some(Toll { count, side, note })
+}
+
+/// The largest char boundary at or below `i`.
+fn floor_char(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
 }
 
 /// The injured a sentence reports ("13 soldiers were wounded", "two were injured").

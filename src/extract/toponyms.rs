@@ -249,6 +249,32 @@ pub fn find(text: &str) -> Vec<(usize, usize)> {
             }
         }
     }
+    // A name the text marked as a place once is a place wherever it recurs ("the province of
+    // Farah" ... "the Farah attack").
+    let names: HashSet<String> = named
+        .iter()
+        .map(|&(a, b)| chars[a..b].iter().collect())
+        .collect();
+    let mut recurring: Vec<(usize, usize)> = names
+        .iter()
+        .flat_map(|n| text.match_indices(n.as_str()).map(|(i, w)| (i, i + w.len())))
+        .collect();
+    recurring.sort_unstable();
+    let (mut byte, mut char_index) = (0, 0);
+    for (a, b) in recurring {
+        if a < byte {
+            continue;
+        }
+        char_index += text[byte..a].chars().count();
+        byte = a;
+        let start = char_index;
+        let end = start + text[a..b].chars().count();
+        let whole = (start == 0 || !chars[start - 1].is_alphanumeric())
+            && chars.get(end).is_none_or(|c| !c.is_alphanumeric());
+        if whole && !overlaps_known(start, end) && !is_hidden(start, end) {
+            named.push((start, end));
+        }
+    }
     // Of names found by both patterns ("the village of X" and "X village"), the first.
     named.sort_unstable();
     let mut last_end = 0;
