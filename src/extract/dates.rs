@@ -213,14 +213,24 @@ pub fn sentence_dates(
     };
     let year_from = format!("day and month stated; year from {anchor_basis}");
     for c in p.day_month.captures_iter(sentence) {
-        push(at(&c), partial(month_number(&c[2]), &c[1]), 1, year_from.clone());
+        push(
+            at(&c),
+            partial(month_number(&c[2]), &c[1]),
+            1,
+            year_from.clone(),
+        );
     }
     for c in p.month_day.captures_iter(sentence) {
-        push(at(&c), partial(month_number(&c[1]), &c[2]), 1, year_from.clone());
+        push(
+            at(&c),
+            partial(month_number(&c[1]), &c[2]),
+            1,
+            year_from.clone(),
+        );
     }
     for c in p.month_year.captures_iter(sentence) {
-        let date = month_number(&c[1])
-            .and_then(|m| NaiveDate::from_ymd_opt(c[2].parse().ok()?, m, 1));
+        let date =
+            month_number(&c[1]).and_then(|m| NaiveDate::from_ymd_opt(c[2].parse().ok()?, m, 1));
         push(at(&c), date, 3, "month stated".into());
     }
     if let Some(a) = anchor {
@@ -248,7 +258,11 @@ pub fn sentence_dates(
                     "{:?}: the last {} on or before {anchor_basis}{}",
                     c[0].to_string(),
                     &c[1],
-                    if night_before { ", less a day (the night before)" } else { "" }
+                    if night_before {
+                        ", less a day (the night before)"
+                    } else {
+                        ""
+                    }
                 ),
             );
         }
@@ -305,7 +319,9 @@ pub fn sentence_dates(
         let c = p.relative_day.captures(sentence)?;
         let phrase = c[1].to_lowercase();
         let (base, basis) = match (&reported, anchor) {
-            (Some(r), _) if phrase != "yesterday" => (r.date, format!("the report's date {}", r.date)),
+            (Some(r), _) if phrase != "yesterday" => {
+                (r.date, format!("the report's date {}", r.date))
+            }
             (_, Some(a)) => (a, anchor_basis.to_string()),
             _ => return None,
         };

@@ -5,8 +5,8 @@
 //! of its own or the same day, a place compatible with the event's, at most
 //! [`MAX_GAP`] sentences on). Sentences without an event word join the current event when they
 //! tell its toll or refer back to it ("the attack", "the incident"). A sentence that only gives
-//! a year is background: it becomes a draft of its own, marked as reported in passing, only
-//! when it names a specific place.
+//! a year is background, drafted only when the text tells nothing else; an incident dated
+//! long before the story's latest event is a draft of its own marked as reported in passing.
 
 use chrono::{Duration, NaiveDate};
 use geo::Point;
@@ -79,6 +79,8 @@ struct Facts<'a> {
     toll: Option<Toll>,
     actors: Vec<String>,
     continues: bool,
+    /// Names the event told before ("the attack", "the Taliban terrorist attack").
+    refers_back: bool,
     opens_new: bool,
     meanwhile: bool,
 }
@@ -86,7 +88,8 @@ struct Facts<'a> {
 /// An event being assembled.
 struct Group<'a> {
     facts: Vec<&'a Facts<'a>>,
-    passing: bool,
+    /// Opened by a sentence that gives only a year.
+    background: bool,
 }
 
 impl Group<'_> {
@@ -136,6 +139,15 @@ const REFERS_BACK: &[&str] = &[
     "the statement",
 ];
 
+/// "the Taliban terrorist attack": an event named with up to three words before its noun.
+fn back_reference() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"\bthe (?:[\w-]+ ){0,3}(?:attack|clash|incident|raid|ambush|skirmish|shootout|assault)\b")
+            .expect("regex")
+    })
+}
+
 /// Words opening a sentence about another event.
 const NEW_EVENT_OPENERS: &[&str] = &[
     "meanwhile",
@@ -157,9 +169,20 @@ const UNIT_WORDS: &[&str] = &[
 
 /// Words after a name that use a capital or country for its government ("Moscow says").
 const METONYMY_AFTER: &[&str] = &[
-    " said", " says", " calls", " called", " announced", " denies", " denied", " demanded",
-    " claims", " accused",
+    " said",
+    " says",
+    " calls",
+    " called",
+    " announced",
+    " denies",
+    " denied",
+    " demanded",
+    " claims",
+    " accused",
 ];
+
+/// Words before a name that use it for its government ("accused Kabul").
+const METONYMY_BEFORE: &[&str] = &["said in ", "accused ", "urged ", "told ", "warned "];
 
 /// Words before a name that make it where an actor came from, not where the event was:
 /// "from Afghanistan's Wakhan Corridor", "from the village of X".
@@ -207,7 +230,8 @@ fn level_of(kind: Kind) -> Option<Level> {
         Kind::River => return None,
         Kind::District => Level::District,
         Kind::Province => Level::Province,
-        Kind::Area => Level::Region,
+        // A valley, gorge or section: about a district's extent.
+        Kind::Area => Level::District,
         Kind::Country => Level::Country,
         _ => Level::Site,
     })
@@ -238,7 +262,8 @@ fn sentence_places(article: &Article, s: &Sentence) -> (Option<Located>, Vec<Loc
         if m.mention.chars().count() > 3 && !m.mention.chars().any(char::is_lowercase) {
             continue;
         }
-        if METONYMY_AFTER.iter().any(|w| after_lower.starts_with(w)) || before.ends_with("said in ")
+        if METONYMY_AFTER.iter().any(|w| after_lower.starts_with(w))
+            || METONYMY_BEFORE.iter().any(|w| before.ends_with(w))
         {
             continue;
         }
@@ -283,11 +308,9 @@ fn sentence_places(article: &Article, s: &Sentence) -> (Option<Located>, Vec<Loc
                     Level::Unit
                 } else if generic {
                     Level::Region
-                } else if after_lower.starts_with(" district") || before.ends_with("district of ")
-                {
+                } else if after_lower.starts_with(" district") || before.ends_with("district of ") {
                     Level::District
-                } else if after_lower.starts_with(" province") || before.ends_with("province of ")
-                {
+                } else if after_lower.starts_with(" province") || before.ends_with("province of ") {
                     Level::Province
                 } else if status == Status::Ambiguous {
                     Level::Site
@@ -320,14 +343,12 @@ fn sentence_places(article: &Article, s: &Sentence) -> (Option<Located>, Vec<Loc
         .map(|(_, p)| p.clone())
         .collect();
     containers.sort_by_key(|p| p.level);
-    if let Some(r) = relative {
-        places.push((0, r));
-    }
+    places.extend(relative.map(|r| (0, r)));
+    places.extend(region(s).map(|r| (0, r)));
     let best = places
         .into_iter()
         .min_by_key(|(at, p)| (p.level, *at))
-        .map(|(_, p)| p)
-        .or_else(|| region(s));
+        .map(|(_, p)| p);
     (best, containers)
 }
 
@@ -374,7 +395,9 @@ fn read_facts<'a>(article: &Article, index: usize, s: &'a Sentence) -> Facts<'a>
     let lower = text.to_lowercase();
     let (place, containers) = sentence_places(article, s);
     let toll = toll(text);
-    let continues = REFERS_BACK.iter().any(|w| lower.contains(w))
+    let refers_back =
+        REFERS_BACK.iter().any(|w| lower.contains(w)) || back_reference().is_match(&lower);
+    let continues = refers_back
         || toll.is_some()
         || ["wounded", "injured", "died", "dead", "claimed"]
             .iter()
@@ -391,6 +414,7 @@ fn read_facts<'a>(article: &Article, index: usize, s: &'a Sentence) -> Facts<'a>
         toll,
         actors: actors(text),
         continues,
+        refers_back,
         opens_new: NEW_EVENT_OPENERS.iter().any(|w| opening.starts_with(w)),
         meanwhile: opening.starts_with("meanwhile"),
     }
@@ -398,7 +422,9 @@ fn read_facts<'a>(article: &Article, index: usize, s: &'a Sentence) -> Facts<'a>
 
 /// Whether a sentence continues the group rather than opening an event of its own.
 fn joins(g: &Group, f: &Facts) -> bool {
-    if f.opens_new || f.index > g.last() + MAX_GAP + 1 {
+    // A later sentence that names the event ("confirmed the attack") joins it however far.
+    let far = f.index > g.last() + MAX_GAP + 1 && !(f.refers_back && f.dates.event.is_none());
+    if f.opens_new || far {
         return false;
     }
     let date_ok = match (g.date().or(g.reported()), &f.dates.event) {
@@ -421,24 +447,38 @@ fn group<'a>(facts: &'a [Facts<'a>]) -> Vec<Group<'a>> {
         }
         // Background: a year alone.
         if f.year.is_some() && f.dates.event.is_none() && f.dates.reported.is_none() {
-            if f.kind.is_some() && f.place.as_ref().is_some_and(|p| p.level <= Level::District)
-            {
+            if f.kind.is_some() && f.place.as_ref().is_some_and(|p| p.level <= Level::District) {
                 groups.push(Group {
                     facts: vec![f],
-                    passing: true,
+                    background: true,
                 });
             }
             continue;
         }
-        let current = groups.last_mut().filter(|g| !g.passing);
-        match (current, f.kind) {
-            (Some(g), _) if joins(g, f) && (f.kind.is_some() || f.continues) => g.facts.push(f),
-            (_, Some(_)) => groups.push(Group {
+        let wants_group = f.kind.is_some() || f.continues;
+        // The current event; a sentence naming an earlier event ("confirmed the attack") may
+        // go back to it past events told in between.
+        let reach = if f.refers_back { groups.len() } else { 1 };
+        let target = groups
+            .iter_mut()
+            .rev()
+            .take(reach)
+            .filter(|g| !g.background)
+            .find(|g| {
+                joins(g, f) && (wants_group || (f.dates.event.is_some() && g.date().is_none()))
+            });
+        match (target, f.kind) {
+            (Some(g), _) => g.facts.push(f),
+            (None, Some(_)) => groups.push(Group {
                 facts: vec![f],
-                passing: false,
+                background: false,
             }),
             _ => {}
         }
+    }
+    // A year-only sentence is the background of the story: a draft only when it is the story.
+    if groups.iter().any(|g| !g.background) {
+        groups.retain(|g| !g.background);
     }
     groups
 }
@@ -457,7 +497,12 @@ fn severity(kind: &str) -> u8 {
 fn group_toll(g: &Group, notes: &mut Vec<String>) -> Option<u32> {
     let all: Vec<&Toll> = g.facts.iter().filter_map(|f| f.toll.as_ref()).collect();
     // Dead of no stated side are the same dead as those of a side, unless they are more.
-    let sided: u32 = all.iter().filter(|t| t.side != UNKNOWN_SIDE).map(|t| t.count).max().unwrap_or(0);
+    let sided: u32 = all
+        .iter()
+        .filter(|t| t.side != UNKNOWN_SIDE)
+        .map(|t| t.count)
+        .max()
+        .unwrap_or(0);
     let tolls: Vec<&Toll> = all
         .into_iter()
         .filter(|t| t.side != UNKNOWN_SIDE || t.count > sided)
@@ -481,6 +526,12 @@ fn group_toll(g: &Group, notes: &mut Vec<String>) -> Option<u32> {
     for t in &tolls {
         if let Some(n) = &t.note {
             notes.push(n.clone());
+        }
+    }
+    // Sentences whose deaths cannot be counted ("killed and wounded more than 40") say why.
+    for f in g.facts.iter().filter(|f| f.toll.is_none()) {
+        if let (None, Some(n)) = super::facts::fatalities(&f.sentence.text) {
+            notes.push(n);
         }
     }
     if sides.len() > 1 {
@@ -513,7 +564,17 @@ fn group_toll(g: &Group, notes: &mut Vec<String>) -> Option<u32> {
         }
         return None;
     }
-    Some(sides.iter().map(|(_, n, _)| n).sum())
+    // A toll of "people" is the event's total when it is more than the sides' sum.
+    let by_side: u32 = sides
+        .iter()
+        .filter(|(side, _, _)| *side != UNKNOWN_SIDE)
+        .map(|(_, n, _)| n)
+        .sum();
+    let total = sides
+        .iter()
+        .find(|(side, _, _)| *side == UNKNOWN_SIDE)
+        .map_or(0, |(_, n, _)| *n);
+    Some(by_side.max(total))
 }
 
 /// The place of an unknown site placed at the finest known unit holding it.
@@ -560,13 +621,18 @@ pub(super) fn drafts(article: &Article) -> Vec<Draft> {
         .flat_map(|f| &f.containers)
         .find(|c| c.level == Level::Province)
         .cloned();
+    // The story's date: the latest event date of the article; events long before it are
+    // reported in passing.
+    let story_date: Option<NaiveDate> =
+        groups.iter().filter_map(|g| g.date().map(|d| d.date)).max();
     let mut out: Vec<Draft> = Vec::new();
     let mut previous_date: Option<FoundDate> = None;
     for g in &groups {
         let mut notes: Vec<String> = Vec::new();
         let containers: Vec<&Located> = g.facts.iter().flat_map(|f| &f.containers).collect();
+        let dated = g.date().is_some() || g.reported().is_some();
         let place = g.place().cloned().or_else(|| {
-            area.clone().map(|mut a| {
+            area.clone().filter(|_| dated).map(|mut a| {
                 a.note = format!(
                     "place: none named for this event; the article's area, {}",
                     a.location
@@ -602,14 +668,20 @@ pub(super) fn drafts(article: &Article) -> Vec<Draft> {
             })
             .or_else(|| {
                 let first = g.facts[0];
-                first.meanwhile.then(|| previous_date.clone()).flatten().map(|d| {
-                    notes.push("date: \"meanwhile\": about the date of the event told before".into());
-                    FoundDate {
-                        precision: 2,
-                        basis: format!("\"meanwhile\" after an event of {}", d.date),
-                        ..d
-                    }
-                })
+                first
+                    .meanwhile
+                    .then(|| previous_date.clone())
+                    .flatten()
+                    .map(|d| {
+                        notes.push(
+                            "date: \"meanwhile\": about the date of the event told before".into(),
+                        );
+                        FoundDate {
+                            precision: 2,
+                            basis: format!("\"meanwhile\" after an event of {}", d.date),
+                            ..d
+                        }
+                    })
             })
             .or_else(|| {
                 let name = place.as_ref()?.location.to_lowercase();
@@ -626,7 +698,9 @@ pub(super) fn drafts(article: &Article) -> Vec<Draft> {
                     })
             });
         let year = g.facts.iter().find_map(|f| f.year.clone());
-        if date.is_none() && place.as_ref().is_none_or(|p| p.level >= Level::Country) {
+        let specific = place.as_ref().is_some_and(|p| p.level <= Level::District);
+        let has_toll = g.facts.iter().any(|f| f.toll.is_some());
+        if date.is_none() && !(specific && (has_toll || story_date.is_none())) {
             continue;
         }
         if let Some(d) = &date {
@@ -667,8 +741,10 @@ pub(super) fn drafts(article: &Article) -> Vec<Draft> {
             people.push(a.clone());
             notes.push("actor: the article's most mentioned actor".into());
         }
-        if g.passing {
-            notes.push("reported in passing: background of the article's story".into());
+        if is_passing(&date, &story_date) {
+            notes.push(
+                "reported in passing: an earlier incident told as background of the story".into(),
+            );
         }
         let (event_date, time_precision, date_basis) = match (&date, &year) {
             (Some(d), _) => (Some(d.date), Some(d.precision), d.basis.clone()),
@@ -763,6 +839,17 @@ pub(super) fn drafts(article: &Article) -> Vec<Draft> {
         d.event_id_cnty = format!("X-{}-{}", article.stem, n + 1);
     }
     out
+}
+
+/// Days before the story's date from which an event is background told in passing.
+const PASSING_DAYS: i64 = 60;
+
+/// Whether an event dated `date` is told in passing in a story of `story`.
+fn is_passing(date: &Option<FoundDate>, story: &Option<NaiveDate>) -> bool {
+    match (date, story) {
+        (Some(d), Some(s)) => (*s - d.date).num_days() > PASSING_DAYS,
+        _ => false,
+    }
 }
 
 /// Mentions of an actor at least this often make it the article's actor for events whose

@@ -201,7 +201,7 @@ pub fn event_type(sentence: &str) -> Option<(&'static str, &'static str)> {
     if has(&["protest", "demonstrat", "rally"]) {
         return Some(("Protests", "Peaceful protest"));
     }
-    if has(&["crossed", "infiltrat", "fled into", "illegal crossing"]) {
+    if has(&["crossing", "crossed", "infiltrat", "fled into"]) {
         return Some(("Strategic developments", "Other"));
     }
     None
@@ -313,11 +313,33 @@ const SIDES: &[(&str, &[&str])] = &[
     (
         "armed group",
         &[
-            "militant", "taliban", "insurgent", "rebel", "fighter", "attacker", "trafficker",
-            "smuggler", "terrorist", "assailant", "gunm", "trespasser", "intruder", "member",
+            "militant",
+            "taliban",
+            "insurgent",
+            "rebel",
+            "fighter",
+            "attacker",
+            "trafficker",
+            "smuggler",
+            "terrorist",
+            "assailant",
+            "gunm",
+            "trespasser",
+            "intruder",
+            "member",
         ],
     ),
-    ("civilians", &["civilian", "protester", "resident", "villager", "children", "women"]),
+    (
+        "civilians",
+        &[
+            "civilian",
+            "protester",
+            "resident",
+            "villager",
+            "children",
+            "women",
+        ],
+    ),
 ];
 
 /// The deaths of a sentence and their side ("15 soldiers were killed": state forces, 15).
@@ -352,7 +374,9 @@ pub fn toll(sentence: &str) -> Option<Toll> {
             .min()
             .map(|(_, side)| side)
     };
-    let side = side_in(after).or_else(|| side_in(before)).unwrap_or(UNKNOWN_SIDE);
+    let side = side_in(after)
+        .or_else(|| side_in(before))
+        .unwrap_or(UNKNOWN_SIDE);
     Some(Toll { count, side, note })
 }
 

@@ -77,7 +77,13 @@ fn absorb(a: &mut Draft, b: Draft) {
     let spans = |d: &Draft, s: &str| {
         d.evidence_spans
             .split(';')
-            .map(|x| if x.contains(':') { x.to_string() } else { format!("{s}:{x}") })
+            .map(|x| {
+                if x.contains(':') {
+                    x.to_string()
+                } else {
+                    format!("{s}:{x}")
+                }
+            })
             .collect::<Vec<_>>()
             .join(";")
     };

@@ -163,7 +163,6 @@ fn group_patterns() -> &'static (Regex, Regex) {
     })
 }
 
-
 /// Drafts the incidents of one article, and lists its place mentions.
 ///
 /// ```

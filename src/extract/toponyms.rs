@@ -190,9 +190,7 @@ pub fn find(text: &str) -> Vec<(usize, usize)> {
             continue;
         }
         // An ordinary word that is also a village name is a place only next to a place cue.
-        if is_common_word(&folded.text[m.start()..m.end()])
-            && !has_place_cue(&chars, start, end)
-        {
+        if is_common_word(&folded.text[m.start()..m.end()]) && !has_place_cue(&chars, start, end) {
             continue;
         }
         let end = extend_over_generic(&chars, end);
@@ -207,7 +205,7 @@ pub fn find(text: &str) -> Vec<(usize, usize)> {
         (
             // ASCII word boundaries: the kind words are ASCII, and they let the regex crate
             // search with its DFA (Unicode ones fall back to a far slower engine).
-            Regex::new(&format!(r"(?-u:\b)(?:village|town|district|province|jamoat|settlement|area|bazaar|outpost|border post|frontier post|border crossing)(?: of|,) ({NAME})")).expect("regex"),
+            Regex::new(&format!(r"(?-u:\b)(?:(?:village|town|district|province|jamoat|settlement|area|bazaar) of|(?:outpost|border post|frontier post|border crossing)(?: of|,)) ({NAME})")).expect("regex"),
             Regex::new(&format!(r"({NAME})(?: \(({NAME})\))?(?: and ({NAME}))? (?:district|province|village|jamoat|neighbou?rhood|border post|frontier post|border crossing|crossing|checkpoint|outpost|gorge|border unit|border detachment|frontier group|detachment)s?(?-u:\b)")).expect("regex"),
         )
     });
@@ -257,7 +255,10 @@ pub fn find(text: &str) -> Vec<(usize, usize)> {
         .collect();
     let mut recurring: Vec<(usize, usize)> = names
         .iter()
-        .flat_map(|n| text.match_indices(n.as_str()).map(|(i, w)| (i, i + w.len())))
+        .flat_map(|n| {
+            text.match_indices(n.as_str())
+                .map(|(i, w)| (i, i + w.len()))
+        })
         .collect();
     recurring.sort_unstable();
     let (mut byte, mut char_index) = (0, 0);
@@ -293,14 +294,28 @@ const NAME: &str = r"\p{Lu}[\p{L}'’-]+(?: \p{Lu}[\p{L}'’-]+){0,2}";
 
 /// Capitalised words that open sentences and are never part of a place name.
 const OPENING_WORDS: &[&str] = &[
-    "the", "a", "an", "in", "on", "at", "of", "its", "this", "that", "from", "near", "and",
-    "but", "their", "his", "her", "our", "some", "local", "every", "each", "another", "one",
+    "the", "a", "an", "in", "on", "at", "of", "its", "this", "that", "from", "near", "and", "but",
+    "their", "his", "her", "our", "some", "local", "every", "each", "another", "one",
 ];
 
 /// Kind words that, right before or after a name, mark it as a place.
 const PLACE_CUES: &[&str] = &[
-    "village", "district", "town", "city", "province", "region", "jamoat", "border", "post",
-    "outpost", "crossing", "gorge", "valley", "river", "area", "settlement",
+    "village",
+    "district",
+    "town",
+    "city",
+    "province",
+    "region",
+    "jamoat",
+    "border",
+    "post",
+    "outpost",
+    "crossing",
+    "gorge",
+    "valley",
+    "river",
+    "area",
+    "settlement",
 ];
 
 /// Capitalised generic words that belong to the name before them ("Wakhan Corridor").
