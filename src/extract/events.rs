@@ -690,11 +690,10 @@ pub(super) fn drafts(article: &Article) -> Vec<Draft> {
                     .take(g.facts[0].index)
                     .filter(|f| f.kind.is_some() && f.sentence.text.to_lowercase().contains(&name))
                     .find_map(|f| f.dates.event.clone())
-                    .map(|d| {
+                    .inspect(|_| {
                         notes.push(format!(
                             "date: from an earlier sentence reporting events at {name}"
                         ));
-                        d
                     })
             });
         let year = g.facts.iter().find_map(|f| f.year.clone());
@@ -795,6 +794,8 @@ pub(super) fn drafts(article: &Article) -> Vec<Draft> {
             note: "place: none named in the text".into(),
         });
         notes.insert(0, place.note.clone());
+        let mut seen = std::collections::HashSet::new();
+        notes.retain(|n| seen.insert(n.clone()));
         let first = g.facts[0].sentence;
         out.push(Draft {
             event_id_cnty: String::new(),

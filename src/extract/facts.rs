@@ -420,7 +420,7 @@ fn floor_char(text: &str, mut i: usize) -> usize {
 pub fn injured(sentence: &str) -> Option<u32> {
     static P: OnceLock<Regex> = OnceLock::new();
     let re = P.get_or_init(|| {
-        Regex::new(r"(?i)\b(?:at least |more than |some |about )?(\d[\d,]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|twenty|thirty)\b[^.;]{0,40}?\b(?:were|was|have been|had been|more were)? ?(?:wounded|injured)").expect("regex")
+        Regex::new(r"(?i)\b(?:at least |more than |some |about )?(\d[\d,]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|twenty|thirty)(?: [\w-]+){0,3}? (?:(?:were|was|have been|had been|more were) )?(?:wounded|injured)\b").expect("regex")
     });
     re.captures(sentence).and_then(|c| number(&c[1]))
 }
