@@ -365,3 +365,141 @@ fn csv_drafts_append_to_an_incident_table() {
         "extra columns are kept"
     );
 }
+
+#[test]
+fn second_generation_rules() {
+    let wd = Workdir::new();
+    let run_text = |text: &str, args: &[&str]| {
+        let mut all = vec!["extract", "--format", "json"];
+        all.extend_from_slice(args);
+        all.push("-");
+        json_lines(&wd.run_with_stdin(&all, text.as_bytes()).stdout)
+    };
+    // One draft per event: the attack, its toll and the claim are one draft, with every
+    // sentence as evidence; the toll is per side and never counted twice.
+    let d = run_text(
+        "Taliban fighters attacked a border post in Khamyab district on Sunday. \
+         Five soldiers were killed in the attack. The five soldiers were buried on Monday. \
+         At least two Taliban fighters were killed, officials said.",
+        &["--published", "2024-03-12"],
+    );
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0]["event_date"], "2024-03-10");
+    assert_eq!(d[0]["fatalities"], 7, "{}", d[0]);
+    assert!(d[0]["evidence_spans"].as_str().unwrap().contains(';'));
+    // "said on Monday" is the report's date; it stands in only when no other is given.
+    let d = run_text(
+        "Officials said on Monday that two smugglers were killed in a clash in Vanj district.",
+        &["--published", "2024-03-13"],
+    );
+    assert_eq!(d[0]["event_date"], "2024-03-11");
+    assert!(
+        d[0]["notes"]
+            .as_str()
+            .unwrap()
+            .contains("the day it was reported")
+    );
+    // Yesterday, the night before, last week (precision 2).
+    let d = run_text(
+        "Border guards clashed with smugglers in Vanj district yesterday.",
+        &["--published", "2024-03-13"],
+    );
+    assert_eq!(d[0]["event_date"], "2024-03-12");
+    let d = run_text(
+        "Border guards clashed with smugglers overnight into Tuesday in Vanj district.",
+        &["--published", "2024-03-13"],
+    );
+    assert_eq!(d[0]["event_date"], "2024-03-11");
+    let d = run_text(
+        "Border guards clashed with smugglers in Vanj district at the end of last week.",
+        &["--published", "2024-03-13"],
+    );
+    assert_eq!(
+        (d[0]["event_date"].clone(), d[0]["time_precision"].clone()),
+        ("2024-03-08".into(), 2.into())
+    );
+    // A place the gazetteer lacks but the text marks is kept and placed at its district.
+    let d = run_text(
+        "On 3 March 2024 guards clashed with smugglers near the village of Pshtkharv in Vanj district.",
+        &[],
+    );
+    assert_eq!(d[0]["location"], "Pshtkharv");
+    assert_eq!(d[0]["admin2"], "Vanj");
+    assert_eq!(d[0]["geo_precision"], 2);
+    assert!(
+        d[0]["notes"]
+            .as_str()
+            .unwrap()
+            .contains("not in the gazetteer")
+    );
+    // Not the dateline's city, nor where the attackers came from.
+    let d = run_text(
+        "DUSHANBE, March 4, 2024, Asia-Plus - Militants from Afghanistan's Badakhshan attacked a post in Vanj district on Sunday.",
+        &[],
+    );
+    assert_eq!(d[0]["admin2"], "Vanj", "{}", d[0]);
+    assert_eq!(d[0]["event_date"], "2024-03-03");
+    // Possessives are mentions; demonyms are not.
+    let wd2 = Workdir::new();
+    let mentions = json_lines(
+        &wd2.run_with_stdin(
+            &["extract", "--toponyms", "--format", "json", "-"],
+            "Afghanistan's Tajik and Afghan guards met in Tajikistan's Vanj district.".as_bytes(),
+        )
+        .stdout,
+    );
+    let names: Vec<&str> = mentions
+        .iter()
+        .map(|m| m["mention"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Afghanistan", "Tajikistan", "Vanj district"]);
+    // An ordinary word that is a village name is a place only with a cue.
+    let mentions = json_lines(
+        &wd2.run_with_stdin(
+            &["extract", "--toponyms", "--format", "json", "-"],
+            "Victory was declared in Vanj district.".as_bytes(),
+        )
+        .stdout,
+    );
+    assert!(mentions.iter().all(|m| m["mention"] != "Victory"));
+}
+
+#[test]
+fn several_reports_of_one_event_merge() {
+    let wd = Workdir::new();
+    let a = wd.create(
+        "a.txt",
+        "On 3 May 2021 two smugglers were killed in a clash with Tajik border guards in Vanj district.",
+    );
+    let b = wd.create(
+        "b.txt",
+        "On 4 May 2021 three smugglers died in a shootout with Tajik border guards in Vanj district.",
+    );
+    let (a, b) = (a.display().to_string(), b.display().to_string());
+    let run = wd.run(&["extract", "--format", "json", &a, &b]);
+    let d = json_lines(&run.stdout);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0]["source"], format!("{a}; {b}"));
+    assert_eq!(d[0]["fatalities"], 2, "the lower figure");
+    let notes = d[0]["notes"].as_str().unwrap();
+    assert!(
+        notes.contains("date conflict") && notes.contains("fatalities conflict"),
+        "{notes}"
+    );
+    let apart = json_lines(
+        &wd.run(&["extract", "--format", "json", "--no-merge", &a, &b])
+            .stdout,
+    );
+    assert_eq!(apart.len(), 2);
+    // A folder reads its .txt files.
+    let folder = json_lines(
+        &wd.run(&[
+            "extract",
+            "--format",
+            "json",
+            &wd.path("").display().to_string(),
+        ])
+        .stdout,
+    );
+    assert_eq!(folder.len(), 1);
+}
