@@ -8,14 +8,17 @@ use chrono::NaiveDate;
 use super::Format;
 use super::output::{clean, print_table};
 use crate::error::Error;
-use crate::extract::{Draft, Options, extract, toponyms::Mention};
+use crate::extract::{Draft, Options, extract, merge::merge, toponyms::Mention};
 use crate::incidents::date::parse_date;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Article text files; - reads standard input.
+    /// Article text files or folders of them (their .txt files); - reads standard input.
     #[arg(value_name = "FILE", required = true)]
     files: Vec<PathBuf>,
+    /// Keep the drafts of several reports apart even when they describe the same event.
+    #[arg(long)]
+    no_merge: bool,
     /// Publication date (YYYY-MM-DD): anchors "November 19", "on Wednesday", "last month".
     #[arg(long, value_name = "DATE", value_parser = parse_day)]
     published: Option<NaiveDate>,
@@ -73,10 +76,36 @@ fn read(path: &PathBuf) -> Result<(String, String), Error> {
     Ok((origin, text))
 }
 
-pub fn run(args: Args) -> Result<i32, Error> {
+/// The files to read: each argument, or the `.txt` files of a folder, in name order.
+fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
+    let mut out = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut inside: Vec<PathBuf> = std::fs::read_dir(path)
+                .map_err(|e| Error::io(path, e))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+                .collect();
+            inside.sort();
+            if inside.is_empty() {
+                return Err(Error::Usage(format!(
+                    "{}: a folder without .txt articles",
+                    path.display()
+                )));
+            }
+            out.extend(inside);
+        } else {
+            out.push(path.clone());
+        }
+    }
+    Ok(out)
+}
+
+pub fn run(mut args: Args) -> Result<i32, Error> {
     let options = Options {
         published: args.published,
     };
+    args.files = expand(&args.files)?;
     let mut drafts: Vec<Draft> = Vec::new();
     let mut mentions: Vec<(String, Mention)> = Vec::new();
     // A progress bar on stderr for many files; indicatif draws nothing when stderr is not a
@@ -99,6 +128,9 @@ pub fn run(args: Args) -> Result<i32, Error> {
         progress.inc(1);
     }
     progress.finish_and_clear();
+    if !args.no_merge && args.files.len() > 1 {
+        drafts = merge(drafts);
+    }
     let io = |e: std::io::Error| Error::Usage(format!("writing output: {e}"));
     if args.toponyms {
         match args.format {

@@ -41,6 +41,9 @@ struct Patterns {
     month_year: Regex,
     weekday: Regex,
     last_month: Regex,
+    relative_day: Regex,
+    week: Regex,
+    this_month: Regex,
     year: Regex,
     relative_year: Regex,
 }
@@ -58,8 +61,11 @@ fn patterns() -> &'static Patterns {
             )),
             month_year: r(format!(r"\b(?:in |for )?({MONTHS}),? (\d{{4}})\b")),
             weekday: r(
-                r"\b[Oo]n (Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b".to_string(),
+                r"\b(?:(?i:overnight into|the night (?:of|into)|night into) )?(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b".to_string(),
             ),
+            relative_day: r(r"(?i)\b(yesterday|the day before|a day earlier|the previous day)\b".to_string()),
+            week: r(r"(?i)\b(?:at the end of (?:the )?last week|(?:since |during |over )?(?:the )?last week|(?:earlier )?this week|within (?:a|the past) week|(?:in|over) the past week)\b".to_string()),
+            this_month: r(r"(?i)\b(?:earlier|later|since the (?:start|beginning) of|at the (?:start|beginning) of) this month\b".to_string()),
             last_month: r(r"\b[Ll]ast month\b".to_string()),
             year: r(
                 r"\b(?:[Ii]n|[Dd]uring|[Tt]hroughout|[Ss]ince|[Ii]n (?:early|mid|late)-?) ((?:19|20)\d\d)\b"
@@ -103,104 +109,234 @@ fn latest_before(anchor: NaiveDate, month: u32, day: u32) -> Option<NaiveDate> {
     }
 }
 
+/// The dates of one sentence: the event's own, and the day it was reported on ("officials
+/// said on Monday"), which stands in for the event's when the text gives no other.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SentenceDates {
+    pub event: Option<FoundDate>,
+    pub reported: Option<FoundDate>,
+}
+
 /// The date a sentence gives for its event, if any; `anchor` resolves partial and relative
-/// dates and is described by `anchor_basis`.
+/// dates and is described by `anchor_basis`. See [`sentence_dates`].
 pub fn find_date(
     sentence: &str,
     anchor: Option<NaiveDate>,
     anchor_basis: &str,
 ) -> Option<FoundDate> {
-    let p = patterns();
-    let found = |date, precision, basis: String| {
-        Some(FoundDate {
-            date,
-            precision,
-            basis,
-        })
-    };
-    if let Some(c) = p.day_month_year.captures(sentence) {
-        return found(ymd(&c[3], &c[2], &c[1])?, 1, "stated".into());
-    }
-    if let Some(c) = p.month_day_year.captures(sentence) {
-        return found(ymd(&c[3], &c[1], &c[2])?, 1, "stated".into());
-    }
-    // "confirmed on November 21 that ... on November 19": the date a report was made is not
-    // the event's.
-    let reported = |start: usize| {
-        let before = &sentence[..start];
-        let tail: String = before
-            .chars()
-            .rev()
-            .take(40)
-            .collect::<String>()
-            .chars()
-            .rev()
-            .collect();
-        [
-            "confirmed on",
-            "said on",
-            "reported on",
-            "announced on",
-            "stated on",
-            "told",
-            "published on",
-        ]
+    sentence_dates(sentence, anchor, anchor_basis).event
+}
+
+/// Words of a report, whose date is the report's and not the event's when it follows them.
+const REPORTING_VERBS: &[&str] = &[
+    "confirmed",
+    "said",
+    "says",
+    "reported",
+    "announced",
+    "stated",
+    "told",
+    "published",
+    "issued",
+    "statement of",
+    "statement on",
+];
+
+/// Words that may stand between a reporting verb and its date ("told Interfax on Sunday").
+const MAX_WORDS_AFTER_VERB: usize = 2;
+
+/// Characters looked back from a date for a reporting verb.
+const REPORT_LOOKBACK: usize = 40;
+
+/// Whether the date at byte `start` is the date something was said or published.
+fn is_reported(sentence: &str, start: usize) -> bool {
+    let tail: String = sentence[..start]
+        .chars()
+        .rev()
+        .take(REPORT_LOOKBACK)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect::<String>()
+        .to_lowercase();
+    REPORTING_VERBS
         .iter()
-        .any(|w| tail.contains(w))
-    };
-    let day_month = p
-        .day_month
-        .captures_iter(sentence)
-        .filter(|c| !reported(c.get(0).expect("match").start()))
-        .find_map(|c| Some((month_number(&c[2])?, c[1].parse::<u32>().ok()?)));
-    let month_day = p
-        .month_day
-        .captures_iter(sentence)
-        .filter(|c| !reported(c.get(0).expect("match").start()))
-        .find_map(|c| Some((month_number(&c[1])?, c[2].parse::<u32>().ok()?)));
-    if let Some((month, day)) = day_month
-        .or(month_day)
-        .filter(|(_, d)| (1..=31).contains(d))
-    {
-        return match anchor {
-            Some(a) => found(
-                latest_before(a, month, day)?,
-                1,
-                format!("day and month stated; year from {anchor_basis}"),
-            ),
-            None => None,
-        };
-    }
-    if let Some(c) = p.month_year.captures(sentence) {
-        let month = month_number(&c[1])?;
-        return found(
-            NaiveDate::from_ymd_opt(c[2].parse().ok()?, month, 1)?,
-            3,
-            "month stated".into(),
-        );
-    }
-    if let (Some(c), Some(a)) = (p.weekday.captures(sentence), anchor) {
-        let wanted: Weekday = c[1].parse().ok()?;
-        let mut d = a;
-        while d.weekday() != wanted {
-            d -= Duration::days(1);
+        .filter_map(|v| tail.rfind(v).map(|i| &tail[i + v.len()..]))
+        .any(|between| between.split_whitespace().count() <= MAX_WORDS_AFTER_VERB)
+}
+
+/// The Monday of the week holding `day`.
+fn monday_of(day: NaiveDate) -> NaiveDate {
+    day - Duration::days(i64::from(day.weekday().num_days_from_monday()))
+}
+
+/// Days back from the anchor for "within a week", "the past week".
+const PAST_WEEK_DAYS: i64 = 6;
+
+/// Days from a week's Monday to its Friday, for "the end of last week".
+const MONDAY_TO_FRIDAY: i64 = 4;
+
+/// Every date of a sentence, split into the event's and the report's. Absolute dates come
+/// first, then partial ones (with the anchor's year), weekdays (the most recent such day on or
+/// before the anchor; the day before for "overnight into Tuesday"), "yesterday", "the day
+/// before" (the report's date, or the anchor, less a day), weeks (precision 2) and months
+/// (precision 3).
+pub fn sentence_dates(
+    sentence: &str,
+    anchor: Option<NaiveDate>,
+    anchor_basis: &str,
+) -> SentenceDates {
+    let p = patterns();
+    // (byte offset, date) of every expression, in order of preference.
+    let mut found: Vec<(usize, FoundDate)> = Vec::new();
+    let mut push = |start: usize, date: Option<NaiveDate>, precision: u8, basis: String| {
+        if let Some(date) = date {
+            found.push((
+                start,
+                FoundDate {
+                    date,
+                    precision,
+                    basis,
+                },
+            ));
         }
-        return found(
-            d,
+    };
+    for c in p.day_month_year.captures_iter(sentence) {
+        push(at(&c), ymd(&c[3], &c[2], &c[1]), 1, "stated".into());
+    }
+    for c in p.month_day_year.captures_iter(sentence) {
+        push(at(&c), ymd(&c[3], &c[1], &c[2]), 1, "stated".into());
+    }
+    let partial = |month: Option<u32>, day: &str| -> Option<NaiveDate> {
+        let day: u32 = day.parse().ok()?;
+        latest_before(anchor?, month?, day)
+    };
+    let year_from = format!("day and month stated; year from {anchor_basis}");
+    for c in p.day_month.captures_iter(sentence) {
+        push(
+            at(&c),
+            partial(month_number(&c[2]), &c[1]),
             1,
-            format!("\"on {}\": the last one before {anchor_basis}", &c[1]),
+            year_from.clone(),
         );
     }
-    if let (true, Some(a)) = (p.last_month.is_match(sentence), anchor) {
-        let first = NaiveDate::from_ymd_opt(a.year(), a.month(), 1)?;
-        let previous = first - Duration::days(1);
-        return found(
-            NaiveDate::from_ymd_opt(previous.year(), previous.month(), 1)?,
-            3,
-            format!("\"last month\" before {anchor_basis}"),
+    for c in p.month_day.captures_iter(sentence) {
+        push(
+            at(&c),
+            partial(month_number(&c[1]), &c[2]),
+            1,
+            year_from.clone(),
         );
     }
-    None
+    for c in p.month_year.captures_iter(sentence) {
+        let date =
+            month_number(&c[1]).and_then(|m| NaiveDate::from_ymd_opt(c[2].parse().ok()?, m, 1));
+        push(at(&c), date, 3, "month stated".into());
+    }
+    if let Some(a) = anchor {
+        for c in p.weekday.captures_iter(sentence) {
+            let Ok(wanted) = c[1].parse::<Weekday>() else {
+                continue;
+            };
+            let mut d = a;
+            while d.weekday() != wanted {
+                d -= Duration::days(1);
+            }
+            let whole = c[0].to_lowercase();
+            let night_before = whole.contains("into");
+            if night_before {
+                d -= Duration::days(1);
+            }
+            // "said Friday's attack": a possessive weekday is the event's, whatever precedes it.
+            let possessive = sentence[c.get(0).expect("match").end()..].starts_with(['\'', '’']);
+            let start = if possessive { usize::MAX } else { at(&c) };
+            push(
+                start,
+                Some(d),
+                1,
+                format!(
+                    "{:?}: the last {} on or before {anchor_basis}{}",
+                    c[0].to_string(),
+                    &c[1],
+                    if night_before {
+                        ", less a day (the night before)"
+                    } else {
+                        ""
+                    }
+                ),
+            );
+        }
+        for c in p.week.captures_iter(sentence) {
+            let phrase = c[0].to_lowercase();
+            let last_monday = monday_of(a) - Duration::days(7);
+            let date = if phrase.contains("end of") {
+                last_monday + Duration::days(MONDAY_TO_FRIDAY)
+            } else if phrase.contains("last week") {
+                last_monday
+            } else if phrase.contains("this week") {
+                monday_of(a)
+            } else {
+                a - Duration::days(PAST_WEEK_DAYS)
+            };
+            push(
+                at(&c),
+                Some(date),
+                2,
+                format!("{phrase:?}: the week before {anchor_basis}"),
+            );
+        }
+        for c in p.this_month.captures_iter(sentence) {
+            push(
+                at(&c),
+                NaiveDate::from_ymd_opt(a.year(), a.month(), 1),
+                3,
+                format!("{:?}: the month of {anchor_basis}", c[0].to_lowercase()),
+            );
+        }
+        if let Some(c) = p.last_month.captures(sentence) {
+            let previous = NaiveDate::from_ymd_opt(a.year(), a.month(), 1)
+                .map(|first| first - Duration::days(1));
+            push(
+                at(&c),
+                previous.and_then(|d| NaiveDate::from_ymd_opt(d.year(), d.month(), 1)),
+                3,
+                format!("\"last month\" before {anchor_basis}"),
+            );
+        }
+    }
+    // The position usize::MAX marks a date that is the event's whatever precedes it.
+    let reported_at = |start: usize| start != usize::MAX && is_reported(sentence, start);
+    let event = found
+        .iter()
+        .find(|(start, _)| !reported_at(*start))
+        .map(|(_, d)| d.clone());
+    let reported = found
+        .iter()
+        .find(|(start, _)| reported_at(*start))
+        .map(|(_, d)| d.clone());
+    // "the day before": a day before the report's date, or before the anchor.
+    let event = event.or_else(|| {
+        let c = p.relative_day.captures(sentence)?;
+        let phrase = c[1].to_lowercase();
+        let (base, basis) = match (&reported, anchor) {
+            (Some(r), _) if phrase != "yesterday" => {
+                (r.date, format!("the report's date {}", r.date))
+            }
+            (_, Some(a)) => (a, anchor_basis.to_string()),
+            _ => return None,
+        };
+        Some(FoundDate {
+            date: base - Duration::days(1),
+            precision: 1,
+            basis: format!("{phrase:?}: the day before {basis}"),
+        })
+    });
+    SentenceDates { event, reported }
+}
+
+/// The byte offset of a regex match.
+fn at(c: &regex::Captures) -> usize {
+    c.get(0).expect("match").start()
 }
 
 /// The year a sentence gives when it gives no month or day ("in 2022", "in late 2015",

@@ -9,15 +9,32 @@ use regex::Regex;
 /// The bundled actor alias table: (alias, actor, kind).
 const ACTORS_CSV: &str = include_str!("../../data/actors.csv");
 
-/// (alias, actor, kind) rows of `data/actors.csv`.
-pub fn actor_aliases() -> &'static [(String, String, String)] {
-    static ROWS: OnceLock<Vec<(String, String, String)>> = OnceLock::new();
+/// One row of `data/actors.csv`.
+#[derive(Debug, Clone)]
+pub struct ActorRow {
+    pub alias: String,
+    pub actor: String,
+    /// "armed group", "state force", "civilians", "organisation" (not an actor: a name that
+    /// hides places, such as "Afghanistan International").
+    pub kind: String,
+    /// ACLED's interaction code, when the actor takes part in events.
+    pub inter: Option<u8>,
+}
+
+/// The rows of `data/actors.csv`.
+pub fn actor_table() -> &'static [ActorRow] {
+    static ROWS: OnceLock<Vec<ActorRow>> = OnceLock::new();
     ROWS.get_or_init(|| {
         csv::Reader::from_reader(ACTORS_CSV.as_bytes())
             .records()
             .map(|r| {
                 let r = r.expect("data/actors.csv is valid (tested)");
-                (r[0].to_string(), r[1].to_string(), r[2].to_string())
+                ActorRow {
+                    alias: r[0].to_string(),
+                    actor: r[1].to_string(),
+                    kind: r[2].to_string(),
+                    inter: r.get(3).and_then(|x| x.parse().ok()),
+                }
             })
             .collect()
     })
@@ -33,7 +50,10 @@ pub fn actor_aliases() -> &'static [(String, String, String)] {
 pub fn actors(sentence: &str) -> Vec<String> {
     let lower = sentence.to_lowercase();
     let mut found: Vec<(usize, usize, &str)> = Vec::new();
-    for (alias, actor, kind) in actor_aliases() {
+    for ActorRow {
+        alias, actor, kind, ..
+    } in actor_table()
+    {
         if kind == "organisation" {
             continue;
         }
@@ -75,7 +95,17 @@ pub fn actors(sentence: &str) -> Vec<String> {
 /// ```
 pub fn event_type(sentence: &str) -> Option<(&'static str, &'static str)> {
     let s = sentence.to_lowercase();
-    let has = |words: &[&str]| words.iter().any(|w| s.contains(w));
+    // Words match at the start of a word: "ied" is not in "tried", "raid" not in "afraid".
+    let has = |words: &[&str]| {
+        words.iter().any(|w| {
+            s.match_indices(w).any(|(i, _)| {
+                s[..i]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| !c.is_alphanumeric())
+            })
+        })
+    };
     if has(&["airstrike", "air strike", "drone strike"]) {
         return Some(("Explosions/Remote violence", "Air/drone strike"));
     }
@@ -94,6 +124,28 @@ pub fn event_type(sentence: &str) -> Option<(&'static str, &'static str)> {
     if has(&["suicide bomb"]) {
         return Some(("Explosions/Remote violence", "Suicide bomb"));
     }
+    if has(&["mortar"]) {
+        return Some((
+            "Explosions/Remote violence",
+            "Shelling/artillery/missile attack",
+        ));
+    }
+    if has(&["retook", "retake", "recaptured", "regained control"]) {
+        return Some(("Battles", "Government regains territory"));
+    }
+    if has(&[
+        "took control of",
+        "taken control of",
+        "captured",
+        "fell to",
+        "fell into the hands",
+        "overrun",
+    ]) {
+        return Some(("Battles", "Non-state actor overtakes territory"));
+    }
+    if has(&["into the air", "warning shots"]) {
+        return Some(("Protests", "Protest with intervention"));
+    }
     if has(&[
         "shootout",
         "clash",
@@ -110,6 +162,20 @@ pub fn event_type(sentence: &str) -> Option<(&'static str, &'static str)> {
         "neutralised",
         "killed",
         "overran",
+        "stormed",
+        "skirmish",
+        "shot dead",
+        "opened fire",
+        "fired on",
+        "fired at",
+        "exchange of fire",
+        "fighting",
+        "struck",
+        "shooting",
+        "foiled",
+        "targeted",
+        "attack",
+        "fired",
     ]) {
         if has(&["civilians were", "civilian", "villagers were"])
             && !has(&["police", "soldier", "guard", "forces", "militant"])
@@ -121,13 +187,21 @@ pub fn event_type(sentence: &str) -> Option<(&'static str, &'static str)> {
     if has(&["arrested", "detained"]) {
         return Some(("Strategic developments", "Arrests"));
     }
-    if has(&["seized", "confiscated"]) {
-        return Some(("Strategic developments", "Disrupted weapons use"));
+    if has(&["seized", "confiscated", "intercepted", "found at the scene"]) {
+        let drugs = has(&["heroin", "opium", "hashish", "drug", "narcotic"]);
+        return Some(if drugs {
+            ("Strategic developments", "Other")
+        } else {
+            ("Strategic developments", "Disrupted weapons use")
+        });
+    }
+    if has(&["burned down", "set fire", "looted"]) {
+        return Some(("Strategic developments", "Looting/property destruction"));
     }
     if has(&["protest", "demonstrat", "rally"]) {
         return Some(("Protests", "Peaceful protest"));
     }
-    if has(&["crossing", "crossed", "infiltrat"]) {
+    if has(&["crossing", "crossed", "infiltrat", "fled into"]) {
         return Some(("Strategic developments", "Other"));
     }
     None
@@ -199,7 +273,7 @@ pub fn fatalities(sentence: &str) -> (Option<u32>, Option<String>) {
     // Numbers of dates and years are not counts of people.
     static DATES: OnceLock<Regex> = OnceLock::new();
     let dates = DATES.get_or_init(|| {
-        Regex::new(r"(?i)\b\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b|\b\d{4}\b").expect("regex")
+        Regex::new(r"(?i)\b\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b|\b\d{4}\b|\b\d+[- ]years?[- ]old\b").expect("regex")
     });
     let undated = dates.replace_all(sentence, " ");
     let sentence = undated.as_ref();
@@ -215,6 +289,150 @@ pub fn fatalities(sentence: &str) -> (Option<u32>, Option<String>) {
         _ => None,
     };
     (count, note)
+}
+
+/// Deaths a sentence reports, with the side they fell on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Toll {
+    pub count: u32,
+    /// "state forces", "armed group", "civilians" or "people" (side not said).
+    pub side: &'static str,
+    /// Why the figure is not exact, when it is not.
+    pub note: Option<String>,
+}
+
+/// Words naming the dead, by side.
+const SIDES: &[(&str, &[&str])] = &[
+    (
+        "state forces",
+        &[
+            "soldier", "troops", "guard", "police", "officer", "commando", "army", "russians",
+            "servicem",
+        ],
+    ),
+    (
+        "armed group",
+        &[
+            "militant",
+            "taliban",
+            "insurgent",
+            "rebel",
+            "fighter",
+            "attacker",
+            "trafficker",
+            "smuggler",
+            "terrorist",
+            "assailant",
+            "gunm",
+            "trespasser",
+            "intruder",
+            "member",
+        ],
+    ),
+    (
+        "civilians",
+        &[
+            "civilian",
+            "protester",
+            "resident",
+            "villager",
+            "children",
+            "women",
+        ],
+    ),
+];
+
+/// The deaths of a sentence and their side ("15 soldiers were killed": state forces, 15).
+///
+/// ```
+/// use borderwatch::extract::facts::toll;
+/// let t = toll("at least six Taliban fighters were killed").unwrap();
+/// assert_eq!((t.count, t.side), (6, "armed group"));
+/// ```
+pub fn toll(sentence: &str) -> Option<Toll> {
+    let (count, note) = fatalities(sentence);
+    let count = count?;
+    let lower = sentence.to_lowercase();
+    // The side is named next to the figure: after it ("15 soldiers"), else before it.
+    let at = number_position(&lower, count).unwrap_or(0);
+    let window = |from: usize, to: usize| {
+        let (from, to) = (floor_char(&lower, from), floor_char(&lower, to));
+        &lower[from..to]
+    };
+    let after = window(at, (at + SIDE_WINDOW).min(lower.len()));
+    let before = window(at.saturating_sub(SIDE_WINDOW), at);
+    let side_in = |text: &str| {
+        SIDES
+            .iter()
+            .filter_map(|(side, words)| {
+                words
+                    .iter()
+                    .filter_map(|w| text.find(w))
+                    .min()
+                    .map(|at| (at, *side))
+            })
+            .min()
+            .map(|(_, side)| side)
+    };
+    let side = side_in(after)
+        .or_else(|| side_in(before))
+        .unwrap_or(UNKNOWN_SIDE);
+    Some(Toll { count, side, note })
+}
+
+/// Characters either side of a figure searched for the side of the dead.
+const SIDE_WINDOW: usize = 30;
+
+/// The side of dead whom the text does not place.
+pub const UNKNOWN_SIDE: &str = "people";
+
+/// The byte offset of a figure, in digits or words, in lower-case text.
+fn number_position(lower: &str, count: u32) -> Option<usize> {
+    let digits = count.to_string();
+    let words: Vec<&str> = NUMBER_WORDS
+        .iter()
+        .filter(|(_, n)| *n == count)
+        .map(|(w, _)| *w)
+        .collect();
+    std::iter::once(digits.as_str())
+        .chain(words)
+        .filter_map(|w| {
+            lower.match_indices(w).find_map(|(i, _)| {
+                let before = lower[..i].chars().next_back();
+                let after = lower[i + w.len()..].chars().next();
+                (before.is_none_or(|c| !c.is_alphanumeric())
+                    && after.is_none_or(|c| !c.is_alphanumeric()))
+                .then_some(i)
+            })
+        })
+        .min()
+}
+
+/// The largest char boundary at or below `i`.
+fn floor_char(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The injured a sentence reports ("13 soldiers were wounded", "two were injured").
+pub fn injured(sentence: &str) -> Option<u32> {
+    static P: OnceLock<Regex> = OnceLock::new();
+    let re = P.get_or_init(|| {
+        Regex::new(r"(?i)\b(?:at least |more than |some |about )?(\d[\d,]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|twenty|thirty)(?: [\w-]+){0,3}? (?:(?:were|was|have been|had been|more were) )?(?:wounded|injured)\b").expect("regex")
+    });
+    re.captures(sentence).and_then(|c| number(&c[1]))
+}
+
+/// ACLED's interaction code of an actor of `data/actors.csv` (1 state forces, 2 rebel groups,
+/// 3 political militias, 4 identity militias, 5 rioters, 6 protesters, 7 civilians, 8 external
+/// or other forces).
+pub fn inter_code(actor: &str) -> Option<u8> {
+    actor_table()
+        .iter()
+        .find(|r| r.actor == actor)
+        .and_then(|r| r.inter)
 }
 
 /// A relative location: "N miles/km [direction] of PLACE".
@@ -281,11 +499,17 @@ mod tests {
 
     #[test]
     fn the_actor_table_reads() {
-        assert!(actor_aliases().len() > 40);
+        assert!(actor_table().len() > 40);
         assert!(
-            actor_aliases()
+            actor_table()
                 .iter()
-                .all(|(a, b, k)| !a.is_empty() && !b.is_empty() && !k.is_empty())
+                .all(|r| !r.alias.is_empty() && !r.actor.is_empty() && !r.kind.is_empty())
+        );
+        assert!(
+            actor_table()
+                .iter()
+                .all(|r| (r.kind == "organisation") == r.inter.is_none()),
+            "every actor has an ACLED inter code, no organisation has one"
         );
     }
 

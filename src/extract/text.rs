@@ -91,7 +91,19 @@ pub fn fold_with_offsets(text: &str) -> Folded {
     let mut folded = String::with_capacity(text.len());
     let mut source = Vec::with_capacity(text.len());
     let mut buffer = [0u8; 4];
-    for (index, c) in text.chars().enumerate() {
+    let mut previous_apostrophe = false;
+    let mut chars = text.chars().enumerate().peekable();
+    while let Some((index, c)) = chars.next() {
+        // A possessive "'s" ends the name: "Afghanistan's" is a mention of Afghanistan.
+        let possessive = previous_apostrophe
+            && (c == 's' || c == 'S')
+            && chars.peek().is_none_or(|(_, n)| !n.is_alphanumeric());
+        previous_apostrophe = is_apostrophe(c);
+        if possessive {
+            folded.push(' ');
+            source.push(index as u32);
+            continue;
+        }
         // ASCII, most of any English text, folds to itself lower-cased: no allocation.
         if c.is_ascii() {
             if c.is_ascii_alphanumeric() {
@@ -142,5 +154,12 @@ mod tests {
         assert!(f.text.starts_with("darvoz"));
         let q = f.text.find("qalah").unwrap();
         assert_eq!(f.source[q], 8);
+    }
+
+    #[test]
+    fn a_possessive_ends_the_name() {
+        let f = fold_with_offsets("Tajikistan's GBAO and Qal'ah");
+        assert!(f.text.starts_with("tajikistan  gbao"), "{}", f.text);
+        assert!(f.text.ends_with("qalah"), "{}", f.text);
     }
 }

@@ -119,9 +119,9 @@ fn patterns() -> &'static Patterns {
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&names)
             .expect("gazetteer patterns build");
-        let organisations: Vec<String> = super::facts::actor_aliases()
+        let organisations: Vec<String> = super::facts::actor_table()
             .iter()
-            .map(|(alias, _, _)| fold(alias))
+            .map(|r| fold(&r.alias))
             .collect();
         let organisations = AhoCorasickBuilder::new()
             .match_kind(AcMatchKind::LeftmostLongest)
@@ -174,16 +174,6 @@ pub fn find(text: &str) -> Vec<(usize, usize)> {
         let i = hidden.partition_point(|&(a, _)| a <= start);
         i > 0 && end <= hidden[i - 1].1
     };
-    // Where each line starts (character indices), for datelines.
-    let line_starts: Vec<usize> = std::iter::once(0)
-        .chain(
-            chars
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| **c == '\n')
-                .map(|(i, _)| i + 1),
-        )
-        .collect();
     let mut spans = Vec::new();
     for m in p.automaton.find_iter(&folded.text) {
         if !boundary(m.start().checked_sub(1).map(|i| bytes[i]))
@@ -199,19 +189,11 @@ pub fn find(text: &str) -> Vec<(usize, usize)> {
         if first.is_ascii_alphabetic() && !first.is_uppercase() {
             continue;
         }
-        // "KABUL, Afghanistan — ..." names where the reporter filed from, not a place of the story.
-        let line = line_starts.partition_point(|&l| l <= start);
-        let line_start = line_starts[line - 1];
-        if start - line_start < 40 {
-            let prefix: String = chars[line_start..chars.len().min(line_start + 60)]
-                .iter()
-                .collect();
-            if prefix.contains(" — ")
-                && dateline_prefix(&prefix).is_some_and(|n| start < line_start + n)
-            {
-                continue;
-            }
+        // An ordinary word that is also a village name is a place only next to a place cue.
+        if is_common_word(&folded.text[m.start()..m.end()]) && !has_place_cue(&chars, start, end) {
+            continue;
         }
+        let end = extend_over_generic(&chars, end);
         if is_hidden(start, end) {
             continue;
         }
@@ -223,8 +205,8 @@ pub fn find(text: &str) -> Vec<(usize, usize)> {
         (
             // ASCII word boundaries: the kind words are ASCII, and they let the regex crate
             // search with its DFA (Unicode ones fall back to a far slower engine).
-            Regex::new(r"(?-u:\b)(?:village|town|district|province) of ((?:\p{Lu}[\p{L}'’-]+)(?: \p{Lu}[\p{L}'’-]+)?)").expect("regex"),
-            Regex::new(r"(?-u:\b)((?:\p{Lu}[\p{L}'’-]+)(?: \p{Lu}[\p{L}'’-]+)?) (?:district|village|border post|checkpoint)(?-u:\b)").expect("regex"),
+            Regex::new(&format!(r"(?-u:\b)(?:(?:village|town|district|province|jamoat|settlement|area|bazaar) of|(?:outpost|border post|frontier post|border crossing)(?: of|,)) ({NAME})")).expect("regex"),
+            Regex::new(&format!(r"({NAME})(?: \(({NAME})\))?(?: and ({NAME}))? (?:district|province|village|jamoat|neighbou?rhood|border post|frontier post|border crossing|crossing|checkpoint|outpost|gorge|border unit|border detachment|frontier group|detachment)s?(?-u:\b)")).expect("regex"),
         )
     });
     let overlaps_known = |start: usize, end: usize| {
@@ -236,20 +218,62 @@ pub fn find(text: &str) -> Vec<(usize, usize)> {
         // Character offsets counted on from the previous capture, not from the text's start.
         let (mut byte, mut char_index) = (0, 0);
         for c in re.captures_iter(text) {
-            let g = c.get(1).expect("group");
-            char_index += text[byte..g.start()].chars().count();
-            byte = g.start();
-            let start = char_index;
-            let end = start + g.as_str().chars().count();
-            let word = fold(g.as_str());
-            if NOT_PLACES.contains(&word.as_str())
-                || word.split(' ').any(|w| NOT_PLACES.contains(&w))
-            {
-                continue;
+            for g in [c.get(1), c.get(2), c.get(3)].into_iter().flatten() {
+                // A capitalised word that opens a sentence ("The", "In") is not part of the name.
+                let lead = g
+                    .as_str()
+                    .split_once(' ')
+                    .filter(|(w, _)| OPENING_WORDS.contains(&w.to_lowercase().as_str()))
+                    .map_or(0, |(w, _)| w.len() + 1);
+                if lead >= g.as_str().len() {
+                    continue;
+                }
+                char_index += text[byte..g.start() + lead].chars().count();
+                byte = g.start() + lead;
+                let name = &g.as_str()[lead..];
+                let start = char_index;
+                let end = start + name.chars().count();
+                let word = fold(name);
+                if NOT_PLACES.contains(&word.as_str())
+                    || OPENING_WORDS.contains(&word.as_str())
+                    || word.split(' ').any(|w| NOT_PLACES.contains(&w))
+                    || word.split(' ').all(|w| common_words().contains(w))
+                {
+                    continue;
+                }
+                if !overlaps_known(start, end) && !is_hidden(start, end) {
+                    named.push((start, end));
+                }
             }
-            if !overlaps_known(start, end) && !is_hidden(start, end) {
-                named.push((start, end));
-            }
+        }
+    }
+    // A name the text marked as a place once is a place wherever it recurs ("the province of
+    // Farah" ... "the Farah attack").
+    let names: HashSet<String> = named
+        .iter()
+        .map(|&(a, b)| chars[a..b].iter().collect())
+        .collect();
+    let mut recurring: Vec<(usize, usize)> = names
+        .iter()
+        .flat_map(|n| {
+            text.match_indices(n.as_str())
+                .map(|(i, w)| (i, i + w.len()))
+        })
+        .collect();
+    recurring.sort_unstable();
+    let (mut byte, mut char_index) = (0, 0);
+    for (a, b) in recurring {
+        if a < byte {
+            continue;
+        }
+        char_index += text[byte..a].chars().count();
+        byte = a;
+        let start = char_index;
+        let end = start + text[a..b].chars().count();
+        let whole = (start == 0 || !chars[start - 1].is_alphanumeric())
+            && chars.get(end).is_none_or(|c| !c.is_alphanumeric());
+        if whole && !overlaps_known(start, end) && !is_hidden(start, end) {
+            named.push((start, end));
         }
     }
     // Of names found by both patterns ("the village of X" and "X village"), the first.
@@ -265,11 +289,85 @@ pub fn find(text: &str) -> Vec<(usize, usize)> {
     spans
 }
 
-/// The length of a "CITY, Country — " dateline at the start of a line, if there is one.
-fn dateline_prefix(line: &str) -> Option<usize> {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    let re = RE.get_or_init(|| Regex::new(r"^[\p{Lu}][\p{Lu} .'-]+, [\p{L} ]+ — ").expect("regex"));
-    re.find(line).map(|m| line[..m.end()].chars().count())
+/// A capitalised name of one to three words, for the place-cue patterns.
+const NAME: &str = r"\p{Lu}[\p{L}'’-]+(?: \p{Lu}[\p{L}'’-]+){0,2}";
+
+/// Capitalised words that open sentences and are never part of a place name.
+const OPENING_WORDS: &[&str] = &[
+    "the", "a", "an", "in", "on", "at", "of", "its", "this", "that", "from", "near", "and", "but",
+    "their", "his", "her", "our", "some", "local", "every", "each", "another", "one",
+];
+
+/// Kind words that, right before or after a name, mark it as a place.
+const PLACE_CUES: &[&str] = &[
+    "village",
+    "district",
+    "town",
+    "city",
+    "province",
+    "region",
+    "jamoat",
+    "border",
+    "post",
+    "outpost",
+    "crossing",
+    "gorge",
+    "valley",
+    "river",
+    "area",
+    "settlement",
+];
+
+/// Capitalised generic words that belong to the name before them ("Wakhan Corridor").
+const NAME_GENERICS: &[&str] = &[" Corridor", " Mountains", " Range", " Gorge", " Valley"];
+
+/// The common English words of `data/common_words.txt`, folded.
+fn common_words() -> &'static HashSet<&'static str> {
+    static WORDS: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    WORDS.get_or_init(|| {
+        include_str!("../../data/common_words.txt")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    })
+}
+
+/// Whether a folded match is one ordinary English word.
+fn is_common_word(folded: &str) -> bool {
+    !folded.contains(' ') && common_words().contains(folded)
+}
+
+/// Whether a kind word stands right before or after the span ("village of X", "X district").
+fn has_place_cue(chars: &[char], start: usize, end: usize) -> bool {
+    let word_after: String = chars[end..]
+        .iter()
+        .skip_while(|c| c.is_whitespace())
+        .take_while(|c| c.is_alphabetic())
+        .collect::<String>()
+        .to_lowercase();
+    let before: String = chars[start.saturating_sub(12)..start].iter().collect();
+    let word_before = before
+        .trim_end()
+        .trim_end_matches(" of")
+        .rsplit(' ')
+        .next()
+        .unwrap_or("")
+        .to_lowercase();
+    PLACE_CUES.contains(&word_after.as_str()) || PLACE_CUES.contains(&word_before.as_str())
+}
+
+/// The end of a name extended over a capitalised generic that is part of it.
+fn extend_over_generic(chars: &[char], end: usize) -> usize {
+    NAME_GENERICS
+        .iter()
+        .find(|g| {
+            let n = g.chars().count();
+            chars.len() >= end + n
+                && chars[end..end + n].iter().copied().eq(g.chars())
+                && chars.get(end + n).is_none_or(|c| !c.is_alphanumeric())
+        })
+        .map_or(end, |g| end + g.chars().count())
 }
 
 /// Context that follows a mention in its sentence: "X district of Y province", "X, Y",
