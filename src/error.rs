@@ -96,6 +96,9 @@ pub enum Error {
     /// A command-line value is not usable.
     #[error("{0}")]
     Usage(String),
+    /// Writing the results (to standard output or a stream) failed.
+    #[error("writing output: {0}")]
+    Output(#[source] std::io::Error),
 }
 
 impl Error {
@@ -105,5 +108,36 @@ impl Error {
             path: path.display().to_string(),
             source,
         }
+    }
+
+    /// Writing the results failed (the text says `writing output: …`).
+    pub fn output(source: impl Into<std::io::Error>) -> Error {
+        Error::Output(source.into())
+    }
+
+    /// Whether the error is a closed output pipe (`borderwatch … | head -1`): the reader has
+    /// all it wants, so the command ends quietly.
+    pub fn is_closed_pipe(&self) -> bool {
+        let (Error::Output(e) | Error::Io { source: e, .. }) = self else {
+            return false;
+        };
+        // A CSV writer's error arrives wrapped in an I/O error of kind `Other`, and a CSV
+        // error names no source: unwrap both by hand.
+        let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+        while let Some(error) = next {
+            if let Some(io) = error.downcast_ref::<std::io::Error>() {
+                if io.kind() == std::io::ErrorKind::BrokenPipe {
+                    return true;
+                }
+                next = io.get_ref().map(|inner| inner as _);
+            } else if let Some(csv::ErrorKind::Io(io)) =
+                error.downcast_ref::<csv::Error>().map(csv::Error::kind)
+            {
+                next = Some(io);
+            } else {
+                next = error.source();
+            }
+        }
+        false
     }
 }

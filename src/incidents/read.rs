@@ -287,7 +287,7 @@ impl<'o> Loader<'o> {
         let Some(sink) = self.sink.as_mut() else {
             return Ok(());
         };
-        sink(&self.table).map_err(|e| Error::Usage(format!("writing output: {e}")))?;
+        sink(&self.table).map_err(Error::output)?;
         let located = self
             .table
             .rows

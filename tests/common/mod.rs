@@ -5,7 +5,8 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
+use std::thread::JoinHandle;
 
 pub struct Workdir {
     dir: tempfile::TempDir,
@@ -52,7 +53,9 @@ impl Workdir {
         self.run_with_stdin(args, b"")
     }
 
-    pub fn run_with_stdin(&self, args: &[&str], stdin: &[u8]) -> Run {
+    /// Starts the binary with every stream piped, `stdin` written by a thread (a write the
+    /// command does not read is not an error).
+    pub fn spawn_with_stdin(&self, args: &[&str], stdin: &[u8]) -> (Child, JoinHandle<()>) {
         let mut child = self
             .command(args)
             .stdin(Stdio::piped())
@@ -65,6 +68,11 @@ impl Workdir {
         let writer = std::thread::spawn(move || {
             let _ = input.write_all(&data);
         });
+        (child, writer)
+    }
+
+    pub fn run_with_stdin(&self, args: &[&str], stdin: &[u8]) -> Run {
+        let (child, writer) = self.spawn_with_stdin(args, stdin);
         let output: Output = child.wait_with_output().expect("wait");
         writer.join().expect("stdin writer");
         Run {
