@@ -47,6 +47,37 @@ impl fmt::Display for Problem {
     }
 }
 
+/// Why a value, a file or an image is not usable, in words; the caller adds where it was (a
+/// file, line and field make a [`Problem`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Reason(pub String);
+
+impl Reason {
+    /// The words.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Reason {
+    fn from(text: String) -> Reason {
+        Reason(text)
+    }
+}
+
+impl From<&str> for Reason {
+    fn from(text: &str) -> Reason {
+        Reason(text.to_string())
+    }
+}
+
+impl From<Reason> for String {
+    fn from(reason: Reason) -> String {
+        reason.0
+    }
+}
+
 /// Line numbers of CSV records from their byte offsets. The `csv` crate's own line count is
 /// off after CRLF terminators and blank lines, so lines are counted here: a record's line is
 /// that of its first byte that is not a line break.
@@ -96,6 +127,10 @@ pub enum Error {
     /// A command-line value is not usable.
     #[error("{0}")]
     Usage(String),
+    /// The database refused a connection, a statement or a row; the text never holds the
+    /// password.
+    #[error("{0}")]
+    Database(String),
     /// Writing the results (to standard output or a stream) failed.
     #[error("writing output: {0}")]
     Output(#[source] std::io::Error),

@@ -360,7 +360,7 @@ impl<'o> Loader<'o> {
         }
         let names: Vec<&str> = header.iter().map(String::as_str).collect();
         let map = ColumnMap::new(&names, &self.options.columns, self.options.format)
-            .map_err(|m| invalid(1, "header", m))?;
+            .map_err(|m| invalid(1, "header", m.into()))?;
         let has_point =
             map.index(Column::Latitude).is_some() && map.index(Column::Longitude).is_some();
         let has_place = [Column::Location, Column::Admin2, Column::Admin1]
@@ -907,7 +907,7 @@ fn parse_fields<'f>(
     let (date, implied_precision) = match parse_date(get(Column::Date)) {
         Ok(Some((d, p))) => (Some(d), Some(p)),
         Ok(None) => (None, None),
-        Err(m) => return Err((field(Column::Date), m)),
+        Err(m) => return Err((field(Column::Date), m.into())),
     };
     let time_precision = match parse_small(get(Column::TimePrecision), if map.ucdp { 5 } else { 3 })
     {

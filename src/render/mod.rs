@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 
 use geo::{Geometry, Point};
 
+use crate::error::Reason;
 pub use crate::untrusted::for_markup as escape;
 pub use frame::{Frame, Rect};
 pub use labels::{Placer, text_width};
@@ -1277,7 +1278,11 @@ fn attribution(index: &IncidentIndex, rows: &[u32]) -> String {
 /// let png = borderwatch::render::png(svg, 2.0).unwrap();
 /// assert_eq!(&png[1..4], b"PNG");
 /// ```
-pub fn png(svg: &str, scale: f32) -> Result<Vec<u8>, String> {
+pub fn png(svg: &str, scale: f32) -> Result<Vec<u8>, Reason> {
+    rasterise(svg, scale).map_err(Reason)
+}
+
+fn rasterise(svg: &str, scale: f32) -> Result<Vec<u8>, String> {
     use resvg::{tiny_skia, usvg};
     let mut options = usvg::Options::default();
     {
