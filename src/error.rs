@@ -6,9 +6,13 @@ use std::path::Path;
 /// One problem in an input file, printed as `file:line: field: message`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
+    /// The file (or `stdin`, `argument 2`) the problem is in.
     pub origin: String,
+    /// The 1-based line; 0 when unknown.
     pub line: u64,
+    /// The field (column) or part (`header`, `row`, `file`) at fault.
     pub field: String,
+    /// What is wrong, and where it helps, what to do.
     pub message: String,
 }
 
@@ -118,7 +122,9 @@ pub enum Error {
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]
     Io {
+        /// The file, as given.
         path: String,
+        /// What the system said.
         source: std::io::Error,
     },
     /// An input had problems; each names its line and field.

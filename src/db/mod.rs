@@ -199,8 +199,11 @@ fn copy_csv(
 /// What a push did to the incidents table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PushReport {
+    /// Rows that were not in the table.
     pub inserted: u64,
+    /// Rows whose id was there with other values.
     pub updated: u64,
+    /// Rows already there as they are.
     pub unchanged: u64,
     /// Rows of the input whose id came again later in it (the last one counts).
     pub duplicates: u64,

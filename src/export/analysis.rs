@@ -20,7 +20,9 @@ use crate::spatial::{bearing_deg, destination, geodesic_km};
 pub struct BufferZone {
     /// `AF` or `TJ`.
     pub side: &'static str,
+    /// The zone on that side.
     pub polygon: MultiPolygon,
+    /// Its area in square kilometres.
     pub area_km2: f64,
 }
 

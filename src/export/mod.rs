@@ -105,8 +105,11 @@ impl Layer {
 
 /// What layers are made from and how.
 pub struct Context<'a> {
+    /// The incidents.
     pub index: &'a IncidentIndex<'a>,
+    /// Which incidents count.
     pub filter: &'a Filter,
+    /// Places for the places layer and district names.
     pub gazetteer: &'a Gazetteer,
     /// `--km` of buffer, segments and grid.
     pub km: f64,

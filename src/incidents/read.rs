@@ -20,6 +20,7 @@ use crate::geocode::{Geocoder, Options as GeocodeOptions, Status};
 pub struct LoadOptions {
     /// `--columns` pairs: (schema key such as `lat`, the file's header).
     pub columns: Vec<(String, String)>,
+    /// Which table layout the files have (auto-detected by default).
     pub format: InputFormat,
     /// Geocode rows that have a location but no coordinates.
     pub geocode: bool,
@@ -38,8 +39,11 @@ impl Default for LoadOptions {
 /// What became of one row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
+    /// Located and in the index.
     Indexed,
+    /// Kept without a point.
     Unlocated,
+    /// Refused, with a problem.
     Rejected,
 }
 

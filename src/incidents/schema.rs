@@ -6,25 +6,45 @@ use crate::error::Reason;
 /// ours).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Column {
+    /// `event_id_cnty`.
     Id,
+    /// `event_date`.
     Date,
+    /// `time_precision`.
     TimePrecision,
+    /// `event_type`.
     EventType,
+    /// `sub_event_type`.
     SubEventType,
+    /// `actor1`.
     Actor1,
+    /// `actor2`.
     Actor2,
+    /// `country`.
     Country,
+    /// `admin1` (province).
     Admin1,
+    /// `admin2` (district).
     Admin2,
+    /// `location`.
     Location,
+    /// `latitude`.
     Latitude,
+    /// `longitude`.
     Longitude,
+    /// `geo_precision`.
     GeoPrecision,
+    /// `fatalities`.
     Fatalities,
+    /// `notes`.
     Notes,
+    /// `source`.
     Source,
+    /// `source_url` (ours).
     SourceUrl,
+    /// `evidence` (ours).
     Evidence,
+    /// `geocoded` (ours).
     Geocoded,
 }
 

@@ -32,8 +32,11 @@ use crate::spatial::destination;
 pub enum View {
     /// Incidents within `km` (geodesic) of a point, with the circle drawn.
     Around {
+        /// The point.
         centre: Point,
+        /// The radius, km.
         km: f64,
+        /// What the point is called, for the title.
         name: String,
     },
     /// A lon/lat box: [west, south, east, north].
@@ -45,10 +48,13 @@ pub enum View {
 /// How to draw the image.
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// What part of the world to show.
     pub view: View,
     /// Size in CSS pixels (the PNG is `scale` times larger).
     pub width: u32,
+    /// Height in CSS pixels.
     pub height: u32,
+    /// The title at the top.
     pub title: String,
     /// Default: the date range, the filters and the counts.
     pub subtitle: Option<String>,
@@ -59,6 +65,7 @@ pub struct Options {
 /// An image drawn: its SVG and what it holds.
 #[derive(Debug, Clone)]
 pub struct Drawn {
+    /// The image as SVG text.
     pub svg: String,
     /// Incidents drawn (each once, aggregated or not).
     pub incidents: usize,
