@@ -431,7 +431,7 @@ pub fn push_layer(
     Ok(rows)
 }
 
-/// Incidents of `schema.incidents` in `area` that may pass `filter` (see [`filter_sql`]),
+/// Incidents of `schema.incidents` in `area` that may pass `filter` (see `filter_sql`),
 /// read back as a table in push order: within a distance of points (ST_DWithin on
 /// geography: geodesic, GiST-indexed) or inside a lon/lat box.
 pub fn fetch(
