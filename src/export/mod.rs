@@ -361,6 +361,10 @@ fn encode_incident(
 }
 
 /// One incident as a feature: every column typed, plus border_km and side.
+///
+/// # Panics
+///
+/// When `row` is not located (it has no point, so no border distance).
 pub fn incident_feature(
     index: &IncidentIndex,
     table: &IncidentTable,

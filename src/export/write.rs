@@ -455,6 +455,10 @@ impl<W: Write + Send> FeatureWriter<W> {
     }
 
     /// Writes one feature.
+    ///
+    /// # Panics
+    ///
+    /// Only if a FlatGeobuf or GeoParquet writer had lost its spill, which [`FeatureWriter::new`] makes for those formats.
     pub fn write(&mut self, feature: &Feature) -> io::Result<()> {
         self.buffer.clear();
         match self.format {

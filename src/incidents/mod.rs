@@ -224,6 +224,10 @@ impl IncidentTable {
     /// assert_eq!(counts.rejected, 0);
     /// assert!(counts.indexed >= 6);
     /// ```
+    ///
+    /// # Panics
+    ///
+    /// Only if the bundled incident file did not load (it is built in and tested).
     pub fn bundled() -> IncidentTable {
         load_reader(
             BUNDLED_CSV.as_bytes(),

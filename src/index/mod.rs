@@ -299,6 +299,10 @@ impl<'t> IncidentIndex<'t> {
     }
 
     /// The `k` rows nearest to `center` (geodesic) that pass `filter`, nearest first.
+    ///
+    /// # Panics
+    ///
+    /// When the index was made by [`IncidentIndex::unindexed`]: k-nearest queries need the R-tree of [`IncidentIndex::new`].
     pub fn nearest(&self, center: Point, k: usize, filter: &Filter) -> Vec<Hit> {
         if k == 0 {
             return Vec::new();

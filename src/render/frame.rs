@@ -78,6 +78,10 @@ pub struct Frame {
 impl Frame {
     /// A frame that shows `view` ([west, south, east, north] in degrees) as large as fits in
     /// `rect`, centred; the standard parallels cut the view at 1/6 and 5/6 of its height.
+    ///
+    /// # Panics
+    ///
+    /// Only if proj4rs rejected the built-in projection strings (tested).
     pub fn new(view: [f64; 4], rect: Rect) -> Frame {
         let [west, south, east, north] = view;
         let centre = Point::new((west + east) / 2.0, (south + north) / 2.0);
