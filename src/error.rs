@@ -6,9 +6,13 @@ use std::path::Path;
 /// One problem in an input file, printed as `file:line: field: message`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
+    /// The file (or `stdin`, `argument 2`) the problem is in.
     pub origin: String,
+    /// The 1-based line; 0 when unknown.
     pub line: u64,
+    /// The field (column) or part (`header`, `row`, `file`) at fault.
     pub field: String,
+    /// What is wrong, and where it helps, what to do.
     pub message: String,
 }
 
@@ -44,6 +48,37 @@ impl fmt::Display for Problem {
             "{}:{}: {}: {}",
             self.origin, self.line, self.field, self.message
         )
+    }
+}
+
+/// Why a value, a file or an image is not usable, in words; the caller adds where it was (a
+/// file, line and field make a [`Problem`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Reason(pub String);
+
+impl Reason {
+    /// The words.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Reason {
+    fn from(text: String) -> Reason {
+        Reason(text)
+    }
+}
+
+impl From<&str> for Reason {
+    fn from(text: &str) -> Reason {
+        Reason(text.to_string())
+    }
+}
+
+impl From<Reason> for String {
+    fn from(reason: Reason) -> String {
+        reason.0
     }
 }
 
@@ -87,7 +122,9 @@ pub enum Error {
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]
     Io {
+        /// The file, as given.
         path: String,
+        /// What the system said.
         source: std::io::Error,
     },
     /// An input had problems; each names its line and field.
@@ -96,6 +133,13 @@ pub enum Error {
     /// A command-line value is not usable.
     #[error("{0}")]
     Usage(String),
+    /// The database refused a connection, a statement or a row; the text never holds the
+    /// password.
+    #[error("{0}")]
+    Database(String),
+    /// Writing the results (to standard output or a stream) failed.
+    #[error("writing output: {0}")]
+    Output(#[source] std::io::Error),
 }
 
 impl Error {
@@ -105,5 +149,36 @@ impl Error {
             path: path.display().to_string(),
             source,
         }
+    }
+
+    /// Writing the results failed (the text says `writing output: …`).
+    pub fn output(source: impl Into<std::io::Error>) -> Error {
+        Error::Output(source.into())
+    }
+
+    /// Whether the error is a closed output pipe (`borderwatch … | head -1`): the reader has
+    /// all it wants, so the command ends quietly.
+    pub fn is_closed_pipe(&self) -> bool {
+        let (Error::Output(e) | Error::Io { source: e, .. }) = self else {
+            return false;
+        };
+        // A CSV writer's error arrives wrapped in an I/O error of kind `Other`, and a CSV
+        // error names no source: unwrap both by hand.
+        let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+        while let Some(error) = next {
+            if let Some(io) = error.downcast_ref::<std::io::Error>() {
+                if io.kind() == std::io::ErrorKind::BrokenPipe {
+                    return true;
+                }
+                next = io.get_ref().map(|inner| inner as _);
+            } else if let Some(csv::ErrorKind::Io(io)) =
+                error.downcast_ref::<csv::Error>().map(csv::Error::kind)
+            {
+                next = Some(io);
+            } else {
+                next = error.source();
+            }
+        }
+        false
     }
 }

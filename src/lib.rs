@@ -5,7 +5,8 @@
 //! - [`gazetteer`]: the places, read from `gazetteer.csv` (bundled in the binary);
 //! - [`geocode`]: messy names to ranked candidates, with ambiguity flagged;
 //! - [`spatial`]: WGS84 geodesy and distance to a line;
-//! - [`reference`]: the bundled border, country and district layers, and "where is this point";
+//! - [`reference`](mod@reference): the bundled border, country and district layers, and
+//!   "where is this point";
 //! - [`incidents`]: incident tables (our CSV, ACLED, UCDP, users' own) read with nothing lost;
 //! - [`index`]: R-tree proximity queries, exact on the WGS84 ellipsoid;
 //! - [`extract`]: news articles to draft incidents, each tied to its sentence;

@@ -36,16 +36,7 @@ fn schema(name: &str) -> String {
 
 /// `db push` to a schema with more arguments (layers, --incidents).
 fn push(wd: &Workdir, url: &str, schema: &str, more: &[&str]) -> common::Run {
-    ok(
-        wd,
-        &[&["db", "push", "--db", url, "--schema", schema][..], more].concat(),
-    )
-}
-
-fn ok(wd: &Workdir, args: &[&str]) -> common::Run {
-    let run = wd.run(args);
-    assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
-    run
+    wd.output(&[&["db", "push", "--db", url, "--schema", schema][..], more].concat())
 }
 
 #[test]
@@ -53,7 +44,7 @@ fn a_second_push_changes_nothing_and_a_corrected_row_replaces_the_old() {
     let Some(url) = server() else { return };
     let wd = Workdir::new();
     let s = schema("push");
-    let first = ok(&wd, &["db", "push", "--db", &url, "--schema", &s]);
+    let first = wd.output(&["db", "push", "--db", &url, "--schema", &s]);
     assert!(
         first.stderr.contains(&format!(
             "{s}.incidents: 7 inserted, 0 updated, 0 unchanged"
@@ -61,7 +52,7 @@ fn a_second_push_changes_nothing_and_a_corrected_row_replaces_the_old() {
         "{}",
         first.stderr
     );
-    let again = ok(&wd, &["db", "push", "--db", &url, "--schema", &s]);
+    let again = wd.output(&["db", "push", "--db", &url, "--schema", &s]);
     assert!(
         again.stderr.contains("0 inserted, 0 updated, 7 unchanged"),
         "{}",
@@ -102,22 +93,19 @@ fn a_second_push_changes_nothing_and_a_corrected_row_replaces_the_old() {
         "{}",
         corrected.stderr
     );
-    let near = ok(
-        &wd,
-        &[
-            "near",
-            "--at",
-            "38.02136,68.13105",
-            "--km",
-            "5",
-            "--db",
-            &url,
-            "--schema",
-            &s,
-            "--format",
-            "json",
-        ],
-    );
+    let near = wd.output(&[
+        "near",
+        "--at",
+        "38.02136,68.13105",
+        "--km",
+        "5",
+        "--db",
+        &url,
+        "--schema",
+        &s,
+        "--format",
+        "json",
+    ]);
     assert!(
         near.stdout.contains("\"event_id_cnty\":\"BW-TJK-0001\"")
             && near.stdout.contains("\"fatalities\":99"),
@@ -131,7 +119,7 @@ fn near_and_bbox_on_the_server_print_what_the_local_index_prints() {
     let Some(url) = server() else { return };
     let wd = Workdir::new();
     let s = schema("same");
-    ok(&wd, &["db", "push", "--db", &url, "--schema", &s]);
+    wd.output(&["db", "push", "--db", &url, "--schema", &s]);
     let queries: [&[&str]; 10] = [
         &["near", "--at", "37.5,70.0", "--nearest", "3"],
         &[
@@ -212,7 +200,7 @@ fn near_and_bbox_on_the_server_print_what_the_local_index_prints() {
     for q in queries {
         let local = wd.run(q);
         let remote = wd.run(&[q, &["--db", &url, "--schema", &s]].concat());
-        assert_eq!(remote.code, local.code, "{q:?}: {}", remote.stderr);
+        remote.assert_exit(local.code);
         assert_eq!(remote.stdout, local.stdout, "{q:?}");
         assert!(!local.stdout.is_empty(), "{q:?} finds something");
     }
@@ -252,9 +240,9 @@ fn columns_of_an_acled_export_beyond_our_schema_come_back_from_the_server() {
             "--format",
             format,
         ];
-        let local = ok(&wd, &q);
+        let local = wd.output(&q);
         assert!(local.stdout.contains("inter1"), "{}", local.stdout);
-        let remote = ok(&wd, &[&q[..], &["--db", &url, "--schema", &s]].concat());
+        let remote = wd.output(&[&q[..], &["--db", &url, "--schema", &s]].concat());
         assert_eq!(remote.stdout, local.stdout, "{format}");
     }
     // A corrected extra value is a change; the same file again is not.
@@ -299,8 +287,8 @@ fn on_100k_generated_incidents_the_server_agrees_with_the_index() {
     );
     // The same question asked of the file and of the server gives the same bytes.
     let same = |query: &[&str]| {
-        let local = ok(&wd, &[query, &["--incidents", "many.csv"]].concat());
-        let remote = ok(&wd, &[query, &["--db", &url, "--schema", &s]].concat());
+        let local = wd.output(&[query, &["--incidents", "many.csv"]].concat());
+        let remote = wd.output(&[query, &["--db", &url, "--schema", &s]].concat());
         assert_eq!(remote.stdout, local.stdout, "{query:?}");
         assert!(local.stdout.lines().count() > 5, "{query:?}");
     };
@@ -346,30 +334,24 @@ fn on_100k_generated_incidents_the_server_agrees_with_the_index() {
         "--format",
         "csv",
     ]);
-    let local = ok(
-        &wd,
-        &[
-            "bbox",
-            "70,37,70.3,37.3",
-            "--incidents",
-            "many.csv",
-            "--format",
-            "csv",
-        ],
-    );
-    let remote = ok(
-        &wd,
-        &[
-            "bbox",
-            "70,37,70.3,37.3",
-            "--format",
-            "csv",
-            "--db",
-            &url,
-            "--schema",
-            &s,
-        ],
-    );
+    let local = wd.output(&[
+        "bbox",
+        "70,37,70.3,37.3",
+        "--incidents",
+        "many.csv",
+        "--format",
+        "csv",
+    ]);
+    let remote = wd.output(&[
+        "bbox",
+        "70,37,70.3,37.3",
+        "--format",
+        "csv",
+        "--db",
+        &url,
+        "--schema",
+        &s,
+    ]);
     assert_eq!(remote.stdout, local.stdout);
 }
 
@@ -378,7 +360,7 @@ fn reference_layers_become_typed_geography_tables() {
     let Some(url) = server() else { return };
     let wd = Workdir::new();
     let s = schema("layers");
-    let run = ok(&wd, &["db", "push", "--db", &url, "--schema", &s]);
+    let run = wd.output(&["db", "push", "--db", &url, "--schema", &s]);
     for line in [
         "places: 1143 rows",
         "border: 15 rows",
@@ -465,7 +447,7 @@ fn bad_urls_and_refused_connections_give_one_line_without_the_password() {
     ];
     for (args, message) in cases {
         let run = wd.run(args);
-        assert_eq!(run.code, 2, "{args:?}");
+        run.assert_exit(2);
         assert!(run.stderr.contains(message), "{args:?}: {}", run.stderr);
         assert!(
             !run.stderr.contains("s3cret") && !run.stdout.contains("s3cret"),

@@ -36,7 +36,7 @@ fn acled_sample() -> Workdir {
 
 /// Runs `export incidents` from `input` to `out` and checks that it succeeded.
 fn export_incidents(wd: &Workdir, input: &str, format: &str, out: &str) {
-    let run = wd.run(&[
+    wd.output(&[
         "export",
         "incidents",
         "--incidents",
@@ -46,7 +46,6 @@ fn export_incidents(wd: &Workdir, input: &str, format: &str, out: &str) {
         "--out",
         out,
     ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
 }
 
 fn read_json(wd: &Workdir, name: &str) -> Value {
@@ -82,7 +81,7 @@ fn polygons(geometry: &Value) -> Vec<Vec<Vec<Value>>> {
 #[test]
 fn done_means_layers_open_in_gdal_with_expected_counts_and_types() {
     let wd = Workdir::new();
-    let run = wd.run(&[
+    wd.output(&[
         "export",
         "incidents",
         "border",
@@ -93,7 +92,6 @@ fn done_means_layers_open_in_gdal_with_expected_counts_and_types() {
         "--out",
         "layers/",
     ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
     let manifest = read_json(&wd, "layers/layers.json");
     let layers = manifest["layers"].as_array().unwrap();
     assert_eq!(layers.len(), 4);
@@ -156,8 +154,7 @@ fn done_means_layers_open_in_gdal_with_expected_counts_and_types() {
 #[test]
 fn pack_writes_every_layer_valid_for_gdal() {
     let wd = Workdir::new();
-    let run = wd.run(&["pack"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    wd.output(&["pack"]);
     let manifest = read_json(&wd, "out/layers/layers.json");
     let names: Vec<&str> = manifest["layers"]
         .as_array()
@@ -206,23 +203,20 @@ fn pack_writes_every_layer_valid_for_gdal() {
 #[test]
 fn polygons_wind_counter_clockwise_and_coordinates_respect_precision() {
     let wd = Workdir::new();
-    assert_eq!(
-        wd.run(&[
-            "export",
-            "buffer",
-            "countries",
-            "districts",
-            "grid",
-            "--km",
-            "20",
-            "--precision",
-            "4",
-            "--out",
-            "l/"
-        ])
-        .code,
-        0
-    );
+    wd.run(&[
+        "export",
+        "buffer",
+        "countries",
+        "districts",
+        "grid",
+        "--km",
+        "20",
+        "--precision",
+        "4",
+        "--out",
+        "l/",
+    ])
+    .assert_exit(0);
     for file in [
         "l/buffer.geojson",
         "l/countries.geojson",
@@ -304,21 +298,18 @@ fn csv_round_trips_through_incidents_check() {
 #[test]
 fn segment_and_grid_counts_equal_the_incidents_they_cover() {
     let wd = Workdir::new();
-    assert_eq!(
-        wd.run(&[
-            "export",
-            "segments",
-            "grid",
-            "--km",
-            "50",
-            "--segment-border-km",
-            "10",
-            "--out",
-            "s/"
-        ])
-        .code,
-        0
-    );
+    wd.run(&[
+        "export",
+        "segments",
+        "grid",
+        "--km",
+        "50",
+        "--segment-border-km",
+        "10",
+        "--out",
+        "s/",
+    ])
+    .assert_exit(0);
     let sum = |file: &str| -> u64 {
         read_json(&wd, file)["features"]
             .as_array()
@@ -359,18 +350,15 @@ fn one_layer_to_a_file_or_stdout_and_usage_errors() {
     assert_eq!(doc["features"][0]["properties"]["pair"], "AFG-TJK");
     assert_eq!(doc["features"][0]["properties"]["af_tj"], true);
     let two = wd.run(&["export", "border", "rivers"]);
-    assert_eq!(two.code, 2);
+    two.assert_exit(2);
     assert!(
         two.stderr.contains("several layers need --out DIR"),
         "{}",
         two.stderr
     );
-    assert_eq!(
-        wd.run(&["export", "buffer", "--km", "0", "--out", "x.geojson"])
-            .code,
-        2
-    );
-    assert_eq!(wd.run(&["export", "nonsense"]).code, 2);
+    wd.run(&["export", "buffer", "--km", "0", "--out", "x.geojson"])
+        .assert_exit(2);
+    wd.run(&["export", "nonsense"]).assert_exit(2);
 }
 
 #[test]
@@ -420,8 +408,7 @@ fn an_interrupted_export_leaves_the_previous_file_and_no_temporary() {
         "previous"
     );
     // The next run replaces the file and removes the stale temporary.
-    let run = wd.run(&["export", "border", "--out", "out.geojson"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    wd.output(&["export", "border", "--out", "out.geojson"]);
     assert!(!temporary());
     assert!(read_json(&wd, "out.geojson")["features"].is_array());
 }
@@ -473,7 +460,7 @@ fn geojson_inputs_are_checked_like_csv() {
     );
     wd.create("bad.geojson", "{\"type\":\"Polygon\"}");
     let bad = wd.run(&["incidents", "check", "bad.geojson"]);
-    assert_eq!(bad.code, 2);
+    bad.assert_exit(2);
     assert!(
         bad.stderr
             .contains("bad.geojson:1: file: not GeoJSON incidents: expected a FeatureCollection"),
@@ -488,7 +475,7 @@ fn geojson_inputs_are_checked_like_csv() {
 fn flatgeobuf_layers_read_back_in_gdal_like_the_geojson_ones() {
     let wd = Workdir::new();
     for (format, dir) in [("geojson", "gj"), ("flatgeobuf", "fgb")] {
-        let run = wd.run(&[
+        wd.output(&[
             "export",
             "incidents",
             "border",
@@ -499,7 +486,6 @@ fn flatgeobuf_layers_read_back_in_gdal_like_the_geojson_ones() {
             "--out",
             dir,
         ]);
-        assert_eq!(run.code, 0, "{}", run.stderr);
     }
     if !gdal() {
         return;

@@ -315,10 +315,10 @@ fn synthetic_rules() {
         &["extract", "-"],
         b"Tajikistan supports peace and stability in the region.",
     );
-    assert_eq!(quiet.code, 1);
+    quiet.assert_exit(1);
     // Binary input is refused with a clear message.
     let binary = wd.run_with_stdin(&["extract", "-"], b"\x00\x01\x02");
-    assert_eq!(binary.code, 2);
+    binary.assert_exit(2);
     assert!(
         binary.stderr.contains("stdin: binary data"),
         "{}",

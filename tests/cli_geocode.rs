@@ -14,7 +14,7 @@ fn json_lines(text: &str) -> Vec<Value> {
 #[test]
 fn done_means_command_prints_places_of_both_countries() {
     let wd = Workdir::new();
-    let run = wd.run(&[
+    let run = wd.output(&[
         "geocode",
         "--format",
         "json",
@@ -27,7 +27,6 @@ fn done_means_command_prints_places_of_both_countries() {
         "Jurm",
         "Kevron",
     ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
     let lines = json_lines(&run.stdout);
     assert_eq!(lines.len(), 8);
     let top = |i: usize| &lines[i]["candidates"][0];
@@ -56,7 +55,7 @@ fn stdin_reads_one_name_per_line_and_skips_blank_lines() {
         &["geocode", "--format", "json"],
         b"Vanj\r\n\nKevron, Darvaz\n",
     );
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_exit(0);
     let lines = json_lines(&run.stdout);
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[1]["query"], "Kevron, Darvaz");
@@ -68,7 +67,7 @@ fn stdin_reads_one_name_per_line_and_skips_blank_lines() {
 fn unresolved_names_exit_1_like_grep() {
     let wd = Workdir::new();
     let run = wd.run(&["geocode", "Vanj", "Xqzwvk"]);
-    assert_eq!(run.code, 1);
+    run.assert_exit(1);
     assert!(run.stdout.contains("unresolved"));
 }
 
@@ -79,7 +78,7 @@ fn bad_input_lines_are_named_and_exit_2() {
     input.extend(std::iter::repeat_n(b'a', 5000));
     input.extend(b"\nJurm\n");
     let run = wd.run_with_stdin(&["geocode", "--format", "json"], &input);
-    assert_eq!(run.code, 2);
+    run.assert_exit(2);
     assert!(
         run.stderr.contains("stdin:2: name: invalid UTF-8"),
         "{}",
@@ -105,7 +104,7 @@ fn bad_input_lines_are_named_and_exit_2() {
 fn empty_argument_is_reported() {
     let wd = Workdir::new();
     let run = wd.run(&["geocode", "Vanj", ""]);
-    assert_eq!(run.code, 2);
+    run.assert_exit(2);
     assert!(
         run.stderr.contains("argument 2: name: empty name"),
         "{}",
@@ -160,7 +159,7 @@ fn bad_coordinates_are_usage_errors() {
     let wd = Workdir::new();
     for bad in ["95,70", "37.5", "abc,def", "37.5,200", "NaN,70"] {
         let run = wd.run(&["where", bad]);
-        assert_eq!(run.code, 2, "{bad}");
+        run.assert_exit(2);
         assert!(
             run.stderr.contains("LAT,LON") || run.stderr.contains("outside"),
             "{bad}: {}",
@@ -168,7 +167,7 @@ fn bad_coordinates_are_usage_errors() {
         );
     }
     let run = wd.run(&["geocode", "--near", "91,70", "Vanj"]);
-    assert_eq!(run.code, 2);
+    run.assert_exit(2);
     assert!(
         run.stderr.contains("latitude 91 is outside -90..90"),
         "{}",
@@ -179,14 +178,13 @@ fn bad_coordinates_are_usage_errors() {
 #[test]
 fn where_reports_district_border_distance_and_side() {
     let wd = Workdir::new();
-    let run = wd.run(&[
+    let run = wd.output(&[
         "where",
         "--format",
         "json",
         "38.45373,70.78902",
         "36.88,68.37",
     ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
     let lines = json_lines(&run.stdout);
     assert_eq!(lines[0]["side"], "TJ");
     assert_eq!(lines[0]["admin2"], "Darvoz");
@@ -195,8 +193,7 @@ fn where_reports_district_border_distance_and_side() {
     assert_eq!(lines[1]["side"], "AF");
     assert_eq!(lines[1]["admin1"], "Kunduz");
     assert_eq!(lines[1]["admin2"], "Qala-i-Zal");
-    let table = wd.run(&["where", "-37.0,-70.0"]);
-    assert_eq!(table.code, 0);
+    let table = wd.output(&["where", "-37.0,-70.0"]);
     assert!(table.stdout.contains("other side"), "{}", table.stdout);
 }
 
@@ -208,7 +205,7 @@ fn custom_gazetteer_is_used_and_its_errors_name_line_and_field() {
         "id,name,kind,country,admin1,admin2,lat,lon,alt_names,population,precision\n\
          x.pl.a,Alpha,village,TJ,,,38.0,70.0,Alfa,,1\n",
     );
-    let run = wd.run(&[
+    let run = wd.output(&[
         "geocode",
         "--gazetteer",
         "g.csv",
@@ -216,7 +213,6 @@ fn custom_gazetteer_is_used_and_its_errors_name_line_and_field() {
         "json",
         "Alfa",
     ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(json_lines(&run.stdout)[0]["candidates"][0]["id"], "x.pl.a");
     wd.create(
         "bad.csv",
@@ -224,7 +220,7 @@ fn custom_gazetteer_is_used_and_its_errors_name_line_and_field() {
          x.pl.a,Alpha,village,TJ,,,38.0,70.0,,,7\n",
     );
     let run = wd.run(&["geocode", "--gazetteer", "bad.csv", "Alpha"]);
-    assert_eq!(run.code, 2);
+    run.assert_exit(2);
     assert!(
         run.stderr
             .contains("bad.csv:2: precision: expected 1, 2 or 3, got \"7\""),
@@ -232,7 +228,7 @@ fn custom_gazetteer_is_used_and_its_errors_name_line_and_field() {
         run.stderr
     );
     let missing = wd.run(&["geocode", "--gazetteer", "nope.csv", "Alpha"]);
-    assert_eq!(missing.code, 2);
+    missing.assert_exit(2);
     assert!(missing.stderr.contains("nope.csv"), "{}", missing.stderr);
 }
 
@@ -247,7 +243,7 @@ fn table_output_strips_control_characters() {
 #[test]
 fn unknown_flags_and_missing_arguments_exit_2() {
     let wd = Workdir::new();
-    assert_eq!(wd.run(&["geocode", "--frobnicate"]).code, 2);
-    assert_eq!(wd.run(&["where"]).code, 2);
-    assert_eq!(wd.run(&["--help"]).code, 0);
+    wd.run(&["geocode", "--frobnicate"]).assert_exit(2);
+    wd.run(&["where"]).assert_exit(2);
+    wd.run(&["--help"]).assert_exit(0);
 }

@@ -18,8 +18,7 @@ fn fixture(name: &str) -> String {
 #[test]
 fn done_means_near_qala_i_zal_lists_corpus_incidents_in_range() {
     let wd = Workdir::new();
-    let run = wd.run(&["near", "Qala-i-Zal", "--km", "50", "--format", "json"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = wd.output(&["near", "Qala-i-Zal", "--km", "50", "--format", "json"]);
     let lines = json_lines(&run.stdout);
     assert_eq!(lines.len(), 1);
     assert_eq!(lines[0]["event_id_cnty"], "BW-AFG-0001");
@@ -61,7 +60,7 @@ fn acled_export_reads_with_every_column_kept() {
     assert_eq!(report["counts"]["indexed"], 5, "{}", run.stdout);
     assert_eq!(report["counts"]["unlocated"], 1);
     assert_eq!(report["counts"]["rejected"], 0);
-    assert_eq!(run.code, 0);
+    run.assert_exit(0);
     let near = wd.run(&[
         "near",
         "--incidents",
@@ -105,7 +104,7 @@ fn malformed_rows_are_rejected_with_file_line_field_and_counts_add_up() {
          \"A10\",\"2020-11-19\",\"37.1\",\"69.2\",\"0\",\"Afghanistan\",\"quoted, with comma\"\r\n",
     );
     let run = wd.run(&["incidents", "check", "bad.csv", "--rejects", "rejects.csv"]);
-    assert_eq!(run.code, 1);
+    run.assert_exit(1);
     let expected = [
         "11 read = 3 indexed + 1 unlocated + 7 rejected",
         "rejected: bad.csv:3: event_date: not a date: \"2020-02-30\"",
@@ -141,17 +140,17 @@ fn unreadable_files_are_errors_that_say_why() {
     let wd = Workdir::new();
     wd.create("empty.csv", "");
     let run = wd.run(&["incidents", "check", "empty.csv"]);
-    assert_eq!(run.code, 2);
+    run.assert_exit(2);
     assert_eq!(
         run.stderr.trim(),
         "borderwatch: empty.csv:1: header: empty file: expected a header row"
     );
     wd.create("cols.csv", "a,b\n1,2\n");
     let run = wd.run(&["incidents", "check", "cols.csv"]);
-    assert_eq!(run.code, 2);
+    run.assert_exit(2);
     assert!(run.stderr.contains("cols.csv:1: header: no latitude/longitude and no location column among: a, b; name yours with --columns lat=COLUMN,lon=COLUMN"), "{}", run.stderr);
     let run = wd.run(&["incidents", "check", "missing.csv"]);
-    assert_eq!(run.code, 2);
+    run.assert_exit(2);
     assert!(
         run.stderr.contains("missing.csv: No such file"),
         "{}",
@@ -166,7 +165,7 @@ fn columns_option_maps_unusual_headers() {
         "own.csv",
         "Ref,Northing,Easting,When\nr1,37.2,69.1,2021-03-04\n",
     );
-    let run = wd.run(&[
+    let run = wd.output(&[
         "bbox",
         "69,37,70,38",
         "--incidents",
@@ -176,7 +175,6 @@ fn columns_option_maps_unusual_headers() {
         "--format",
         "json",
     ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
     let lines = json_lines(&run.stdout);
     assert_eq!(lines[0]["event_id_cnty"], "r1");
     assert_eq!(lines[0]["event_date"], "2021-03-04");
@@ -188,7 +186,7 @@ fn columns_option_maps_unusual_headers() {
         "--columns",
         "lat=Nope",
     ]);
-    assert_eq!(bad.code, 2);
+    bad.assert_exit(2);
     assert!(
         bad.stderr
             .contains("--columns: lat=Nope: the file has no column \"Nope\""),
@@ -231,7 +229,7 @@ fn filters_and_nearest_work_together() {
     assert_eq!(lines.len(), 1);
     assert_eq!(lines[0]["event_id_cnty"], "BW-TJK-0002");
     let none = wd.run(&["near", "--at", "38.4,70.9", "--km", "1"]);
-    assert_eq!(none.code, 1, "nothing found exits 1");
+    none.assert_exit(1);
     let actor = wd.run(&[
         "bbox",
         "60,34,76,41.5",
@@ -258,7 +256,7 @@ fn filters_and_nearest_work_together() {
 fn ambiguous_or_unknown_place_is_an_error_listing_candidates() {
     let wd = Workdir::new();
     let run = wd.run(&["near", "Fayzabad"]);
-    assert_eq!(run.code, 2);
+    run.assert_exit(2);
     assert!(
         run.stderr.contains("\"Fayzabad\" is ambiguous"),
         "{}",
@@ -268,7 +266,7 @@ fn ambiguous_or_unknown_place_is_an_error_listing_candidates() {
     let settled = wd.run(&["near", "Fayzabad", "--country", "TJ", "--km", "300"]);
     assert_ne!(settled.code, 2, "{}", settled.stderr);
     let unknown = wd.run(&["near", "Xqzwvk"]);
-    assert_eq!(unknown.code, 2);
+    unknown.assert_exit(2);
     assert!(unknown.stderr.contains("no place named like \"Xqzwvk\""));
 }
 
@@ -279,8 +277,7 @@ fn batch_queries_count_per_village() {
         "q.csv",
         "id,lat,lon\nq1,36.88421,68.37395\nq2,0,0\nq3,38.4,70.9\n",
     );
-    let run = wd.run(&["near", "--queries", "q.csv", "--km", "60", "--count"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = wd.output(&["near", "--queries", "q.csv", "--km", "60", "--count"]);
     assert_eq!(
         run.stdout,
         "query_id,hits,fatalities\nq1,1,0\nq2,0,0\nq3,3,5\n"
@@ -300,7 +297,7 @@ fn batch_queries_count_per_village() {
     assert_eq!(lines[0]["query_id"], "v1");
     wd.create("bad.csv", "id,lat,lon\nq1,95,70\n");
     let bad = wd.run(&["near", "--queries", "bad.csv"]);
-    assert_eq!(bad.code, 2);
+    bad.assert_exit(2);
     assert!(
         bad.stderr
             .contains("bad.csv:2: lat/lon: latitude 95 is outside -90..90"),
@@ -312,8 +309,7 @@ fn batch_queries_count_per_village() {
 #[test]
 fn summary_groups_and_sums() {
     let wd = Workdir::new();
-    let run = wd.run(&["incidents", "summary", "--by", "admin1"]);
-    assert_eq!(run.code, 0);
+    let run = wd.output(&["incidents", "summary", "--by", "admin1"]);
     assert!(run.stdout.contains("Badakhshan"));
     let gbao = run
         .stdout
@@ -344,7 +340,7 @@ fn bad_bbox_is_a_usage_error() {
     let wd = Workdir::new();
     for bad in ["70,37,69,38", "1,2,3", "a,b,c,d", "0,0,200,10"] {
         let run = wd.run(&["bbox", bad]);
-        assert_eq!(run.code, 2, "{bad}");
+        run.assert_exit(2);
     }
 }
 
@@ -414,7 +410,7 @@ fn the_index_file_answers_as_a_full_read_and_follows_changes_to_the_csv() {
     for round in ["writes the index", "reads the index"] {
         for (q, expected) in queries.iter().zip(&full) {
             let run = wd.run(&[&q[..], &["--incidents", "inc.csv"]].concat());
-            assert_eq!(run.code, expected.code, "{round}: {q:?}: {}", run.stderr);
+            run.assert_exit(expected.code);
             assert_eq!(run.stdout, expected.stdout, "{round}: {q:?}");
             assert_eq!(run.stderr, expected.stderr, "{round}: {q:?}");
             assert!(

@@ -31,9 +31,7 @@ fn root_number(svg: &str, name: &str) -> f64 {
 }
 
 fn render(wd: &Workdir, args: &[&str]) -> common::Run {
-    let run = wd.run(&[&["render"], args].concat());
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    run
+    wd.output(&[&["render"], args].concat())
 }
 
 #[test]
@@ -156,8 +154,7 @@ fn labels_lie_inside_the_image_and_never_overlap() {
             assert!(!overlap, "{a:?} overlaps {b:?}");
         }
     }
-    let none = wd.run(&["render", "--out", "bare.svg", "--labels", "none"]);
-    assert_eq!(none.code, 0);
+    wd.output(&["render", "--out", "bare.svg", "--labels", "none"]);
     assert!(attribute_values(&wd.read("bare.svg"), "data-box").is_empty());
 }
 
@@ -220,7 +217,7 @@ fn bad_requests_get_one_clear_line() {
     ];
     for (args, message) in cases {
         let run = wd.run(args);
-        assert_eq!(run.code, 2, "{args:?}");
+        run.assert_exit(2);
         assert!(run.stderr.contains(message), "{args:?}: {}", run.stderr);
         assert!(!wd.path("m.png").exists());
     }
@@ -283,8 +280,7 @@ fn qala_i_zal_80_km_matches_its_golden_image() {
 #[test]
 fn pack_adds_the_briefing_image() {
     let wd = Workdir::new();
-    let run = wd.run(&["pack", "--out", "briefing"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    wd.output(&["pack", "--out", "briefing"]);
     let png = std::fs::read(wd.path("briefing/map.png")).unwrap();
     let image = Pixmap::decode_png(&png).unwrap();
     assert_eq!((image.width(), image.height()), (1600, 1100));

@@ -13,8 +13,7 @@ const FIXTURE: &str = concat!(
 #[test]
 fn single_file_inlines_everything_and_escapes_data() {
     let wd = Workdir::new();
-    let run = wd.run(&["web", "--incidents", FIXTURE, "--single-file", "map.html"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = wd.output(&["web", "--incidents", FIXTURE, "--single-file", "map.html"]);
     assert!(
         run.stderr.contains(
             "map.html: single-file web map (9 incidents on the map, 1 listed without a place)"
@@ -60,8 +59,7 @@ fn single_file_inlines_everything_and_escapes_data() {
 #[test]
 fn site_has_the_page_the_data_maplibre_and_every_layer() {
     let wd = Workdir::new();
-    let run = wd.run(&["web", "--out", "site", "--since", "2020-01-01"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    wd.output(&["web", "--out", "site", "--since", "2020-01-01"]);
     for file in [
         "index.html",
         "app.js",
@@ -98,15 +96,14 @@ fn site_has_the_page_the_data_maplibre_and_every_layer() {
 fn web_needs_a_target() {
     let wd = Workdir::new();
     let run = wd.run(&["web"]);
-    assert_eq!(run.code, 2);
+    run.assert_exit(2);
     assert!(run.stderr.contains("--out <DIR>"), "{}", run.stderr);
 }
 
 #[test]
 fn pack_writes_the_web_map_beside_the_layers() {
     let wd = Workdir::new();
-    let run = wd.run(&["pack", "--out", "briefing"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    wd.output(&["pack", "--out", "briefing"]);
     assert!(wd.path("briefing/layers/layers.json").is_file());
     assert!(wd.path("briefing/web/index.html").is_file());
     assert!(wd.read("briefing/map.html").contains("window.BORDERWATCH"));

@@ -5,6 +5,7 @@
 //!
 //! (about ten minutes per property on this machine kind; see the README's hardening notes).
 
+use borderwatch::error::Error;
 use borderwatch::export::{Feature, FeatureWriter, Format};
 use borderwatch::extract::dates::{find_date, year_only};
 use borderwatch::extract::facts::{fatalities, relative_location};
@@ -53,8 +54,24 @@ proptest! {
         let anchor = NaiveDate::from_ymd_opt(2023, 9, 5).unwrap();
         if let Some(found) = find_date(&text, Some(anchor), "the anchor") {
             prop_assert!((1..=3).contains(&found.precision));
+            // A date read against the anchor ("19 November", "on Monday", "last month") is on
+            // or before it and at most a year earlier; a stated date may be any date.
+            if found.basis.contains("the anchor") {
+                let before = anchor - found.date;
+                prop_assert!(
+                    (0..=366).contains(&before.num_days()),
+                    "{} from {:?} is {} days before the anchor",
+                    found.date,
+                    found.basis,
+                    before.num_days()
+                );
+            }
         }
-        let _ = year_only(&text, Some((anchor, "the anchor")));
+        if let Some((year, basis)) = year_only(&text, Some((anchor, "the anchor")))
+            && basis.contains("the anchor")
+        {
+            prop_assert!((2022..=2023).contains(&year), "{year} from {basis:?}");
+        }
     }
 
     #[test]
@@ -83,10 +100,25 @@ proptest! {
         }
         let mut bytes = text.into_bytes();
         bytes.extend_from_slice(&junk);
-        if let Ok(table) = load_reader(bytes.as_slice(), "fuzz.csv", &LoadOptions::default()) {
-            let c = table.counts();
-            prop_assert_eq!(c.read, c.indexed + c.unlocated + c.rejected);
-            prop_assert!(c.read >= rows.len().min(1) || rows.is_empty());
+        let lines = 1 + bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+        match load_reader(bytes.as_slice(), "fuzz.csv", &LoadOptions::default()) {
+            Ok(table) => {
+                let c = table.counts();
+                prop_assert_eq!(c.read, c.indexed + c.unlocated + c.rejected);
+                prop_assert!(c.read >= rows.len().min(1) || rows.is_empty());
+                if junk.is_empty() {
+                    prop_assert_eq!(c.read, rows.len());
+                }
+            }
+            // A file refused as a whole says where: problems in this file, on one of its lines.
+            Err(Error::Invalid(problems)) => {
+                prop_assert!(!problems.is_empty());
+                for p in &problems {
+                    prop_assert_eq!(p.origin.as_str(), "fuzz.csv");
+                    prop_assert!((1..=lines).contains(&p.line), "{}", p);
+                }
+            }
+            Err(other) => prop_assert!(false, "not an input problem: {other}"),
         }
     }
 

@@ -156,11 +156,7 @@ fn every_malformed_input_gets_its_message_and_no_row_is_lost() {
         }
         let run = wd.run(&case.args);
         let said = format!("{}{}", run.stderr, run.stdout);
-        assert_eq!(
-            run.code, case.code,
-            "{}: exit code; said:\n{said}",
-            case.name
-        );
+        run.assert_exit(case.code);
         assert!(
             said.contains(case.message),
             "{}: expected {:?}; said:\n{said}",
@@ -241,7 +237,7 @@ fn absurd_sizes_are_refused_with_a_clear_message() {
         ),
     ] {
         let run = wd.run(args);
-        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        run.assert_exit(2);
         assert!(run.stderr.contains(message), "{args:?}: {}", run.stderr);
     }
 }

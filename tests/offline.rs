@@ -56,7 +56,9 @@ fn main_commands_work_with_no_network_at_all() {
             .arg(env!("CARGO_BIN_EXE_borderwatch"))
             .args(args)
             .current_dir(wd.root())
-            .env_remove("BORDERWATCH_GAZETTEER")
+            // As Workdir::command: nothing of the shell's environment (`unshare` is found
+            // on the default /bin:/usr/bin).
+            .env_clear()
             .output()
             .unwrap();
         assert!(

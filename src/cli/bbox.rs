@@ -75,7 +75,6 @@ pub fn run(args: Args) -> Result<i32, Error> {
             distance: None,
         })
         .collect();
-    write_hits(&index, &rows, args.format)
-        .map_err(|e| Error::Usage(format!("writing output: {e}")))?;
+    write_hits(&index, &rows, args.format).map_err(Error::output)?;
     Ok(if rows.is_empty() { 1 } else { 0 })
 }

@@ -124,9 +124,8 @@ fn write_layers_of(
             options.format,
             precision,
         )
-        .map_err(|e| Error::Usage(format!("writing output: {e}")))?;
-        write_layer(layers[0], &context, writer)
-            .map_err(|e| Error::Usage(format!("writing output: {e}")))?;
+        .map_err(Error::output)?;
+        write_layer(layers[0], &context, writer).map_err(Error::output)?;
         return Ok(0);
     }
     if !to_folder {
@@ -182,15 +181,13 @@ fn stream_incidents(options: &LayerArgs) -> Result<i32, Error> {
     let out = options.out.clone().unwrap_or_else(|| PathBuf::from("-"));
     let run = |w: &mut (dyn std::io::Write + Send)| -> Result<usize, Error> {
         let mut writer = FeatureWriter::new(w, options.format, precision)
-            .map_err(|e| Error::Usage(format!("writing output: {e}")))?
+            .map_err(Error::output)?
             .named("incidents");
         options.incidents.stream(&mut |block| {
             let index = IncidentIndex::unindexed(block);
             crate::export::write_incidents(&index, &filter, &mut writer)
         })?;
-        let (count, _) = writer
-            .finish()
-            .map_err(|e| Error::Usage(format!("writing output: {e}")))?;
+        let (count, _) = writer.finish().map_err(Error::output)?;
         Ok(count)
     };
     if out.as_os_str() == "-" {

@@ -4,7 +4,7 @@ use std::io::{BufRead, Write};
 
 use geo::Point;
 
-use super::output::{clean, print_table};
+use super::output::{clean, write_table};
 use super::{Format, GazetteerArgs};
 use crate::error::Error;
 use crate::geocode::{Options, Outcome, Status};
@@ -92,7 +92,7 @@ pub fn run(args: Args) -> Result<i32, Error> {
             None => outcomes.push(geocoder.geocode(&input.text, &options)),
         }
     }
-    write(&outcomes, args.format).map_err(|e| Error::Usage(format!("writing output: {e}")))?;
+    write(&outcomes, args.format).map_err(Error::output)?;
     Ok(if had_problem {
         2
     } else if outcomes.iter().any(|o| o.status == Status::Unresolved) {
@@ -248,7 +248,6 @@ fn write(outcomes: &[Outcome], format: Format) -> std::io::Result<()> {
             writer.flush()?;
         }
         Format::Table => {
-            drop(out);
             let mut rows = Vec::new();
             for outcome in outcomes {
                 if outcome.candidates.is_empty() {
@@ -281,13 +280,15 @@ fn write(outcomes: &[Outcome], format: Format) -> std::io::Result<()> {
                     ]);
                 }
             }
-            print_table(
+            write_table(
+                &mut out,
                 &[
                     "query", "status", "name", "kind", "country", "admin1", "admin2", "lat", "lon",
                     "score", "prec", "match", "id",
                 ],
                 &rows,
-            );
+            )?;
+            out.flush()?;
             for outcome in outcomes.iter().filter(|o| o.status == Status::Ambiguous) {
                 if let Some(note) = &outcome.note {
                     eprintln!("note: {}: {}", clean(&outcome.query), clean(note));

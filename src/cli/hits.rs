@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::output::print_table;
+use super::output::write_table;
 use crate::export::{
     FeatureWriter, Format, Properties, RUN, RUN_ITEM_BYTES, encode_runs, push_json_object,
 };
@@ -73,7 +73,6 @@ pub fn write_hits(
     let with_distance = hits.iter().any(|h| h.distance.is_some());
     match format {
         HitFormat::Table => {
-            drop(out);
             let mut header = Vec::new();
             if with_query {
                 header.push("query");
@@ -118,8 +117,7 @@ pub fn write_hits(
                     cells
                 })
                 .collect();
-            print_table(&header, &rows);
-            return Ok(());
+            write_table(&mut out, &header, &rows)?;
         }
         HitFormat::Csv => {
             let mut writer = csv::Writer::from_writer(&mut out);

@@ -1,10 +1,11 @@
 //! `borderwatch incidents check|summary`: the account of every row, and totals.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::PathBuf;
 
 use super::incident_args::{FilterArgs, IncidentArgs};
-use super::output::print_table;
+use super::output::write_table;
 use crate::atomic::write_atomically;
 use crate::error::Error;
 use crate::incidents::IncidentTable;
@@ -69,6 +70,8 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
     }
     let table = incidents.load_quietly()?;
     let counts = table.counts();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
     if args.json {
         let problems: Vec<serde_json::Value> = table
             .rejected()
@@ -81,19 +84,25 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
                     .map(|p| serde_json::json!({"outcome": "unlocated", "problem": p.to_string()})),
             )
             .collect();
-        println!(
+        writeln!(
+            out,
             "{}",
             serde_json::json!({"counts": counts, "files": table.files(), "problems": problems})
-        );
+        )
+        .map_err(Error::output)?;
     } else {
-        println!("{counts}");
+        writeln!(out, "{counts}").map_err(Error::output)?;
         for r in table.rejected() {
-            println!("rejected: {}", super::output::clean(&r.problem.to_string()));
+            let problem = super::output::clean(&r.problem.to_string()).into_owned();
+            writeln!(out, "rejected: {problem}").map_err(Error::output)?;
         }
         for p in table.unlocated() {
-            println!("unlocated: {}", super::output::clean(&p.to_string()));
+            let problem = super::output::clean(&p.to_string()).into_owned();
+            writeln!(out, "unlocated: {problem}").map_err(Error::output)?;
         }
     }
+    out.flush().map_err(Error::output)?;
+    drop(out);
     if let Some(path) = &args.rejects {
         write_rejects(&table, path)?;
         eprintln!(
@@ -198,9 +207,14 @@ fn summary(args: SummaryArgs) -> Result<i32, Error> {
             ]
         })
         .collect();
-    print_table(
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    write_table(
+        &mut out,
         &["group", "incidents", "fatalities", "first", "last"],
         &rows,
-    );
+    )
+    .and_then(|()| out.flush())
+    .map_err(Error::output)?;
     Ok(if groups.is_empty() { 1 } else { 0 })
 }

@@ -91,7 +91,11 @@ impl GazetteerArgs {
 }
 
 /// Runs the command line and returns the process exit code.
+///
+/// A closed standard output (`borderwatch … | head -1`) ends the command quietly with 0, as
+/// in ripgrep and xsv: the reader has what it wanted.
 pub fn run() -> i32 {
+    quiet_on_closed_pipe();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -115,9 +119,30 @@ pub fn run() -> i32 {
     };
     match result {
         Ok(code) => code,
+        Err(e) if e.is_closed_pipe() => 0,
         Err(e) => {
             eprintln!("borderwatch: {e}");
             2
         }
     }
+}
+
+/// Makes the panic of `println!` on a closed standard output a quiet exit 0. Commands write
+/// through `Error::Output`, which `run` treats the same way; this catches the prints that
+/// remain.
+fn quiet_on_closed_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        // std's text for EPIPE: "failed printing to stdout: Broken pipe (os error 32)".
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
 }

@@ -149,8 +149,7 @@ pub fn run(args: Args) -> Result<i32, Error> {
                 })
             })
             .collect();
-        write_hits(&index, &rows, args.format)
-            .map_err(|e| Error::Usage(format!("writing output: {e}")))?;
+        write_hits(&index, &rows, args.format).map_err(Error::output)?;
     }
     Ok(if found { 0 } else { 1 })
 }
@@ -338,7 +337,7 @@ fn print_counts(
     format: HitFormat,
 ) -> Result<(), Error> {
     use std::io::Write;
-    let io = |e: std::io::Error| Error::Usage(format!("writing output: {e}"));
+    let io = Error::output;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if format == HitFormat::Json {
@@ -350,7 +349,7 @@ fn print_counts(
         return out.flush().map_err(io);
     }
     let mut writer = csv::Writer::from_writer(out);
-    let record_error = |e: csv::Error| Error::Usage(format!("writing output: {e}"));
+    let record_error = Error::output;
     writer
         .write_record(["query_id", "hits", "fatalities"])
         .map_err(record_error)?;

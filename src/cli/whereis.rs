@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::Format;
 use super::geocode::parse_lat_lon;
-use super::output::print_table;
+use super::output::write_table;
 use crate::error::Error;
 use crate::gazetteer::Gazetteer;
 use crate::reference::{Location, Reference};
@@ -51,15 +51,24 @@ pub fn run(args: Args) -> Result<i32, Error> {
             nearest: nearest_places(&gazetteer, p, args.nearest),
         })
         .collect();
-    match args.format {
+    write_answers(&answers, args.format)?;
+    Ok(0)
+}
+
+fn write_answers(answers: &[Answer], format: Format) -> Result<(), Error> {
+    use std::io::Write;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match format {
         Format::Json => {
-            for answer in &answers {
-                println!("{}", serde_json::to_string(answer).expect("serialisable"));
+            for answer in answers {
+                serde_json::to_writer(&mut out, answer).map_err(Error::output)?;
+                writeln!(out).map_err(Error::output)?;
             }
         }
         Format::Csv => {
-            let mut writer = csv::Writer::from_writer(std::io::stdout());
-            let io = |e: csv::Error| Error::Usage(format!("writing output: {e}"));
+            let mut writer = csv::Writer::from_writer(&mut out);
+            let io = Error::output;
             writer
                 .write_record([
                     "lat",
@@ -73,7 +82,7 @@ pub fn run(args: Args) -> Result<i32, Error> {
                     "nearest_km",
                 ])
                 .map_err(io)?;
-            for a in &answers {
+            for a in answers {
                 let l = &a.location;
                 let first = a.nearest.first();
                 writer
@@ -92,12 +101,10 @@ pub fn run(args: Args) -> Result<i32, Error> {
                     ])
                     .map_err(io)?;
             }
-            writer
-                .flush()
-                .map_err(|e| Error::Usage(format!("writing output: {e}")))?;
+            writer.flush().map_err(Error::output)?;
         }
         Format::Table => {
-            for a in &answers {
+            for a in answers {
                 let l = &a.location;
                 let rows = vec![
                     vec!["point".into(), format!("{:.5}, {:.5}", l.lat, l.lon)],
@@ -118,7 +125,7 @@ pub fn run(args: Args) -> Result<i32, Error> {
                         format!("{:.2} km ({} side)", l.border_km, l.side.as_str()),
                     ],
                 ];
-                print_table(&["", ""], &rows);
+                write_table(&mut out, &["", ""], &rows).map_err(Error::output)?;
                 let nearby: Vec<Vec<String>> = a
                     .nearest
                     .iter()
@@ -132,13 +139,18 @@ pub fn run(args: Args) -> Result<i32, Error> {
                         ]
                     })
                     .collect();
-                println!();
-                print_table(&["nearest", "kind", "country", "km", "bearing"], &nearby);
-                println!();
+                writeln!(out).map_err(Error::output)?;
+                write_table(
+                    &mut out,
+                    &["nearest", "kind", "country", "km", "bearing"],
+                    &nearby,
+                )
+                .map_err(Error::output)?;
+                writeln!(out).map_err(Error::output)?;
             }
         }
     }
-    Ok(0)
+    out.flush().map_err(Error::output)
 }
 
 /// The `k` gazetteer places (not admin units or rivers) nearest by geodesic distance.

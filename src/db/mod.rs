@@ -61,7 +61,7 @@ pub fn connect(url: Option<&str>) -> Result<Client, Error> {
             .map(|d| d.message().to_string())
             .or_else(|| std::error::Error::source(&e).map(|s| s.to_string()))
             .unwrap_or_else(|| e.to_string());
-        Error::Usage(format!(
+        Error::Database(format!(
             "cannot connect to PostgreSQL at {target}: {reason}"
         ))
     })
@@ -189,18 +189,21 @@ fn copy_csv(
 ) -> Result<u64, Error> {
     let bytes = csv
         .into_inner()
-        .map_err(|e| Error::Usage(format!("encoding rows for COPY: {e}")))?;
+        .map_err(|e| Error::Database(format!("encoding rows for COPY: {e}")))?;
     let mut copy = tx.copy_in(sql).map_err(db_error("COPY"))?;
     copy.write_all(&bytes)
-        .map_err(|e| Error::Usage(format!("PostgreSQL, COPY: {e}")))?;
+        .map_err(|e| Error::Database(format!("PostgreSQL, COPY: {e}")))?;
     copy.finish().map_err(db_error("COPY"))
 }
 
 /// What a push did to the incidents table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PushReport {
+    /// Rows that were not in the table.
     pub inserted: u64,
+    /// Rows whose id was there with other values.
     pub updated: u64,
+    /// Rows already there as they are.
     pub unchanged: u64,
     /// Rows of the input whose id came again later in it (the last one counts).
     pub duplicates: u64,
@@ -212,7 +215,7 @@ fn db_error(what: &str) -> impl Fn(postgres::Error) -> Error + '_ {
             .as_db_error()
             .map(|d| d.message().to_string())
             .unwrap_or_else(|| e.to_string());
-        Error::Usage(format!("PostgreSQL, {what}: {reason}"))
+        Error::Database(format!("PostgreSQL, {what}: {reason}"))
     }
 }
 
@@ -283,7 +286,7 @@ pub fn push_incidents(
             serde_json::Value::Object(extra).to_string()
         });
         csv.write_record(&record)
-            .map_err(|e| Error::Usage(format!("encoding rows for COPY: {e}")))?;
+            .map_err(|e| Error::Database(format!("encoding rows for COPY: {e}")))?;
     }
     let staged = copy_csv(
         &mut tx,
@@ -405,7 +408,7 @@ pub fn push_layer(
                 .collect(),
         );
         csv.write_record(&record)
-            .map_err(|e| Error::Usage(format!("encoding rows for COPY: {e}")))?;
+            .map_err(|e| Error::Database(format!("encoding rows for COPY: {e}")))?;
     }
     let names: Vec<String> = columns
         .iter()
@@ -428,7 +431,7 @@ pub fn push_layer(
     Ok(rows)
 }
 
-/// Incidents of `schema.incidents` in `area` that may pass `filter` (see [`filter_sql`]),
+/// Incidents of `schema.incidents` in `area` that may pass `filter` (see `filter_sql`),
 /// read back as a table in push order: within a distance of points (ST_DWithin on
 /// geography: geodesic, GiST-indexed) or inside a lon/lat box.
 pub fn fetch(
@@ -586,15 +589,15 @@ fn select(
                 .map(|c| c.name())
                 .chain(extra.iter().map(String::as_str)),
         )
-        .map_err(|e| Error::Usage(format!("PostgreSQL, reading rows: {e}")))?;
+        .map_err(|e| Error::Database(format!("PostgreSQL, reading rows: {e}")))?;
     let mut bytes = header
         .into_inner()
-        .map_err(|e| Error::Usage(format!("PostgreSQL, reading rows: {e}")))?;
+        .map_err(|e| Error::Database(format!("PostgreSQL, reading rows: {e}")))?;
     let mut reader = client
         .copy_out(&sql)
         .map_err(db_error("querying incidents"))?;
     std::io::Read::read_to_end(&mut reader, &mut bytes)
-        .map_err(|e| Error::Usage(format!("PostgreSQL, reading rows: {e}")))?;
+        .map_err(|e| Error::Database(format!("PostgreSQL, reading rows: {e}")))?;
     let options = LoadOptions {
         geocode: false,
         ..LoadOptions::default()

@@ -20,7 +20,9 @@ use crate::spatial::{bearing_deg, destination, geodesic_km};
 pub struct BufferZone {
     /// `AF` or `TJ`.
     pub side: &'static str,
+    /// The zone on that side.
     pub polygon: MultiPolygon,
+    /// Its area in square kilometres.
     pub area_km2: f64,
 }
 
@@ -154,6 +156,10 @@ pub type Segments = Vec<Feature>;
 /// The AF–TJ border cut into equal pieces of about `km` each; each piece counts the
 /// incidents (passing `filter`) within `border_km` of the border whose nearest border point
 /// falls on it.
+///
+/// # Panics
+///
+/// Only if the bundled border had no vertices (it is built in and tested).
 pub fn border_segments(
     index: &IncidentIndex,
     filter: &Filter,

@@ -13,9 +13,11 @@ use super::write::Feature;
 /// The type of a property column, the narrowest that holds every value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColumnKind {
+    /// true or false.
     Bool,
     /// Whole numbers.
     Long,
+    /// Numbers with a fraction.
     Double,
     /// Text, and anything else as its JSON text (lists joined by `|`, as in CSV).
     Text,

@@ -105,8 +105,11 @@ impl Layer {
 
 /// What layers are made from and how.
 pub struct Context<'a> {
+    /// The incidents.
     pub index: &'a IncidentIndex<'a>,
+    /// Which incidents count.
     pub filter: &'a Filter,
+    /// Places for the places layer and district names.
     pub gazetteer: &'a Gazetteer,
     /// `--km` of buffer, segments and grid.
     pub km: f64,
@@ -358,6 +361,10 @@ fn encode_incident(
 }
 
 /// One incident as a feature: every column typed, plus border_km and side.
+///
+/// # Panics
+///
+/// When `row` is not located (it has no point, so no border distance).
 pub fn incident_feature(
     index: &IncidentIndex,
     table: &IncidentTable,

@@ -15,7 +15,9 @@ use super::spill::Spill;
 pub struct Feature {
     /// The GeoJSON `id` member.
     pub id: Option<String>,
+    /// The geometry, WGS84 longitude and latitude.
     pub geometry: Geometry,
+    /// The GeoJSON `properties` member.
     pub properties: Map<String, Value>,
 }
 
@@ -184,6 +186,7 @@ impl Encoded {
 /// Features (or JSON lines) one thread encodes into one text, and about how long an
 /// incident's is: runs are encoded in parallel and written in order.
 pub const RUN: usize = 512;
+/// About how many bytes one incident's encoded feature takes (a run's text is reserved at once).
 pub const RUN_ITEM_BYTES: usize = 768;
 
 /// The features of `items` encoded by `encode` in parallel runs of [`RUN`], in order.
@@ -452,6 +455,10 @@ impl<W: Write + Send> FeatureWriter<W> {
     }
 
     /// Writes one feature.
+    ///
+    /// # Panics
+    ///
+    /// Only if a FlatGeobuf or GeoParquet writer had lost its spill, which [`FeatureWriter::new`] makes for those formats.
     pub fn write(&mut self, feature: &Feature) -> io::Result<()> {
         self.buffer.clear();
         match self.format {

@@ -1,5 +1,6 @@
 //! Event dates as reports and exports write them.
 
+use crate::error::Reason;
 use chrono::NaiveDate;
 
 /// How exact a date is (ACLED `time_precision`): 1 day, 2 week, 3 month.
@@ -20,7 +21,11 @@ pub type TimePrecision = u8;
 /// assert_eq!(parse_date(""), Ok(None));
 /// assert!(parse_date("2020-13-45").is_err());
 /// ```
-pub fn parse_date(text: &str) -> Result<Option<(NaiveDate, TimePrecision)>, String> {
+pub fn parse_date(text: &str) -> Result<Option<(NaiveDate, TimePrecision)>, Reason> {
+    date_of(text).map_err(Reason)
+}
+
+fn date_of(text: &str) -> Result<Option<(NaiveDate, TimePrecision)>, String> {
     let text = text.trim();
     if text.is_empty() {
         return Ok(None);
@@ -107,7 +112,7 @@ mod tests {
             "2020-1-1x",
         ] {
             let err = parse_date(bad).unwrap_err();
-            assert!(err.contains("YYYY-MM-DD"), "{bad}: {err}");
+            assert!(err.as_str().contains("YYYY-MM-DD"), "{bad}: {err}");
         }
     }
 }

@@ -4,6 +4,7 @@
 //! longitude. Row N of the messages is feature N - 1 (the header is line 1) when no property
 //! holds a line break.
 
+use crate::error::Reason;
 use serde_json::Value;
 
 /// Whether the input looks like GeoJSON rather than CSV (first byte `{` or RS).
@@ -58,7 +59,11 @@ fn cell(value: &Value) -> String {
 /// column, then `latitude` and `longitude` from Point geometries. A feature whose geometry is
 /// not a Point keeps its coordinates empty and gets the reason in a `geometry_problem` column,
 /// which the reader rejects.
-pub fn to_csv(bytes: &[u8]) -> Result<Vec<u8>, String> {
+pub fn to_csv(bytes: &[u8]) -> Result<Vec<u8>, Reason> {
+    csv_of(bytes).map_err(Reason)
+}
+
+fn csv_of(bytes: &[u8]) -> Result<Vec<u8>, String> {
     let features = features(bytes)?;
     let mut columns: Vec<String> = Vec::new();
     for f in &features {
@@ -149,11 +154,13 @@ mod tests {
         assert!(
             to_csv(b"{\"type\":\"Polygon\"}")
                 .unwrap_err()
+                .as_str()
                 .contains("expected a FeatureCollection")
         );
         assert!(
             to_csv(b"\x1e{not json")
                 .unwrap_err()
+                .as_str()
                 .contains("feature 1: not JSON")
         );
     }

@@ -104,29 +104,43 @@ impl Text {
 /// [`IncidentTable`]; read them with [`IncidentTable::text`] and [`IncidentTable::str`].
 #[derive(Debug, Clone)]
 pub struct Incident {
+    /// ACLED event_id_cnty (or the input's id).
     pub id: Text,
     /// None when the date is unknown.
     pub date: Option<NaiveDate>,
     /// ACLED time_precision: 1 day, 2 week, 3 month.
     pub time_precision: Option<u8>,
+    /// ACLED event_type, e.g. Battles.
     pub event_type: Sym,
+    /// ACLED sub_event_type, e.g. Armed clash.
     pub sub_event_type: Sym,
+    /// The first actor.
     pub actor1: Sym,
+    /// The second actor.
     pub actor2: Sym,
+    /// Country name.
     pub country: Sym,
+    /// Province.
     pub admin1: Sym,
+    /// District.
     pub admin2: Sym,
+    /// The place named by the source.
     pub location: Sym,
     /// WGS84 degrees; NaN when unlocated.
     pub lat: f64,
+    /// WGS84 degrees; NaN when unlocated.
     pub lon: f64,
     /// ACLED geo_precision: 1 exact, 2 near/district, 3 province/region.
     pub geo_precision: Option<u8>,
     /// None when the source gives no count.
     pub fatalities: Option<u32>,
+    /// The source's account.
     pub notes: Text,
+    /// The source (outlet) name.
     pub source: Sym,
+    /// A link to the source, when given.
     pub source_url: Text,
+    /// The sentence a drafted incident was read from.
     pub evidence: Text,
     /// The coordinates came from the geocoder, not the input.
     pub geocoded: bool,
@@ -136,7 +150,9 @@ pub struct Incident {
     /// Where the row came from: file index in [`IncidentTable::files`], line, and the byte
     /// offset of its record in the file (CSV input read as it is).
     pub file: u16,
+    /// The 1-based line of the record's first byte.
     pub line: u64,
+    /// The byte offset of the record in its file.
     pub offset: u64,
 }
 
@@ -150,9 +166,11 @@ impl Incident {
 /// Why a row is not indexed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NotIndexed {
+    /// The reason, at its file, line and field.
     pub problem: Problem,
     /// The row as read, field by field, for the rejects file.
     pub raw: Vec<String>,
+    /// File index in [`IncidentTable::files`].
     pub file: u16,
 }
 
@@ -177,9 +195,13 @@ pub struct IncidentTable {
 /// Row counts: `read == indexed + unlocated + rejected` always.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Counts {
+    /// Rows read.
     pub read: usize,
+    /// Rows with a point, in the index.
     pub indexed: usize,
+    /// Rows kept without a point (no coordinates, not geocoded).
     pub unlocated: usize,
+    /// Rows refused (a bad field).
     pub rejected: usize,
 }
 
@@ -202,6 +224,10 @@ impl IncidentTable {
     /// assert_eq!(counts.rejected, 0);
     /// assert!(counts.indexed >= 6);
     /// ```
+    ///
+    /// # Panics
+    ///
+    /// Only if the bundled incident file did not load (it is built in and tested).
     pub fn bundled() -> IncidentTable {
         load_reader(
             BUNDLED_CSV.as_bytes(),
@@ -266,11 +292,17 @@ impl IncidentTable {
 /// One value of an incident field, typed for JSON and GeoJSON and printable for CSV.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value<'a> {
+    /// Text (CSV as it is, JSON string).
     Text(&'a str),
+    /// A day, written YYYY-MM-DD.
     Date(NaiveDate),
+    /// A number with a fraction.
     Number(f64),
+    /// A count.
     Count(u64),
+    /// true or false.
     Bool(bool),
+    /// No value (empty in CSV, null in JSON).
     Null,
 }
 

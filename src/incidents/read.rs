@@ -20,6 +20,7 @@ use crate::geocode::{Geocoder, Options as GeocodeOptions, Status};
 pub struct LoadOptions {
     /// `--columns` pairs: (schema key such as `lat`, the file's header).
     pub columns: Vec<(String, String)>,
+    /// Which table layout the files have (auto-detected by default).
     pub format: InputFormat,
     /// Geocode rows that have a location but no coordinates.
     pub geocode: bool,
@@ -38,8 +39,11 @@ impl Default for LoadOptions {
 /// What became of one row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
+    /// Located and in the index.
     Indexed,
+    /// Kept without a point.
     Unlocated,
+    /// Refused, with a problem.
     Rejected,
 }
 
@@ -287,7 +291,7 @@ impl<'o> Loader<'o> {
         let Some(sink) = self.sink.as_mut() else {
             return Ok(());
         };
-        sink(&self.table).map_err(|e| Error::Usage(format!("writing output: {e}")))?;
+        sink(&self.table).map_err(Error::output)?;
         let located = self
             .table
             .rows
@@ -360,7 +364,7 @@ impl<'o> Loader<'o> {
         }
         let names: Vec<&str> = header.iter().map(String::as_str).collect();
         let map = ColumnMap::new(&names, &self.options.columns, self.options.format)
-            .map_err(|m| invalid(1, "header", m))?;
+            .map_err(|m| invalid(1, "header", m.into()))?;
         let has_point =
             map.index(Column::Latitude).is_some() && map.index(Column::Longitude).is_some();
         let has_place = [Column::Location, Column::Admin2, Column::Admin1]
@@ -907,7 +911,7 @@ fn parse_fields<'f>(
     let (date, implied_precision) = match parse_date(get(Column::Date)) {
         Ok(Some((d, p))) => (Some(d), Some(p)),
         Ok(None) => (None, None),
-        Err(m) => return Err((field(Column::Date), m)),
+        Err(m) => return Err((field(Column::Date), m.into())),
     };
     let time_precision = match parse_small(get(Column::TimePrecision), if map.ucdp { 5 } else { 3 })
     {

@@ -1,28 +1,50 @@
 //! The incident columns and how input headers map to them.
 
+use crate::error::Reason;
+
 /// A column of the incident schema (ACLED names; `source_url`, `evidence` and `geocoded` are
 /// ours).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Column {
+    /// `event_id_cnty`.
     Id,
+    /// `event_date`.
     Date,
+    /// `time_precision`.
     TimePrecision,
+    /// `event_type`.
     EventType,
+    /// `sub_event_type`.
     SubEventType,
+    /// `actor1`.
     Actor1,
+    /// `actor2`.
     Actor2,
+    /// `country`.
     Country,
+    /// `admin1` (province).
     Admin1,
+    /// `admin2` (district).
     Admin2,
+    /// `location`.
     Location,
+    /// `latitude`.
     Latitude,
+    /// `longitude`.
     Longitude,
+    /// `geo_precision`.
     GeoPrecision,
+    /// `fatalities`.
     Fatalities,
+    /// `notes`.
     Notes,
+    /// `source`.
     Source,
+    /// `source_url` (ours).
     SourceUrl,
+    /// `evidence` (ours).
     Evidence,
+    /// `geocoded` (ours).
     Geocoded,
 }
 
@@ -171,6 +193,14 @@ impl ColumnMap {
     /// assert_eq!(map.index(Column::Date), Some(2));
     /// ```
     pub fn new(
+        header: &[&str],
+        overrides: &[(String, String)],
+        format: InputFormat,
+    ) -> Result<ColumnMap, Reason> {
+        ColumnMap::of(header, overrides, format).map_err(Reason)
+    }
+
+    fn of(
         header: &[&str],
         overrides: &[(String, String)],
         format: InputFormat,
@@ -356,9 +386,12 @@ mod tests {
             InputFormat::Auto,
         )
         .unwrap_err();
-        assert!(err.contains("no column \"c\" (it has: a, b)"), "{err}");
+        assert!(
+            err.as_str().contains("no column \"c\" (it has: a, b)"),
+            "{err}"
+        );
         let err = ColumnMap::new(&["a"], &[("height".into(), "a".into())], InputFormat::Auto)
             .unwrap_err();
-        assert!(err.contains("unknown column \"height\""), "{err}");
+        assert!(err.as_str().contains("unknown column \"height\""), "{err}");
     }
 }

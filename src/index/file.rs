@@ -154,6 +154,10 @@ impl IndexFile {
 
     /// The rows that can be in `area`, read from the CSV, or None when the area has too
     /// many circles for this index to help.
+    ///
+    /// # Panics
+    ///
+    /// If a record of the index file is shorter than its columns (a damaged index file).
     pub fn load(&self, area: &Area, options: &LoadOptions) -> Result<Option<IncidentTable>, Error> {
         let value = |row: &[u8], i: usize| {
             f64::from_le_bytes(row[i * 8..i * 8 + 8].try_into().expect("8 bytes"))

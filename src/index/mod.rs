@@ -107,8 +107,11 @@ fn far_near2(envelope: &AABB<[f64; 3]>, q: &[f64; 3]) -> (f64, f64) {
 /// bearing (degrees) from the query point to it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Hit {
+    /// The row in the table.
     pub row: u32,
+    /// Geodesic distance from the query point, km.
     pub km: f64,
+    /// Initial bearing from the query point, degrees.
     pub bearing: f64,
 }
 
@@ -296,6 +299,10 @@ impl<'t> IncidentIndex<'t> {
     }
 
     /// The `k` rows nearest to `center` (geodesic) that pass `filter`, nearest first.
+    ///
+    /// # Panics
+    ///
+    /// When the index was made by [`IncidentIndex::unindexed`]: k-nearest queries need the R-tree of [`IncidentIndex::new`].
     pub fn nearest(&self, center: Point, k: usize, filter: &Filter) -> Vec<Hit> {
         if k == 0 {
             return Vec::new();

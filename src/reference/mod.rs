@@ -54,6 +54,7 @@ pub struct Region {
     pub name: String,
     /// Gazetteer id of the place this polygon belongs to, when there is one.
     pub place_id: Option<String>,
+    /// The outline, WGS84.
     pub polygon: MultiPolygon,
     bbox: Rect,
 }
@@ -69,8 +70,11 @@ impl Region {
 /// Which side of the Afghanistan–Tajikistan border a point lies on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Side {
+    /// Afghanistan.
     AF,
+    /// Tajikistan.
     TJ,
+    /// Neither (another country, or off the map).
     #[serde(rename = "other")]
     Other,
 }
@@ -89,12 +93,17 @@ impl Side {
 /// The answer to "where is this point?".
 #[derive(Debug, Clone, Serialize)]
 pub struct Location {
+    /// The point's latitude, degrees.
     pub lat: f64,
+    /// The point's longitude, degrees.
     pub lon: f64,
     /// ISO alpha-2 code of the country polygon containing the point.
     pub country: Option<String>,
+    /// The country's name.
     pub country_name: Option<String>,
+    /// The province containing the point.
     pub admin1: Option<String>,
+    /// The district containing the point.
     pub admin2: Option<String>,
     /// Gazetteer id of the district containing the point.
     pub district_id: Option<String>,
@@ -102,6 +111,7 @@ pub struct Location {
     pub border_km: f64,
     /// The nearest border point, [lon, lat].
     pub border_point: [f64; 2],
+    /// The side of the AF–TJ border the point lies on.
     pub side: Side,
 }
 

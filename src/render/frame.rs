@@ -10,9 +10,13 @@ use crate::spatial::{destination, geodesic_km};
 /// A rectangle in pixels: left, top, right, bottom.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Rect {
+    /// Left.
     pub x0: f64,
+    /// Top.
     pub y0: f64,
+    /// Right.
     pub x1: f64,
+    /// Bottom.
     pub y1: f64,
 }
 
@@ -27,10 +31,12 @@ impl Rect {
         }
     }
 
+    /// Its width.
     pub fn width(&self) -> f64 {
         self.x1 - self.x0
     }
 
+    /// Its height.
     pub fn height(&self) -> f64 {
         self.y1 - self.y0
     }
@@ -45,6 +51,7 @@ impl Rect {
         other.x0 >= self.x0 && other.x1 <= self.x1 && other.y0 >= self.y0 && other.y1 <= self.y1
     }
 
+    /// Whether the point lies inside or on the edge.
     pub fn contains_point(&self, (x, y): (f64, f64)) -> bool {
         x >= self.x0 && x <= self.x1 && y >= self.y0 && y <= self.y1
     }
@@ -71,6 +78,10 @@ pub struct Frame {
 impl Frame {
     /// A frame that shows `view` ([west, south, east, north] in degrees) as large as fits in
     /// `rect`, centred; the standard parallels cut the view at 1/6 and 5/6 of its height.
+    ///
+    /// # Panics
+    ///
+    /// Only if proj4rs rejected the built-in projection strings (tested).
     pub fn new(view: [f64; 4], rect: Rect) -> Frame {
         let [west, south, east, north] = view;
         let centre = Point::new((west + east) / 2.0, (south + north) / 2.0);

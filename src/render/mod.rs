@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 
 use geo::{Geometry, Point};
 
+use crate::error::Reason;
 pub use crate::untrusted::for_markup as escape;
 pub use frame::{Frame, Rect};
 pub use labels::{Placer, text_width};
@@ -31,8 +32,11 @@ use crate::spatial::destination;
 pub enum View {
     /// Incidents within `km` (geodesic) of a point, with the circle drawn.
     Around {
+        /// The point.
         centre: Point,
+        /// The radius, km.
         km: f64,
+        /// What the point is called, for the title.
         name: String,
     },
     /// A lon/lat box: [west, south, east, north].
@@ -44,10 +48,13 @@ pub enum View {
 /// How to draw the image.
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// What part of the world to show.
     pub view: View,
     /// Size in CSS pixels (the PNG is `scale` times larger).
     pub width: u32,
+    /// Height in CSS pixels.
     pub height: u32,
+    /// The title at the top.
     pub title: String,
     /// Default: the date range, the filters and the counts.
     pub subtitle: Option<String>,
@@ -58,6 +65,7 @@ pub struct Options {
 /// An image drawn: its SVG and what it holds.
 #[derive(Debug, Clone)]
 pub struct Drawn {
+    /// The image as SVG text.
     pub svg: String,
     /// Incidents drawn (each once, aggregated or not).
     pub incidents: usize,
@@ -706,17 +714,56 @@ fn draw_aggregate(svg: &mut Svg, g: &Group, r: f64) {
     svg.close("g");
 }
 
-/// Label style by kind: (priority, font size, bold, colour, upper case, letter spacing, dot).
-fn label_style(kind: Kind) -> Option<(u8, f64, bool, &'static str, bool, f64, bool)> {
+/// How a kind of place is labelled.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct LabelStyle {
+    /// Placed in this order (0 first), then by population, then by name.
+    priority: u8,
+    /// Font size, px.
+    size: f64,
+    bold: bool,
+    colour: &'static str,
+    /// Written in capitals.
+    upper: bool,
+    /// Letter spacing, px (0 for none).
+    spacing: f64,
+    /// A dot marks the place and the label sits beside it; else the label is centred on it.
+    dot: bool,
+}
+
+/// The priority of district labels: shown only on maps narrower than
+/// [`DISTRICTS_BELOW_KM`].
+const DISTRICT_PRIORITY: u8 = 5;
+/// The priority of village and border-post labels: shown only on maps narrower than
+/// [`VILLAGES_BELOW_KM`].
+const VILLAGE_PRIORITY: u8 = 7;
+/// District labels only on maps less wide than this, km.
+const DISTRICTS_BELOW_KM: f64 = 450.0;
+/// Village and border-post labels only on maps less wide than this, km.
+const VILLAGES_BELOW_KM: f64 = 150.0;
+
+/// Label style by kind; areas are not labelled.
+fn label_style(kind: Kind) -> Option<LabelStyle> {
+    let style = |priority, size, bold, colour, upper, spacing, dot| LabelStyle {
+        priority,
+        size,
+        bold,
+        colour,
+        upper,
+        spacing,
+        dot,
+    };
     Some(match kind {
-        Kind::Country => (0, 17.0, true, "#6d645a", true, 3.0, false),
-        Kind::Province => (1, 12.5, true, "#7d7468", true, 1.5, false),
-        Kind::City => (2, 13.0, false, "#1d2329", false, 0.0, true),
-        Kind::BorderCrossing => (3, 11.5, false, "#6a1b1b", false, 0.0, true),
-        Kind::Town => (4, 11.5, false, "#26221e", false, 0.0, true),
-        Kind::District => (5, 10.5, false, "#857a6a", false, 0.0, false),
-        Kind::River => (6, 11.0, false, "#2b6a9e", false, 0.0, false),
-        Kind::Village | Kind::BorderPost => (7, 10.0, false, "#3a342e", false, 0.0, true),
+        Kind::Country => style(0, 17.0, true, "#6d645a", true, 3.0, false),
+        Kind::Province => style(1, 12.5, true, "#7d7468", true, 1.5, false),
+        Kind::City => style(2, 13.0, false, "#1d2329", false, 0.0, true),
+        Kind::BorderCrossing => style(3, 11.5, false, "#6a1b1b", false, 0.0, true),
+        Kind::Town => style(4, 11.5, false, "#26221e", false, 0.0, true),
+        Kind::District => style(DISTRICT_PRIORITY, 10.5, false, "#857a6a", false, 0.0, false),
+        Kind::River => style(6, 11.0, false, "#2b6a9e", false, 0.0, false),
+        Kind::Village | Kind::BorderPost => {
+            style(VILLAGE_PRIORITY, 10.0, false, "#3a342e", false, 0.0, true)
+        }
         Kind::Area => return None,
     })
 }
@@ -738,14 +785,15 @@ fn draw_labels(
             p.lon >= bounds[0] && p.lon <= bounds[2] && p.lat >= bounds[1] && p.lat <= bounds[3]
         })
         .filter_map(|p| Some((label_style(p.kind)?, p)))
-        .filter(|((priority, ..), _)| match priority {
-            5 => width_km < 450.0,
-            7 => width_km < 150.0,
+        .filter(|(style, _)| match style.priority {
+            DISTRICT_PRIORITY => width_km < DISTRICTS_BELOW_KM,
+            VILLAGE_PRIORITY => width_km < VILLAGES_BELOW_KM,
             _ => true,
         })
         .collect();
     places.sort_by(|(a, pa), (b, pb)| {
-        a.0.cmp(&b.0)
+        a.priority
+            .cmp(&b.priority)
             .then(pb.population.unwrap_or(0).cmp(&pa.population.unwrap_or(0)))
             .then(pa.name.cmp(&pb.name))
     });
@@ -761,7 +809,16 @@ fn draw_labels(
         None,
     );
     let mut placed = 0;
-    for ((_, size, bold, colour, upper, spacing, dot), p) in places {
+    for (style, p) in places {
+        let LabelStyle {
+            size,
+            bold,
+            colour,
+            upper,
+            spacing,
+            dot,
+            ..
+        } = style;
         let text = if upper {
             p.name.to_uppercase()
         } else {
@@ -1277,7 +1334,11 @@ fn attribution(index: &IncidentIndex, rows: &[u32]) -> String {
 /// let png = borderwatch::render::png(svg, 2.0).unwrap();
 /// assert_eq!(&png[1..4], b"PNG");
 /// ```
-pub fn png(svg: &str, scale: f32) -> Result<Vec<u8>, String> {
+pub fn png(svg: &str, scale: f32) -> Result<Vec<u8>, Reason> {
+    rasterise(svg, scale).map_err(Reason)
+}
+
+fn rasterise(svg: &str, scale: f32) -> Result<Vec<u8>, String> {
     use resvg::{tiny_skia, usvg};
     let mut options = usvg::Options::default();
     {

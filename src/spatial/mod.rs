@@ -270,6 +270,10 @@ fn bow(a: &[f64; 3], b: &[f64; 3]) -> f64 {
 
 impl Polyline {
     /// A polyline through `vertices`; segments are straight in lon/lat, as GIS draws them.
+    ///
+    /// # Panics
+    ///
+    /// When `vertices` has fewer than two points.
     pub fn new(vertices: Vec<Point>) -> Polyline {
         assert!(vertices.len() >= 2, "a polyline needs two vertices");
         let mut pieces = Vec::new();

@@ -5,7 +5,8 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
+use std::thread::JoinHandle;
 
 pub struct Workdir {
     dir: tempfile::TempDir,
@@ -13,9 +14,29 @@ pub struct Workdir {
 
 /// What a run printed and how it exited.
 pub struct Run {
+    /// The arguments the binary was given.
+    pub args: Vec<String>,
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
+}
+
+impl Run {
+    /// Asserts the exit code; on failure prints the command, its standard output and error
+    /// (after ripgrep's `tests/util.rs`).
+    #[track_caller]
+    pub fn assert_exit(&self, code: i32) -> &Run {
+        if self.code != code {
+            panic!(
+                "\n\nborderwatch {} exited {} (expected {code})\n\nstdout:\n{}\n\nstderr:\n{}\n",
+                self.args.join(" "),
+                self.code,
+                self.stdout,
+                self.stderr
+            );
+        }
+        self
+    }
 }
 
 impl Workdir {
@@ -40,19 +61,33 @@ impl Workdir {
         std::fs::read_to_string(self.path(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
     }
 
+    /// The binary with `args`, run in the directory from a clean environment: nothing of
+    /// the shell's (BORDERWATCH_INCIDENTS, BORDERWATCH_GAZETTEER, PG*) reaches it but
+    /// PGPASSFILE, which the PostGIS tests set for the password of their throwaway server.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_borderwatch"));
-        cmd.args(args)
-            .current_dir(self.dir.path())
-            .env_remove("BORDERWATCH_GAZETTEER");
+        cmd.args(args).current_dir(self.dir.path()).env_clear();
+        if let Some(passfile) = std::env::var_os("PGPASSFILE") {
+            cmd.env("PGPASSFILE", passfile);
+        }
         cmd
+    }
+
+    /// Runs the binary and asserts that it exits 0 (see [`Run::assert_exit`]).
+    #[track_caller]
+    pub fn output(&self, args: &[&str]) -> Run {
+        let run = self.run(args);
+        run.assert_exit(0);
+        run
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
         self.run_with_stdin(args, b"")
     }
 
-    pub fn run_with_stdin(&self, args: &[&str], stdin: &[u8]) -> Run {
+    /// Starts the binary with every stream piped, `stdin` written by a thread (a write the
+    /// command does not read is not an error).
+    pub fn spawn_with_stdin(&self, args: &[&str], stdin: &[u8]) -> (Child, JoinHandle<()>) {
         let mut child = self
             .command(args)
             .stdin(Stdio::piped())
@@ -65,9 +100,15 @@ impl Workdir {
         let writer = std::thread::spawn(move || {
             let _ = input.write_all(&data);
         });
+        (child, writer)
+    }
+
+    pub fn run_with_stdin(&self, args: &[&str], stdin: &[u8]) -> Run {
+        let (child, writer) = self.spawn_with_stdin(args, stdin);
         let output: Output = child.wait_with_output().expect("wait");
         writer.join().expect("stdin writer");
         Run {
+            args: args.iter().map(ToString::to_string).collect(),
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
