@@ -282,13 +282,15 @@ fn batch_queries_count_per_village() {
         run.stdout,
         "query_id,hits,fatalities\nq1,1,0\nq2,0,0\nq3,3,5\n"
     );
+    // Kevron's bundled incident is coded at the district (precision 2), 34 km from the
+    // village's own point (Who's On First): 40 km takes it in.
     wd.create("p.csv", "id,place\nv1,Jurm\nv2,Kevron\n");
     let run = wd.run(&[
         "near",
         "--queries",
         "p.csv",
         "--km",
-        "5",
+        "40",
         "--format",
         "json",
     ]);

