@@ -206,7 +206,7 @@ fn every_border_region_name_of_the_corpus_resolves() {
         // Known regression since the 8,228-place gazetteer: one "Moymay" mention of corpus 03
         // (offset 5878) comes back unresolved ("not in the gazetteer"); see README Status.
         ("Upper Darwaz", "af.dist.maimay"),
-        ("Nusay", "af.dist.nusay"),
+        ("Nusay", "af.pl.nusay"),
         ("Registon", "af.dist.raghistan"),
         ("Warduj", "af.dist.warduj"),
         ("Jirm", "af.dist.jurm"),
