@@ -384,15 +384,39 @@ fn local_context(sentence: &str, after: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The kind word right after a mention ("Darvaz district"), lower-cased.
-fn kind_word_after(after: &str) -> Option<String> {
+/// The kind word right after a mention ("Darvaz district"), lower-cased; also when other
+/// names of a list come between ("the Jirm and Warduj districts", "Vanj, Rushan and
+/// Shugnan districts").
+fn kind_word_after(after: &str) -> Option<KindAfter> {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?i)^\s+(district|province|region|village|town|city|river|border post)\b")
-            .expect("regex")
+        Regex::new(
+            r"^(?:\s+(?i:(district|province|region|village|town|city|river|border post))s?\b|(?:(?:\s*,\s*|\s+and\s+|\s*,\s+and\s+)\p{Lu}[\p{L}'’-]+(?:[ -]\p{Lu}[\p{L}'’-]+)?)+\s+(?i:(district|province|region|village|town|river|border post))s\b)",
+        )
+        .expect("regex")
     })
     .captures(after)
-    .map(|c| c[1].to_lowercase())
+    .and_then(|c| {
+        let (kind, list) = match (c.get(1), c.get(2)) {
+            (Some(kind), _) => (kind, false),
+            (None, Some(kind)) => (kind, true),
+            (None, None) => return None,
+        };
+        Some(KindAfter {
+            kind: kind.as_str().to_lowercase(),
+            list,
+        })
+    })
+}
+
+/// The kind word that follows a mention.
+#[derive(Debug, PartialEq)]
+struct KindAfter {
+    /// The kind word, lower-cased and singular.
+    kind: String,
+    /// Other names of a list stand between the mention and its kind word: a comma there
+    /// separates list items and gives no context.
+    list: bool,
 }
 
 /// The kind named just before a mention ("the province of Kunduz"); `before` is lower-cased.
@@ -442,12 +466,20 @@ pub(super) fn toponyms_in(text: &str, sentences: &[Sentence]) -> Vec<Mention> {
                 .iter()
                 .collect::<String>()
                 .to_lowercase();
-            let kind_word = kind_word_after(&after).or_else(|| kind_word_before(&before));
+            let kind_after = kind_word_after(&after);
+            let in_list = kind_after.as_ref().is_some_and(|k| k.list);
+            let kind_word = kind_after
+                .map(|k| k.kind)
+                .or_else(|| kind_word_before(&before));
             let query = match &kind_word {
                 Some(k) if k != "region" => format!("{mention} {k}"),
                 _ => mention.clone(),
             };
-            let context = local_context(sentence, &after);
+            let context = if in_list {
+                Vec::new()
+            } else {
+                local_context(sentence, &after)
+            };
             // Names repeat through a text: each query and context is geocoded once.
             let outcome = resolved
                 .borrow_mut()
@@ -603,5 +635,25 @@ fn settle(m: &mut Mention, outcome: &crate::geocode::Outcome, context: &[String]
             }
         }
         _ => m.reason = "not in the gazetteer".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::kind_word_after;
+
+    #[test]
+    fn a_kind_word_after_a_list_applies_to_every_name_of_it() {
+        let kind = |after: &str| kind_word_after(after).map(|k| (k.kind, k.list));
+        let of = |kind: &str, list: bool| Some((kind.to_string(), list));
+        assert_eq!(kind(" district of Badakhshan"), of("district", false));
+        assert_eq!(kind(" districts bordering"), of("district", false));
+        assert_eq!(kind(" and Warduj districts of"), of("district", true));
+        assert_eq!(kind(", Rushan and Shugnan districts"), of("district", true));
+        assert_eq!(kind(", Takhar, and Kunduz provinces"), of("province", true));
+        // A singular kind word after a list names the last place only.
+        assert_eq!(kind(" and Panj River"), None);
+        assert_eq!(kind(" and the Warduj districts"), None);
+        assert_eq!(kind(" said"), None);
     }
 }
