@@ -81,12 +81,15 @@ struct GazetteerArgs {
 }
 
 impl GazetteerArgs {
-    fn geocoder(&self) -> Result<Geocoder, Error> {
-        let gazetteer = match &self.gazetteer {
-            Some(path) => Gazetteer::from_path(path)?,
-            None => Gazetteer::bundled(),
-        };
-        Ok(Geocoder::new(gazetteer))
+    /// The geocoder of the chosen gazetteer. It lives as long as the process: a command
+    /// never frees the index it answers from, so leaving costs nothing.
+    fn geocoder(&self) -> Result<&'static Geocoder, Error> {
+        match &self.gazetteer {
+            Some(path) => Ok(Box::leak(Box::new(Geocoder::new(Gazetteer::from_path(
+                path,
+            )?)))),
+            None => Ok(Geocoder::bundled()),
+        }
     }
 }
 

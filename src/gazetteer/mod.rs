@@ -356,6 +356,16 @@ impl Gazetteer {
         &self.places
     }
 
+    /// The places, taken out of the gazetteer.
+    ///
+    /// ```
+    /// let places = borderwatch::gazetteer::Gazetteer::bundled().into_places();
+    /// assert!(places.iter().any(|p| p.name == "Kunduz"));
+    /// ```
+    pub fn into_places(self) -> Vec<Place> {
+        self.places
+    }
+
     /// The place with this id.
     pub fn get(&self, id: &str) -> Option<&Place> {
         self.places.iter().find(|p| p.id == id)

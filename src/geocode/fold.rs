@@ -21,10 +21,21 @@ use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
 /// assert_eq!(fold("  Imām  Şāḩib "), "imam sahib");
 /// ```
 pub fn fold(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
+    // ASCII is its own compatibility decomposition: most names of the gazetteer, folded
+    // at every start-up, skip the normaliser.
+    if name.is_ascii() {
+        fold_decomposed(name.chars(), name.len())
+    } else {
+        fold_decomposed(name.nfkd(), name.len())
+    }
+}
+
+/// [`fold`] of a name already in NFKD.
+fn fold_decomposed(decomposed: impl Iterator<Item = char>, len: usize) -> String {
+    let mut out = String::with_capacity(len);
     let mut pending_space = false;
     let dropped = |ch: char| is_combining_mark(ch) || is_apostrophe(ch) || ch == '\u{0640}';
-    for ch in name.nfkd() {
+    for ch in decomposed {
         if dropped(ch) {
             continue;
         }

@@ -20,6 +20,7 @@ pub mod fold;
 pub mod fuzzy;
 pub mod query;
 
+use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -163,7 +164,7 @@ struct Former {
 /// Distinct keys (folded names or skeletons) and the name entries that have each.
 #[derive(Default)]
 struct KeySet {
-    ids: HashMap<String, u32>,
+    ids: FxHashMap<String, u32>,
     chars: Vec<Vec<char>>,
     entries: Vec<Vec<u32>>,
 }
@@ -206,7 +207,7 @@ struct Hit {
 pub struct Geocoder {
     places: Vec<Place>,
     names: Vec<NameEntry>,
-    by_written: HashMap<String, Vec<u32>>,
+    by_written: FxHashMap<String, Vec<u32>>,
     folded: KeySet,
     skeletons: KeySet,
     /// Typo indexes over folded names and over skeletons, built on first use.
@@ -275,10 +276,10 @@ impl Geocoder {
     /// assert_eq!(outcome.candidates[0].id, "af.dist.qala-i-zal");
     /// ```
     pub fn new(gazetteer: Gazetteer) -> Geocoder {
-        let places = gazetteer.places().to_vec();
+        let places = gazetteer.into_places();
         let mut geocoder = Geocoder {
             names: Vec::new(),
-            by_written: HashMap::new(),
+            by_written: FxHashMap::default(),
             folded: KeySet::default(),
             skeletons: KeySet::default(),
             typo_indexes: OnceLock::new(),

@@ -449,6 +449,16 @@ fn adjective_noun(name: &str) -> Option<String> {
 /// assert_eq!(strip_kind_words("River"), "River");
 /// ```
 pub fn strip_kind_words(name: &str) -> String {
+    // Most names end in no kind word: one fold of the last word tells (this runs for every
+    // name of the gazetteer at start-up).
+    let last = name.split_whitespace().next_back().map(fold);
+    if !last.is_some_and(|last| {
+        KIND_WORDS
+            .iter()
+            .any(|(words, _)| words.last() == Some(&last.as_str()))
+    }) {
+        return name.to_string();
+    }
     let tokens: Vec<&str> = name.split_whitespace().collect();
     let folded: Vec<String> = tokens.iter().map(|t| fold(t)).collect();
     let mut end = tokens.len();
