@@ -283,7 +283,8 @@ fn batch_queries_count_per_village() {
         "query_id,hits,fatalities\nq1,1,0\nq2,0,0\nq3,3,5\n"
     );
     // Kevron's bundled incident is coded at the district (precision 2), 34 km from the
-    // village's own point (Who's On First): 40 km takes it in.
+    // village's own point (Who's On First): 40 km takes it in, and the Maimai clash across
+    // the river (coded at Maimay, the district's seat, 14 km away) too.
     wd.create("p.csv", "id,place\nv1,Jurm\nv2,Kevron\n");
     let run = wd.run(&[
         "near",
@@ -295,8 +296,15 @@ fn batch_queries_count_per_village() {
         "json",
     ]);
     let lines = json_lines(&run.stdout);
-    assert_eq!(lines.len(), 2);
-    assert_eq!(lines[0]["query_id"], "v1");
+    let hits = |query: &str| -> Vec<&str> {
+        lines
+            .iter()
+            .filter(|l| l["query_id"] == query)
+            .map(|l| l["event_id_cnty"].as_str().unwrap())
+            .collect()
+    };
+    assert_eq!(hits("v1"), ["BW-AFG-0004"]);
+    assert_eq!(hits("v2"), ["BW-AFG-0003", "BW-TJK-0002"]);
     wd.create("bad.csv", "id,lat,lon\nq1,95,70\n");
     let bad = wd.run(&["near", "--queries", "bad.csv"]);
     bad.assert_exit(2);
