@@ -358,15 +358,24 @@ class Builder:
 
     # ---- names ------------------------------------------------------------
     def former_names(self):
-        """Curated former names (renamings with a year and a source) of the current rows."""
+        """Curated names of the current rows: former names (renamings with a year where known)
+        and official forms that are current (status `current`: a Russian adjectival district,
+        a long form), which stay alternate names, never shown as former."""
         for line, r in enumerate(read_csv(os.path.join(self.root, "data/curated/former_names.csv")), start=2):
             place = self.current_place(r)
             if place is None:
                 sys.exit("data/curated/former_names.csv:%d: current_name: no %s %s named %r in %r"
                          % (line, r["country"], r["kind"], r["current_name"], r["admin1"]))
+            if r["status"] not in ("former", "current"):
+                sys.exit("data/curated/former_names.csv:%d: status: %r is neither former nor current"
+                         % (line, r["status"]))
+            place.setdefault("alias_sources", []).append(r["source"])
+            if r["status"] == "current":
+                if all(key(a) != key(r["former_name"]) for a in [place["name"]] + place["alt_names"]):
+                    place["alt_names"].append(r["former_name"])
+                continue
             place.setdefault("former", []).append((r["former_name"], r["year"]))
             place["alt_names"] = [a for a in place["alt_names"] if key(a) != key(r["former_name"])]
-            place.setdefault("alias_sources", []).append(r["source"])
 
     def current_place(self, r):
         """The row a curated former name belongs to: same country and kind (any settlement kind
