@@ -54,6 +54,10 @@ REGION_BOX = (60.0, 34.0, 76.0, 41.5)
 MISATTRIBUTED_MARGIN = 0.1
 MISATTRIBUTED_OTHER_SIMILARITY = 0.85
 MISATTRIBUTED_KM = 30.0
+# A town of a district's name that lies this close outside the district's polygon is still
+# its seat: GeoNames points and the AIMS/OSM boundaries disagree by a few km (Dasht-e Archi
+# town, the district centre, falls 4.9 km inside Imam Sahib's polygon).
+SEAT_OUTSIDE_KM = 6.0
 
 
 def slug(text):
@@ -97,6 +101,22 @@ def point_in_geometry(lon, lat, geometry):
         if point_in_ring(lon, lat, polygon[0]) and not any(point_in_ring(lon, lat, h) for h in polygon[1:]):
             return True
     return False
+
+
+def km_to_boundary(lat, lon, geometry):
+    """Distance in km from a point to the nearest edge of a (Multi)Polygon, on a local
+    equirectangular plane (good to a few metres at these distances)."""
+    kx, ky = 111.32 * math.cos(math.radians(lat)), 110.57
+
+    def segment_km(a, b):
+        ax, ay, bx, by = (a[0] - lon) * kx, (a[1] - lat) * ky, (b[0] - lon) * kx, (b[1] - lat) * ky
+        dx, dy = bx - ax, by - ay
+        span = dx * dx + dy * dy
+        t = 0.0 if span == 0 else max(0.0, min(1.0, -(ax * dx + ay * dy) / span))
+        return math.hypot(ax + t * dx, ay + t * dy)
+
+    return min(segment_km(ring[i], ring[i + 1]) for polygon in rings_of(geometry) for ring in polygon
+               for i in range(len(ring) - 1))
 
 
 def geometry_bbox(geometry):
@@ -243,6 +263,7 @@ class Builder:
             same_name = place["kind"] != "village" and any(skeleton(n) == base for n in [place["name"]] + place["alt_names"])
             if place.get("feature_code") == "PPLA2" or same_name:
                 seats.setdefault(id(district), []).append(place)
+        self.add_seats_outside(seats)
         provinces = {}
         for district in self.districts:
             props = district["props"]
@@ -258,7 +279,8 @@ class Builder:
             alts = [name] if base != name else []
             if seat:
                 gn_admin2 = seat.get("gn_admin2") or ""
-                if gn_admin2 and gn_admin2 not in (base, name):
+                # GeoNames' name of the seat's district, unless the seat lies outside it.
+                if gn_admin2 and gn_admin2 not in (base, name) and seat.get("district") is district:
                     alts.append(gn_admin2)
                 lat, lon, note = seat["lat"], seat["lon"], "point: district seat %s (%s)" % (seat["name"], source_label(seat))
             else:
@@ -273,6 +295,26 @@ class Builder:
             source = AIMS_SOURCE if country == "AF" else OSM_SOURCE
             self.add(name=province, kind="province", country=country, admin1=province, lat=lat, lon=lon,
                      source=source, source_id="", note="point: mean of its districts' interior points")
+
+    def add_seats_outside(self, seats):
+        """Seats for the districts that have none inside: a town of the district's name, in
+        its province, at most SEAT_OUTSIDE_KM outside its polygon."""
+        towns = [p for p in self.places if p["kind"] in ("city", "town") and p.get("district")]
+        for district in self.districts:
+            if id(district) in seats:
+                continue
+            props = district["props"]
+            base = skeleton(strip_district_word(props["adm2_name"]))
+            near = [t for t in towns if t["country"] == props["country"] and admin1_fits(t["admin1"], props["adm1_name"])
+                    and any(skeleton(n) == base for n in [t["name"]] + t["alt_names"])
+                    and km_to_boundary(float(t["lat"]), float(t["lon"]), district["geometry"]) <= SEAT_OUTSIDE_KM]
+            for town in near:
+                # The seat belongs to its district whatever the boundary line says.
+                town["admin2"] = strip_district_word(props["adm2_name"])
+                town["note"] = "; ".join(filter(None, [town.get("note"), "seat of %s district, %.1f km outside its polygon"
+                                                       % (town["admin2"], km_to_boundary(float(town["lat"]), float(town["lon"]), district["geometry"]))]))
+            if near:
+                seats[id(district)] = near
 
     def rivers(self):
         for feature in read_json(os.path.join(self.shared, "rivers/rivers_ne10m.geojson"))["features"]:
