@@ -200,8 +200,8 @@ fn every_border_region_name_of_the_corpus_resolves() {
     let expected = [
         ("Qala-i-Zal", "af.dist.qala-i-zal"),
         ("Qala-e-Zal", "af.dist.qala-i-zal"),
-        // The district's seat town, as ACLED codes a district named without "district".
-        ("Imam Sahib", "af.pl.imam-sahib"),
+        // "the Kunduz districts of Imam Sahib and Dasht-i-Archi": both are districts.
+        ("Imam Sahib", "af.dist.imam-sahib"),
         ("Dasht-i-Archi", "af.dist.dasht-e-archi"),
         ("Upper Darwaz", "af.dist.maimay"),
         // "Moymay, Nusay and Registon districts": the kind word covers the whole list.

@@ -419,13 +419,20 @@ struct KindAfter {
     list: bool,
 }
 
-/// The kind named just before a mention ("the province of Kunduz"); `before` is lower-cased.
+/// How far back, in characters, a kind word before a mention is looked for.
+const KIND_BEFORE_WINDOW: usize = 80;
+
+/// The kind named just before a mention ("the province of Kunduz"), also across a list
+/// ("the districts of Imam Sahib and Dasht-i-Archi").
 fn kind_word_before(before: &str) -> Option<String> {
-    let before = before.trim_end();
-    ["province", "district"]
-        .into_iter()
-        .find(|kind| before.ends_with(&format!("{kind} of")))
-        .map(str::to_string)
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?:(?i:(province|district) of)|(?i:(province|district)s of)(?:\s+\p{Lu}[\p{L}'’-]+(?:[ -]\p{Lu}[\p{L}'’-]+)*(?:\s*,\s*|\s+and\s+|\s*,\s+and\s+))*)\s*$")
+            .expect("regex")
+    })
+    .captures(before)
+    .and_then(|c| c.get(1).or_else(|| c.get(2)))
+    .map(|kind| kind.as_str().to_lowercase())
 }
 
 /// Finds and resolves every place mention of `text`.
@@ -462,10 +469,9 @@ pub(super) fn toponyms_in(text: &str, sentences: &[Sentence]) -> Vec<Mention> {
             let mention = mention_text((start, end));
             let after: String = chars[end..chars.len().min(end + 120)].iter().collect();
             let sentence = sentence_of(start).map(|s| s.text.as_str()).unwrap_or("");
-            let before: String = chars[start.saturating_sub(20)..start]
+            let before: String = chars[start.saturating_sub(KIND_BEFORE_WINDOW)..start]
                 .iter()
-                .collect::<String>()
-                .to_lowercase();
+                .collect();
             let kind_after = kind_word_after(&after);
             let in_list = kind_after.as_ref().is_some_and(|k| k.list);
             let kind_word = kind_after
@@ -640,7 +646,7 @@ fn settle(m: &mut Mention, outcome: &crate::geocode::Outcome, context: &[String]
 
 #[cfg(test)]
 mod tests {
-    use super::kind_word_after;
+    use super::{kind_word_after, kind_word_before};
 
     #[test]
     fn a_kind_word_after_a_list_applies_to_every_name_of_it() {
@@ -655,5 +661,22 @@ mod tests {
         assert_eq!(kind(" and Panj River"), None);
         assert_eq!(kind(" and the Warduj districts"), None);
         assert_eq!(kind(" said"), None);
+    }
+
+    #[test]
+    fn a_kind_word_before_a_list_applies_to_every_name_of_it() {
+        let kind = |before: &str| kind_word_before(before);
+        assert_eq!(kind("in the province of ").as_deref(), Some("province"));
+        assert_eq!(kind("The districts of ").as_deref(), Some("district"));
+        assert_eq!(
+            kind("the Kunduz districts of Imam Sahib and ").as_deref(),
+            Some("district")
+        );
+        assert_eq!(
+            kind("the districts of Vanj, Rushan, and ").as_deref(),
+            Some("district")
+        );
+        assert_eq!(kind("the district of Vanj and "), None);
+        assert_eq!(kind("fighting in "), None);
     }
 }
