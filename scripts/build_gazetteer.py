@@ -30,7 +30,7 @@ import unicodedata
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gazetteer_wof  # noqa: E402  (the scripts folder is not a package)
-from gazetteer_names import key, script_of, similarity, skeleton, strip_kind_words  # noqa: E402
+from gazetteer_names import key, loose_skeleton, script_of, similarity, skeleton, strip_kind_words  # noqa: E402
 
 # Hand-curated places (same columns): missing places, then border posts, crossings and bridges.
 CURATED_PLACE_FILES = ["places.csv", "border_posts.csv"]
@@ -453,6 +453,34 @@ class Builder:
                     continue
                 kept.append(alt)
             p["alt_names"] = kept
+        self.drop_neighbours_names()
+
+    def drop_neighbours_names(self):
+        """Names of one unit that a source gives to another of the same province (Who's On
+        First's Warduj record carries Baharak's names in eleven languages, its Khash record
+        Jurm's): a Latin or Cyrillic alternate name of a district that reads as the own name
+        of another district of its province, and not as its own, is that district's, and so
+        are the Persian-script names the two share."""
+        districts = {}
+        for p in self.places:
+            if p["kind"] == "district":
+                districts.setdefault((p["country"], p["admin1"]), []).append(p)
+        for units in districts.values():
+            own = {loose_skeleton(u["name"]): u for u in units}
+            for p in units:
+                mine = loose_skeleton(p["name"])
+
+                def neighbours(name):
+                    return script_of(name) in ("Latn", "Cyrl") and loose_skeleton(name) in own and loose_skeleton(name) != mine
+
+                owners = [own[loose_skeleton(a)] for a in p["alt_names"] if neighbours(a)]
+                if not owners:
+                    continue
+                theirs = {key(n) for o in owners for n in [o["name"]] + o["alt_names"]}
+                dropped = [a for a in p["alt_names"] if neighbours(a) or (script_of(a) == "Arab" and key(a) in theirs)]
+                print("%s: names of %s dropped: %s" % (p["name"], ", ".join(sorted({o["name"] for o in owners})),
+                                                        "|".join(dropped)), file=sys.stderr)
+                p["alt_names"] = [a for a in p["alt_names"] if a not in dropped]
 
     def misattributed(self, place, alt, own, by_initial):
         """Whether an alternate name is much more like a distant unit's own name than its place's."""

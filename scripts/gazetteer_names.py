@@ -62,6 +62,23 @@ def skeleton(text):
     return re.sub(r"(.)\1+", r"\1", s).rstrip("h") or s
 
 
+CYRILLIC_LATIN = dict(zip("абвгғдеёжзиӣйкқлмнопрстуӯфхҳцчҷшщъыьэюя",
+                          ["a", "b", "v", "g", "gh", "d", "e", "yo", "zh", "z", "i", "i", "y", "k", "q", "l", "m",
+                           "n", "o", "p", "r", "s", "t", "u", "u", "f", "kh", "h", "ts", "ch", "j", "sh", "shch",
+                           "", "y", "", "e", "yu", "ya"]))
+
+
+def romanised(text):
+    """A Cyrillic name in Latin letters (Russian and Tajik letters), for comparing it with
+    Latin names; other scripts are returned as they are."""
+    return "".join(CYRILLIC_LATIN.get(c, c) for c in text.casefold())
+
+
+def loose_skeleton(text):
+    """The skeleton of a Latin or Cyrillic name with kh and h alike, as Russian writes both х."""
+    return skeleton(romanised(strip_kind_words(text))).replace("x", "h")
+
+
 def similarity(a, b):
     """Ratio in 0..1 of two skeletons (difflib)."""
     return difflib.SequenceMatcher(None, a, b).ratio()

@@ -91,6 +91,10 @@ fn development_set_accuracy_holds() {
                 km <= row.tolerance_km
             }
         };
+        if !ok {
+            let got = answer.map_or("-", |c| c.id.as_str());
+            println!("miss: {} -> {} {got}", row.query, outcome.status.as_str());
+        }
         let cell = table.entry(level(&outcome)).or_default();
         cell.0 += 1;
         cell.1 += usize::from(ok);
