@@ -38,6 +38,28 @@ pub struct Mention {
     pub reason: String,
 }
 
+impl Mention {
+    /// A mention found at `start..end`, not yet resolved.
+    fn found(mention: String, start: usize, end: usize) -> Mention {
+        Mention {
+            mention,
+            start,
+            end,
+            status: Status::Unresolved,
+            id: None,
+            name: None,
+            kind: None,
+            country: None,
+            admin1: None,
+            admin2: None,
+            lat: None,
+            lon: None,
+            precision: None,
+            reason: String::new(),
+        }
+    }
+}
+
 /// Words that are gazetteer names but mostly something else in English news.
 const NOT_PLACES: &[&str] = &[
     "january",
@@ -151,40 +173,14 @@ pub fn find(text: &str) -> Vec<(usize, usize)> {
     let chars: Vec<char> = text.chars().collect();
     let folded = fold_with_offsets(text);
     let p = patterns();
-    let boundary = |byte: Option<u8>| byte.is_none_or(|b| b == b' ');
-    let bytes = folded.text.as_bytes();
     // Organisation names hide the places inside them.
-    let hidden: Vec<(usize, usize)> = p
-        .organisations
-        .find_iter(&folded.text)
-        .filter(|m| {
-            boundary(m.start().checked_sub(1).map(|i| bytes[i]))
-                && boundary(bytes.get(m.end()).copied())
-        })
-        .map(|m| {
-            (
-                folded.source[m.start()] as usize,
-                folded.source[m.end() - 1] as usize + 1,
-            )
-        })
-        .collect();
-    // Matches come in text order and do not overlap, so a binary search finds the one
-    // organisation name that could hold a span: long texts stay linear.
-    let is_hidden = |start: usize, end: usize| {
-        let i = hidden.partition_point(|&(a, _)| a <= start);
-        i > 0 && end <= hidden[i - 1].1
-    };
+    let hidden = Spans(
+        whole_word_matches(&p.organisations, &folded)
+            .map(|(_, range)| range)
+            .collect(),
+    );
     let mut spans = Vec::new();
-    for m in p.automaton.find_iter(&folded.text) {
-        if !boundary(m.start().checked_sub(1).map(|i| bytes[i]))
-            || !boundary(bytes.get(m.end()).copied())
-        {
-            continue;
-        }
-        let (start, end) = (
-            folded.source[m.start()] as usize,
-            folded.source[m.end() - 1] as usize + 1,
-        );
+    for (m, (start, end)) in whole_word_matches(&p.automaton, &folded) {
         let first = chars[start];
         if first.is_ascii_alphabetic() && !first.is_uppercase() {
             continue;
@@ -194,12 +190,68 @@ pub fn find(text: &str) -> Vec<(usize, usize)> {
             continue;
         }
         let end = extend_over_generic(&chars, end);
-        if is_hidden(start, end) {
-            continue;
+        if !hidden.covers(start, end) {
+            spans.push((start, end));
         }
-        spans.push((start, end));
     }
-    // Unknown names next to kind words: "the village of X", "X district".
+    let known = Spans(spans);
+    let mut named = cue_named(text, &known, &hidden);
+    named.extend(recurring(text, &chars, &named, &known, &hidden));
+    // Of names found by both patterns ("the village of X" and "X village"), the first.
+    named.sort_unstable();
+    let Spans(mut spans) = known;
+    let mut last_end = 0;
+    for (start, end) in named {
+        if start >= last_end {
+            spans.push((start, end));
+            last_end = end;
+        }
+    }
+    spans.sort_unstable();
+    spans
+}
+
+/// Character ranges in text order, not overlapping.
+struct Spans(Vec<(usize, usize)>);
+
+impl Spans {
+    /// Whether one range holds `start..end` (a binary search: long texts stay linear).
+    fn covers(&self, start: usize, end: usize) -> bool {
+        let i = self.0.partition_point(|&(a, _)| a <= start);
+        i > 0 && end <= self.0[i - 1].1
+    }
+
+    /// Whether a range overlaps `start..end`.
+    fn overlaps(&self, start: usize, end: usize) -> bool {
+        let i = self.0.partition_point(|&(_, b)| b <= start);
+        self.0.get(i).is_some_and(|&(a, _)| a < end)
+    }
+}
+
+/// An automaton's matches over the folded text that are whole words, in text order, each
+/// with its character range in the original text.
+fn whole_word_matches<'a>(
+    automaton: &'a AhoCorasick,
+    folded: &'a super::text::Folded,
+) -> impl Iterator<Item = (aho_corasick::Match, (usize, usize))> + 'a {
+    let bytes = folded.text.as_bytes();
+    let boundary = |byte: Option<u8>| byte.is_none_or(|b| b == b' ');
+    automaton.find_iter(&folded.text).filter_map(move |m| {
+        let whole = boundary(m.start().checked_sub(1).map(|i| bytes[i]))
+            && boundary(bytes.get(m.end()).copied());
+        whole.then(|| {
+            let range = (
+                folded.source[m.start()] as usize,
+                folded.source[m.end() - 1] as usize + 1,
+            );
+            (m, range)
+        })
+    })
+}
+
+/// Unknown names next to kind words ("the village of X", "X district"), outside the known
+/// and hidden spans, in the order the two patterns find them.
+fn cue_named(text: &str, known: &Spans, hidden: &Spans) -> Vec<(usize, usize)> {
     static KIND: OnceLock<(Regex, Regex)> = OnceLock::new();
     let (before, after) = KIND.get_or_init(|| {
         (
@@ -209,11 +261,7 @@ pub fn find(text: &str) -> Vec<(usize, usize)> {
             Regex::new(&format!(r"({NAME})(?: \(({NAME})\))?(?: and ({NAME}))? (?:district|province|village|jamoat|neighbou?rhood|border post|frontier post|border crossing|crossing|checkpoint|outpost|gorge|border unit|border detachment|frontier group|detachment)s?(?-u:\b)")).expect("regex"),
         )
     });
-    let overlaps_known = |start: usize, end: usize| {
-        let i = spans.partition_point(|&(_, b)| b <= start);
-        spans.get(i).is_some_and(|&(a, _)| a < end)
-    };
-    let mut named: Vec<(usize, usize)> = Vec::new();
+    let mut named = Vec::new();
     for re in [before, after] {
         // Character offsets counted on from the previous capture, not from the text's start.
         let (mut byte, mut char_index) = (0, 0);
@@ -231,62 +279,65 @@ pub fn find(text: &str) -> Vec<(usize, usize)> {
                 char_index += text[byte..g.start() + lead].chars().count();
                 byte = g.start() + lead;
                 let name = &g.as_str()[lead..];
-                let start = char_index;
-                let end = start + name.chars().count();
-                let word = fold(name);
-                if NOT_PLACES.contains(&word.as_str())
-                    || OPENING_WORDS.contains(&word.as_str())
-                    || word.split(' ').any(|w| NOT_PLACES.contains(&w))
-                    || word.split(' ').all(|w| common_words().contains(w))
+                let (start, end) = (char_index, char_index + name.chars().count());
+                if is_place_word(&fold(name))
+                    && !known.overlaps(start, end)
+                    && !hidden.covers(start, end)
                 {
-                    continue;
-                }
-                if !overlaps_known(start, end) && !is_hidden(start, end) {
                     named.push((start, end));
                 }
             }
         }
     }
-    // A name the text marked as a place once is a place wherever it recurs ("the province of
-    // Farah" ... "the Farah attack").
+    named
+}
+
+/// Whether a folded name a kind word marks can be a place: not a month, weekday or
+/// sentence opener, and not made of common English words only.
+fn is_place_word(word: &str) -> bool {
+    !(NOT_PLACES.contains(&word)
+        || OPENING_WORDS.contains(&word)
+        || word.split(' ').any(|w| NOT_PLACES.contains(&w))
+        || word.split(' ').all(|w| common_words().contains(w)))
+}
+
+/// A name the text marked as a place once is a place wherever it recurs ("the province of
+/// Farah" ... "the Farah attack"): those other occurrences, as whole words.
+fn recurring(
+    text: &str,
+    chars: &[char],
+    named: &[(usize, usize)],
+    known: &Spans,
+    hidden: &Spans,
+) -> Vec<(usize, usize)> {
     let names: HashSet<String> = named
         .iter()
         .map(|&(a, b)| chars[a..b].iter().collect())
         .collect();
-    let mut recurring: Vec<(usize, usize)> = names
+    let mut occurrences: Vec<(usize, usize)> = names
         .iter()
         .flat_map(|n| {
             text.match_indices(n.as_str())
                 .map(|(i, w)| (i, i + w.len()))
         })
         .collect();
-    recurring.sort_unstable();
+    occurrences.sort_unstable();
+    let mut found = Vec::new();
     let (mut byte, mut char_index) = (0, 0);
-    for (a, b) in recurring {
+    for (a, b) in occurrences {
         if a < byte {
             continue;
         }
         char_index += text[byte..a].chars().count();
         byte = a;
-        let start = char_index;
-        let end = start + text[a..b].chars().count();
+        let (start, end) = (char_index, char_index + text[a..b].chars().count());
         let whole = (start == 0 || !chars[start - 1].is_alphanumeric())
             && chars.get(end).is_none_or(|c| !c.is_alphanumeric());
-        if whole && !overlaps_known(start, end) && !is_hidden(start, end) {
-            named.push((start, end));
+        if whole && !known.overlaps(start, end) && !hidden.covers(start, end) {
+            found.push((start, end));
         }
     }
-    // Of names found by both patterns ("the village of X" and "X village"), the first.
-    named.sort_unstable();
-    let mut last_end = 0;
-    for (start, end) in named {
-        if start >= last_end {
-            spans.push((start, end));
-            last_end = end;
-        }
-    }
-    spans.sort_unstable();
-    spans
+    found
 }
 
 /// A capitalised name of one to three words, for the place-cue patterns.
@@ -390,9 +441,9 @@ fn local_context(sentence: &str, after: &str) -> Vec<String> {
 fn kind_word_after(after: &str) -> Option<KindAfter> {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(
-            r"^(?:\s+(?i:(district|province|region|village|town|city|river|border post))s?\b|(?:(?:\s*,\s*|\s+and\s+|\s*,\s+and\s+)\p{Lu}[\p{L}'’-]+(?:[ -]\p{Lu}[\p{L}'’-]+)?)+\s+(?i:(district|province|region|village|town|river|border post))s\b)",
-        )
+        Regex::new(&format!(
+            r"^(?:\s+(?i:(district|province|region|village|town|city|river|border post))s?\b|(?:{LIST_SEPARATOR}{LIST_ITEM})+\s+(?i:(district|province|region|village|town|river|border post))s\b)"
+        ))
         .expect("regex")
     })
     .captures(after)
@@ -408,6 +459,11 @@ fn kind_word_after(after: &str) -> Option<KindAfter> {
         })
     })
 }
+
+/// A name in a list of places: capitalised words, up to two.
+const LIST_ITEM: &str = r"\p{Lu}[\p{L}'’-]+(?:[ -]\p{Lu}[\p{L}'’-]+)?";
+/// What separates the names of a list: a comma, "and", or both.
+const LIST_SEPARATOR: &str = r"(?:\s*,\s*|\s+and\s+|\s*,\s+and\s+)";
 
 /// The kind word that follows a mention.
 #[derive(Debug, PartialEq)]
@@ -427,8 +483,10 @@ const KIND_BEFORE_WINDOW: usize = 80;
 fn kind_word_before(before: &str) -> Option<String> {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?:(?i:(province|district) of)|(?i:(province|district)s of)(?:\s+\p{Lu}[\p{L}'’-]+(?:[ -]\p{Lu}[\p{L}'’-]+)*(?:\s*,\s*|\s+and\s+|\s*,\s+and\s+))*)\s*$")
-            .expect("regex")
+        Regex::new(&format!(
+            r"(?:(?i:(province|district) of)|(?i:(province|district)s of)(?:\s+{LIST_ITEM}{LIST_SEPARATOR})*)\s*$"
+        ))
+        .expect("regex")
     })
     .captures(before)
     .and_then(|c| c.get(1).or_else(|| c.get(2)))
@@ -451,158 +509,174 @@ pub fn toponyms(text: &str) -> Vec<Mention> {
 /// [`toponyms`] over sentences the caller has already split.
 pub(super) fn toponyms_in(text: &str, sentences: &[Sentence]) -> Vec<Mention> {
     let chars: Vec<char> = text.chars().collect();
-    let spans = find(text);
     let geocoder = Geocoder::bundled();
     // Sentences are in text order: a binary search keeps long texts linear.
-    let sentence_of = |start: usize| -> Option<&Sentence> {
+    let sentence_of = |start: usize| -> &str {
         let i = sentences.partition_point(|s| s.end <= start);
-        sentences.get(i).filter(|s| s.start <= start)
+        sentences
+            .get(i)
+            .filter(|s| s.start <= start)
+            .map_or("", |s| s.text.as_str())
     };
-    let mention_text = |(a, b): (usize, usize)| chars[a..b].iter().collect::<String>();
-    let resolved: std::cell::RefCell<
-        rustc_hash::FxHashMap<(String, Vec<String>), crate::geocode::Outcome>,
-    > = Default::default();
+    // Names repeat through a text: each query and context is geocoded once.
+    let mut resolved: rustc_hash::FxHashMap<MentionQuery, crate::geocode::Outcome> =
+        Default::default();
     // Pass 1: each mention with the context of its own sentence.
-    let mut mentions: Vec<Mention> = spans
-        .iter()
-        .map(|&(start, end)| {
-            let mention = mention_text((start, end));
-            let after: String = chars[end..chars.len().min(end + 120)].iter().collect();
-            let sentence = sentence_of(start).map(|s| s.text.as_str()).unwrap_or("");
-            let before: String = chars[start.saturating_sub(KIND_BEFORE_WINDOW)..start]
-                .iter()
-                .collect();
-            let kind_after = kind_word_after(&after);
-            let in_list = kind_after.as_ref().is_some_and(|k| k.list);
-            let kind_word = kind_after
-                .map(|k| k.kind)
-                .or_else(|| kind_word_before(&before));
-            let query = match &kind_word {
-                Some(k) if k != "region" => format!("{mention} {k}"),
-                _ => mention.clone(),
-            };
-            let context = if in_list {
-                Vec::new()
-            } else {
-                local_context(sentence, &after)
-            };
-            // Names repeat through a text: each query and context is geocoded once.
-            let outcome = resolved
-                .borrow_mut()
-                .entry((query.clone(), context.clone()))
-                .or_insert_with(|| {
-                    geocoder.geocode(
-                        &query,
-                        &Options {
-                            context: context.clone(),
-                            ..Options::default()
-                        },
-                    )
-                })
-                .clone();
-            let mut m = Mention {
-                mention,
-                start,
-                end,
-                status: outcome.status,
-                id: None,
-                name: None,
-                kind: None,
-                country: None,
-                admin1: None,
-                admin2: None,
-                lat: None,
-                lon: None,
-                precision: None,
-                reason: String::new(),
-            };
-            settle(&mut m, &outcome, &context, &query);
+    let mut mentions: Vec<Mention> = find(text)
+        .into_iter()
+        .map(|(start, end)| {
+            let mut m = Mention::found(chars[start..end].iter().collect(), start, end);
+            let q = mention_query(&chars, &m, sentence_of(start));
+            let outcome = resolved.entry(q.clone()).or_insert_with(|| {
+                geocoder.geocode(
+                    &q.query,
+                    &Options {
+                        context: q.context.clone(),
+                        ..Options::default()
+                    },
+                )
+            });
+            settle(&mut m, outcome, &q.context, &q.query);
             m
         })
         .collect();
-    // Pass 2: ambiguous mentions with what the whole article settled: its provinces and
-    // countries, and the districts of its resolved places.
-    let anchors: Vec<String> = {
-        let mut seen = Vec::new();
-        for m in mentions.iter().filter(|m| m.status == Status::Resolved) {
-            for name in [m.admin1.clone(), m.country.clone().map(country_name)]
-                .into_iter()
-                .flatten()
-            {
-                if !name.is_empty() && !seen.contains(&name) {
-                    seen.push(name);
-                }
-            }
-        }
-        seen
-    };
+    // Pass 2: ambiguous mentions with what the whole article settled.
+    let anchors = article_anchors(&mentions);
     for m in mentions
         .iter_mut()
         .filter(|m| m.status == Status::Ambiguous)
     {
-        let outcome = geocoder.geocode(
-            &m.mention,
-            &Options {
-                context: anchors.clone(),
-                limit: 20,
-                ..Options::default()
-            },
-        );
-        if outcome.status == Status::Resolved {
-            let query = m.mention.clone();
-            settle(m, &outcome, &anchors, &query);
-            m.reason = format!(
-                "article context: {}",
-                outcome.candidates[0].context.join(", ")
-            );
-            continue;
-        }
-        // Town or river: "the Panj" is the river, a bare "Kunduz" the town.
-        let preceded_by_the = chars[..m.start]
-            .iter()
-            .rev()
-            .skip_while(|c| c.is_whitespace())
-            .take(3)
-            .collect::<String>()
-            == "eht";
-        let wanted_river = preceded_by_the;
-        let fits: Vec<&crate::geocode::Candidate> = outcome
-            .candidates
-            .iter()
-            .filter(|c| {
-                (c.kind == Kind::River) == wanted_river
-                    && c.score >= outcome.candidates[0].score - 0.13
-            })
-            .collect();
-        let rivers_only_rivals = outcome
-            .candidates
-            .iter()
-            .filter(|c| c.score >= outcome.candidates[0].score - 0.13)
-            .all(|c| fits.iter().any(|f| f.id == c.id) || c.kind == Kind::River || wanted_river);
-        let distinct = |a: &crate::geocode::Candidate, b: &crate::geocode::Candidate| {
-            crate::spatial::geodesic_km(
-                geo::Point::new(a.lon, a.lat),
-                geo::Point::new(b.lon, b.lat),
-            ) > 25.0
-        };
-        if let Some(first) = fits.first()
-            && rivers_only_rivals
-            && !fits.iter().any(|f| distinct(first, f))
-        {
-            let mut settled = outcome.clone();
-            settled.status = Status::Resolved;
-            settled.candidates = vec![(*first).clone()];
-            let query = m.mention.clone();
-            settle(m, &settled, &[], &query);
-            m.reason = if wanted_river {
-                "\"the\" before the name: the river".into()
-            } else {
-                "a river needs \"River\" after its name: the place".into()
-            };
-        }
+        settle_by_article(m, &anchors, &chars);
     }
     mentions
 }
+
+/// What a mention is geocoded as: its name with the kind word around it, and the places
+/// that follow it in its sentence.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct MentionQuery {
+    query: String,
+    context: Vec<String>,
+}
+
+/// Reads the kind word and the local context of a mention of `sentence`.
+fn mention_query(chars: &[char], m: &Mention, sentence: &str) -> MentionQuery {
+    let after: String = chars[m.end..chars.len().min(m.end + KIND_AFTER_WINDOW)]
+        .iter()
+        .collect();
+    let before: String = chars[m.start.saturating_sub(KIND_BEFORE_WINDOW)..m.start]
+        .iter()
+        .collect();
+    let kind_after = kind_word_after(&after);
+    let in_list = kind_after.as_ref().is_some_and(|k| k.list);
+    let kind_word = kind_after
+        .map(|k| k.kind)
+        .or_else(|| kind_word_before(&before));
+    let query = match &kind_word {
+        Some(k) if k != "region" => format!("{} {k}", m.mention),
+        _ => m.mention.clone(),
+    };
+    let context = if in_list {
+        Vec::new()
+    } else {
+        local_context(sentence, &after)
+    };
+    MentionQuery { query, context }
+}
+
+/// The provinces and countries of an article's resolved mentions, in text order.
+fn article_anchors(mentions: &[Mention]) -> Vec<String> {
+    let mut seen = Vec::new();
+    for m in mentions.iter().filter(|m| m.status == Status::Resolved) {
+        for name in [m.admin1.clone(), m.country.clone().map(country_name)]
+            .into_iter()
+            .flatten()
+        {
+            if !name.is_empty() && !seen.contains(&name) {
+                seen.push(name);
+            }
+        }
+    }
+    seen
+}
+
+/// Settles an ambiguous mention with the article's anchors, or else as the town or the
+/// river its wording points to.
+fn settle_by_article(m: &mut Mention, anchors: &[String], chars: &[char]) {
+    let outcome = Geocoder::bundled().geocode(
+        &m.mention,
+        &Options {
+            context: anchors.to_vec(),
+            limit: ARTICLE_CANDIDATES,
+            ..Options::default()
+        },
+    );
+    let query = m.mention.clone();
+    if outcome.status == Status::Resolved {
+        settle(m, &outcome, anchors, &query);
+        m.reason = format!(
+            "article context: {}",
+            outcome.candidates[0].context.join(", ")
+        );
+        return;
+    }
+    // Town or river: "the Panj" is the river, a bare "Kunduz" the town.
+    let wanted_river = chars[..m.start]
+        .iter()
+        .rev()
+        .skip_while(|c| c.is_whitespace())
+        .take(3)
+        .collect::<String>()
+        == "eht";
+    if let Some(first) = town_or_river(&outcome, wanted_river) {
+        let mut settled = outcome.clone();
+        settled.status = Status::Resolved;
+        settled.candidates = vec![first.clone()];
+        settle(m, &settled, &[], &query);
+        m.reason = if wanted_river {
+            "\"the\" before the name: the river".into()
+        } else {
+            "a river needs \"River\" after its name: the place".into()
+        };
+    }
+}
+
+/// The one place (or one river) among close candidates, when the others are only rivers
+/// (or only places) or the same place within [`SAME_PLACE_KM`].
+fn town_or_river(
+    outcome: &crate::geocode::Outcome,
+    wanted_river: bool,
+) -> Option<&crate::geocode::Candidate> {
+    let best = outcome.candidates.first()?.score;
+    let close = || {
+        outcome
+            .candidates
+            .iter()
+            .filter(move |c| c.score >= best - CLOSE_SCORE)
+    };
+    let fits: Vec<&crate::geocode::Candidate> = close()
+        .filter(|c| (c.kind == Kind::River) == wanted_river)
+        .collect();
+    let rivers_only_rivals =
+        close().all(|c| fits.iter().any(|f| f.id == c.id) || c.kind == Kind::River || wanted_river);
+    let first = *fits.first()?;
+    let distinct = |c: &crate::geocode::Candidate| {
+        crate::spatial::geodesic_km(
+            geo::Point::new(first.lon, first.lat),
+            geo::Point::new(c.lon, c.lat),
+        ) > SAME_PLACE_KM
+    };
+    (rivers_only_rivals && !fits.iter().any(|f| distinct(f))).then_some(first)
+}
+
+/// How far on, in characters, a kind word and context after a mention are looked for.
+const KIND_AFTER_WINDOW: usize = 120;
+/// Candidates asked for when the article settles an ambiguous mention.
+const ARTICLE_CANDIDATES: usize = 20;
+/// Candidates this close to the best score compete as town or river.
+const CLOSE_SCORE: f64 = 0.13;
+/// Close candidates nearer than this are one place.
+const SAME_PLACE_KM: f64 = 25.0;
 
 fn country_name(code: String) -> String {
     match code.as_str() {

@@ -219,29 +219,7 @@ impl Gazetteer {
             .headers()
             .map_err(|e| Error::Invalid(vec![Problem::from_csv(origin, &e)]))?
             .clone();
-        let column = |name: &str| {
-            headers
-                .iter()
-                .position(|h| h.trim_start_matches('\u{feff}') == name)
-        };
-        let mut index = [0usize; REQUIRED_COLUMNS.len()];
-        for (slot, name) in index.iter_mut().zip(REQUIRED_COLUMNS) {
-            *slot = column(name).ok_or_else(|| {
-                Error::Invalid(vec![Problem::new(origin, 1, name, "missing column")])
-            })?;
-        }
-        let source_column = column("source");
-        let source_id_column = column("source_id");
-        let extra = ExtraColumns {
-            names_cyrl: column("names_cyrl"),
-            names_arab: column("names_arab"),
-            former_names: column("former_names"),
-            seat: column("seat"),
-            geonames_id: column("geonames_id"),
-            wikidata_id: column("wikidata_id"),
-            wof_id: column("wof_id"),
-            note: column("note"),
-        };
+        let columns = Columns::locate(&headers, origin)?;
         let mut places = Vec::new();
         let mut problems = Vec::new();
         let mut seen_ids = std::collections::HashSet::new();
@@ -254,90 +232,17 @@ impl Gazetteer {
                 }
             };
             let line = lines.line_at(record.position().map_or(0, |p| p.byte() as usize));
-            let field = |i: usize| record.get(index[i]).unwrap_or("").trim();
-            let mut problem = |column: &str, message: String| {
-                problems.push(Problem::new(origin, line, column, &message));
-            };
-            let id = field(0).to_string();
-            if id.is_empty() {
-                problem("id", "empty id".into());
+            let problem =
+                |column: &str, message: String| Problem::new(origin, line, column, &message);
+            let id = record.get(columns.required[0]).unwrap_or("").trim();
+            if !id.is_empty() && !seen_ids.insert(id.to_string()) {
+                problems.push(problem("id", format!("duplicate id {id:?}")));
                 continue;
             }
-            if !seen_ids.insert(id.clone()) {
-                problem("id", format!("duplicate id {id:?}"));
-                continue;
+            match columns.place(&record) {
+                Ok(place) => places.push(place),
+                Err(BadField { column, message }) => problems.push(problem(column, message)),
             }
-            let name = field(1).to_string();
-            if name.is_empty() {
-                problem("name", "empty name".into());
-                continue;
-            }
-            let kind = match field(2).parse::<Kind>() {
-                Ok(k) => k,
-                Err(message) => {
-                    problem("kind", message);
-                    continue;
-                }
-            };
-            let (Some(lat), Some(lon)) = (
-                parse_coordinate(field(6), 90.0),
-                parse_coordinate(field(7), 180.0),
-            ) else {
-                problem(
-                    "lat/lon",
-                    format!("invalid coordinates {:?}, {:?}", field(6), field(7)),
-                );
-                continue;
-            };
-            let population = match field(9) {
-                "" => None,
-                text => match text.parse::<u64>() {
-                    Ok(n) => Some(n),
-                    Err(_) => {
-                        problem("population", format!("not a whole number: {text:?}"));
-                        continue;
-                    }
-                },
-            };
-            let precision = match field(10).parse::<u8>() {
-                Ok(p @ 1..=3) => p,
-                _ => {
-                    problem(
-                        "precision",
-                        format!("expected 1, 2 or 3, got {:?}", field(10)),
-                    );
-                    continue;
-                }
-            };
-            places.push(Place {
-                id,
-                name,
-                kind,
-                country: field(3).to_string(),
-                admin1: field(4).to_string(),
-                admin2: field(5).to_string(),
-                lat,
-                lon,
-                alt_names: [Some(index[8]), extra.names_cyrl, extra.names_arab]
-                    .into_iter()
-                    .flat_map(|column| split_names(&optional(&record, column)))
-                    .collect(),
-                population,
-                precision,
-                source: optional(&record, source_column),
-                source_id: optional(&record, source_id_column),
-                former_names: split_names(&optional(&record, extra.former_names))
-                    .iter()
-                    .map(|n| FormerName::parse(n))
-                    .collect(),
-                seat: Some(optional(&record, extra.seat)).filter(|s| !s.is_empty()),
-                ids: SourceIds {
-                    geonames: optional(&record, extra.geonames_id),
-                    wikidata: optional(&record, extra.wikidata_id),
-                    wof: optional(&record, extra.wof_id),
-                },
-                note: optional(&record, extra.note),
-            });
         }
         if problems.is_empty() {
             Ok(Gazetteer { places })
@@ -372,8 +277,12 @@ impl Gazetteer {
     }
 }
 
-/// Where the optional columns of a gazetteer file are.
-struct ExtraColumns {
+/// Where the columns of a gazetteer file are.
+struct Columns {
+    /// The required columns, in the order of `REQUIRED_COLUMNS`.
+    required: [usize; REQUIRED_COLUMNS.len()],
+    source: Option<usize>,
+    source_id: Option<usize>,
     names_cyrl: Option<usize>,
     names_arab: Option<usize>,
     former_names: Option<usize>,
@@ -382,6 +291,118 @@ struct ExtraColumns {
     wikidata_id: Option<usize>,
     wof_id: Option<usize>,
     note: Option<usize>,
+}
+
+/// The first bad field of a row.
+struct BadField {
+    column: &'static str,
+    message: String,
+}
+
+impl BadField {
+    fn new(column: &'static str, message: impl Into<String>) -> BadField {
+        BadField {
+            column,
+            message: message.into(),
+        }
+    }
+}
+
+impl Columns {
+    /// Finds the columns by header; a missing required one is an error on line 1.
+    fn locate(headers: &csv::StringRecord, origin: &str) -> Result<Columns, Error> {
+        let column = |name: &str| {
+            headers
+                .iter()
+                .position(|h| h.trim_start_matches('\u{feff}') == name)
+        };
+        let mut required = [0usize; REQUIRED_COLUMNS.len()];
+        for (slot, name) in required.iter_mut().zip(REQUIRED_COLUMNS) {
+            *slot = column(name).ok_or_else(|| {
+                Error::Invalid(vec![Problem::new(origin, 1, name, "missing column")])
+            })?;
+        }
+        Ok(Columns {
+            required,
+            source: column("source"),
+            source_id: column("source_id"),
+            names_cyrl: column("names_cyrl"),
+            names_arab: column("names_arab"),
+            former_names: column("former_names"),
+            seat: column("seat"),
+            geonames_id: column("geonames_id"),
+            wikidata_id: column("wikidata_id"),
+            wof_id: column("wof_id"),
+            note: column("note"),
+        })
+    }
+
+    /// The place of one row, or its first bad field.
+    fn place(&self, record: &csv::StringRecord) -> Result<Place, BadField> {
+        let field = |i: usize| record.get(self.required[i]).unwrap_or("").trim();
+        let text = |column: Option<usize>| optional(record, column);
+        let id = field(0).to_string();
+        if id.is_empty() {
+            return Err(BadField::new("id", "empty id"));
+        }
+        let name = field(1).to_string();
+        if name.is_empty() {
+            return Err(BadField::new("name", "empty name"));
+        }
+        let kind = field(2)
+            .parse::<Kind>()
+            .map_err(|message| BadField::new("kind", message))?;
+        let (Some(lat), Some(lon)) = (
+            parse_coordinate(field(6), 90.0),
+            parse_coordinate(field(7), 180.0),
+        ) else {
+            let message = format!("invalid coordinates {:?}, {:?}", field(6), field(7));
+            return Err(BadField::new("lat/lon", message));
+        };
+        let population =
+            match field(9) {
+                "" => None,
+                n => Some(n.parse::<u64>().map_err(|_| {
+                    BadField::new("population", format!("not a whole number: {n:?}"))
+                })?),
+            };
+        let precision = match field(10).parse::<u8>() {
+            Ok(p @ 1..=3) => p,
+            _ => {
+                let message = format!("expected 1, 2 or 3, got {:?}", field(10));
+                return Err(BadField::new("precision", message));
+            }
+        };
+        Ok(Place {
+            id,
+            name,
+            kind,
+            country: field(3).to_string(),
+            admin1: field(4).to_string(),
+            admin2: field(5).to_string(),
+            lat,
+            lon,
+            alt_names: [Some(self.required[8]), self.names_cyrl, self.names_arab]
+                .into_iter()
+                .flat_map(|column| split_names(&text(column)))
+                .collect(),
+            population,
+            precision,
+            source: text(self.source),
+            source_id: text(self.source_id),
+            former_names: split_names(&text(self.former_names))
+                .iter()
+                .map(|n| FormerName::parse(n))
+                .collect(),
+            seat: Some(text(self.seat)).filter(|s| !s.is_empty()),
+            ids: SourceIds {
+                geonames: text(self.geonames_id),
+                wikidata: text(self.wikidata_id),
+                wof: text(self.wof_id),
+            },
+            note: text(self.note),
+        })
+    }
 }
 
 fn split_names(text: &str) -> Vec<String> {

@@ -203,6 +203,27 @@ struct Hit {
     context: Vec<String>,
 }
 
+/// The best hit of each place matched so far.
+#[derive(Default)]
+struct BestHits(HashMap<u32, Hit>);
+
+impl BestHits {
+    /// Keeps the hit if it ranks above the place's best so far.
+    fn offer(&mut self, place: u32, entry: u32, rank: f64, kind: MatchKind) {
+        if self.0.get(&place).is_none_or(|h| rank > h.rank) {
+            let hit = Hit {
+                place,
+                entry,
+                rank,
+                name_rank: rank,
+                kind,
+                context: Vec::new(),
+            };
+            self.0.insert(place, hit);
+        }
+    }
+}
+
 /// A geocoder over one gazetteer.
 pub struct Geocoder {
     places: Vec<Place>,
@@ -631,24 +652,7 @@ impl Geocoder {
         if folded.is_empty() {
             return Vec::new();
         }
-        let mut best: HashMap<u32, Hit> = HashMap::new();
-        let offer = |best: &mut HashMap<u32, Hit>, entry: u32, rank: f64, kind: MatchKind| {
-            let place = self.names[entry as usize].place;
-            if best.get(&place).is_none_or(|h| rank > h.rank) {
-                let context = Vec::new();
-                best.insert(
-                    place,
-                    Hit {
-                        place,
-                        entry,
-                        rank,
-                        name_rank: rank,
-                        kind,
-                        context,
-                    },
-                );
-            }
-        };
+        let mut best = BestHits::default();
         for &entry in self
             .by_written
             .get(&written_key(name))
@@ -662,24 +666,34 @@ impl Geocoder {
                 (true, false, false) => (SCORE_EXACT, MatchKind::Exact),
                 (false, false, false) => (SCORE_ALIAS, MatchKind::Alias),
             };
-            offer(&mut best, entry, score, kind);
+            best.offer(e.place, entry, score, kind);
         }
         if let Some(&id) = self.folded.ids.get(&folded) {
             for &entry in &self.folded.entries[id as usize] {
-                offer(&mut best, entry, SCORE_FOLDED, MatchKind::Folded);
+                best.offer(
+                    self.names[entry as usize].place,
+                    entry,
+                    SCORE_FOLDED,
+                    MatchKind::Folded,
+                );
             }
         }
-        // Transliteration variants (equal skeletons) always compete: a name written one way
-        // may be another place's name written another way. Typos (a few edits of the folded
-        // name or of its skeleton) are looked for only when nothing matched as written.
+        self.match_variants(&folded, &mut best);
+        best.0.into_values().collect()
+    }
+
+    /// Transliteration variants (equal skeletons) always compete: a name written one way
+    /// may be another place's name written another way. Typos (a few edits of the folded
+    /// name or of its skeleton) are looked for only when nothing matched as written.
+    fn match_variants(&self, folded: &str, best: &mut BestHits) {
         let folded_chars: Vec<char> = folded.chars().collect();
-        let key = skeleton(&folded);
+        let key = skeleton(folded);
         let key_chars: Vec<char> = key.chars().collect();
         let mut entries: Vec<u32> = Vec::new();
         if let Some(&id) = self.skeletons.ids.get(&key) {
             entries.extend(&self.skeletons.entries[id as usize]);
         }
-        if best.is_empty() {
+        if best.0.is_empty() {
             let (fold_index, skeleton_index) = self.typo_indexes();
             let fold_depth = allowed_fold_distance(folded_chars.len());
             for (id, _) in fold_index.search(&folded_chars, fold_depth) {
@@ -709,19 +723,14 @@ impl Geocoder {
                 } else {
                     0.0
                 };
-                offer(
-                    &mut best,
-                    entry,
-                    SCORE_SKELETON + 0.04 * fold_similarity - former,
-                    MatchKind::Folded,
-                );
+                let score = SCORE_SKELETON + 0.04 * fold_similarity - former;
+                best.offer(e.place, entry, score, MatchKind::Folded);
             } else if fold_similarity >= MIN_FUZZY_SIMILARITY {
                 let key_similarity = similarity(key_distance, key_chars.len(), name_key.len());
                 let score = 0.55 + 0.25 * fold_similarity + 0.05 * key_similarity;
-                offer(&mut best, entry, score, MatchKind::Fuzzy);
+                best.offer(e.place, entry, score, MatchKind::Fuzzy);
             }
         }
-        best.into_values().collect()
     }
 
     fn candidate(&self, hit: Hit) -> Candidate {

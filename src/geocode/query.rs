@@ -289,37 +289,7 @@ pub fn parse(raw: &str) -> ParsedQuery {
         .nfc()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
-    let mut context = Vec::new();
-    let mut main = String::new();
-    let mut depth = 0usize;
-    let mut group = String::new();
-    for ch in text.chars() {
-        match ch {
-            '(' | '[' => {
-                depth += 1;
-                if depth == 1 {
-                    group.clear();
-                    continue;
-                }
-            }
-            ')' | ']' if depth > 0 => {
-                depth -= 1;
-                if depth == 0 {
-                    context.push(group.trim().to_string());
-                    continue;
-                }
-            }
-            _ => {}
-        }
-        if depth > 0 {
-            group.push(ch);
-        } else {
-            main.push(ch);
-        }
-    }
-    if depth > 0 {
-        context.push(group.trim().to_string());
-    }
+    let (main, mut context) = split_brackets(&text);
     let mut parts = main.split([',', ';']);
     let core = parts.next().unwrap_or("");
     context.extend(parts.map(|s| s.trim().to_string()));
@@ -368,6 +338,43 @@ pub fn parse(raw: &str) -> ParsedQuery {
         kind,
         context,
     }
+}
+
+/// The text outside brackets, and each bracketed group ("Maimai district (Upper Darwaz)");
+/// an unclosed bracket runs to the end.
+fn split_brackets(text: &str) -> (String, Vec<String>) {
+    let mut groups = Vec::new();
+    let mut main = String::new();
+    let mut depth = 0usize;
+    let mut group = String::new();
+    for ch in text.chars() {
+        match ch {
+            '(' | '[' => {
+                depth += 1;
+                if depth == 1 {
+                    group.clear();
+                    continue;
+                }
+            }
+            ')' | ']' if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    groups.push(group.trim().to_string());
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        if depth > 0 {
+            group.push(ch);
+        } else {
+            main.push(ch);
+        }
+    }
+    if depth > 0 {
+        groups.push(group.trim().to_string());
+    }
+    (main, groups)
 }
 
 /// The other readings of a name: without a leading kind word or honorific, and a Russian
