@@ -304,15 +304,19 @@ class Builder:
             if id(district) in seats:
                 continue
             props = district["props"]
-            base = skeleton(strip_district_word(props["adm2_name"]))
-            near = [t for t in towns if t["country"] == props["country"] and admin1_fits(t["admin1"], props["adm1_name"])
-                    and any(skeleton(n) == base for n in [t["name"]] + t["alt_names"])
-                    and km_to_boundary(float(t["lat"]), float(t["lon"]), district["geometry"]) <= SEAT_OUTSIDE_KM]
-            for town in near:
-                # The seat belongs to its district whatever the boundary line says.
-                town["admin2"] = strip_district_word(props["adm2_name"])
-                town["note"] = "; ".join(filter(None, [town.get("note"), "seat of %s district, %.1f km outside its polygon"
-                                                       % (town["admin2"], km_to_boundary(float(town["lat"]), float(town["lon"]), district["geometry"]))]))
+            name = strip_district_word(props["adm2_name"])
+            near = []
+            for town in towns:
+                if (town["country"] != props["country"] or not admin1_fits(town["admin1"], props["adm1_name"])
+                        or all(skeleton(n) != skeleton(name) for n in [town["name"]] + town["alt_names"])):
+                    continue
+                km = km_to_boundary(float(town["lat"]), float(town["lon"]), district["geometry"])
+                if km <= SEAT_OUTSIDE_KM:
+                    # The seat belongs to its district whatever the boundary line says.
+                    town["admin2"] = name
+                    town["note"] = "; ".join(filter(None, [town.get("note"),
+                                                           "seat of %s district, %.1f km outside its polygon" % (name, km)]))
+                    near.append(town)
             if near:
                 seats[id(district)] = near
 
@@ -469,16 +473,14 @@ class Builder:
             own = {loose_skeleton(u["name"]): u for u in units}
             for p in units:
                 mine = loose_skeleton(p["name"])
-
-                def neighbours(name):
-                    return script_of(name) in ("Latn", "Cyrl") and loose_skeleton(name) in own and loose_skeleton(name) != mine
-
-                owners = [own[loose_skeleton(a)] for a in p["alt_names"] if neighbours(a)]
-                if not owners:
+                # The other district of the province each Latin or Cyrillic name reads as.
+                owner = {a: own.get(loose_skeleton(a)) for a in p["alt_names"] if script_of(a) in ("Latn", "Cyrl")}
+                owner = {a: o for a, o in owner.items() if o is not None and loose_skeleton(o["name"]) != mine}
+                if not owner:
                     continue
-                theirs = {key(n) for o in owners for n in [o["name"]] + o["alt_names"]}
-                dropped = [a for a in p["alt_names"] if neighbours(a) or (script_of(a) == "Arab" and key(a) in theirs)]
-                print("%s: names of %s dropped: %s" % (p["name"], ", ".join(sorted({o["name"] for o in owners})),
+                theirs = {key(n) for o in owner.values() for n in [o["name"]] + o["alt_names"]}
+                dropped = [a for a in p["alt_names"] if a in owner or (script_of(a) == "Arab" and key(a) in theirs)]
+                print("%s: names of %s dropped: %s" % (p["name"], ", ".join(sorted({o["name"] for o in owner.values()})),
                                                         "|".join(dropped)), file=sys.stderr)
                 p["alt_names"] = [a for a in p["alt_names"] if a not in dropped]
 
