@@ -29,7 +29,8 @@ impl KindHint {
             KindHint::Province => kind == Kind::Province,
             KindHint::Country => kind == Kind::Country,
             KindHint::River => kind == Kind::River,
-            KindHint::Crossing => kind == Kind::BorderCrossing,
+            // A crossing is often named after the post that guards it, and the other way round.
+            KindHint::Crossing => matches!(kind, Kind::BorderCrossing | Kind::BorderPost),
             KindHint::Post => matches!(kind, Kind::BorderPost | Kind::BorderCrossing),
             KindHint::Area => matches!(kind, Kind::Area | Kind::District),
         }
