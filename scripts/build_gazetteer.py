@@ -32,8 +32,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gazetteer_wof  # noqa: E402  (the scripts folder is not a package)
 from gazetteer_names import key, loose_skeleton, script_of, similarity, skeleton, strip_kind_words  # noqa: E402
 
-# Hand-curated places (same columns): missing places, then border posts, crossings and bridges.
-CURATED_PLACE_FILES = ["places.csv", "border_posts.csv"]
+# Hand-curated places (same columns): missing places, border posts, crossings and bridges, then
+# the countries and capitals of the world that reports name beside the region's places.
+WORLD_FILE = "world.csv"
+CURATED_PLACE_FILES = ["places.csv", "border_posts.csv", WORLD_FILE]
 KIND_ORDER = ["country", "province", "district", "city", "town", "village", "border_crossing",
               "border_post", "river", "area"]
 KIND_TAG = {"country": "country", "province": "prov", "district": "dist", "city": "pl", "town": "pl",
@@ -339,7 +341,10 @@ class Builder:
     def curated(self):
         for name in CURATED_PLACE_FILES:
             for r in read_csv(os.path.join(self.root, "data/curated", name)):
-                self.curated_row(r)
+                row = self.curated_row(r)
+                # Countries and cities of the world are there to be recognised in text; the
+                # rules that check the region's names against each other leave them out.
+                row["outside_region"] = name == WORLD_FILE
 
     def curated_row(self, r):
         method = r["method"]
@@ -367,7 +372,7 @@ class Builder:
             lat, lon = props["label_lat"], props["label_lon"]
         elif lat is None or lon is None:
             sys.exit("data/curated/places.csv: %s: needs lat/lon or a method" % r["name"])
-        self.add(name=r["name"], kind=r["kind"], country=r["country"], admin1=r["admin1"], admin2=r["admin2"],
+        return self.add(name=r["name"], kind=r["kind"], country=r["country"], admin1=r["admin1"], admin2=r["admin2"],
                  lat=lat, lon=lon, precision=int(r["precision"]), alt_names=[a for a in r["alt_names"].split("|") if a],
                  source=r["source"], source_id="curated", note=r["note"])
 
@@ -443,7 +448,7 @@ class Builder:
         than MISATTRIBUTED_KM away than like its place's own name belongs to that other place.
         """
         excluded = {(r["country"], r["place"], r["name"]) for r in read_csv(os.path.join(self.root, "data/curated/name_exclusions.csv"))}
-        units = [p for p in self.places if p["kind"] in ("district", "province", "city", "town")]
+        units = [p for p in self.places if p["kind"] in ("district", "province", "city", "town") and not p.get("outside_region")]
         by_initial = {}
         for u in units:
             by_initial.setdefault(skeleton(u["name"])[:1], []).append(u)

@@ -74,6 +74,24 @@ impl Kind {
     }
 }
 
+/// The countries of the region the gazetteer covers place by place: Afghanistan, Tajikistan and
+/// their neighbours (ISO 3166-1 alpha-2). Its other rows are the countries and capitals of the
+/// rest of the world, there to be recognised in text.
+pub const REGION_COUNTRIES: &[&str] = &["AF", "TJ", "UZ", "KG", "CN", "PK", "IR", "TM"];
+
+/// Whether a country (ISO alpha-2) is one of the [`REGION_COUNTRIES`].
+///
+/// ```
+/// use borderwatch::gazetteer::in_region;
+/// assert!(in_region("TJ"));
+/// assert!(!in_region("RU"));
+/// ```
+pub fn in_region(country: &str) -> bool {
+    REGION_COUNTRIES
+        .iter()
+        .any(|c| c.eq_ignore_ascii_case(country))
+}
+
 impl fmt::Display for Kind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -27,7 +27,7 @@ use std::sync::OnceLock;
 use geo::Point;
 use serde::Serialize;
 
-use crate::gazetteer::{Gazetteer, Kind, Place};
+use crate::gazetteer::{Gazetteer, Kind, Place, in_region};
 use crate::spatial::geodesic_km;
 use fold::{fold, skeleton};
 use fuzzy::{DeletionIndex, allowed_distance, osa_distance};
@@ -878,11 +878,26 @@ impl Geocoder {
 
     /// A village elsewhere whose name is only a transliteration variant of a name that matched
     /// as written: with thousands of villages, such look-alikes are everywhere, and they are
-    /// not what a reader of the name means (Kevron is not Kowṟān in Sar-e Pol).
+    /// not what a reader of the name means (Kevron is not Kowṟān in Sar-e Pol). So is a place
+    /// outside the region read loosely beside one of the region (Maimai is not Miami), and a
+    /// town read loosely beside a place outside the region named as written (Syria is not
+    /// Panj, once called Sarai).
     fn faint_village(&self, top: &Hit, other: &Hit) -> bool {
+        let (top_place, place) = (
+            &self.places[top.place as usize],
+            &self.places[other.place as usize],
+        );
+        if other.name_rank >= SCORE_FOLDED {
+            return false;
+        }
+        // A place of the region read loosely is still what a user of the tool means; one
+        // of the rest of the world read loosely never is.
+        if in_region(&top_place.country) && !in_region(&place.country) {
+            return true;
+        }
+        let far_away = !in_region(&top_place.country);
         top.name_rank >= SCORE_FOLDED
-            && other.name_rank < SCORE_FOLDED
-            && self.places[other.place as usize].kind == Kind::Village
+            && (place.kind == Kind::Village || (far_away && place.kind.is_settlement()))
     }
 
     fn is_former(&self, hit: &Hit) -> bool {
