@@ -110,10 +110,16 @@ const NOT_PLACES: &[&str] = &[
     "kyrgyz",
     "turkmen",
     "tajikistani",
+    "arab",
+    "arabs",
+    "pashtun",
+    "pashtuns",
 ];
 
 struct Patterns {
     automaton: AhoCorasick,
+    /// For each pattern of `automaton`: only villages carry the name.
+    village_only: Vec<bool>,
     organisations: AhoCorasick,
 }
 
@@ -121,25 +127,27 @@ struct Patterns {
 fn patterns() -> &'static Patterns {
     static PATTERNS: OnceLock<Patterns> = OnceLock::new();
     PATTERNS.get_or_init(|| {
-        let mut names: HashSet<String> = HashSet::new();
+        // Each folded name, and whether every place that carries it is a village.
+        let mut names: rustc_hash::FxHashMap<String, bool> = Default::default();
         for p in Geocoder::bundled().places() {
+            let village = p.kind == Kind::Village;
             for name in std::iter::once(&p.name).chain(&p.alt_names) {
                 for variant in [name.clone(), strip_kind_words(name)] {
                     let folded = fold(&variant);
                     let letters = folded.chars().filter(|c| c.is_alphabetic()).count();
                     if letters >= 4 && !NOT_PLACES.contains(&folded.as_str()) {
-                        names.insert(folded);
+                        *names.entry(folded).or_insert(true) &= village;
                     }
                 }
             }
         }
-        let mut names: Vec<String> = names.into_iter().collect();
+        let mut names: Vec<(String, bool)> = names.into_iter().collect();
         names.sort();
         // A full DFA: more memory than the default NFA, the fastest scan of long texts.
         let automaton = AhoCorasickBuilder::new()
             .match_kind(AcMatchKind::LeftmostLongest)
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(&names)
+            .build(names.iter().map(|(n, _)| n))
             .expect("gazetteer patterns build");
         let organisations: Vec<String> = super::facts::actor_table()
             .iter()
@@ -151,6 +159,7 @@ fn patterns() -> &'static Patterns {
             .expect("organisation patterns build");
         Patterns {
             automaton,
+            village_only: names.iter().map(|(_, v)| *v).collect(),
             organisations,
         }
     })
@@ -179,19 +188,21 @@ pub fn find(text: &str) -> Vec<(usize, usize)> {
             .map(|(_, range)| range)
             .collect(),
     );
-    let mut spans = Vec::new();
+    let mut spans: Vec<(usize, usize)> = Vec::new();
     for (m, (start, end)) in whole_word_matches(&p.automaton, &folded) {
-        let first = chars[start];
-        if first.is_ascii_alphabetic() && !first.is_uppercase() {
+        if spans.last().is_some_and(|&(_, last_end)| start < last_end) {
             continue;
         }
-        // An ordinary word that is also a village name is a place only next to a place cue.
-        if is_common_word(&folded.text[m.start()..m.end()]) && !has_place_cue(&chars, start, end) {
-            continue;
-        }
-        let end = extend_over_generic(&chars, end);
-        if !hidden.covers(start, end) {
-            spans.push((start, end));
+        let village_only = p.village_only[m.pattern().as_usize()];
+        if let Some(span) = gazetteer_span(
+            &chars,
+            &folded.text[m.start()..m.end()],
+            village_only,
+            start,
+            end,
+        ) && !hidden.covers(span.0, span.1)
+        {
+            spans.push(span);
         }
     }
     let known = Spans(spans);
@@ -209,6 +220,151 @@ pub fn find(text: &str) -> Vec<(usize, usize)> {
     }
     spans.sort_unstable();
     spans
+}
+
+/// The span of a gazetteer name matched at `start..end`, or `None` when the words there are
+/// not a place: lower-case, an ordinary word or a village's name that is part of a person's
+/// name, a name used as an adjective ("the Pamir Kyrgyz"). The span grows over a hyphenated
+/// compound the name is part of ("Qizil-Rabot"), a generic that belongs to it ("Wakhan
+/// Corridor") and "Upper"/"Lower" before it; it ends before a unit word ("the Yol border
+/// detachment": the place is Yol).
+fn gazetteer_span(
+    chars: &[char],
+    folded: &str,
+    village_only: bool,
+    start: usize,
+    end: usize,
+) -> Option<(usize, usize)> {
+    let first = chars[start];
+    if first.is_ascii_alphabetic() && !first.is_uppercase() {
+        return None;
+    }
+    let cue = has_place_cue(chars, start, end);
+    // An ordinary word that is also a village name is a place only next to a place cue.
+    if is_common_word(folded) && !cue {
+        return None;
+    }
+    // "Sayed Omar Bahir", "Mohammad Naser Mehri": villages carry given names too.
+    if village_only && !cue && in_capitalised_run(chars, start, end) {
+        return None;
+    }
+    if word_after(chars, end).is_some_and(|w| DEMONYMS.contains(&w.to_lowercase().as_str())) {
+        return None;
+    }
+    let (start, end) = compound(chars, start, end).unwrap_or((start, end));
+    let end = trim_unit_words(chars, start, extend_over_generic(chars, end));
+    Some((directional_prefix(chars, start), end))
+}
+
+/// The capitalised word right after `end`, if one follows after a single space.
+fn word_after(chars: &[char], end: usize) -> Option<String> {
+    (chars.get(end) == Some(&' ') && chars.get(end + 1).is_some_and(|c| c.is_uppercase())).then(
+        || {
+            chars[end + 1..]
+                .iter()
+                .take_while(|c| c.is_alphabetic())
+                .collect()
+        },
+    )
+}
+
+/// The capitalised word right before `start`, if one stands there after a single space.
+fn word_before(chars: &[char], start: usize) -> Option<String> {
+    if start < 2 || chars[start - 1] != ' ' {
+        return None;
+    }
+    let word: String = chars[..start - 1]
+        .iter()
+        .rev()
+        .take_while(|c| c.is_alphabetic())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    word.chars()
+        .next()
+        .is_some_and(char::is_uppercase)
+        .then_some(word)
+}
+
+/// Whether the name stands among other capitalised words ("Sayed Omar Bahir"), not counting
+/// a capitalised word that opens a sentence.
+fn in_capitalised_run(chars: &[char], start: usize, end: usize) -> bool {
+    word_after(chars, end).is_some()
+        || word_before(chars, start)
+            .is_some_and(|w| !OPENING_WORDS.contains(&w.to_lowercase().as_str()))
+}
+
+/// Peoples' names that, right after a place name, make it an adjective ("the Pamir Kyrgyz",
+/// "Badakhshan Tajiks").
+const DEMONYMS: &[&str] = &[
+    "kyrgyz", "tajik", "tajiks", "uzbek", "uzbeks", "pashtun", "pashtuns", "hazara", "hazaras",
+    "turkmen", "arab", "arabs", "baloch",
+];
+
+/// Short linking words inside hyphenated names ("Qala-i-Zal", "Dasht-e-Arch").
+const NAME_PARTICLES: &[&str] = &["e", "i", "ye", "o", "ul", "al", "u"];
+
+/// The hyphenated compound that the match at `start..end` is part of ("Qizil" of
+/// "Qizil-Rabot"), when the gazetteer knows the compound: its parts, each a name, are then
+/// not places of their own. `None` when the match is no part of a compound, or the compound is
+/// not a known name ("Kunduz-Takhar highway": two places).
+fn compound(chars: &[char], start: usize, end: usize) -> Option<(usize, usize)> {
+    let is_part = |c: &char| c.is_alphabetic() || *c == '-';
+    let mut a = start;
+    while a > 0 && is_part(&chars[a - 1]) {
+        a -= 1;
+    }
+    let mut b = end;
+    while b < chars.len() && is_part(&chars[b]) {
+        b += 1;
+    }
+    let text: String = chars[a..b].iter().collect();
+    let text = text.trim_matches('-');
+    let a = a + chars[a..b].iter().take_while(|&&c| c == '-').count();
+    let b = a + text.chars().count();
+    let capitalised = text.split('-').all(|part| {
+        part.chars().next().is_some_and(char::is_uppercase) || NAME_PARTICLES.contains(&part)
+    });
+    if (a, b) == (start, end) || !capitalised {
+        return None;
+    }
+    let outcome = Geocoder::bundled().geocode(text, &Options::default());
+    let known = outcome.status != Status::Unresolved
+        && outcome
+            .candidates
+            .first()
+            .is_some_and(|c| c.score >= COMPOUND_MIN_SCORE);
+    known.then_some((a, b))
+}
+
+/// How well a hyphenated compound must match a gazetteer name to be read as one name.
+const COMPOUND_MIN_SCORE: f64 = 0.8;
+
+/// Words that name a unit, not a place: "Yol border detachment" is a unit named after Yol.
+const UNIT_WORDS: &[&str] = &[
+    " border detachment",
+    " border unit",
+    " frontier group",
+    " frontier detachment",
+    " detachment",
+];
+
+/// The end of a name without a unit word that ends it.
+fn trim_unit_words(chars: &[char], start: usize, end: usize) -> usize {
+    let name: String = chars[start..end].iter().collect::<String>().to_lowercase();
+    UNIT_WORDS
+        .iter()
+        .find(|u| name.ends_with(*u) && name.len() > u.len())
+        .map_or(end, |u| end - u.chars().count())
+}
+
+/// The start of a name with "Upper" or "Lower" before it ("Upper Khorog").
+fn directional_prefix(chars: &[char], start: usize) -> usize {
+    match word_before(chars, start) {
+        Some(w) if DIRECTIONAL_PREFIXES.contains(&w.as_str()) => start - w.chars().count() - 1,
+        _ => start,
+    }
 }
 
 /// Character ranges in text order, not overlapping.
@@ -442,7 +598,7 @@ fn kind_word_after(after: &str) -> Option<KindAfter> {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(&format!(
-            r"^(?:\s+(?i:(district|province|region|village|town|city|river|border post))s?\b|(?:{LIST_SEPARATOR}{LIST_ITEM})+\s+(?i:(district|province|region|village|town|river|border post))s\b)"
+            r"^(?:\s+(?i:(district|province|region|village|town|city|river|border post|border crossing|border detachment|border unit|frontier group|frontier detachment|frontier post|detachment|outpost))s?\b|(?:{LIST_SEPARATOR}{LIST_ITEM})+\s+(?i:(district|province|region|village|town|river|border post))s\b)"
         ))
         .expect("regex")
     })
@@ -537,6 +693,9 @@ pub(super) fn toponyms_in(text: &str, sentences: &[Sentence]) -> Vec<Mention> {
                 )
             });
             settle(&mut m, outcome, &q.context, &q.query);
+            if m.status == Status::Unresolved {
+                settle_as_part(&mut m);
+            }
             m
         })
         .collect();
@@ -550,6 +709,32 @@ pub(super) fn toponyms_in(text: &str, sentences: &[Sentence]) -> Vec<Mention> {
     }
     mentions
 }
+
+/// Settles "Upper Khorog" or "Lower Panj", which the gazetteer does not hold, as a part of
+/// the place named after the word: that place's point, at district precision, with a reason
+/// that says so.
+fn settle_as_part(m: &mut Mention) {
+    let mention = m.mention.clone();
+    let Some((part, whole)) = mention.split_once(' ') else {
+        return;
+    };
+    if !DIRECTIONAL_PREFIXES.contains(&part) {
+        return;
+    }
+    let outcome = Geocoder::bundled().geocode(whole, &Options::default());
+    if outcome.status != Status::Resolved {
+        return;
+    }
+    settle(m, &outcome, &[], whole);
+    m.precision = m.precision.map(|p| p.max(PART_PRECISION));
+    let name = m.name.clone().unwrap_or_default();
+    m.reason = format!("not in the gazetteer: a part of {name}, placed at its point");
+}
+
+/// Words before a name that make a part of the place ("Upper Khorog").
+const DIRECTIONAL_PREFIXES: &[&str] = &["Upper", "Lower"];
+/// The ACLED geo_precision of a part of a place placed at the place's point ("near").
+const PART_PRECISION: u8 = 2;
 
 /// What a mention is geocoded as: its name with the kind word around it, and the places
 /// that follow it in its sentence.
@@ -584,40 +769,92 @@ fn mention_query(chars: &[char], m: &Mention, sentence: &str) -> MentionQuery {
     MentionQuery { query, context }
 }
 
-/// The provinces and countries of an article's resolved mentions, in text order.
-fn article_anchors(mentions: &[Mention]) -> Vec<String> {
-    let mut seen = Vec::new();
-    for m in mentions.iter().filter(|m| m.status == Status::Resolved) {
-        for name in [m.admin1.clone(), m.country.clone().map(country_name)]
-            .into_iter()
-            .flatten()
-        {
-            if !name.is_empty() && !seen.contains(&name) {
-                seen.push(name);
-            }
-        }
-    }
-    seen
+/// A resolved mention, as evidence for the article's ambiguous names: a name that could be
+/// in Badakhshan or in Faryab is the one in Badakhshan when the article names Badakhshan.
+struct Anchor {
+    /// The resolved place's name, for the reason shown.
+    name: String,
+    id: String,
+    kind: Kind,
+    country: String,
+    admin1: String,
+    admin2: String,
 }
 
-/// Settles an ambiguous mention with the article's anchors, or else as the town or the
-/// river its wording points to.
-fn settle_by_article(m: &mut Mention, anchors: &[String], chars: &[char]) {
+/// Every resolved mention of the article, one per occurrence: a province named eight times
+/// weighs more than one named once.
+fn article_anchors(mentions: &[Mention]) -> Vec<Anchor> {
+    mentions
+        .iter()
+        .filter(|m| m.status == Status::Resolved)
+        .filter_map(|m| {
+            Some(Anchor {
+                name: m.name.clone()?,
+                id: m.id.clone()?,
+                kind: m.kind?,
+                country: m.country.clone()?,
+                admin1: m.admin1.clone().unwrap_or_default(),
+                admin2: m.admin2.clone().unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+/// How much a resolved mention supports a candidate: the smallest unit they share.
+fn support(anchor: &Anchor, c: &crate::geocode::Candidate) -> u32 {
+    let same_country = anchor.country == c.country;
+    let same_province = same_country && !anchor.admin1.is_empty() && anchor.admin1 == c.admin1;
+    let same_district = same_province && !anchor.admin2.is_empty() && anchor.admin2 == c.admin2;
+    if anchor.id == c.id {
+        SUPPORT_SAME_PLACE
+    } else if same_district && anchor.kind != Kind::Province {
+        SUPPORT_DISTRICT
+    } else if same_province && anchor.kind != Kind::Country {
+        SUPPORT_PROVINCE
+    } else if same_country {
+        SUPPORT_COUNTRY
+    } else {
+        0
+    }
+}
+
+/// The article's support for one candidate, and the anchors that gave it.
+struct Support<'a> {
+    total: u32,
+    from: Vec<&'a str>,
+}
+
+fn support_of<'a>(anchors: &'a [Anchor], c: &crate::geocode::Candidate) -> Support<'a> {
+    let mut total = 0;
+    let mut from: Vec<&str> = Vec::new();
+    for a in anchors {
+        let s = support(a, c);
+        total += s;
+        if s > SUPPORT_COUNTRY && !from.contains(&a.name.as_str()) {
+            from.push(&a.name);
+        }
+    }
+    Support { total, from }
+}
+
+/// Settles an ambiguous mention with what the rest of the article resolved (the candidate
+/// whose district, province or country the article names most), or else as the town or the
+/// river its wording points to. A tie stays ambiguous.
+fn settle_by_article(m: &mut Mention, anchors: &[Anchor], chars: &[char]) {
     let outcome = Geocoder::bundled().geocode(
         &m.mention,
         &Options {
-            context: anchors.to_vec(),
             limit: ARTICLE_CANDIDATES,
             ..Options::default()
         },
     );
     let query = m.mention.clone();
-    if outcome.status == Status::Resolved {
-        settle(m, &outcome, anchors, &query);
-        m.reason = format!(
-            "article context: {}",
-            outcome.candidates[0].context.join(", ")
-        );
+    if let Some((best, from)) = best_supported(&outcome, anchors) {
+        let mut settled = outcome.clone();
+        settled.status = Status::Resolved;
+        settled.candidates = vec![best];
+        settle(m, &settled, &[], &query);
+        m.reason = format!("article context: {from}");
         return;
     }
     // Town or river: "the Panj" is the river, a bare "Kunduz" the town.
@@ -641,6 +878,44 @@ fn settle_by_article(m: &mut Mention, anchors: &[String], chars: &[char]) {
     }
 }
 
+/// Of the candidates that match about as well as the best, the one the article supports
+/// most, when no other place (farther than [`SAME_PLACE_KM`]) is supported as much.
+fn best_supported(
+    outcome: &crate::geocode::Outcome,
+    anchors: &[Anchor],
+) -> Option<(crate::geocode::Candidate, String)> {
+    let top = outcome.candidates.first()?.score;
+    let close: Vec<(&crate::geocode::Candidate, Support)> = outcome
+        .candidates
+        .iter()
+        .filter(|c| c.score >= top - CLOSE_SCORE)
+        .map(|c| (c, support_of(anchors, c)))
+        .collect();
+    let most = close.iter().map(|(_, s)| s.total).max()?;
+    if most == 0 {
+        return None;
+    }
+    // The first (best-ranked) of the most supported; any other as supported must be it.
+    let (best, support) = close.iter().find(|(_, s)| s.total == most)?;
+    let rival = close
+        .iter()
+        .filter(|(c, s)| s.total == most && c.id != best.id)
+        .any(|(c, _)| km_between(best, c) > SAME_PLACE_KM);
+    if rival {
+        return None;
+    }
+    let from = if support.from.is_empty() {
+        format!("in {}", best.country)
+    } else {
+        support.from.join(", ")
+    };
+    Some(((*best).clone(), from))
+}
+
+fn km_between(a: &crate::geocode::Candidate, b: &crate::geocode::Candidate) -> f64 {
+    crate::spatial::geodesic_km(geo::Point::new(a.lon, a.lat), geo::Point::new(b.lon, b.lat))
+}
+
 /// The one place (or one river) among close candidates, when the others are only rivers
 /// (or only places) or the same place within [`SAME_PLACE_KM`].
 fn town_or_river(
@@ -660,12 +935,7 @@ fn town_or_river(
     let rivers_only_rivals =
         close().all(|c| fits.iter().any(|f| f.id == c.id) || c.kind == Kind::River || wanted_river);
     let first = *fits.first()?;
-    let distinct = |c: &crate::geocode::Candidate| {
-        crate::spatial::geodesic_km(
-            geo::Point::new(first.lon, first.lat),
-            geo::Point::new(c.lon, c.lat),
-        ) > SAME_PLACE_KM
-    };
+    let distinct = |c: &crate::geocode::Candidate| km_between(first, c) > SAME_PLACE_KM;
     (rivers_only_rivals && !fits.iter().any(|f| distinct(f))).then_some(first)
 }
 
@@ -677,16 +947,14 @@ const ARTICLE_CANDIDATES: usize = 20;
 const CLOSE_SCORE: f64 = 0.13;
 /// Close candidates nearer than this are one place.
 const SAME_PLACE_KM: f64 = 25.0;
-
-fn country_name(code: String) -> String {
-    match code.as_str() {
-        "AF" => "Afghanistan".into(),
-        "TJ" => "Tajikistan".into(),
-        "UZ" => "Uzbekistan".into(),
-        "PK" => "Pakistan".into(),
-        _ => code,
-    }
-}
+/// Support an article's resolved mention gives a candidate that is that very place.
+const SUPPORT_SAME_PLACE: u32 = 6;
+/// ... that lies in the mention's district (or is its district).
+const SUPPORT_DISTRICT: u32 = 4;
+/// ... that lies in the mention's province.
+const SUPPORT_PROVINCE: u32 = 2;
+/// ... that lies in the mention's country only.
+const SUPPORT_COUNTRY: u32 = 1;
 
 fn settle(m: &mut Mention, outcome: &crate::geocode::Outcome, context: &[String], query: &str) {
     m.status = outcome.status;
@@ -720,7 +988,110 @@ fn settle(m: &mut Mention, outcome: &crate::geocode::Outcome, context: &[String]
 
 #[cfg(test)]
 mod tests {
-    use super::{kind_word_after, kind_word_before};
+    use super::{Status, kind_word_after, kind_word_before, toponyms};
+
+    /// The mentions of `text`, each as (words, resolved id).
+    fn found(text: &str) -> Vec<(String, Option<String>)> {
+        toponyms(text)
+            .into_iter()
+            .map(|m| (m.mention, m.id))
+            .collect()
+    }
+
+    fn id_of(text: &str, mention: &str) -> Option<String> {
+        toponyms(text)
+            .into_iter()
+            .find(|m| m.mention == mention)
+            .unwrap_or_else(|| panic!("no mention {mention:?} in {text:?}"))
+            .id
+    }
+
+    #[test]
+    fn the_article_settles_a_name_by_the_units_it_names() {
+        // Kohistan is a district of Badakhshan and of Faryab; the article names Badakhshan.
+        let text = "The Taliban took Kohistan on Thursday. Officials in Badakhshan said \
+                    reinforcements were sent. Badakhshan police confirmed it.";
+        assert_eq!(id_of(text, "Kohistan").as_deref(), Some("af.dist.kohistan"));
+        // Parkhar (Farkhor, TJ) or Farkhar (AF): the article is set in Tajikistan.
+        let text = "Police seized heroin near Parkhar, south of Dushanbe.";
+        assert_eq!(id_of(text, "Parkhar").as_deref(), Some("tj.pl.farkhor"));
+        // Named alone, with nothing else to go by, it stays ambiguous.
+        let alone = toponyms("Heroin was seized near Parkhar.");
+        assert_eq!(alone[0].status, Status::Ambiguous);
+    }
+
+    #[test]
+    fn a_hyphenated_name_is_one_mention_when_the_gazetteer_knows_it() {
+        let text = "They crossed into Qizil-Rabot jamoat on Tuesday.";
+        assert_eq!(found(text)[0].0, "Qizil-Rabot");
+        assert_eq!(found(text).len(), 1);
+        // Two places joined by a hyphen stay two places.
+        let names: Vec<String> = found("Traffic on the Kunduz-Takhar highway stopped.")
+            .into_iter()
+            .map(|(m, _)| m)
+            .collect();
+        assert_eq!(names, ["Kunduz", "Takhar"]);
+    }
+
+    #[test]
+    fn a_village_name_inside_a_persons_name_is_no_place() {
+        assert!(found("Sayed Omar Bahir, an activist, said so.").is_empty());
+        assert!(found("spokesman Mohammad Naser Mehri said").is_empty());
+        // A province in a title stays a place: "Badakhshan Police Chief".
+        assert_eq!(
+            found("Badakhshan Police Chief Abdul Khaliq Aqsai said")[0].0,
+            "Badakhshan"
+        );
+    }
+
+    #[test]
+    fn a_place_name_before_a_people_is_an_adjective() {
+        let names: Vec<String> = found("the Pamir Kyrgyz living in the Wakhan Corridor")
+            .into_iter()
+            .map(|(m, _)| m)
+            .collect();
+        assert_eq!(names, ["Wakhan Corridor"]);
+        assert!(found("Arab mercenaries crossed").is_empty());
+    }
+
+    #[test]
+    fn a_unit_named_after_a_place_is_a_mention_of_the_place_resolved_to_the_unit() {
+        let text = "the 7th border post, which belongs to the Yol border detachment";
+        assert_eq!(
+            id_of(text, "Yol").as_deref(),
+            Some("tj.post.yol-border-detachment")
+        );
+        let text = "the twelfth frontier post of the Moscow frontier group";
+        assert_eq!(
+            id_of(text, "Moscow").as_deref(),
+            Some("tj.post.moskovsky-border-detachment")
+        );
+        // Moscow alone is the city.
+        assert_eq!(
+            id_of("officials in Moscow said", "Moscow").as_deref(),
+            Some("ru.pl.moscow")
+        );
+    }
+
+    #[test]
+    fn upper_or_lower_before_a_place_names_a_part_of_it() {
+        let m = toponyms("police fired into the air in Upper Khorog on Wednesday")
+            .into_iter()
+            .find(|m| m.mention == "Upper Khorog")
+            .expect("Upper Khorog is one mention");
+        assert_eq!(m.id.as_deref(), Some("tj.pl.khorugh"));
+        assert_eq!(m.precision, Some(2));
+        assert!(m.reason.contains("a part of"), "{}", m.reason);
+    }
+
+    #[test]
+    fn countries_of_the_world_are_places() {
+        let names: Vec<String> = found("Russia demanded that France and the United Kingdom act.")
+            .into_iter()
+            .map(|(m, _)| m)
+            .collect();
+        assert_eq!(names, ["Russia", "France", "United Kingdom"]);
+    }
 
     #[test]
     fn a_kind_word_after_a_list_applies_to_every_name_of_it() {
