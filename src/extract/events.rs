@@ -194,6 +194,19 @@ fn origin_before() -> &'static Regex {
     })
 }
 
+/// Words before a name that make it the seat of an office, not the event's place: "the mayor
+/// of the regional capital, Khorugh", "the governor of Kunduz".
+fn office_before() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)\b(?:mayor|governor|chief|head|commander|spokes(?:man|woman|person)|ambassador|consul)s? of (?:the )?(?:[\p{L}-]+ ){0,2}(?:[\p{L}-]+, )?$")
+            .expect("regex")
+    })
+}
+
+/// How far back, in characters, an office title before a name is looked for.
+const OFFICE_WINDOW: usize = 48;
+
 /// A dateline at the start of a line ("DUSHANBE, August 8, 2016, Asia-Plus – ", "KABUL - "):
 /// its date is the report's, its city where the reporter filed from.
 fn dateline_len(text: &str) -> usize {
@@ -267,7 +280,16 @@ fn sentence_places(article: &Article, s: &Sentence) -> (Option<Located>, Vec<Loc
         {
             continue;
         }
-        if origin_before().is_match(&before) {
+        let office: String = chars[a.saturating_sub(OFFICE_WINDOW)..a].iter().collect();
+        if origin_before().is_match(&before) || office_before().is_match(&office) {
+            continue;
+        }
+        // Moscow, Washington or Syria: named beside the region's events, not their place.
+        if m.status == Status::Resolved
+            && m.country
+                .as_deref()
+                .is_some_and(|c| !crate::gazetteer::in_region(c))
+        {
             continue;
         }
         let unit = UNIT_WORDS.iter().any(|w| after_lower.starts_with(w));
@@ -881,5 +903,42 @@ pub(super) fn near_dates(a: Option<NaiveDate>, b: Option<NaiveDate>) -> bool {
     match (a, b) {
         (Some(a), Some(b)) => (a - b).abs() <= Duration::days(MERGE_DAYS),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::extract::{Options, extract};
+    use chrono::NaiveDate;
+
+    /// The location of each draft of `text`, published on 2022-05-19.
+    fn locations(text: &str) -> Vec<String> {
+        let options = Options {
+            published: NaiveDate::from_ymd_opt(2022, 5, 19),
+        };
+        extract(text, "test.txt", &options)
+            .0
+            .into_iter()
+            .map(|d| d.location)
+            .collect()
+    }
+
+    #[test]
+    fn the_seat_of_an_office_is_not_the_events_place() {
+        let text = "Protesters clashed with police in Gorno-Badakhshan province on Monday. \
+                    The protests grew over the refusal to dismiss the mayor of the regional \
+                    capital, Khorugh.";
+        assert_eq!(locations(text), ["Gorno-Badakhshan"]);
+    }
+
+    #[test]
+    fn a_place_outside_the_region_is_never_the_events_place() {
+        let text = "Russian border guards clashed with smugglers on Tuesday, the Foreign \
+                    Ministry said in Moscow. Russia demanded that Afghanistan act.";
+        let found = locations(text);
+        assert!(
+            found.iter().all(|l| l != "Moscow" && l != "Russia"),
+            "{found:?}"
+        );
     }
 }
