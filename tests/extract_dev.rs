@@ -4,13 +4,15 @@
 use std::process::Command;
 
 /// The figures reached (score.py's counts), which the tool must not fall below: measured
-/// with the 8,228-place gazetteer (2026-12-02), lower than on the old one (see README Status).
+/// with the 8,689-place gazetteer (2026-12-02): 1.00, 0.99 (166/167), 0.98 (42/43), 0.80
+/// (28/35), 0.71 (25/35); each floor a little under, so one mention more or less of a new
+/// rule does not fail the build but a lost rule does.
 const FLOORS: &[(&str, f64)] = &[
-    ("precision", 0.91),
-    ("recall", 0.86),
-    ("resolved", 0.81),
+    ("precision", 0.97),
+    ("recall", 0.96),
+    ("resolved", 0.95),
     ("date", 0.80),
-    ("date+place", 0.63),
+    ("date+place", 0.70),
 ];
 
 /// The figure after `label` in score.py's summary line.
