@@ -701,11 +701,21 @@ pub(super) fn toponyms_in(text: &str, sentences: &[Sentence]) -> Vec<Mention> {
         .collect();
     // Pass 2: ambiguous mentions with what the whole article settled.
     let anchors = article_anchors(&mentions);
+    let mut candidates: rustc_hash::FxHashMap<String, crate::geocode::Outcome> = Default::default();
     for m in mentions
         .iter_mut()
         .filter(|m| m.status == Status::Ambiguous)
     {
-        settle_by_article(m, &anchors, &chars);
+        let outcome = candidates.entry(m.mention.clone()).or_insert_with(|| {
+            geocoder.geocode(
+                &m.mention,
+                &Options {
+                    limit: ARTICLE_CANDIDATES,
+                    ..Options::default()
+                },
+            )
+        });
+        settle_by_article(m, outcome, &anchors, &chars);
     }
     mentions
 }
@@ -779,25 +789,38 @@ struct Anchor {
     country: String,
     admin1: String,
     admin2: String,
+    /// How many of the article's mentions resolved to it.
+    count: u32,
 }
 
-/// Every resolved mention of the article, one per occurrence: a province named eight times
-/// weighs more than one named once.
+/// Every place the article's mentions resolved to, with how often: a province named eight
+/// times weighs more than one named once. One entry per place keeps long texts linear.
 fn article_anchors(mentions: &[Mention]) -> Vec<Anchor> {
-    mentions
-        .iter()
-        .filter(|m| m.status == Status::Resolved)
-        .filter_map(|m| {
-            Some(Anchor {
-                name: m.name.clone()?,
-                id: m.id.clone()?,
-                kind: m.kind?,
-                country: m.country.clone()?,
-                admin1: m.admin1.clone().unwrap_or_default(),
-                admin2: m.admin2.clone().unwrap_or_default(),
-            })
-        })
-        .collect()
+    let mut index: rustc_hash::FxHashMap<&str, usize> = Default::default();
+    let mut anchors: Vec<Anchor> = Vec::new();
+    for m in mentions.iter().filter(|m| m.status == Status::Resolved) {
+        let Some(id) = m.id.as_deref() else {
+            continue;
+        };
+        if let Some(&i) = index.get(id) {
+            anchors[i].count += 1;
+            continue;
+        }
+        let (Some(name), Some(kind), Some(country)) = (&m.name, m.kind, &m.country) else {
+            continue;
+        };
+        index.insert(id, anchors.len());
+        anchors.push(Anchor {
+            name: name.clone(),
+            id: id.to_string(),
+            kind,
+            country: country.clone(),
+            admin1: m.admin1.clone().unwrap_or_default(),
+            admin2: m.admin2.clone().unwrap_or_default(),
+            count: 1,
+        });
+    }
+    anchors
 }
 
 /// How much a resolved mention supports a candidate: the smallest unit they share.
@@ -829,7 +852,7 @@ fn support_of<'a>(anchors: &'a [Anchor], c: &crate::geocode::Candidate) -> Suppo
     let mut from: Vec<&str> = Vec::new();
     for a in anchors {
         let s = support(a, c);
-        total += s;
+        total += s * a.count;
         if s > SUPPORT_COUNTRY && !from.contains(&a.name.as_str()) {
             from.push(&a.name);
         }
@@ -840,20 +863,15 @@ fn support_of<'a>(anchors: &'a [Anchor], c: &crate::geocode::Candidate) -> Suppo
 /// Settles an ambiguous mention with what the rest of the article resolved (the candidate
 /// whose district, province or country the article names most), or else as the town or the
 /// river its wording points to. A tie stays ambiguous.
-fn settle_by_article(m: &mut Mention, anchors: &[Anchor], chars: &[char]) {
-    let outcome = Geocoder::bundled().geocode(
-        &m.mention,
-        &Options {
-            limit: ARTICLE_CANDIDATES,
-            ..Options::default()
-        },
-    );
+fn settle_by_article(
+    m: &mut Mention,
+    outcome: &crate::geocode::Outcome,
+    anchors: &[Anchor],
+    chars: &[char],
+) {
     let query = m.mention.clone();
-    if let Some((best, from)) = best_supported(&outcome, anchors) {
-        let mut settled = outcome.clone();
-        settled.status = Status::Resolved;
-        settled.candidates = vec![best];
-        settle(m, &settled, &[], &query);
+    if let Some((best, from)) = best_supported(outcome, anchors) {
+        settle(m, &resolved_as(outcome, best), &[], &query);
         m.reason = format!("article context: {from}");
         return;
     }
@@ -865,16 +883,26 @@ fn settle_by_article(m: &mut Mention, anchors: &[Anchor], chars: &[char]) {
         .take(3)
         .collect::<String>()
         == "eht";
-    if let Some(first) = town_or_river(&outcome, wanted_river) {
-        let mut settled = outcome.clone();
-        settled.status = Status::Resolved;
-        settled.candidates = vec![first.clone()];
-        settle(m, &settled, &[], &query);
+    if let Some(first) = town_or_river(outcome, wanted_river) {
+        settle(m, &resolved_as(outcome, first.clone()), &[], &query);
         m.reason = if wanted_river {
             "\"the\" before the name: the river".into()
         } else {
             "a river needs \"River\" after its name: the place".into()
         };
+    }
+}
+
+/// The outcome settled as one of its candidates, without copying the others.
+fn resolved_as(
+    outcome: &crate::geocode::Outcome,
+    chosen: crate::geocode::Candidate,
+) -> crate::geocode::Outcome {
+    crate::geocode::Outcome {
+        query: outcome.query.clone(),
+        status: Status::Resolved,
+        candidates: vec![chosen],
+        note: outcome.note.clone(),
     }
 }
 
