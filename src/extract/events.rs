@@ -271,25 +271,7 @@ fn sentence_places(article: &Article, s: &Sentence) -> (Option<Located>, Vec<Loc
             .to_lowercase();
         let after: String = chars[b..chars.len().min(b + 24)].iter().collect();
         let after_lower = after.to_lowercase();
-        // A dateline's capital ("KABUL") or a heading in capitals is not the event's place.
-        if m.mention.chars().count() > 3 && !m.mention.chars().any(char::is_lowercase) {
-            continue;
-        }
-        if METONYMY_AFTER.iter().any(|w| after_lower.starts_with(w))
-            || METONYMY_BEFORE.iter().any(|w| before.ends_with(w))
-        {
-            continue;
-        }
-        let office: String = chars[a.saturating_sub(OFFICE_WINDOW)..a].iter().collect();
-        if origin_before().is_match(&before) || office_before().is_match(&office) {
-            continue;
-        }
-        // Moscow, Washington or Syria: named beside the region's events, not their place.
-        if m.status == Status::Resolved
-            && m.country
-                .as_deref()
-                .is_some_and(|c| !crate::gazetteer::in_region(c))
-        {
+        if not_the_events_place(m, &chars, a, &before, &after_lower) {
             continue;
         }
         let unit = UNIT_WORDS.iter().any(|w| after_lower.starts_with(w));
@@ -322,40 +304,7 @@ fn sentence_places(article: &Article, s: &Sentence) -> (Option<Located>, Vec<Loc
             }
             // Marked as a place by the text ("the village of X", "X border post") but not in
             // the gazetteer, or a name the gazetteer holds in several places.
-            (status, _) => {
-                let generic = ["Corridor", "Mountains", "Range", "Valley", "Gorge"]
-                    .iter()
-                    .any(|g| m.mention.ends_with(g));
-                let level = if unit {
-                    Level::Unit
-                } else if generic {
-                    Level::Region
-                } else if after_lower.starts_with(" district") || before.ends_with("district of ") {
-                    Level::District
-                } else if after_lower.starts_with(" province") || before.ends_with("province of ") {
-                    Level::Province
-                } else if status == Status::Ambiguous {
-                    Level::Site
-                } else {
-                    Level::Spot
-                };
-                let why = if status == Status::Ambiguous {
-                    "a name of several places in the gazetteer"
-                } else {
-                    "not in the gazetteer, named as a place by the text"
-                };
-                Located {
-                    level,
-                    location: m.mention.clone(),
-                    country: String::new(),
-                    admin1: String::new(),
-                    admin2: String::new(),
-                    point: None,
-                    precision: 3,
-                    id: None,
-                    note: format!("place: {} ({why})", m.mention),
-                }
-            }
+            (status, _) => unknown_place(m, status, unit, &before, &after_lower),
         };
         places.push((a, located));
     }
@@ -372,6 +321,79 @@ fn sentence_places(article: &Article, s: &Sentence) -> (Option<Located>, Vec<Loc
         .min_by_key(|(at, p)| (p.level, *at))
         .map(|(_, p)| p);
     (best, containers)
+}
+
+/// Whether a mention names something other than the event's place: a dateline's capital, a
+/// capital used for its government, where an actor came from, an office's seat, or a place
+/// outside the region.
+fn not_the_events_place(
+    m: &Mention,
+    chars: &[char],
+    a: usize,
+    before: &str,
+    after_lower: &str,
+) -> bool {
+    // A dateline's capital ("KABUL") or a heading in capitals is not the event's place.
+    if m.mention.chars().count() > 3 && !m.mention.chars().any(char::is_lowercase) {
+        return true;
+    }
+    if METONYMY_AFTER.iter().any(|w| after_lower.starts_with(w))
+        || METONYMY_BEFORE.iter().any(|w| before.ends_with(w))
+    {
+        return true;
+    }
+    let office: String = chars[a.saturating_sub(OFFICE_WINDOW)..a].iter().collect();
+    if origin_before().is_match(before) || office_before().is_match(&office) {
+        return true;
+    }
+    // Moscow, Washington or Syria: named beside the region's events, not their place.
+    m.status == Status::Resolved
+        && m.country
+            .as_deref()
+            .is_some_and(|c| !crate::gazetteer::in_region(c))
+}
+
+/// The place of a mention the gazetteer does not settle: its name, at the level the words
+/// around it give, with no point.
+fn unknown_place(
+    m: &Mention,
+    status: Status,
+    unit: bool,
+    before: &str,
+    after_lower: &str,
+) -> Located {
+    let generic = ["Corridor", "Mountains", "Range", "Valley", "Gorge"]
+        .iter()
+        .any(|g| m.mention.ends_with(g));
+    let level = if unit {
+        Level::Unit
+    } else if generic {
+        Level::Region
+    } else if after_lower.starts_with(" district") || before.ends_with("district of ") {
+        Level::District
+    } else if after_lower.starts_with(" province") || before.ends_with("province of ") {
+        Level::Province
+    } else if status == Status::Ambiguous {
+        Level::Site
+    } else {
+        Level::Spot
+    };
+    let why = if status == Status::Ambiguous {
+        "a name of several places in the gazetteer"
+    } else {
+        "not in the gazetteer, named as a place by the text"
+    };
+    Located {
+        level,
+        location: m.mention.clone(),
+        country: String::new(),
+        admin1: String::new(),
+        admin2: String::new(),
+        point: None,
+        precision: 3,
+        id: None,
+        note: format!("place: {} ({why})", m.mention),
+    }
 }
 
 /// Whether a finer place lies within a coarser one, as far as the text and gazetteer tell.

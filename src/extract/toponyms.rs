@@ -239,13 +239,14 @@ fn gazetteer_span(
     if first.is_ascii_alphabetic() && !first.is_uppercase() {
         return None;
     }
-    let cue = has_place_cue(chars, start, end);
+    // The place cue is looked for only when a rule needs it: most matches need none.
+    let cue = || has_place_cue(chars, start, end);
     // An ordinary word that is also a village name is a place only next to a place cue.
-    if is_common_word(folded) && !cue {
+    if is_common_word(folded) && !cue() {
         return None;
     }
     // "Sayed Omar Bahir", "Mohammad Naser Mehri": villages carry given names too.
-    if village_only && !cue && in_capitalised_run(chars, start, end) {
+    if village_only && in_capitalised_run(chars, start, end) && !cue() {
         return None;
     }
     if word_after(chars, end).is_some_and(|w| DEMONYMS.contains(&w.to_lowercase().as_str())) {
