@@ -142,10 +142,96 @@ fn incidents_check_and_extract() {
         .map(|e| e.expect("entry").path().display().to_string())
         .collect();
     files.sort();
+    // `extract FILE | head -1`: one article's drafts, the reader gone after the first bytes.
+    assert_quiet(&wd, &["extract", &files[0]], b"");
     let many: Vec<&str> = files.iter().map(String::as_str).cycle().take(400).collect();
     for format in ["table", "json"] {
         let mut args = vec!["extract", "--format", format];
         args.extend(&many);
         assert_quiet(&wd, &args, b"");
+    }
+}
+
+/// Runs `args` with standard output closed before the command writes anything, so its very
+/// first write fails, and asserts a quiet exit 0 (however little it prints).
+fn assert_quiet_when_closed_at_once(wd: &Workdir, args: &[&str], stdin: &[u8]) {
+    let (mut child, writer) = wd.spawn_with_stdin(args, stdin);
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("wait");
+    writer.join().expect("stdin writer");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let messages: Vec<&str> = stderr
+        .lines()
+        .filter(|l| !l.starts_with("borderwatch: incidents: "))
+        .filter(|l| !l.starts_with("borderwatch: near "))
+        .filter(|l| !l.starts_with("note: "))
+        .collect();
+    assert_eq!(
+        (output.status.code(), messages.is_empty()),
+        (Some(0), true),
+        "borderwatch {}\nstderr:\n{stderr}",
+        args.join(" "),
+    );
+}
+
+#[test]
+fn every_command_that_writes_to_standard_output_when_closed_at_once() {
+    let wd = Workdir::new();
+    wd.create("queries.csv", "id,lat,lon\na,37.2,69.1\nb,38.4,70.9\n");
+    wd.create(
+        "bad.csv",
+        "event_id_cnty,event_date,latitude,longitude\nA,2021-01-01,37,70\nB,x,37,70\n",
+    );
+    let article = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/corpus/05_tajikistan_border_darvaz_vanj.txt"
+    );
+    for format in ["table", "json", "csv"] {
+        let runs: Vec<Vec<&str>> = vec![
+            vec!["geocode", "--format", format, "Khorog"],
+            vec!["geocode", "--format", format, "-"],
+            vec!["where", "--format", format, "37.5,69.5"],
+            vec!["near", "Qala-i-Zal", "--km", "50", "--format", format],
+            vec![
+                "near",
+                "--queries",
+                "queries.csv",
+                "--count",
+                "--format",
+                format,
+            ],
+            vec!["bbox", "68,36.5,72,38.5", "--format", format],
+            vec!["extract", "--format", format, article],
+        ];
+        for args in runs {
+            assert_quiet_when_closed_at_once(&wd, &args, b"Khorog\nKevron\n");
+        }
+    }
+    for format in ["geojson", "geojsonseq", "csv"] {
+        for layer in ["incidents", "places", "border"] {
+            let args = ["export", "--format", format, "--out", "-", layer];
+            assert_quiet_when_closed_at_once(&wd, &args, b"");
+        }
+    }
+    for args in [
+        &["near", "Qala-i-Zal", "--km", "50", "--format", "geojson"][..],
+        &["bbox", "68,36.5,72,38.5", "--format", "geojson"],
+        &[
+            "near",
+            "--queries",
+            "queries.csv",
+            "--nearest",
+            "3",
+            "--format",
+            "csv",
+        ],
+        // The mentions print as the drafts do, but for CSV, which has its own writer.
+        &["extract", "--toponyms", "--format", "csv", article],
+        &["incidents", "summary"],
+        &["incidents", "summary", "--by", "type"],
+        &["incidents", "check", "bad.csv"],
+        &["incidents", "check", "--json", "bad.csv"],
+    ] {
+        assert_quiet_when_closed_at_once(&wd, args, b"");
     }
 }

@@ -131,7 +131,7 @@ pub fn run(mut args: Args) -> Result<i32, Error> {
     if !args.no_merge && args.files.len() > 1 {
         drafts = merge(drafts);
     }
-    let io = |e: std::io::Error| Error::Usage(format!("writing output: {e}"));
+    let io = Error::output;
     if args.toponyms {
         match args.format {
             Format::Json => {
@@ -159,7 +159,7 @@ pub fn run(mut args: Args) -> Result<i32, Error> {
                     "precision",
                     "reason",
                 ])
-                .map_err(|e| Error::Usage(e.to_string()))?;
+                .map_err(Error::output)?;
                 for (origin, m) in &mentions {
                     let opt = |v: Option<String>| v.unwrap_or_default();
                     w.write_record([
@@ -178,7 +178,7 @@ pub fn run(mut args: Args) -> Result<i32, Error> {
                         opt(m.precision.map(|x| x.to_string())),
                         m.reason.clone(),
                     ])
-                    .map_err(|e| Error::Usage(e.to_string()))?;
+                    .map_err(Error::output)?;
                 }
                 w.flush().map_err(io)?;
             }
@@ -216,7 +216,7 @@ pub fn run(mut args: Args) -> Result<i32, Error> {
         Format::Csv => {
             let mut w = csv::Writer::from_writer(std::io::stdout());
             for d in &drafts {
-                w.serialize(d).map_err(|e| Error::Usage(e.to_string()))?;
+                w.serialize(d).map_err(Error::output)?;
             }
             w.flush().map_err(io)?;
         }
