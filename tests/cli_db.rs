@@ -215,7 +215,8 @@ fn near_and_bbox_on_the_server_print_what_the_local_index_prints() {
     ];
     let local = wd.run(&q);
     let remote = wd.run(&[&q[..], &["--db", &url, "--schema", &s]].concat());
-    assert_eq!((remote.code, &remote.stdout), (1, &local.stdout));
+    remote.assert_exit(1);
+    assert_eq!(remote.stdout, local.stdout);
 }
 
 #[test]

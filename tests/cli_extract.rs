@@ -24,7 +24,7 @@ fn drafts(args: &[&str]) -> Vec<Value> {
     let mut all = vec!["extract", "--format", "json"];
     all.extend_from_slice(args);
     let run = wd.run(&all);
-    assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
+    run.assert_exit_in(&[0, 1]);
     json_lines(&run.stdout)
 }
 

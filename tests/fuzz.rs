@@ -116,6 +116,7 @@ proptest! {
                 for p in &problems {
                     prop_assert_eq!(p.origin.as_str(), "fuzz.csv");
                     prop_assert!((1..=lines).contains(&p.line), "{}", p);
+                    prop_assert!(!p.field.is_empty() && !p.message.is_empty(), "{}", p);
                 }
             }
             Err(other) => prop_assert!(false, "not an input problem: {other}"),

@@ -10,6 +10,8 @@ use std::thread::JoinHandle;
 
 pub struct Workdir {
     dir: tempfile::TempDir,
+    /// Variables a test asks for, on top of the clean environment.
+    env: Vec<(String, String)>,
 }
 
 /// What a run printed and how it exited.
@@ -26,11 +28,20 @@ impl Run {
     /// (after ripgrep's `tests/util.rs`).
     #[track_caller]
     pub fn assert_exit(&self, code: i32) -> &Run {
-        if self.code != code {
+        self.assert_exit_in(&[code])
+    }
+
+    /// Asserts that the exit code is one of `codes` (e.g. 0 or 1: found or not, but no
+    /// error), printing the command and its output otherwise.
+    #[track_caller]
+    pub fn assert_exit_in(&self, codes: &[i32]) -> &Run {
+        if !codes.contains(&self.code) {
+            let expected: Vec<String> = codes.iter().map(ToString::to_string).collect();
             panic!(
-                "\n\nborderwatch {} exited {} (expected {code})\n\nstdout:\n{}\n\nstderr:\n{}\n",
+                "\n\nborderwatch {} exited {} (expected {})\n\nstdout:\n{}\n\nstderr:\n{}\n",
                 self.args.join(" "),
                 self.code,
+                expected.join(" or "),
                 self.stdout,
                 self.stderr
             );
@@ -43,7 +54,13 @@ impl Workdir {
     pub fn new() -> Workdir {
         Workdir {
             dir: tempfile::tempdir().expect("temp dir"),
+            env: Vec::new(),
         }
+    }
+
+    /// Sets `key` for every later run of the binary (the environment is otherwise clean).
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.env.push((key.to_string(), value.to_string()));
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
@@ -62,14 +79,22 @@ impl Workdir {
     }
 
     /// The binary with `args`, run in the directory from a clean environment: nothing of
-    /// the shell's (BORDERWATCH_INCIDENTS, BORDERWATCH_GAZETTEER, PG*) reaches it but
-    /// PGPASSFILE, which the PostGIS tests set for the password of their throwaway server.
+    /// the shell's (BORDERWATCH_INCIDENTS, BORDERWATCH_GAZETTEER, PG*) reaches it. It gets
+    /// PATH, HOME set to the directory (so no ~/.pgpass of the user's is read), PGPASSFILE,
+    /// which the PostGIS tests set for the password of their throwaway server, and what the
+    /// test asked for with [`Workdir::set_env`].
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_borderwatch"));
-        cmd.args(args).current_dir(self.dir.path()).env_clear();
-        if let Some(passfile) = std::env::var_os("PGPASSFILE") {
-            cmd.env("PGPASSFILE", passfile);
+        cmd.args(args)
+            .current_dir(self.dir.path())
+            .env_clear()
+            .env("HOME", self.dir.path());
+        for key in ["PATH", "PGPASSFILE"] {
+            if let Some(value) = std::env::var_os(key) {
+                cmd.env(key, value);
+            }
         }
+        cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
         cmd
     }
 
