@@ -10,7 +10,7 @@ use proj4rs::proj::Proj;
 use rayon::prelude::*;
 use serde_json::{Map, Value};
 
-use super::Feature;
+use super::feature::Feature;
 use crate::index::{Filter, IncidentIndex};
 use crate::reference::Reference;
 use crate::spatial::{bearing_deg, destination, geodesic_km};

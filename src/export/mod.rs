@@ -5,7 +5,10 @@
 
 mod analysis;
 mod columnar;
+mod feature;
 mod spill;
+mod typing;
+mod wkb;
 mod write;
 
 use std::io::Write;
@@ -14,10 +17,11 @@ use geo::{Geometry, MultiPolygon, Orient, Point, orient::Direction};
 use serde_json::{Map, Value};
 
 pub use analysis::{BufferZone, Grid, Segments, border_buffer, border_segments, hex_grid};
-pub use columnar::{ColumnKind, columns, geometry_type, text_value, wkb};
+pub use feature::{Bbox, Feature};
+pub use typing::{ColumnKind, columns, text_value};
+pub use wkb::{geometry_type, wkb};
 pub use write::{
-    Bbox, Encoded, Feature, FeatureWriter, Format, Properties, RUN, RUN_ITEM_BYTES, encode_runs,
-    push_json_object,
+    Encoded, FeatureWriter, Format, Properties, RUN, RUN_ITEM_BYTES, encode_runs, push_json_object,
 };
 
 use crate::gazetteer::Gazetteer;

@@ -13,8 +13,9 @@ use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use geo::{BoundingRect, Geometry};
 use serde_json::{Map, Value};
 
-use super::columnar::{Column, ColumnSet, geometry_type_name, hilbert, text_value, wkb};
-use super::write::Bbox;
+use super::feature::Bbox;
+use super::typing::{Column, ColumnSet, text_value};
+use super::wkb::{geometry_type_name, hilbert, wkb};
 
 /// One property value of a spilled row (nulls are not stored), borrowed from the spill.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -295,7 +296,7 @@ fn decode(mut bytes: &[u8]) -> Option<Row<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::export::Feature;
+    use crate::export::feature::Feature;
     use serde_json::json;
 
     fn feature(x: f64, properties: Value) -> Feature {

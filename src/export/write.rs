@@ -6,20 +6,12 @@
 use std::io::{self, Write};
 
 use geo::{Coord, Geometry, LineString, Polygon};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
+use super::columnar::{write_flatgeobuf, write_geoparquet};
+use super::feature::{Bbox, Feature};
 use super::spill::Spill;
-
-/// One feature to write.
-#[derive(Debug, Clone)]
-pub struct Feature {
-    /// The GeoJSON `id` member.
-    pub id: Option<String>,
-    /// The geometry, WGS84 longitude and latitude.
-    pub geometry: Geometry,
-    /// The GeoJSON `properties` member.
-    pub properties: Map<String, Value>,
-}
+use super::typing::text_value;
 
 /// Output encodings of a layer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -53,52 +45,6 @@ impl Format {
     /// [`FeatureWriter::write_encoded`]).
     pub fn is_geojson(self) -> bool {
         matches!(self, Format::Geojson | Format::Geojsonseq)
-    }
-}
-
-/// Bounding box of everything written: [west, south, east, north].
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Bbox(pub [f64; 4]);
-
-impl Default for Bbox {
-    fn default() -> Self {
-        Bbox([
-            f64::INFINITY,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            f64::NEG_INFINITY,
-        ])
-    }
-}
-
-impl Bbox {
-    /// The box around `coords`.
-    ///
-    /// ```
-    /// use borderwatch::export::Bbox;
-    /// let b = Bbox::of([(68.0, 37.5), (71.0, 36.9)].map(geo::Coord::from));
-    /// assert_eq!(b.0, [68.0, 36.9, 71.0, 37.5]);
-    /// ```
-    pub fn of(coords: impl IntoIterator<Item = Coord>) -> Bbox {
-        let mut b = Bbox::default();
-        for c in coords {
-            b.add(c);
-        }
-        b
-    }
-
-    /// Grows the box to hold `c`.
-    pub fn add(&mut self, c: Coord) {
-        let b = &mut self.0;
-        b[0] = b[0].min(c.x);
-        b[1] = b[1].min(c.y);
-        b[2] = b[2].max(c.x);
-        b[3] = b[3].max(c.y);
-    }
-
-    /// Whether anything was added.
-    pub fn is_empty(&self) -> bool {
-        !self.0[0].is_finite()
     }
 }
 
@@ -492,7 +438,7 @@ impl<W: Write + Send> FeatureWriter<W> {
                         feature
                             .properties
                             .get(k)
-                            .and_then(super::columnar::text_value)
+                            .and_then(text_value)
                             .unwrap_or_default()
                     })
                     .collect();
@@ -554,10 +500,8 @@ impl<W: Write + Send> FeatureWriter<W> {
         if let Some(spill) = self.spill.take() {
             self.bbox = spill.extent();
             match self.format {
-                Format::Flatgeobuf => {
-                    super::columnar::write_flatgeobuf(spill, &self.name, &mut self.out)?
-                }
-                _ => super::columnar::write_geoparquet(spill, &mut self.out)?,
+                Format::Flatgeobuf => write_flatgeobuf(spill, &self.name, &mut self.out)?,
+                _ => write_geoparquet(spill, &mut self.out)?,
             }
         }
         if self.format == Format::Geojson {
@@ -793,6 +737,7 @@ fn geometry_wkt(geometry: &Geometry, precision: usize, bbox: &mut Bbox) -> Strin
 mod tests {
     use super::*;
     use geo::{line_string, point, polygon};
+    use serde_json::Map;
 
     /// What the fast number writers must equal: Rust's own formatting.
     fn formatted(value: f64, precision: usize) -> String {
