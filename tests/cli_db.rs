@@ -379,7 +379,8 @@ fn reference_layers_become_typed_geography_tables() {
             run.stderr
         );
     }
-    let mut client = borderwatch::db::connect(Some(&url)).unwrap();
+    let config = borderwatch::db::config(Some(&url)).unwrap();
+    let mut client = borderwatch::db::connect(config).unwrap();
     let columns = client
         .query(
             "SELECT f_table_name::text, type::text, srid FROM geography_columns WHERE f_table_schema = $1 ORDER BY 1",

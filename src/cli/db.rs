@@ -1,7 +1,8 @@
 //! `borderwatch db push`: incidents into a shared PostGIS database.
 
+use super::args::{LayerArg, layers};
 use super::incident_args::{IncidentArgs, parse_km};
-use crate::db::{connect, push_incidents, push_layer, schema_name};
+use crate::db::{config, connect, push_incidents, push_layer, schema_name};
 use crate::error::Error;
 use crate::export::{Context, Layer, layer_features};
 use crate::gazetteer::Gazetteer;
@@ -27,7 +28,7 @@ struct PushArgs {
     /// Layers to push (default: every layer). Incidents are upserted; the other layers
     /// replace their table.
     #[arg(value_enum, value_name = "LAYER")]
-    layers: Vec<Layer>,
+    layers: Vec<LayerArg>,
     /// Width of the border buffer, length of border segments, size of grid cells, in km.
     #[arg(long, default_value_t = 10.0, value_parser = parse_km)]
     km: f64,
@@ -52,9 +53,11 @@ pub struct DbArgs {
 impl DbArgs {
     /// A connection and the checked schema name.
     pub fn open(&self) -> Result<(postgres::Client, String), Error> {
-        let schema = schema_name(&self.schema)?;
+        let schema =
+            schema_name(&self.schema).map_err(|r| Error::Usage(format!("--schema {r}")))?;
         let url = self.url.as_deref().filter(|u| !u.is_empty());
-        Ok((connect(url)?, schema))
+        let config = config(url).map_err(|r| Error::Usage(format!("--db {r}")))?;
+        Ok((connect(config)?, schema))
     }
 }
 
@@ -66,7 +69,7 @@ pub fn run(args: Args) -> Result<i32, Error> {
             let layers = if push.layers.is_empty() {
                 Layer::ALL.to_vec()
             } else {
-                push.layers.clone()
+                layers(&push.layers)
             };
             if layers.contains(&Layer::Incidents) {
                 let report = push_incidents(&mut client, &schema, &table)?;

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
+use super::args::{FormatArg, LayerArg, layers};
 use super::incident_args::{FilterArgs, IncidentArgs, parse_km};
 use crate::atomic::write_atomically;
 use crate::error::Error;
@@ -16,7 +17,7 @@ use crate::index::IncidentIndex;
 pub struct Args {
     /// Layers to write.
     #[arg(value_enum, required = true, value_name = "LAYER")]
-    layers: Vec<Layer>,
+    layers: Vec<LayerArg>,
     #[command(flatten)]
     options: LayerArgs,
 }
@@ -28,8 +29,8 @@ pub struct LayerArgs {
     /// standard output (one layer). Default: - for one layer.
     #[arg(long, value_name = "DIR|FILE|-")]
     out: Option<PathBuf>,
-    #[arg(long, value_enum, default_value_t = Format::Geojson)]
-    format: Format,
+    #[arg(long, value_enum, default_value_t = FormatArg::Geojson)]
+    format: FormatArg,
     /// Decimals of coordinates (6 ≈ 0.1 m).
     #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u8).range(0..=15))]
     precision: u8,
@@ -45,8 +46,15 @@ pub struct LayerArgs {
     incidents: IncidentArgs,
 }
 
+impl LayerArgs {
+    /// The encoding of the layers.
+    fn format(&self) -> Format {
+        self.format.into()
+    }
+}
+
 pub fn run(args: Args) -> Result<i32, Error> {
-    write_layers(&args.layers, &args.options)
+    write_layers(&layers(&args.layers), &args.options)
 }
 
 /// `borderwatch pack`: the map pack in a folder (default out): every layer in layers/, the
@@ -121,7 +129,7 @@ fn write_layers_of(
         }
         let writer = FeatureWriter::new(
             std::io::BufWriter::new(std::io::stdout()),
-            options.format,
+            options.format(),
             precision,
         )
         .map_err(Error::output)?;
@@ -129,21 +137,21 @@ fn write_layers_of(
         return Ok(0);
     }
     if !to_folder {
-        let (count, _) = write_file(&out, layers[0], &context, options.format, precision)?;
+        let (count, _) = write_file(&out, layers[0], &context, options.format(), precision)?;
         eprintln!("borderwatch: {}: {count} features", out.display());
         return Ok(0);
     }
     std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
     let mut entries = Vec::new();
     for &layer in layers {
-        let name = format!("{}.{}", layer.name(), options.format.extension());
+        let name = format!("{}.{}", layer.name(), options.format().extension());
         let path = out.join(&name);
-        let (count, bbox) = write_file(&path, layer, &context, options.format, precision)?;
+        let (count, bbox) = write_file(&path, layer, &context, options.format(), precision)?;
         eprintln!("borderwatch: {}: {count} features", path.display());
         let mut entry = json!({
             "layer": layer.name(),
             "file": name,
-            "format": format!("{:?}", options.format).to_lowercase(),
+            "format": format!("{:?}", options.format()).to_lowercase(),
             "features": count,
             "bbox": if bbox.is_empty() { Value::Null } else { json!(bbox.0) },
             "sources": layer.sources(),
@@ -180,7 +188,7 @@ fn stream_incidents(options: &LayerArgs) -> Result<i32, Error> {
     let precision = options.precision as usize;
     let out = options.out.clone().unwrap_or_else(|| PathBuf::from("-"));
     let run = |w: &mut (dyn std::io::Write + Send)| -> Result<usize, Error> {
-        let mut writer = FeatureWriter::new(w, options.format, precision)
+        let mut writer = FeatureWriter::new(w, options.format(), precision)
             .map_err(Error::output)?
             .named("incidents");
         options.incidents.stream(&mut |block| {
@@ -197,7 +205,7 @@ fn stream_incidents(options: &LayerArgs) -> Result<i32, Error> {
     }
     let path = if out.is_dir() || out.to_string_lossy().ends_with('/') {
         std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
-        out.join(format!("incidents.{}", options.format.extension()))
+        out.join(format!("incidents.{}", options.format().extension()))
     } else {
         out
     };

@@ -5,10 +5,11 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
+use super::args::{COLUMNS_FLAG, InputFormatArg};
 use crate::error::Error;
 use crate::incidents::{
-    BUNDLED_CSV, BlockSink, IncidentTable, InputFormat, LoadOptions, date::parse_date, load_files,
-    stream_files, stream_reader,
+    BUNDLED_CSV, BlockSink, IncidentTable, LoadOptions, date::parse_date, load_files, stream_files,
+    stream_reader,
 };
 use crate::index::{Area, Filter, IndexFile};
 use crate::reference::Side;
@@ -28,8 +29,8 @@ pub struct IncidentArgs {
     #[arg(long, value_name = "KEY=COLUMN,...", value_parser = parse_columns)]
     columns: Option<ColumnPairs>,
     /// Input flavour: decide from the header, ACLED/our CSV, or UCDP GED.
-    #[arg(long = "input-format", value_enum, default_value_t = InputFormat::Auto)]
-    input_format: InputFormat,
+    #[arg(long = "input-format", value_enum, default_value_t = InputFormatArg::Auto)]
+    input_format: InputFormatArg,
     /// Do not geocode rows that lack coordinates (they stay unlocated).
     #[arg(long)]
     no_geocode: bool,
@@ -99,7 +100,8 @@ impl IncidentArgs {
     fn options(&self) -> LoadOptions {
         LoadOptions {
             columns: self.columns.clone().map(|c| c.0).unwrap_or_default(),
-            format: self.input_format,
+            columns_label: COLUMNS_FLAG.to_string(),
+            format: self.input_format.into(),
             geocode: !self.no_geocode,
         }
     }

@@ -3,6 +3,7 @@
 //! Exit codes follow grep and ripgrep: 0 success, 1 nothing found (some names unresolved),
 //! 2 an error (bad arguments or input).
 
+mod args;
 mod bbox;
 mod db;
 mod export;

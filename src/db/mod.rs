@@ -15,18 +15,18 @@ use std::io::Write;
 use geo::Point;
 use postgres::{Client, Config, NoTls};
 
-use crate::error::Error;
+use crate::error::{Error, Reason};
 use crate::incidents::{Column, IncidentTable, LoadOptions, load_reader};
 use crate::index::{Area, Filter, IncidentIndex};
 
 /// Where to connect: a `postgres://` URL, else the PG* environment variables (PGHOST,
-/// PGPORT, PGUSER, PGDATABASE, PGPASSWORD); a missing password is looked up in ~/.pgpass.
-/// Messages never include the password.
-pub fn connect(url: Option<&str>) -> Result<Client, Error> {
-    let mut config = match url {
+/// PGPORT, PGUSER, PGDATABASE, PGPASSWORD). A URL that is not one is refused with words
+/// that never include its password (the caller says where the URL came from).
+pub fn config(url: Option<&str>) -> Result<Config, Reason> {
+    let config = match url {
         Some(u) => u
             .parse::<Config>()
-            .map_err(|e| Error::Usage(format!("--db {}: not a PostgreSQL URL ({e})", redact(u))))?,
+            .map_err(|e| Reason(format!("{}: not a PostgreSQL URL ({e})", redact(u))))?,
         None => {
             let mut c = Config::new();
             let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
@@ -49,6 +49,12 @@ pub fn connect(url: Option<&str>) -> Result<Client, Error> {
             c
         }
     };
+    Ok(config)
+}
+
+/// Connects to the server of `config` ([`config`]); a missing password is looked up in
+/// ~/.pgpass. Messages never include the password.
+pub fn connect(mut config: Config) -> Result<Client, Error> {
     if config.get_password().is_none()
         && let Some(password) = pgpass(&config)
     {
@@ -130,8 +136,9 @@ fn pgpass(config: &Config) -> Option<String> {
         })
 }
 
-/// A schema name checked to be a plain identifier (it goes into SQL text).
-pub fn schema_name(name: &str) -> Result<String, Error> {
+/// A schema name checked to be a plain identifier (it goes into SQL text); the words of a
+/// refusal start with the name.
+pub fn schema_name(name: &str) -> Result<String, Reason> {
     let ok = !name.is_empty()
         && name.len() <= 63
         && name
@@ -144,8 +151,8 @@ pub fn schema_name(name: &str) -> Result<String, Error> {
     if ok {
         Ok(name.to_string())
     } else {
-        Err(Error::Usage(format!(
-            "--schema {name:?}: use lower-case letters, digits and _ (a plain SQL identifier)"
+        Err(Reason(format!(
+            "{name:?}: use lower-case letters, digits and _ (a plain SQL identifier)"
         )))
     }
 }

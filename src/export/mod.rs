@@ -30,7 +30,7 @@ use crate::index::{Filter, IncidentIndex};
 use crate::reference::{LAYERS, Reference};
 
 /// A layer that `borderwatch export` can write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layer {
     /// Incidents as points, every column typed, plus border_km and side.
     Incidents,
@@ -44,9 +44,9 @@ pub enum Layer {
     Rivers,
     /// District polygons (AIMS 2014 for Afghanistan, OpenStreetMap for Tajikistan).
     Districts,
-    /// The zone within --km of the AF–TJ border, per side.
+    /// The zone within [`Context::km`] of the AF–TJ border, per side.
     Buffer,
-    /// The AF–TJ border cut into ~--km pieces with incident counts.
+    /// The AF–TJ border cut into pieces of about [`Context::km`], with incident counts.
     Segments,
     /// A hexagonal equal-area grid of incident counts.
     Grid,

@@ -14,7 +14,7 @@ use super::spill::Spill;
 use super::typing::text_value;
 
 /// Output encodings of a layer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// One RFC 7946 FeatureCollection (with a bbox member).
     Geojson,

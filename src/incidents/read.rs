@@ -18,8 +18,11 @@ use crate::geocode::{Geocoder, Options as GeocodeOptions, Status};
 /// How to read incident files.
 #[derive(Debug, Clone)]
 pub struct LoadOptions {
-    /// `--columns` pairs: (schema key such as `lat`, the file's header).
+    /// Column mapping pairs: (schema key such as `lat`, the file's header).
     pub columns: Vec<(String, String)>,
+    /// What messages call the column mapping when a pair does not fit (the command line:
+    /// `--columns`).
+    pub columns_label: String,
     /// Which table layout the files have (auto-detected by default).
     pub format: InputFormat,
     /// Geocode rows that have a location but no coordinates.
@@ -30,9 +33,32 @@ impl Default for LoadOptions {
     fn default() -> Self {
         LoadOptions {
             columns: Vec::new(),
+            columns_label: "columns".to_string(),
             format: InputFormat::Auto,
             geocode: true,
         }
+    }
+}
+
+impl LoadOptions {
+    /// What changes how rows are read, as text: part of the index file's fingerprint. The
+    /// label of messages is left out, so the text is what it was before the label existed.
+    pub(crate) fn reading(&self) -> String {
+        #[derive(Debug)]
+        #[allow(dead_code)] // read only through Debug
+        struct LoadOptions<'a> {
+            columns: &'a [(String, String)],
+            format: InputFormat,
+            geocode: bool,
+        }
+        format!(
+            "{:?}",
+            LoadOptions {
+                columns: &self.columns,
+                format: self.format,
+                geocode: self.geocode,
+            }
+        )
     }
 }
 
@@ -364,7 +390,7 @@ impl<'o> Loader<'o> {
         }
         let names: Vec<&str> = header.iter().map(String::as_str).collect();
         let map = ColumnMap::new(&names, &self.options.columns, self.options.format)
-            .map_err(|m| invalid(1, "header", m.into()))?;
+            .map_err(|m| invalid(1, "header", format!("{}: {m}", self.options.columns_label)))?;
         let has_point =
             map.index(Column::Latitude).is_some() && map.index(Column::Longitude).is_some();
         let has_place = [Column::Location, Column::Admin2, Column::Admin1]

@@ -153,7 +153,7 @@ fn normalise(header: &str) -> String {
 }
 
 /// What kind of file it is: decides a few value mappings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum InputFormat {
     /// Decide from the header (UCDP GED when it has `where_prec` and `type_of_violence`).
     #[default]
@@ -183,7 +183,8 @@ pub struct ColumnMap {
 }
 
 impl ColumnMap {
-    /// Maps a header. `overrides` are `--columns` pairs (schema key, input header).
+    /// Maps a header. `overrides` are pairs (schema key, input header) given by the user; a
+    /// refusal names the pair, and the caller says where the pairs came from.
     ///
     /// ```
     /// use borderwatch::incidents::{Column, ColumnMap, InputFormat};
@@ -216,17 +217,14 @@ impl ColumnMap {
         for (key, wanted) in overrides {
             let column = Column::from_header(key).ok_or_else(|| {
                 let keys: Vec<_> = Column::ALL.iter().map(|c| c.aliases()[0]).collect();
-                format!(
-                    "--columns: unknown column {key:?}: use one of {}",
-                    keys.join(", ")
-                )
+                format!("unknown column {key:?}: use one of {}", keys.join(", "))
             })?;
             let index = header
                 .iter()
                 .position(|h| h.trim() == wanted.trim())
                 .ok_or_else(|| {
                     format!(
-                        "--columns: {key}={wanted}: the file has no column {wanted:?} (it has: {})",
+                        "{key}={wanted}: the file has no column {wanted:?} (it has: {})",
                         header.join(", ")
                     )
                 })?;

@@ -65,11 +65,12 @@ impl IndexFile {
             .duration_since(std::time::UNIX_EPOCH)
             .ok()?;
         Some(format!(
-            "borderwatch {}; {} bytes; modified {}.{:09}; {options:?}",
+            "borderwatch {}; {} bytes; modified {}.{:09}; {}",
             env!("CARGO_PKG_VERSION"),
             meta.len(),
             modified.as_secs(),
-            modified.subsec_nanos()
+            modified.subsec_nanos(),
+            options.reading()
         ))
     }
 
