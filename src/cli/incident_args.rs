@@ -7,11 +7,8 @@ use chrono::NaiveDate;
 
 use super::args::{COLUMNS_FLAG, InputFormatArg};
 use crate::error::Error;
-use crate::incidents::{
-    BUNDLED_CSV, BlockSink, IncidentTable, LoadOptions, date::parse_date, load_files, stream_files,
-    stream_reader,
-};
-use crate::index::{Area, Filter, IndexFile};
+use crate::incidents::{BlockSink, IncidentTable, LoadOptions, Source, date::parse_date};
+use crate::index::{Area, Filter, load_around};
 use crate::reference::Side;
 
 /// Where incidents come from.
@@ -59,16 +56,7 @@ fn parse_columns(text: &str) -> Result<ColumnPairs, String> {
 impl IncidentArgs {
     /// The input files, for manifests.
     pub fn describe(&self) -> serde_json::Value {
-        if self.files.is_empty() {
-            serde_json::json!(["data/incidents.csv (bundled)"])
-        } else {
-            serde_json::json!(
-                self.files
-                    .iter()
-                    .map(|f| f.display().to_string())
-                    .collect::<Vec<_>>()
-            )
-        }
+        serde_json::json!(self.source().describe())
     }
 
     /// The same options reading other files.
@@ -77,89 +65,52 @@ impl IncidentArgs {
         self
     }
 
+    /// Where the incidents come from and how to read them.
+    fn source(&self) -> Source {
+        Source {
+            files: self.files.clone(),
+            options: LoadOptions {
+                columns: self.columns.clone().map(|c| c.0).unwrap_or_default(),
+                columns_label: COLUMNS_FLAG.to_string(),
+                format: self.input_format.into(),
+                geocode: !self.no_geocode,
+            },
+        }
+    }
+
     /// Reads the incidents, and reports on stderr rows that were not indexed.
     pub fn load(&self) -> Result<IncidentTable, Error> {
         let table = self.load_quietly()?;
-        report(&table);
+        report(table.account());
         Ok(table)
     }
 
     /// Reads the incidents block by block into `sink` (nothing kept), and reports on stderr
     /// rows that were not indexed.
     pub fn stream(&self, sink: &mut BlockSink) -> Result<IncidentTable, Error> {
-        let options = self.options();
-        let account = if self.files.is_empty() {
-            stream_reader(BUNDLED_CSV.as_bytes(), "data/incidents.csv", &options, sink)?
-        } else {
-            stream_files(&self.files, &options, sink)?
-        };
-        report(&account);
+        let account = self.source().stream(sink)?;
+        report(account.account());
         Ok(account)
     }
 
-    fn options(&self) -> LoadOptions {
-        LoadOptions {
-            columns: self.columns.clone().map(|c| c.0).unwrap_or_default(),
-            columns_label: COLUMNS_FLAG.to_string(),
-            format: self.input_format.into(),
-            geocode: !self.no_geocode,
-        }
-    }
-
-    /// Reads the incidents a query of `area` needs, and reports on stderr rows that were
-    /// not indexed. With one CSV file, its current index file says which rows can be in the
-    /// area and only those are read; otherwise every row is, and the index file is written
-    /// for the next query (where the folder allows).
+    /// Reads the incidents a query of `area` needs (through the index file beside one CSV
+    /// unless --no-index-file), and reports on stderr rows that were not indexed.
     pub fn load_around(&self, area: &Area) -> Result<IncidentTable, Error> {
-        let [csv] = self.files.as_slice() else {
-            return self.load();
-        };
-        if self.no_index_file || csv.as_os_str() == "-" {
-            return self.load();
-        }
-        let options = self.options();
-        let index = IndexFile::open(csv, &options);
-        if let Some(index) = &index
-            && let Some(table) = index.load(area, &options)?
-        {
-            if let Some(account) = index.account() {
-                eprintln!("borderwatch: incidents: {account}{REPORT_HINT}");
-            }
-            return Ok(table);
-        }
-        let table = self.load()?;
-        if index.is_none() {
-            // An unwritable folder only costs the next query a full read.
-            let _ = IndexFile::write(csv, &options, &table);
-        }
-        Ok(table)
+        let loaded = load_around(&self.source(), area, !self.no_index_file)?;
+        report(loaded.account);
+        Ok(loaded.table)
     }
 
     /// Reads the incidents without reporting.
     pub fn load_quietly(&self) -> Result<IncidentTable, Error> {
-        let options = self.options();
-        let table = if self.files.is_empty() {
-            let mut table = crate::incidents::load_reader(
-                crate::incidents::BUNDLED_CSV.as_bytes(),
-                "data/incidents.csv",
-                &options,
-            )?;
-            table.files = vec!["data/incidents.csv (bundled)".into()];
-            table
-        } else {
-            load_files(&self.files, &options)?
-        };
-        Ok(table)
+        self.source().load()
     }
 }
 
-const REPORT_HINT: &str = " (`borderwatch incidents check` lists why)";
-
 /// Tells on stderr how many rows were not indexed, when any.
-fn report(table: &IncidentTable) {
-    let counts = table.counts();
-    if counts.unlocated + counts.rejected > 0 {
-        eprintln!("borderwatch: incidents: {counts}{REPORT_HINT}");
+fn report(account: Option<String>) {
+    if let Some(account) = account {
+        eprintln!("borderwatch: incidents: {account} (`borderwatch incidents check` lists why)");
     }
 }
 

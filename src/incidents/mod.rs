@@ -7,6 +7,7 @@ mod geojson;
 mod read;
 mod records;
 pub mod schema;
+mod source;
 
 use chrono::NaiveDate;
 use geo::Point;
@@ -17,6 +18,7 @@ pub use read::{
     load_records, stream_files, stream_reader,
 };
 pub use schema::{Column, ColumnMap, InputFormat};
+pub use source::{BUNDLED_LABEL, BUNDLED_ORIGIN, Source};
 
 use crate::error::Problem;
 
@@ -229,12 +231,16 @@ impl IncidentTable {
     ///
     /// Only if the bundled incident file did not load (it is built in and tested).
     pub fn bundled() -> IncidentTable {
-        load_reader(
-            BUNDLED_CSV.as_bytes(),
-            "data/incidents.csv",
-            &LoadOptions::default(),
-        )
-        .expect("the bundled incidents are valid (checked by tests)")
+        Source::default()
+            .load()
+            .expect("the bundled incidents are valid (checked by tests)")
+    }
+
+    /// The account of the read when some rows were not indexed (`7 read = 6 indexed + 1
+    /// unlocated + 0 rejected`), for a line on stderr; None when every row was.
+    pub fn account(&self) -> Option<String> {
+        let counts = self.counts();
+        (counts.unlocated + counts.rejected > 0).then(|| counts.to_string())
     }
 
     /// All kept rows (located and unlocated), in input order.

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 
 use super::Area;
 use crate::error::Error;
-use crate::incidents::{IncidentTable, LoadOptions, load_records};
+use crate::incidents::{IncidentTable, LoadOptions, Source, load_records};
 use crate::spatial::{chord2, ecef};
 
 const MAGIC: &[u8; 8] = b"BWINDEX\0";
@@ -83,12 +83,7 @@ impl IndexFile {
         if !crate::incidents::is_csv_file(csv) {
             return Err(Error::Usage(format!("{}: not CSV", csv.display())));
         }
-        let counts = table.counts();
-        let account = if counts.unlocated + counts.rejected > 0 {
-            counts.to_string()
-        } else {
-            String::new()
-        };
+        let account = table.account().unwrap_or_default();
         let mut bytes = Vec::with_capacity(64 + table.rows().len() * ROW_BYTES);
         bytes.extend_from_slice(MAGIC);
         for text in [&fingerprint, &account] {
@@ -198,4 +193,46 @@ impl IndexFile {
         };
         load_records(&self.csv, &offsets, options).map(Some)
     }
+}
+
+/// The incidents a query needs, and the account of the read behind them.
+pub struct AreaLoad {
+    /// The rows read: every row, or with a current index file only those that can be in
+    /// the area.
+    pub table: IncidentTable,
+    /// The account of the whole read when some rows were not indexed (the same line
+    /// whether the rows came through the index file or not).
+    pub account: Option<String>,
+}
+
+/// Reads the incidents of `source` that a query of `area` needs. With one CSV file and
+/// `use_index_file`, the file's current index says which rows can be in the area and only
+/// those are read; otherwise every row is, and the index file is written for the next
+/// query (where the folder allows: an unwritable folder only costs the next query a full
+/// read).
+pub fn load_around(source: &Source, area: &Area, use_index_file: bool) -> Result<AreaLoad, Error> {
+    let full = |table: IncidentTable| AreaLoad {
+        account: table.account(),
+        table,
+    };
+    let [csv] = source.files.as_slice() else {
+        return source.load().map(full);
+    };
+    if !use_index_file || csv.as_os_str() == "-" {
+        return source.load().map(full);
+    }
+    let index = IndexFile::open(csv, &source.options);
+    if let Some(index) = &index
+        && let Some(table) = index.load(area, &source.options)?
+    {
+        return Ok(AreaLoad {
+            table,
+            account: index.account().map(str::to_string),
+        });
+    }
+    let table = source.load()?;
+    if index.is_none() {
+        let _ = IndexFile::write(csv, &source.options, &table);
+    }
+    Ok(full(table))
 }

@@ -26,7 +26,7 @@ use rstar::{
     AABB, Envelope, ParentNode, RStarInsertionStrategy, RTree, RTreeNode, RTreeObject, RTreeParams,
 };
 
-pub use file::IndexFile;
+pub use file::{AreaLoad, IndexFile, load_around};
 pub use filter::Filter;
 
 use crate::incidents::IncidentTable;
