@@ -3,6 +3,7 @@
 //! enums are mapped here, and messages that name a flag get the name here.
 
 use clap::ValueEnum;
+use geo::Point;
 
 use crate::export::{Format, Layer};
 use crate::incidents::InputFormat;
@@ -102,3 +103,8 @@ impl From<InputFormatArg> for InputFormat {
 
 /// The flag of the column mapping, for the reader's messages about it.
 pub const COLUMNS_FLAG: &str = "--columns";
+
+/// Parses `LAT,LON` in degrees (a value parser).
+pub fn parse_lat_lon(text: &str) -> Result<Point, String> {
+    Ok(crate::spatial::parse_lat_lon(text)?)
+}

@@ -4,6 +4,7 @@ use std::io::{BufRead, Write};
 
 use geo::Point;
 
+use super::args::parse_lat_lon;
 use super::output::{clean, write_table};
 use super::{Format, GazetteerArgs};
 use crate::error::Error;
@@ -33,21 +34,6 @@ pub struct Args {
     format: Format,
     #[command(flatten)]
     gazetteer: GazetteerArgs,
-}
-
-/// Parses `LAT,LON` in degrees, checking the ranges.
-pub fn parse_lat_lon(text: &str) -> Result<Point, String> {
-    let usage = || format!("expected LAT,LON in degrees (e.g. 37.5,69.1), got {text:?}");
-    let (lat, lon) = text.split_once(',').ok_or_else(usage)?;
-    let lat: f64 = lat.trim().parse().map_err(|_| usage())?;
-    let lon: f64 = lon.trim().parse().map_err(|_| usage())?;
-    if !lat.is_finite() || lat.abs() > 90.0 {
-        return Err(format!("latitude {lat} is outside -90..90"));
-    }
-    if !lon.is_finite() || lon.abs() > 180.0 {
-        return Err(format!("longitude {lon} is outside -180..180"));
-    }
-    Ok(Point::new(lon, lat))
 }
 
 /// One name to resolve, or a problem with that input line.

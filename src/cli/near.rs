@@ -6,11 +6,12 @@ use std::path::PathBuf;
 use geo::Point;
 use rayon::prelude::*;
 
-use super::geocode::parse_lat_lon;
+use super::args::parse_lat_lon;
 use super::hits::{HitFormat, HitRow, write_hits};
 use super::incident_args::{FilterArgs, IncidentArgs, parse_km};
-use crate::error::{Error, Problem};
+use crate::error::Error;
 use crate::geocode::{Geocoder, Options, Status};
+use crate::index::queries::{Query, ambiguity_with_advice, read_queries};
 use crate::index::{Area, Filter, Hit, IncidentIndex};
 
 /// Default search radius when neither --km nor --nearest is given.
@@ -50,12 +51,6 @@ pub struct Args {
     db: super::db::DbArgs,
 }
 
-/// One query of a batch.
-struct Query {
-    id: String,
-    center: Point,
-}
-
 pub fn run(args: Args) -> Result<i32, Error> {
     let queries = match (&args.place, args.at, &args.queries) {
         (Some(place), _, _) => vec![Query {
@@ -71,7 +66,14 @@ pub fn run(args: Args) -> Result<i32, Error> {
             id: format!("{:.5},{:.5}", at.y(), at.x()),
             center: at,
         }],
-        (None, None, Some(path)) => read_queries(path, &args)?,
+        (None, None, Some(path)) => read_queries(path, |place| {
+            resolve_place(
+                "near",
+                place,
+                args.filters.first_country(),
+                args.admin1.clone(),
+            )
+        })?,
         (None, None, None) => unreachable!("clap requires one of them"),
     };
     let table = match &args.db.url {
@@ -194,7 +196,11 @@ pub(super) fn resolve_place(
                 "borderwatch: {role} {} ({}, {}{}) at {:.5}, {:.5}",
                 c.name,
                 c.kind,
-                if c.admin1.is_empty() { String::new() } else { format!("{}, ", c.admin1) },
+                if c.admin1.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}, ", c.admin1)
+                },
                 c.country,
                 c.lat,
                 c.lon
@@ -203,8 +209,8 @@ pub(super) fn resolve_place(
         }
         Status::Ambiguous => Err(Error::Usage(format!(
             "{place:?} is ambiguous: {}",
-            outcome.note.unwrap_or_default().replace(
-                "add context (a province, --country, --near)",
+            ambiguity_with_advice(
+                &outcome.note.unwrap_or_default(),
                 "add a province (\"PLACE, PROVINCE\"), --country CC or --admin1 NAME, or use --at LAT,LON"
             )
         ))),
@@ -212,123 +218,6 @@ pub(super) fn resolve_place(
             "no place named like {place:?}; `borderwatch geocode {place:?}` shows what is known, or use --at LAT,LON"
         ))),
     }
-}
-
-/// Queries per run: their hits are gathered in memory, so a run stops well before it fills it.
-const MAX_QUERIES: usize = 10_000_000;
-
-/// The largest query file read: room for the most queries a run answers with long ids, far
-/// short of straining memory (the file is read whole).
-const MAX_QUERY_FILE_BYTES: u64 = 1 << 30;
-
-/// Reads a query file: id,lat,lon or id,place (header names as for incidents).
-fn read_queries(path: &PathBuf, args: &Args) -> Result<Vec<Query>, Error> {
-    let origin = path.display().to_string();
-    let size = std::fs::metadata(path)
-        .map_err(|e| Error::io(path, e))?
-        .len();
-    if size > MAX_QUERY_FILE_BYTES {
-        return Err(Error::Usage(format!(
-            "{origin}: larger than {} MB: not a query file of at most {MAX_QUERIES} queries (split it)",
-            MAX_QUERY_FILE_BYTES >> 20
-        )));
-    }
-    let text = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    refuse_too_many_queries(&text, &origin)?;
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(&text[..]);
-    let mut lines = crate::error::LineCounter::new(&text, 1);
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| Error::Invalid(vec![Problem::from_csv(&origin, &e)]))?
-        .iter()
-        .map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase())
-        .collect();
-    let find = |names: &[&str]| header.iter().position(|h| names.contains(&h.as_str()));
-    let id = find(&["id", "query_id", "qid", "name"]);
-    let lat = find(&["lat", "latitude", "y"]);
-    let lon = find(&["lon", "lng", "long", "longitude", "x"]);
-    let place = find(&["place", "location", "village", "town"]);
-    if (lat.is_none() || lon.is_none()) && place.is_none() {
-        return Err(Error::Invalid(vec![Problem::new(
-            &origin,
-            1,
-            "header",
-            &format!(
-                "expected columns id,lat,lon or id,place; found: {}",
-                header.join(", ")
-            ),
-        )]));
-    }
-    let mut queries = Vec::new();
-    let mut problems = Vec::new();
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                problems.push(Problem::from_csv(&origin, &e));
-                continue;
-            }
-        };
-        let line = lines.line_at(record.position().map_or(0, |p| p.byte() as usize));
-        let field = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or("").trim();
-        let query_id = match field(id) {
-            "" => format!("{line}"),
-            s => s.to_string(),
-        };
-        let center = if !field(lat).is_empty() || place.is_none() {
-            parse_lat_lon(&format!("{},{}", field(lat), field(lon))).map_err(|m| ("lat/lon", m))
-        } else {
-            resolve_place(
-                "near",
-                field(place),
-                args.filters.first_country(),
-                args.admin1.clone(),
-            )
-            .map_err(|e| ("place", e.to_string()))
-        };
-        match center {
-            Ok(center) => queries.push(Query {
-                id: query_id,
-                center,
-            }),
-            Err((name, message)) => problems.push(Problem::new(&origin, line, name, &message)),
-        }
-    }
-    if problems.is_empty() {
-        Ok(queries)
-    } else {
-        Err(Error::Invalid(problems))
-    }
-}
-
-/// Refuses a file of more than [`MAX_QUERIES`] records before any is resolved, naming the
-/// line of the first one too many. Files of fewer lines are not counted.
-fn refuse_too_many_queries(text: &[u8], origin: &str) -> Result<(), Error> {
-    if memchr::memchr_iter(b'\n', text).count() <= MAX_QUERIES {
-        return Ok(());
-    }
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text);
-    let mut record = csv::ByteRecord::new();
-    let mut count = 0;
-    // A malformed record ends the count: the reading proper reports it.
-    while let Ok(true) = reader.read_byte_record(&mut record) {
-        count += 1;
-        if count > MAX_QUERIES {
-            let start = record.position().map_or(0, |p| p.byte() as usize);
-            let line = crate::error::LineCounter::new(text, 1).line_at(start);
-            return Err(Error::Invalid(vec![Problem::new(
-                origin,
-                line,
-                "row",
-                &format!(
-                    "more than {MAX_QUERIES} queries: split the file (each run answers up to {MAX_QUERIES})"
-                ),
-            )]));
-        }
-    }
-    Ok(())
 }
 
 fn print_counts(

@@ -4,12 +4,11 @@ use geo::Point;
 use serde::Serialize;
 
 use super::Format;
-use super::geocode::parse_lat_lon;
+use super::args::parse_lat_lon;
 use super::output::write_table;
 use crate::error::Error;
 use crate::gazetteer::Gazetteer;
-use crate::reference::{Location, Reference};
-use crate::spatial::{bearing_deg, geodesic_km};
+use crate::reference::{Location, Nearby, Reference, nearest_places};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -21,16 +20,6 @@ pub struct Args {
     nearest: usize,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-}
-
-#[derive(Debug, Serialize)]
-struct Nearby {
-    id: String,
-    name: String,
-    kind: String,
-    country: String,
-    distance_km: f64,
-    bearing: f64,
 }
 
 #[derive(Debug, Serialize)]
@@ -151,31 +140,4 @@ fn write_answers(answers: &[Answer], format: Format) -> Result<(), Error> {
         }
     }
     out.flush().map_err(Error::output)
-}
-
-/// The `k` gazetteer places (not admin units or rivers) nearest by geodesic distance.
-fn nearest_places(gazetteer: &Gazetteer, p: Point, k: usize) -> Vec<Nearby> {
-    let mut all: Vec<Nearby> = gazetteer
-        .places()
-        .iter()
-        .filter(|place| !place.kind.is_admin_unit() && place.kind != crate::gazetteer::Kind::River)
-        .map(|place| {
-            let q = Point::new(place.lon, place.lat);
-            Nearby {
-                id: place.id.clone(),
-                name: place.name.clone(),
-                kind: place.kind.to_string(),
-                country: place.country.clone(),
-                distance_km: (geodesic_km(p, q) * 1000.0).round() / 1000.0,
-                bearing: (bearing_deg(p, q) * 10.0).round() / 10.0,
-            }
-        })
-        .collect();
-    all.sort_by(|a, b| {
-        a.distance_km
-            .total_cmp(&b.distance_km)
-            .then(a.id.cmp(&b.id))
-    });
-    all.truncate(k);
-    all
 }

@@ -16,6 +16,7 @@
 
 mod file;
 mod filter;
+pub mod queries;
 
 use std::sync::OnceLock;
 

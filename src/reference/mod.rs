@@ -8,7 +8,7 @@ use geo::{BoundingRect, Contains, Intersects, MultiPolygon, Point, Rect};
 use serde::Serialize;
 
 use crate::gazetteer::{Gazetteer, Kind};
-use crate::spatial::{Nearest, Polyline};
+use crate::spatial::{Nearest, Polyline, bearing_deg, geodesic_km};
 
 /// The raw GeoJSON of each bundled layer, by file name under `data/`.
 pub const LAYERS: [(&str, &str); 6] = [
@@ -523,6 +523,59 @@ fn region(
         polygon,
         bbox,
     })
+}
+
+/// A gazetteer place near a point, as `where` lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Nearby {
+    /// The gazetteer id.
+    pub id: String,
+    /// The place's name.
+    pub name: String,
+    /// Its kind (`village`, `town`, `border post`, ...).
+    pub kind: String,
+    /// ISO country code.
+    pub country: String,
+    /// Geodesic distance from the point, km, to the metre.
+    pub distance_km: f64,
+    /// Initial bearing from the point, degrees, to a tenth.
+    pub bearing: f64,
+}
+
+/// The `k` gazetteer places (not admin units or rivers) nearest to `p` by geodesic
+/// distance, nearest first (ties by id).
+///
+/// ```
+/// use borderwatch::gazetteer::Gazetteer;
+/// use borderwatch::reference::nearest_places;
+/// let near = nearest_places(&Gazetteer::bundled(), geo::Point::new(71.55, 37.49), 2);
+/// assert_eq!(near.len(), 2);
+/// assert!(near[0].distance_km <= near[1].distance_km);
+/// ```
+pub fn nearest_places(gazetteer: &Gazetteer, p: Point, k: usize) -> Vec<Nearby> {
+    let mut all: Vec<Nearby> = gazetteer
+        .places()
+        .iter()
+        .filter(|place| !place.kind.is_admin_unit() && place.kind != Kind::River)
+        .map(|place| {
+            let q = Point::new(place.lon, place.lat);
+            Nearby {
+                id: place.id.clone(),
+                name: place.name.clone(),
+                kind: place.kind.to_string(),
+                country: place.country.clone(),
+                distance_km: (geodesic_km(p, q) * 1000.0).round() / 1000.0,
+                bearing: (bearing_deg(p, q) * 10.0).round() / 10.0,
+            }
+        })
+        .collect();
+    all.sort_by(|a, b| {
+        a.distance_km
+            .total_cmp(&b.distance_km)
+            .then(a.id.cmp(&b.id))
+    });
+    all.truncate(k);
+    all
 }
 
 #[cfg(test)]

@@ -5,6 +5,33 @@
 
 use geo::{Bearing, Destination, Distance, Geodesic, Point};
 
+use crate::error::Reason;
+
+/// Parses `LAT,LON` in degrees, checking the ranges.
+///
+/// ```
+/// use borderwatch::spatial::parse_lat_lon;
+/// assert_eq!(parse_lat_lon("37.5, 69.1").unwrap(), geo::Point::new(69.1, 37.5));
+/// assert_eq!(parse_lat_lon("91,0").unwrap_err().as_str(), "latitude 91 is outside -90..90");
+/// ```
+pub fn parse_lat_lon(text: &str) -> Result<Point, Reason> {
+    let usage = || {
+        Reason(format!(
+            "expected LAT,LON in degrees (e.g. 37.5,69.1), got {text:?}"
+        ))
+    };
+    let (lat, lon) = text.split_once(',').ok_or_else(usage)?;
+    let lat: f64 = lat.trim().parse().map_err(|_| usage())?;
+    let lon: f64 = lon.trim().parse().map_err(|_| usage())?;
+    if !lat.is_finite() || lat.abs() > 90.0 {
+        return Err(Reason(format!("latitude {lat} is outside -90..90")));
+    }
+    if !lon.is_finite() || lon.abs() > 180.0 {
+        return Err(Reason(format!("longitude {lon} is outside -180..180")));
+    }
+    Ok(Point::new(lon, lat))
+}
+
 /// Geodesic distance in kilometres.
 ///
 /// ```
