@@ -1,7 +1,7 @@
 //! `borderwatch bbox`: incidents inside a lon/lat box.
 
-use super::hits::{HitFormat, HitRow, write_hits};
-use super::incident_args::{FilterArgs, IncidentArgs};
+use super::args::{FilterArgs, IncidentArgs};
+use super::output::{HitFormat, HitRow, write_hits};
 use crate::error::Error;
 use crate::index::{Area, IncidentIndex};
 
@@ -18,7 +18,7 @@ pub struct Args {
     format: HitFormat,
     /// Query a PostGIS database filled by `db push` instead of files.
     #[command(flatten)]
-    db: super::db::DbArgs,
+    db: super::args::DbArgs,
 }
 
 /// Parses `W,S,E,N`, checking ranges and order.

@@ -1,8 +1,7 @@
 //! `borderwatch db push`: incidents into a shared PostGIS database.
 
-use super::args::{LayerArg, layers};
-use super::incident_args::{IncidentArgs, parse_km};
-use crate::db::{config, connect, push_incidents, push_layer, schema_name};
+use super::args::{DbArgs, IncidentArgs, LayerArg, layers, parse_km};
+use crate::db::{push_incidents, push_layer};
 use crate::error::Error;
 use crate::export::{Context, Layer, layer_features};
 use crate::gazetteer::Gazetteer;
@@ -36,29 +35,6 @@ struct PushArgs {
     db: DbArgs,
     #[command(flatten)]
     incidents: IncidentArgs,
-}
-
-/// Where the database is: shared by `db`, `near --db` and `bbox --db`.
-#[derive(Debug, Clone, clap::Args)]
-pub struct DbArgs {
-    /// postgres://USER@HOST:PORT/DB (no password here: it comes from PGPASSWORD or ~/.pgpass,
-    /// or the URL); with no URL, the PG* environment variables.
-    #[arg(long = "db", value_name = "URL", num_args = 0..=1, default_missing_value = "")]
-    pub url: Option<String>,
-    /// The schema that holds the tables.
-    #[arg(long, default_value = "borderwatch", value_name = "NAME")]
-    pub schema: String,
-}
-
-impl DbArgs {
-    /// A connection and the checked schema name.
-    pub fn open(&self) -> Result<(postgres::Client, String), Error> {
-        let schema =
-            schema_name(&self.schema).map_err(|r| Error::Usage(format!("--schema {r}")))?;
-        let url = self.url.as_deref().filter(|u| !u.is_empty());
-        let config = config(url).map_err(|r| Error::Usage(format!("--db {r}")))?;
-        Ok((connect(config)?, schema))
-    }
 }
 
 pub fn run(args: Args) -> Result<i32, Error> {

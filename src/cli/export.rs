@@ -4,8 +4,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
+use super::args::{FilterArgs, IncidentArgs, parse_km};
 use super::args::{FormatArg, LayerArg, layers};
-use super::incident_args::{FilterArgs, IncidentArgs, parse_km};
+use super::output::{map_data, write_image, write_map};
 use crate::atomic::write_atomically;
 use crate::error::Error;
 use crate::export::{Context, FeatureWriter, Format, Layer, write_layer};
@@ -64,14 +65,14 @@ pub fn pack(mut options: LayerArgs) -> Result<i32, Error> {
     options.out = Some(root.join("layers"));
     let table = options.incidents.load()?;
     write_layers_of(&table, &Layer::ALL, &options)?;
-    let map = super::web::map_data(
+    let map = map_data(
         &table,
         &options.filters,
         crate::web::DEFAULT_TITLE,
         options.km,
         options.segment_border_km,
     )?;
-    super::web::write(&map, Some(&root.join("web")), Some(&root.join("map.html")))?;
+    write_map(&map, Some(&root.join("web")), Some(&root.join("map.html")))?;
     let image = crate::render::Options {
         view: crate::render::View::Fit,
         width: 1600,
@@ -80,7 +81,7 @@ pub fn pack(mut options: LayerArgs) -> Result<i32, Error> {
         subtitle: None,
         labels: true,
     };
-    super::render::write_image(
+    write_image(
         &table,
         &options.filters.filter(),
         &image,

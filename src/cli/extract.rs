@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
-use super::Format;
+use super::args::Format;
 use super::output::{clean, print_table};
 use crate::error::Error;
 use crate::extract::{Draft, Options, extract, merge::merge, toponyms::Mention};

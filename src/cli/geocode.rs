@@ -4,9 +4,8 @@ use std::io::{BufRead, Write};
 
 use geo::Point;
 
-use super::args::parse_lat_lon;
+use super::args::{Format, GazetteerArgs, parse_lat_lon};
 use super::output::{clean, write_table};
-use super::{Format, GazetteerArgs};
 use crate::error::Error;
 use crate::geocode::{Options, Outcome, Status};
 

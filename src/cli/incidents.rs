@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::incident_args::{FilterArgs, IncidentArgs};
+use super::args::{FilterArgs, IncidentArgs};
 use super::output::write_table;
 use crate::atomic::write_atomically;
 use crate::error::Error;

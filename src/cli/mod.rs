@@ -1,5 +1,8 @@
 //! The command line: argument parsing and dispatch, one file per subcommand.
 //!
+//! Subcommand files import only the shared plumbing: args.rs (what the commands are given)
+//! and output.rs (how they write), never each other.
+//!
 //! Exit codes follow grep and ripgrep: 0 success, 1 nothing found (some names unresolved),
 //! 2 an error (bad arguments or input).
 
@@ -9,8 +12,6 @@ mod db;
 mod export;
 mod extract;
 mod geocode;
-mod hits;
-mod incident_args;
 mod incidents;
 mod near;
 mod output;
@@ -18,13 +19,7 @@ mod render;
 mod web;
 mod whereis;
 
-use std::path::PathBuf;
-
-use clap::{Parser, Subcommand, ValueEnum};
-
-use crate::error::Error;
-use crate::gazetteer::Gazetteer;
-use crate::geocode::Geocoder;
+use clap::{Parser, Subcommand};
 
 /// Map and query security incidents along the Afghanistan–Tajikistan border, offline.
 #[derive(Debug, Parser)]
@@ -60,38 +55,6 @@ enum Command {
     Render(render::Args),
     /// The web map: a static site (--out DIR) or one self-contained HTML file (--single-file).
     Web(web::Args),
-}
-
-/// Output formats shared by the subcommands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// Aligned columns for people (control characters removed).
-    Table,
-    /// One JSON object per line.
-    Json,
-    /// CSV with a header row.
-    Csv,
-}
-
-/// Options for choosing the gazetteer.
-#[derive(Debug, clap::Args)]
-struct GazetteerArgs {
-    /// Gazetteer CSV to use instead of the bundled one (same columns as gazetteer.csv).
-    #[arg(long, value_name = "FILE", env = "BORDERWATCH_GAZETTEER")]
-    gazetteer: Option<PathBuf>,
-}
-
-impl GazetteerArgs {
-    /// The geocoder of the chosen gazetteer. It lives as long as the process: a command
-    /// never frees the index it answers from, so leaving costs nothing.
-    fn geocoder(&self) -> Result<&'static Geocoder, Error> {
-        match &self.gazetteer {
-            Some(path) => Ok(Box::leak(Box::new(Geocoder::new(Gazetteer::from_path(
-                path,
-            )?)))),
-            None => Ok(Geocoder::bundled()),
-        }
-    }
 }
 
 /// Runs the command line and returns the process exit code.

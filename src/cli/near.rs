@@ -6,12 +6,10 @@ use std::path::PathBuf;
 use geo::Point;
 use rayon::prelude::*;
 
-use super::args::parse_lat_lon;
-use super::hits::{HitFormat, HitRow, write_hits};
-use super::incident_args::{FilterArgs, IncidentArgs, parse_km};
+use super::args::{DbArgs, FilterArgs, IncidentArgs, parse_km, parse_lat_lon, resolve_place};
+use super::output::{HitFormat, HitRow, write_hits};
 use crate::error::Error;
-use crate::geocode::{Geocoder, Options, Status};
-use crate::index::queries::{Query, ambiguity_with_advice, read_queries};
+use crate::index::queries::{Query, read_queries};
 use crate::index::{Area, Filter, Hit, IncidentIndex};
 
 /// Default search radius when neither --km nor --nearest is given.
@@ -48,7 +46,7 @@ pub struct Args {
     format: HitFormat,
     /// Query a PostGIS database filled by `db push` instead of files (with --km).
     #[command(flatten)]
-    db: super::db::DbArgs,
+    db: DbArgs,
 }
 
 pub fn run(args: Args) -> Result<i32, Error> {
@@ -171,52 +169,6 @@ fn search(
             hits
         }
         (None, km) => index.within(center, km.unwrap_or(DEFAULT_KM), filter),
-    }
-}
-
-/// Geocodes a PLACE argument, settled by a country and a province when given, and says
-/// which place was taken (`role`: "near", "around"); an ambiguous or unknown place is an
-/// error that says why.
-pub(super) fn resolve_place(
-    role: &str,
-    place: &str,
-    country: Option<String>,
-    admin1: Option<String>,
-) -> Result<Point, Error> {
-    let options = Options {
-        country,
-        admin1,
-        ..Options::default()
-    };
-    let outcome = Geocoder::bundled().geocode(place, &options);
-    match outcome.status {
-        Status::Resolved => {
-            let c = &outcome.candidates[0];
-            eprintln!(
-                "borderwatch: {role} {} ({}, {}{}) at {:.5}, {:.5}",
-                c.name,
-                c.kind,
-                if c.admin1.is_empty() {
-                    String::new()
-                } else {
-                    format!("{}, ", c.admin1)
-                },
-                c.country,
-                c.lat,
-                c.lon
-            );
-            Ok(Point::new(c.lon, c.lat))
-        }
-        Status::Ambiguous => Err(Error::Usage(format!(
-            "{place:?} is ambiguous: {}",
-            ambiguity_with_advice(
-                &outcome.note.unwrap_or_default(),
-                "add a province (\"PLACE, PROVINCE\"), --country CC or --admin1 NAME, or use --at LAT,LON"
-            )
-        ))),
-        Status::Unresolved => Err(Error::Usage(format!(
-            "no place named like {place:?}; `borderwatch geocode {place:?}` shows what is known, or use --at LAT,LON"
-        ))),
     }
 }
 

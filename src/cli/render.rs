@@ -4,14 +4,10 @@ use std::path::PathBuf;
 
 use geo::Point;
 
-use super::incident_args::{FilterArgs, IncidentArgs, parse_km};
-use super::near::resolve_place;
-use crate::atomic::write_atomically;
+use super::args::{FilterArgs, IncidentArgs, parse_km, resolve_place};
+use super::output::{image_extension, write_image};
 use crate::error::Error;
-use crate::gazetteer::Gazetteer;
-use crate::incidents::IncidentTable;
-use crate::index::{Filter, IncidentIndex};
-use crate::render::{Options, View, draw, png};
+use crate::render::{Options, View};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -95,49 +91,6 @@ fn options(args: &ImageArgs) -> Result<Options, Error> {
         subtitle: args.subtitle.clone(),
         labels: args.labels == Labels::Auto,
     })
-}
-
-/// "png" or "svg", from the name of the image to write.
-fn image_extension(out: &std::path::Path) -> Result<String, Error> {
-    match out
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-    {
-        Some(e) if e == "png" || e == "svg" => Ok(e),
-        _ => Err(Error::Usage(format!(
-            "{}: the image must end in .png or .svg",
-            out.display()
-        ))),
-    }
-}
-
-/// Draws the incidents of `table` that pass `filter` and writes the image to `out` (PNG at
-/// `scale`, or SVG, by its extension).
-pub fn write_image(
-    table: &IncidentTable,
-    filter: &Filter,
-    options: &Options,
-    scale: f32,
-    out: &std::path::Path,
-) -> Result<(), Error> {
-    let extension = image_extension(out)?;
-    let index = IncidentIndex::new(table);
-    let drawn = draw(&index, filter, &Gazetteer::bundled(), options);
-    let bytes = if extension == "png" {
-        png(&drawn.svg, scale).map_err(|e| Error::Usage(format!("{}: {e}", out.display())))?
-    } else {
-        drawn.svg.into_bytes()
-    };
-    write_atomically(out, |w| w.write_all(&bytes))?;
-    eprintln!(
-        "borderwatch: {}: {} incidents ({} symbols), {} labels",
-        out.display(),
-        drawn.incidents,
-        drawn.symbols,
-        drawn.labels
-    );
-    Ok(())
 }
 
 /// LAT,LON as given, or a place through the geocoder.

@@ -2,14 +2,9 @@
 
 use std::path::PathBuf;
 
-use super::incident_args::{FilterArgs, IncidentArgs, parse_km};
-use crate::atomic::write_atomically;
+use super::args::{FilterArgs, IncidentArgs, parse_km};
+use super::output::{map_data, write_map};
 use crate::error::Error;
-use crate::export::Context;
-use crate::gazetteer::Gazetteer;
-use crate::incidents::IncidentTable;
-use crate::index::IncidentIndex;
-use crate::web::MapData;
 
 #[derive(Debug, clap::Args)]
 #[command(group = clap::ArgGroup::new("target").required(true).multiple(true))]
@@ -44,56 +39,6 @@ pub fn run(args: Args) -> Result<i32, Error> {
     let km = args.map.km;
     // Segments count incidents within 10 km of the border, as `export` does by default.
     let data = map_data(&table, &args.map.filters, &args.map.title, km, 10.0)?;
-    write(&data, args.out.as_deref(), args.single_file.as_deref())?;
+    write_map(&data, args.out.as_deref(), args.single_file.as_deref())?;
     Ok(0)
-}
-
-/// The map's data from loaded incidents; `km` and `border_km` as `export` takes them.
-pub fn map_data(
-    table: &IncidentTable,
-    filters: &FilterArgs,
-    title: &str,
-    km: f64,
-    border_km: f64,
-) -> Result<MapData, Error> {
-    let index = IncidentIndex::new(table);
-    let gazetteer = Gazetteer::bundled();
-    let filter = filters.filter();
-    let context = Context {
-        index: &index,
-        filter: &filter,
-        gazetteer: &gazetteer,
-        km,
-        border_km,
-    };
-    MapData::new(&context, title).map_err(|e| Error::Usage(format!("building the map: {e}")))
-}
-
-/// Writes the site and/or the single file, and says what was written.
-pub fn write(
-    data: &MapData,
-    site: Option<&std::path::Path>,
-    single_file: Option<&std::path::Path>,
-) -> Result<(), Error> {
-    let shown = format!(
-        "{} incidents on the map, {} listed without a place",
-        data.located(),
-        data.unlocated()
-    );
-    if let Some(dir) = site {
-        data.write_site(dir)?;
-        eprintln!(
-            "borderwatch: {}: web map ({shown}); open index.html",
-            dir.display()
-        );
-    }
-    if let Some(file) = single_file {
-        let page = data.single_file();
-        write_atomically(file, |w| w.write_all(page.as_bytes()))?;
-        eprintln!(
-            "borderwatch: {}: single-file web map ({shown})",
-            file.display()
-        );
-    }
-    Ok(())
 }

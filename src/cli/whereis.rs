@@ -3,8 +3,7 @@
 use geo::Point;
 use serde::Serialize;
 
-use super::Format;
-use super::args::parse_lat_lon;
+use super::args::{Format, parse_lat_lon};
 use super::output::write_table;
 use crate::error::Error;
 use crate::gazetteer::Gazetteer;
