@@ -121,123 +121,158 @@ pub fn write_hits(
     hits: &[HitRow],
     format: HitFormat,
 ) -> std::io::Result<()> {
-    let table = index.table();
     // Every hit prints its border distance: worked out on both cores first (each row's is
     // computed once and kept).
     hits.par_iter().for_each(|h| {
         index.border(h.row);
     });
     let mut out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout());
-    let with_query = hits.iter().any(|h| h.query_id.is_some());
-    let with_distance = hits.iter().any(|h| h.distance.is_some());
     match format {
-        HitFormat::Table => {
-            let mut header = Vec::new();
-            if with_query {
-                header.push("query");
-            }
-            header.extend([
-                "event_id_cnty",
-                "event_date",
-                "event_type",
-                "location",
-                "admin1",
-                "country",
-                "fatalities",
-            ]);
-            if with_distance {
-                header.extend(["km", "bearing"]);
-            }
-            header.extend(["border_km", "side"]);
-            let rows: Vec<Vec<String>> = hits
-                .iter()
-                .map(|h| {
-                    let r = &table.rows()[h.row as usize];
-                    let mut cells = Vec::new();
-                    if with_query {
-                        cells.push(h.query_id.unwrap_or("").to_string());
-                    }
-                    cells.extend([
-                        table.str(r.id).to_string(),
-                        r.date.map_or_else(|| "unknown".into(), |d| d.to_string()),
-                        table.text(r.event_type).to_string(),
-                        table.text(r.location).to_string(),
-                        table.text(r.admin1).to_string(),
-                        table.text(r.country).to_string(),
-                        r.fatalities.map_or_else(|| "-".into(), |f| f.to_string()),
-                    ]);
-                    for (name, value) in query_values(index, h) {
-                        cells.push(match (name, value) {
-                            (_, Value::Number(x)) if name == "bearing" => format!("{x:.0}"),
-                            (_, Value::Number(x)) => format!("{x:.2}"),
-                            (_, v) => v.to_text(),
-                        });
-                    }
-                    cells
-                })
-                .collect();
-            write_table(&mut out, &header, &rows)?;
-        }
-        HitFormat::Csv => {
-            let mut writer = csv::Writer::from_writer(&mut out);
-            let mut first = true;
-            for h in hits {
-                let r = &table.rows()[h.row as usize];
-                let fields = table.fields(r);
-                let extra = query_values(index, h);
-                if first {
-                    let mut header: Vec<&str> = Vec::new();
-                    if with_query {
-                        header.push("query_id");
-                    }
-                    header.extend(fields.iter().map(|(n, _)| *n));
-                    header.extend(extra.iter().map(|(n, _)| *n));
-                    writer.write_record(&header)?;
-                    first = false;
-                }
-                let mut record: Vec<String> = Vec::new();
-                if with_query {
-                    record.push(h.query_id.unwrap_or("").to_string());
-                }
-                record.extend(fields.iter().map(|(_, v)| v.to_text()));
-                record.extend(extra.iter().map(|(_, v)| v.to_text()));
-                writer.write_record(&record)?;
-            }
-            writer.flush()?;
-        }
-        HitFormat::Json => {
-            let lines: Vec<String> = hits
-                .par_chunks(RUN)
-                .map(|run| {
-                    let mut text = String::with_capacity(run.len() * RUN_ITEM_BYTES);
-                    for h in run {
-                        push_json_object(&mut text, |p| hit_properties(index, h, p));
-                        text.push('\n');
-                    }
-                    text
-                })
-                .collect();
-            for text in lines {
-                out.write_all(text.as_bytes())?;
-            }
-        }
-        HitFormat::Geojson => {
-            let mut writer = FeatureWriter::new(&mut out, Format::Geojson, 6)?;
-            let runs = encode_runs(0..hits.len(), Format::Geojson, |i, run| {
-                let h = &hits[i];
-                let r = &table.rows()[h.row as usize];
-                let point = geo::Point::new(r.lon, r.lat);
-                run.push_with(Some(table.str(r.id)), &point.into(), 6, |p| {
-                    hit_properties(index, h, p)
-                });
-            });
-            for run in &runs {
-                writer.write_encoded(run)?;
-            }
-            writer.finish()?;
-        }
+        HitFormat::Table => write_hits_table(index, hits, &mut out)?,
+        HitFormat::Csv => write_hits_csv(index, hits, &mut out)?,
+        HitFormat::Json => write_hits_json(index, hits, &mut out)?,
+        HitFormat::Geojson => write_hits_geojson(index, hits, &mut out)?,
     }
     out.flush()
+}
+
+/// The hits as aligned columns: the incident's main columns, then what the query adds.
+fn write_hits_table(
+    index: &IncidentIndex,
+    hits: &[HitRow],
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let table = index.table();
+    let with_query = hits.iter().any(|h| h.query_id.is_some());
+    let with_distance = hits.iter().any(|h| h.distance.is_some());
+    let mut header = Vec::new();
+    if with_query {
+        header.push("query");
+    }
+    header.extend([
+        "event_id_cnty",
+        "event_date",
+        "event_type",
+        "location",
+        "admin1",
+        "country",
+        "fatalities",
+    ]);
+    if with_distance {
+        header.extend(["km", "bearing"]);
+    }
+    header.extend(["border_km", "side"]);
+    let rows: Vec<Vec<String>> = hits
+        .iter()
+        .map(|h| {
+            let r = &table.rows()[h.row as usize];
+            let mut cells = Vec::new();
+            if with_query {
+                cells.push(h.query_id.unwrap_or("").to_string());
+            }
+            cells.extend([
+                table.str(r.id).to_string(),
+                r.date.map_or_else(|| "unknown".into(), |d| d.to_string()),
+                table.text(r.event_type).to_string(),
+                table.text(r.location).to_string(),
+                table.text(r.admin1).to_string(),
+                table.text(r.country).to_string(),
+                r.fatalities.map_or_else(|| "-".into(), |f| f.to_string()),
+            ]);
+            for (name, value) in query_values(index, h) {
+                cells.push(match (name, value) {
+                    (_, Value::Number(x)) if name == "bearing" => format!("{x:.0}"),
+                    (_, Value::Number(x)) => format!("{x:.2}"),
+                    (_, v) => v.to_text(),
+                });
+            }
+            cells
+        })
+        .collect();
+    write_table(out, &header, &rows)?;
+    Ok(())
+}
+
+/// The hits as CSV: every incident column, then what the query adds.
+fn write_hits_csv(
+    index: &IncidentIndex,
+    hits: &[HitRow],
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let table = index.table();
+    let with_query = hits.iter().any(|h| h.query_id.is_some());
+    let mut writer = csv::Writer::from_writer(out);
+    let mut first = true;
+    for h in hits {
+        let r = &table.rows()[h.row as usize];
+        let fields = table.fields(r);
+        let extra = query_values(index, h);
+        if first {
+            let mut header: Vec<&str> = Vec::new();
+            if with_query {
+                header.push("query_id");
+            }
+            header.extend(fields.iter().map(|(n, _)| *n));
+            header.extend(extra.iter().map(|(n, _)| *n));
+            writer.write_record(&header)?;
+            first = false;
+        }
+        let mut record: Vec<String> = Vec::new();
+        if with_query {
+            record.push(h.query_id.unwrap_or("").to_string());
+        }
+        record.extend(fields.iter().map(|(_, v)| v.to_text()));
+        record.extend(extra.iter().map(|(_, v)| v.to_text()));
+        writer.write_record(&record)?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+/// The hits as one JSON object per line, encoded in runs on both cores.
+fn write_hits_json(
+    index: &IncidentIndex,
+    hits: &[HitRow],
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let lines: Vec<String> = hits
+        .par_chunks(RUN)
+        .map(|run| {
+            let mut text = String::with_capacity(run.len() * RUN_ITEM_BYTES);
+            for h in run {
+                push_json_object(&mut text, |p| hit_properties(index, h, p));
+                text.push('\n');
+            }
+            text
+        })
+        .collect();
+    for text in lines {
+        out.write_all(text.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// The hits as one RFC 7946 FeatureCollection, encoded in runs on both cores.
+fn write_hits_geojson(
+    index: &IncidentIndex,
+    hits: &[HitRow],
+    out: &mut (dyn Write + Send),
+) -> std::io::Result<()> {
+    let table = index.table();
+    let mut writer = FeatureWriter::new(out, Format::Geojson, 6)?;
+    let runs = encode_runs(0..hits.len(), Format::Geojson, |i, run| {
+        let h = &hits[i];
+        let r = &table.rows()[h.row as usize];
+        let point = geo::Point::new(r.lon, r.lat);
+        run.push_with(Some(table.str(r.id)), &point.into(), 6, |p| {
+            hit_properties(index, h, p)
+        });
+    });
+    for run in &runs {
+        writer.write_encoded(run)?;
+    }
+    writer.finish()?;
+    Ok(())
 }
 
 /// The members of a hit: query id, every column of the incident, what the query adds.
