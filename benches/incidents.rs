@@ -138,7 +138,7 @@ fn bench_size(n: usize, queries: &[Query], repeats: usize) {
     let (runs, counts) = support::time_runs(repeats, || {
         queries
             .par_iter()
-            .map(|q| index.count_within(q.center, q.radius_km, &filter).0)
+            .map(|q| index.count_within(q.center, q.radius_km, &filter).hits)
             .collect::<Vec<_>>()
     });
     let first_1000: usize = counts.iter().take(1000).sum();

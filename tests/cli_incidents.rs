@@ -277,10 +277,25 @@ fn batch_queries_count_per_village() {
         "q.csv",
         "id,lat,lon\nq1,36.88421,68.37395\nq2,0,0\nq3,38.4,70.9\n",
     );
-    let run = wd.output(&["near", "--queries", "q.csv", "--km", "60", "--count"]);
+    let run = wd.output(&[
+        "near",
+        "--queries",
+        "q.csv",
+        "--km",
+        "60",
+        "--count",
+        "--format",
+        "csv",
+    ]);
     assert_eq!(
         run.stdout,
-        "query_id,hits,fatalities\nq1,1,0\nq2,0,0\nq3,3,5\n"
+        "query_id,hits,fatalities,fatalities_unknown\nq1,1,0,0\nq2,0,0,0\nq3,3,5,0\n"
+    );
+    // The default is the table, like every other listing.
+    let table = wd.output(&["near", "--queries", "q.csv", "--km", "60", "--count"]);
+    assert_eq!(
+        table.stdout,
+        "query  hits  fatalities\nq1     1     0\nq2     0     0\nq3     3     5\n"
     );
     // Kevron's bundled incident is coded at the district (precision 2), 34 km from the
     // village's own point (Who's On First): 40 km takes it in, and the Maimai clash across

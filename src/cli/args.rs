@@ -4,7 +4,6 @@
 
 use std::path::PathBuf;
 
-use chrono::NaiveDate;
 use clap::ValueEnum;
 use geo::Point;
 
@@ -13,11 +12,10 @@ use crate::error::Error;
 use crate::export::{Format as LayerFormat, Layer};
 use crate::gazetteer::Gazetteer;
 use crate::geocode::{Geocoder, Options, Status};
-use crate::incidents::{
-    BlockSink, IncidentTable, InputFormat, LoadOptions, Source, date::parse_date,
-};
+use crate::incidents::date::Period;
+use crate::incidents::{BlockSink, IncidentTable, InputFormat, LoadOptions, Source};
 use crate::index::queries::ambiguity_with_advice;
-use crate::index::{Area, Filter, load_around};
+use crate::index::{Area, AreaLoad, Filter, load_around};
 use crate::reference::Side;
 
 /// A layer, as `export`, `pack` and `db push` name it.
@@ -225,7 +223,8 @@ pub fn resolve_place(
 /// Where incidents come from.
 #[derive(Debug, Clone, clap::Args)]
 pub struct IncidentArgs {
-    /// Incident CSV (repeatable); default: the bundled data/incidents.csv.
+    /// Incident CSV (repeatable; `-` reads standard input); default: the bundled
+    /// data/incidents.csv.
     #[arg(
         long = "incidents",
         value_name = "FILE",
@@ -270,9 +269,11 @@ impl IncidentArgs {
         serde_json::json!(self.source().describe())
     }
 
-    /// The same options reading other files.
+    /// The same options reading `files` instead, when any is given.
     pub fn with_files(mut self, files: &[PathBuf]) -> IncidentArgs {
-        self.files = files.to_vec();
+        if !files.is_empty() {
+            self.files = files.to_vec();
+        }
         self
     }
 
@@ -306,10 +307,10 @@ impl IncidentArgs {
 
     /// Reads the incidents a query of `area` needs (through the index file beside one CSV
     /// unless --no-index-file), and reports on stderr rows that were not indexed.
-    pub fn load_around(&self, area: &Area) -> Result<IncidentTable, Error> {
-        let loaded = load_around(&self.source(), area, !self.no_index_file)?;
-        report(loaded.account);
-        Ok(loaded.table)
+    pub fn load_around(&self, area: &Area) -> Result<AreaLoad, Error> {
+        let mut loaded = load_around(&self.source(), area, !self.no_index_file)?;
+        report(loaded.account.take());
+        Ok(loaded)
     }
 
     /// Reads the incidents without reporting.
@@ -328,12 +329,14 @@ fn report(account: Option<String>) {
 /// The incident filters.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct FilterArgs {
-    /// Only incidents on or after this date (YYYY-MM-DD); unknown dates are left out.
-    #[arg(long, value_name = "DATE", value_parser = parse_day)]
-    since: Option<NaiveDate>,
-    /// Only incidents on or before this date (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE", value_parser = parse_day)]
-    until: Option<NaiveDate>,
+    /// Only incidents on or after this day, or from the start of this month or year
+    /// (YYYY-MM-DD, YYYY-MM, YYYY); unknown dates are left out.
+    #[arg(long, value_name = "DATE", value_parser = parse_period)]
+    since: Option<Period>,
+    /// Only incidents on or before this day, or up to the end of this month or year
+    /// (YYYY-MM-DD, YYYY-MM, YYYY).
+    #[arg(long, value_name = "DATE", value_parser = parse_period)]
+    until: Option<Period>,
     /// Event type or sub-event type, e.g. Battles (repeatable).
     #[arg(long = "type", value_name = "TYPE")]
     types: Vec<String>,
@@ -361,11 +364,8 @@ enum SideArg {
     Other,
 }
 
-fn parse_day(text: &str) -> Result<NaiveDate, String> {
-    match parse_date(text)? {
-        Some((date, _)) => Ok(date),
-        None => Err("empty date".into()),
-    }
+fn parse_period(text: &str) -> Result<Period, String> {
+    Ok(crate::incidents::date::parse_period(text)?)
 }
 
 /// A distance in km: finite, not negative.
@@ -379,11 +379,21 @@ pub fn parse_km(text: &str) -> Result<f64, String> {
 }
 
 impl FilterArgs {
-    /// The filter these options describe.
-    pub fn filter(&self) -> Filter {
-        Filter {
-            since: self.since,
-            until: self.until,
+    /// The filter these options describe; an inverted date range is an error (it could
+    /// only ever find nothing).
+    pub fn filter(&self) -> Result<Filter, Error> {
+        let since = self.since.map(|p| p.first);
+        let until = self.until.map(|p| p.last);
+        if let (Some(s), Some(u)) = (since, until)
+            && s > u
+        {
+            return Err(Error::Usage(format!(
+                "--since {s} is after --until {u}: no date is in that range (swap them?)"
+            )));
+        }
+        Ok(Filter {
+            since,
+            until,
             types: self.types.clone(),
             actors: self.actors.clone(),
             countries: self.countries.clone(),
@@ -393,7 +403,7 @@ impl FilterArgs {
                 SideArg::Tj => Side::TJ,
                 SideArg::Other => Side::Other,
             }),
-        }
+        })
     }
 
     /// The country codes given, to settle an ambiguous place.

@@ -1,9 +1,10 @@
 //! `borderwatch bbox`: incidents inside a lon/lat box.
 
 use super::args::{FilterArgs, IncidentArgs};
-use super::output::{HitFormat, HitRow, write_hits};
+use super::output::{HitColumns, HitFormat, HitRow, write_hits};
 use crate::error::Error;
-use crate::index::{Area, IncidentIndex};
+use crate::index::{Area, AreaLoad, IncidentIndex, why_nothing};
+use crate::spatial::{LonLatBox, REGION};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -48,26 +49,46 @@ pub fn parse_bbox(text: &str) -> Result<[f64; 4], String> {
             "{text:?}: WEST must not exceed EAST, nor SOUTH exceed NORTH"
         ));
     }
+    let given = LonLatBox {
+        west: w,
+        south: s,
+        east: e,
+        north: n,
+    };
+    // Written SOUTH,WEST,NORTH,EAST (latitude first, as for points)?
+    let latitude_first = LonLatBox {
+        west: s,
+        south: w,
+        east: n,
+        north: e,
+    };
+    if !REGION.intersects(&given) && REGION.intersects(&latitude_first) {
+        return Err(format!(
+            "{text:?} lies outside the region but read latitude first it covers part of it: \
+             the box is WEST,SOUTH,EAST,NORTH (longitude first); did you mean {s},{w},{n},{e}?"
+        ));
+    }
     Ok([w, s, e, n])
 }
 
 pub fn run(args: Args) -> Result<i32, Error> {
-    let table = match &args.db.url {
+    let filter = args.filters.filter()?;
+    let loaded = match &args.db.url {
         None => args.incidents.load_around(&Area::Box(args.bbox))?,
         Some(_) => {
             let (mut client, schema) = args.db.open()?;
-            crate::db::fetch(
-                &mut client,
-                &schema,
-                &Area::Box(args.bbox),
-                &args.filters.filter(),
-            )?
+            let table = crate::db::fetch(&mut client, &schema, &Area::Box(args.bbox), &filter)?;
+            AreaLoad {
+                table,
+                account: None,
+                complete: false,
+            }
         }
     };
-    let index = IncidentIndex::new(&table);
+    let index = IncidentIndex::new(&loaded.table);
     let [w, s, e, n] = args.bbox;
     let rows: Vec<HitRow> = index
-        .bbox(w, s, e, n, &args.filters.filter())
+        .bbox(w, s, e, n, &filter)
         .into_iter()
         .map(|row| HitRow {
             row,
@@ -75,6 +96,28 @@ pub fn run(args: Args) -> Result<i32, Error> {
             distance: None,
         })
         .collect();
-    write_hits(&index, &rows, args.format).map_err(Error::output)?;
-    Ok(if rows.is_empty() { 1 } else { 0 })
+    let columns = HitColumns {
+        query: false,
+        distance: false,
+    };
+    write_hits(&index, &rows, columns, args.format).map_err(Error::output)?;
+    if !rows.is_empty() {
+        return Ok(0);
+    }
+    if args.db.url.is_some() {
+        eprintln!("borderwatch: no incident in the box in the database");
+    } else {
+        // The rows loaded may be only those in the box: then read them all to say where
+        // they are.
+        let all;
+        let table = if loaded.complete {
+            &loaded.table
+        } else {
+            all = args.incidents.load_quietly()?;
+            &all
+        };
+        let why = why_nothing(&IncidentIndex::unindexed(table), &filter, None);
+        eprintln!("borderwatch: no incident in the box {w},{s},{e},{n}: {why}");
+    }
+    Ok(1)
 }

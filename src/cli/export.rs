@@ -83,7 +83,7 @@ pub fn pack(mut options: LayerArgs) -> Result<i32, Error> {
     };
     write_image(
         &table,
-        &options.filters.filter(),
+        &options.filters.filter()?,
         &image,
         1.0,
         &root.join("map.png"),
@@ -111,7 +111,7 @@ fn write_layers_of(
     }
     let index = IncidentIndex::new(table);
     let gazetteer = Gazetteer::bundled();
-    let filter = options.filters.filter();
+    let filter = options.filters.filter()?;
     let context = Context {
         index: &index,
         filter: &filter,
@@ -185,7 +185,7 @@ fn write_layers_of(
 /// The incidents layer alone streams from the input to the output block by block: memory
 /// stays flat for any number of incidents.
 fn stream_incidents(options: &LayerArgs) -> Result<i32, Error> {
-    let filter = options.filters.filter();
+    let filter = options.filters.filter()?;
     let precision = options.precision as usize;
     let out = options.out.clone().unwrap_or_else(|| PathBuf::from("-"));
     let run = |w: &mut (dyn std::io::Write + Send)| -> Result<usize, Error> {

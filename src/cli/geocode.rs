@@ -1,6 +1,6 @@
 //! `borderwatch geocode`: names in, ranked candidates out.
 
-use std::io::{BufRead, Write};
+use std::io::{BufRead, IsTerminal, Write};
 
 use geo::Point;
 
@@ -43,6 +43,14 @@ struct Input {
 }
 
 pub fn run(args: Args) -> Result<i32, Error> {
+    // No names and a person at the keyboard: say what to give rather than wait in silence.
+    if args.names.is_empty() && std::io::stdin().is_terminal() {
+        return Err(Error::Usage(
+            "no names given: `borderwatch geocode NAME...`, or one name per line on standard \
+             input (`borderwatch geocode - < names.txt`); `borderwatch geocode --help` says more"
+                .into(),
+        ));
+    }
     let inputs = if args.names.is_empty() || args.names == ["-"] {
         read_stdin()?
     } else {

@@ -1,6 +1,5 @@
 //! `borderwatch incidents check|summary`: the account of every row, and totals.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -9,7 +8,8 @@ use super::output::write_table;
 use crate::atomic::write_atomically;
 use crate::error::Error;
 use crate::incidents::IncidentTable;
-use crate::index::IncidentIndex;
+use crate::index::summary::Dated;
+use crate::index::{Grouping, IncidentIndex, summarise, why_nothing};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -23,7 +23,7 @@ pub enum Command {
 pub struct CheckArgs {
     #[command(flatten)]
     incidents: IncidentArgs,
-    /// Incident files to check (the same as --incidents).
+    /// Incident files to check (the same as --incidents; `-` reads standard input).
     #[arg(value_name = "FILE")]
     paths: Vec<PathBuf>,
     /// Write the rejected rows, verbatim, plus a reject_reason column to this CSV.
@@ -45,6 +45,20 @@ enum By {
     Actor,
 }
 
+impl From<By> for Grouping {
+    fn from(by: By) -> Grouping {
+        match by {
+            By::Month => Grouping::Month,
+            By::Year => Grouping::Year,
+            By::Country => Grouping::Country,
+            By::Admin1 => Grouping::Admin1,
+            By::Admin2 => Grouping::Admin2,
+            By::Type => Grouping::Type,
+            By::Actor => Grouping::Actor,
+        }
+    }
+}
+
 #[derive(Debug, clap::Args)]
 pub struct SummaryArgs {
     /// What to group by.
@@ -54,6 +68,9 @@ pub struct SummaryArgs {
     filters: FilterArgs,
     #[command(flatten)]
     incidents: IncidentArgs,
+    /// Incident files to summarise (the same as --incidents; `-` reads standard input).
+    #[arg(value_name = "FILE")]
+    paths: Vec<PathBuf>,
 }
 
 pub fn run(command: Command) -> Result<i32, Error> {
@@ -64,11 +81,7 @@ pub fn run(command: Command) -> Result<i32, Error> {
 }
 
 fn check(args: CheckArgs) -> Result<i32, Error> {
-    let mut incidents = args.incidents.clone();
-    if !args.paths.is_empty() {
-        incidents = incidents.with_files(&args.paths);
-    }
-    let table = incidents.load_quietly()?;
+    let table = args.incidents.with_files(&args.paths).load_quietly()?;
     let counts = table.counts();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -142,68 +155,20 @@ fn write_rejects(table: &IncidentTable, path: &std::path::Path) -> Result<(), Er
 }
 
 fn summary(args: SummaryArgs) -> Result<i32, Error> {
-    let table = args.incidents.load()?;
+    let filter = args.filters.filter()?;
+    let table = args.incidents.with_files(&args.paths).load()?;
     let index = IncidentIndex::new(&table);
-    let filter = args.filters.filter();
-    let mut groups: BTreeMap<
-        String,
-        (
-            usize,
-            u64,
-            Option<chrono::NaiveDate>,
-            Option<chrono::NaiveDate>,
-        ),
-    > = BTreeMap::new();
-    for (i, r) in table.rows().iter().enumerate() {
-        if r.point().is_some() && !filter.matches(&index, i as u32) {
-            continue;
-        }
-        if r.point().is_none() && !filter.is_empty() {
-            continue;
-        }
-        let keys: Vec<String> = match args.by {
-            By::Month => vec![
-                r.date
-                    .map_or_else(|| "unknown".into(), |d| d.format("%Y-%m").to_string()),
-            ],
-            By::Year => vec![
-                r.date
-                    .map_or_else(|| "unknown".into(), |d| d.format("%Y").to_string()),
-            ],
-            By::Country => vec![table.text(r.country).to_string()],
-            By::Admin1 => vec![table.text(r.admin1).to_string()],
-            By::Admin2 => vec![table.text(r.admin2).to_string()],
-            By::Type => vec![table.text(r.event_type).to_string()],
-            By::Actor => [r.actor1, r.actor2]
-                .iter()
-                .map(|&a| table.text(a).to_string())
-                .filter(|a| !a.is_empty())
-                .collect(),
-        };
-        for key in keys {
-            let key = if key.is_empty() {
-                "(none)".to_string()
-            } else {
-                key
-            };
-            let entry = groups.entry(key).or_default();
-            entry.0 += 1;
-            entry.1 += u64::from(r.fatalities.unwrap_or(0));
-            if let Some(d) = r.date {
-                entry.2 = Some(entry.2.map_or(d, |e| e.min(d)));
-                entry.3 = Some(entry.3.map_or(d, |e| e.max(d)));
-            }
-        }
-    }
+    let groups = summarise(&index, &filter, args.by.into());
+    let dated = |d: Option<Dated>| d.map_or_else(|| "-".into(), |d| d.to_string());
     let rows: Vec<Vec<String>> = groups
         .iter()
-        .map(|(key, (n, fatalities, first, last))| {
+        .map(|g| {
             vec![
-                key.clone(),
-                n.to_string(),
-                fatalities.to_string(),
-                first.map_or_else(|| "-".into(), |d| d.to_string()),
-                last.map_or_else(|| "-".into(), |d| d.to_string()),
+                g.key.clone(),
+                g.incidents.to_string(),
+                g.fatalities.to_string(),
+                dated(g.first),
+                dated(g.last),
             ]
         })
         .collect();
@@ -216,5 +181,9 @@ fn summary(args: SummaryArgs) -> Result<i32, Error> {
     )
     .and_then(|()| out.flush())
     .map_err(Error::output)?;
-    Ok(if groups.is_empty() { 1 } else { 0 })
+    if groups.is_empty() {
+        eprintln!("borderwatch: {}", why_nothing(&index, &filter, None));
+        return Ok(1);
+    }
+    Ok(0)
 }

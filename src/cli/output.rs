@@ -11,8 +11,10 @@ use crate::export::{
     Context, FeatureWriter, Format, Properties, RUN, RUN_ITEM_BYTES, encode_runs, push_json_object,
 };
 use crate::gazetteer::Gazetteer;
-use crate::incidents::{IncidentTable, Value};
+use crate::incidents::date::display_date;
+use crate::incidents::{Column, IncidentTable, Value};
 use crate::index::{Filter, IncidentIndex};
+use crate::spatial::bearing_if_apart;
 use crate::web::MapData;
 
 use super::args::FilterArgs;
@@ -82,6 +84,16 @@ pub enum HitFormat {
     Geojson,
 }
 
+/// Which of the query's columns a listing has: fixed by the question, not by the hits, so
+/// that an empty answer has the same header as a full one.
+#[derive(Debug, Clone, Copy)]
+pub struct HitColumns {
+    /// A query id first (a batch of queries).
+    pub query: bool,
+    /// Distance and bearing from the query point.
+    pub distance: bool,
+}
+
 /// One incident to print, with what the query adds.
 pub struct HitRow<'q> {
     pub row: u32,
@@ -103,7 +115,8 @@ fn query_values(index: &IncidentIndex, hit: &HitRow) -> Vec<(&'static str, Value
             (Value::Number(round(km, 3)), Value::Text(side.as_str()))
         });
     let (distance, bearing) = hit.distance.map_or((Value::Null, Value::Null), |(km, b)| {
-        (Value::Number(round(km, 3)), Value::Number(round(b, 1)))
+        let bearing = bearing_if_apart(km, b).map_or(Value::Null, |b| Value::Number(round(b, 1)));
+        (Value::Number(round(km, 3)), bearing)
     });
     let mut values = Vec::with_capacity(4);
     if hit.distance.is_some() {
@@ -119,6 +132,7 @@ fn query_values(index: &IncidentIndex, hit: &HitRow) -> Vec<(&'static str, Value
 pub fn write_hits(
     index: &IncidentIndex,
     hits: &[HitRow],
+    columns: HitColumns,
     format: HitFormat,
 ) -> std::io::Result<()> {
     // Every hit prints its border distance: worked out on both cores first (each row's is
@@ -128,8 +142,8 @@ pub fn write_hits(
     });
     let mut out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout());
     match format {
-        HitFormat::Table => write_hits_table(index, hits, &mut out)?,
-        HitFormat::Csv => write_hits_csv(index, hits, &mut out)?,
+        HitFormat::Table => write_hits_table(index, hits, columns, &mut out)?,
+        HitFormat::Csv => write_hits_csv(index, hits, columns, &mut out)?,
         HitFormat::Json => write_hits_json(index, hits, &mut out)?,
         HitFormat::Geojson => write_hits_geojson(index, hits, &mut out)?,
     }
@@ -140,11 +154,11 @@ pub fn write_hits(
 fn write_hits_table(
     index: &IncidentIndex,
     hits: &[HitRow],
+    columns: HitColumns,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let table = index.table();
-    let with_query = hits.iter().any(|h| h.query_id.is_some());
-    let with_distance = hits.iter().any(|h| h.distance.is_some());
+    let (with_query, with_distance) = (columns.query, columns.distance);
     let mut header = Vec::new();
     if with_query {
         header.push("query");
@@ -172,7 +186,8 @@ fn write_hits_table(
             }
             cells.extend([
                 table.str(r.id).to_string(),
-                r.date.map_or_else(|| "unknown".into(), |d| d.to_string()),
+                r.date
+                    .map_or_else(|| "unknown".into(), |d| display_date(d, r.time_precision)),
                 table.text(r.event_type).to_string(),
                 table.text(r.location).to_string(),
                 table.text(r.admin1).to_string(),
@@ -197,11 +212,25 @@ fn write_hits_table(
 fn write_hits_csv(
     index: &IncidentIndex,
     hits: &[HitRow],
+    columns: HitColumns,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let table = index.table();
-    let with_query = hits.iter().any(|h| h.query_id.is_some());
+    let with_query = columns.query;
     let mut writer = csv::Writer::from_writer(out);
+    if hits.is_empty() {
+        // No row to take the header from: the schema's columns and the query's.
+        let mut header: Vec<&str> = Vec::new();
+        if with_query {
+            header.push("query_id");
+        }
+        header.extend(Column::ALL.iter().map(|c| c.name()));
+        if columns.distance {
+            header.extend(["distance_km", "bearing"]);
+        }
+        header.extend(["border_km", "side"]);
+        writer.write_record(&header)?;
+    }
     let mut first = true;
     for h in hits {
         let r = &table.rows()[h.row as usize];
@@ -299,7 +328,7 @@ pub fn map_data(
 ) -> Result<MapData, Error> {
     let index = IncidentIndex::new(table);
     let gazetteer = Gazetteer::bundled();
-    let filter = filters.filter();
+    let filter = filters.filter()?;
     let context = Context {
         index: &index,
         filter: &filter,

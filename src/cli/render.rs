@@ -67,7 +67,7 @@ pub fn run(args: Args) -> Result<i32, Error> {
     image_extension(&args.out)?;
     let table = args.image.incidents.load()?;
     let options = options(&args.image)?;
-    let filter = args.image.filters.filter();
+    let filter = args.image.filters.filter()?;
     write_image(&table, &filter, &options, args.image.scale, &args.out)?;
     Ok(0)
 }

@@ -11,8 +11,9 @@ use crate::reference::{Location, Nearby, Reference, nearest_places};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Points as LAT,LON in degrees.
-    #[arg(value_name = "LAT,LON", required = true, value_parser = parse_lat_lon, allow_hyphen_values = true)]
+    /// Points as LAT,LON in degrees (options may follow them; a point with a negative
+    /// latitude goes after `--`).
+    #[arg(value_name = "LAT,LON", required = true, value_parser = parse_lat_lon)]
     points: Vec<Point>,
     /// How many nearby gazetteer places to list.
     #[arg(long, value_name = "N", default_value_t = 5)]
@@ -123,7 +124,7 @@ fn write_answers(answers: &[Answer], format: Format) -> Result<(), Error> {
                             n.kind.clone(),
                             n.country.clone(),
                             format!("{:.2}", n.distance_km),
-                            format!("{:.0}", n.bearing),
+                            n.bearing.map_or_else(|| "-".into(), |b| format!("{b:.0}")),
                         ]
                     })
                     .collect();

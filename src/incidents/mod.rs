@@ -8,6 +8,7 @@ mod read;
 mod records;
 pub mod schema;
 mod source;
+pub mod tally;
 
 use chrono::NaiveDate;
 use geo::Point;

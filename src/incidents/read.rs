@@ -14,6 +14,7 @@ use super::{Incident, IncidentTable, Interner, NotIndexed, Sym, Text};
 use crate::error::{Error, Problem};
 use crate::gazetteer::Kind;
 use crate::geocode::{Geocoder, Options as GeocodeOptions, Status};
+use crate::spatial::swapped_into_region;
 
 /// How to read incident files.
 #[derive(Debug, Clone)]
@@ -73,14 +74,13 @@ pub enum Outcome {
     Rejected,
 }
 
-/// The region of interest, for the swapped-coordinates check: lon 60–76, lat 34–41.5.
-const REGION: (f64, f64, f64, f64) = (60.0, 34.0, 76.0, 41.5);
+/// The path that stands for standard input.
+pub const STDIN_PATH: &str = "-";
 
-fn in_region(lat: f64, lon: f64) -> bool {
-    (REGION.0..=REGION.2).contains(&lon) && (REGION.1..=REGION.3).contains(&lat)
-}
+/// What messages call standard input.
+const STDIN_ORIGIN: &str = "stdin";
 
-/// Reads incident files into one table. A file that cannot be read at all (missing, empty,
+/// Reads incident files into one table (`-` is standard input). A file that cannot be read at all (missing, empty,
 /// no usable header) is an error; bad rows are rejected with reasons and reading goes on.
 pub fn load_files(
     paths: &[impl AsRef<Path>],
@@ -88,10 +88,7 @@ pub fn load_files(
 ) -> Result<IncidentTable, Error> {
     let mut loader = Loader::new(options);
     for path in paths {
-        let path = path.as_ref();
-        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-        loader.input_bytes = file.metadata().map_or(0, |m| m.len());
-        loader.add(file, &path.display().to_string())?;
+        loader.add_path(path.as_ref())?;
     }
     Ok(loader.table)
 }
@@ -200,10 +197,7 @@ pub fn stream_files(
     let mut loader = Loader::new(options);
     loader.sink = Some(sink);
     for path in paths {
-        let path = path.as_ref();
-        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-        loader.input_bytes = file.metadata().map_or(0, |m| m.len());
-        loader.add(file, &path.display().to_string())?;
+        loader.add_path(path.as_ref())?;
     }
     loader.flush()?;
     Ok(loader.table)
@@ -329,6 +323,17 @@ impl<'o> Loader<'o> {
         self.table.rows.clear();
         self.table.arena.clear();
         Ok(())
+    }
+
+    /// Reads the file at `path`, or standard input for `-` (named `stdin` in messages).
+    fn add_path(&mut self, path: &Path) -> Result<(), Error> {
+        if path.as_os_str() == STDIN_PATH {
+            self.input_bytes = 0;
+            return self.add(std::io::stdin().lock(), STDIN_ORIGIN);
+        }
+        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        self.input_bytes = file.metadata().map_or(0, |m| m.len());
+        self.add(file, &path.display().to_string())
     }
 
     fn add<R: Read>(&mut self, reader: R, origin: &str) -> Result<(), Error> {
@@ -1061,7 +1066,7 @@ fn parse_point(
                     country.to_lowercase().as_str(),
                     "afghanistan" | "tajikistan" | "af" | "tj" | "afg" | "tjk" | "4" | "762"
                 );
-            if ours && !in_region(la, lo) && in_region(lo, la) {
+            if ours && swapped_into_region(la, lo) {
                 return Err((
                     "latitude/longitude",
                     format!(

@@ -203,6 +203,8 @@ pub struct AreaLoad {
     /// The account of the whole read when some rows were not indexed (the same line
     /// whether the rows came through the index file or not).
     pub account: Option<String>,
+    /// Whether `table` holds every row (else only those the index file says the area needs).
+    pub complete: bool,
 }
 
 /// Reads the incidents of `source` that a query of `area` needs. With one CSV file and
@@ -214,6 +216,7 @@ pub fn load_around(source: &Source, area: &Area, use_index_file: bool) -> Result
     let full = |table: IncidentTable| AreaLoad {
         account: table.account(),
         table,
+        complete: true,
     };
     let [csv] = source.files.as_slice() else {
         return source.load().map(full);
@@ -228,6 +231,7 @@ pub fn load_around(source: &Source, area: &Area, use_index_file: bool) -> Result
         return Ok(AreaLoad {
             table,
             account: index.account().map(str::to_string),
+            complete: false,
         });
     }
     let table = source.load()?;

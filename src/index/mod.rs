@@ -14,9 +14,11 @@
 //! without testing its points, and each entry carries its day and fatalities so that date
 //! filters and counts never touch the table.
 
+mod explain;
 mod file;
 mod filter;
 pub mod queries;
+pub mod summary;
 
 use std::sync::OnceLock;
 
@@ -27,10 +29,13 @@ use rstar::{
     AABB, Envelope, ParentNode, RStarInsertionStrategy, RTree, RTreeNode, RTreeObject, RTreeParams,
 };
 
+pub use explain::{Nothing, why_nothing};
 pub use file::{AreaLoad, IndexFile, load_around};
 pub use filter::Filter;
+pub use summary::{Group, Grouping, summarise};
 
 use crate::incidents::IncidentTable;
+use crate::incidents::tally::Fatalities;
 use crate::reference::{Reference, Side};
 use crate::spatial::{chord_within, chord2, ecef, geodesic_km, geodesic_km_and_bearing};
 
@@ -43,14 +48,23 @@ pub enum Area {
     Box([f64; 4]),
 }
 
+/// How many incidents a query found, and their fatalities.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Count {
+    /// Incidents found.
+    pub hits: usize,
+    /// Their fatalities, the unknown ones apart.
+    pub fatalities: Fatalities,
+}
+
 /// What the trees keep of each row besides its position.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Entry {
     pub(crate) row: u32,
     /// Days since 1970-01-01; `i32::MIN` when unknown.
     pub(crate) day: i32,
-    /// Unknown counts as 0.
-    pub(crate) fatalities: u32,
+    /// `None` when the row does not say.
+    pub(crate) fatalities: Option<u32>,
 }
 
 type Ecef = GeomWithData<[f64; 3], Entry>;
@@ -74,7 +88,7 @@ fn entry(table: &IncidentTable, row: usize) -> Entry {
     Entry {
         row: row as u32,
         day: r.date.map_or(i32::MIN, filter::day_number),
-        fatalities: r.fatalities.unwrap_or(0),
+        fatalities: r.fatalities,
     }
 }
 
@@ -285,18 +299,18 @@ impl<'t> IncidentIndex<'t> {
         hits
     }
 
-    /// How many rows within `km` of `center` pass `filter`, and their summed fatalities
-    /// (unknown counts as 0): the batch "what is within R km of each village" without
+    /// How many rows within `km` of `center` pass `filter`, and their fatalities (unknown
+    /// counts kept apart): the batch "what is within R km of each village" without
     /// computing any distance that the chord bounds already settle.
-    pub fn count_within(&self, center: Point, km: f64, filter: &Filter) -> (usize, u64) {
-        let (mut hits, mut fatalities) = (0, 0u64);
+    pub fn count_within(&self, center: Point, km: f64, filter: &Filter) -> Count {
+        let mut count = Count::default();
         self.for_each_within(center, km, |e| {
             if filter.matches_entry(self, e) {
-                hits += 1;
-                fatalities += u64::from(e.fatalities);
+                count.hits += 1;
+                count.fatalities.add(e.fatalities);
             }
         });
-        (hits, fatalities)
+        count
     }
 
     /// The `k` rows nearest to `center` (geodesic) that pass `filter`, nearest first.

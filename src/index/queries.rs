@@ -34,13 +34,28 @@ pub const MAX_QUERIES: usize = 10_000_000;
 /// short of straining memory (the file is read whole).
 pub const MAX_QUERY_FILE_BYTES: u64 = 1 << 30;
 
+/// A query file as read: the queries that can be answered, and a problem for each row that
+/// cannot (at its line and field), so that one bad row does not hold up the others.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct QueryFile {
+    /// The rows that give a point, in file order.
+    pub queries: Vec<Query>,
+    /// The rows that do not: malformed, out of range, or a place that is unknown or
+    /// ambiguous.
+    pub problems: Vec<Problem>,
+}
+
 /// Reads a query file: id,lat,lon or id,place (header names as for incidents); `resolve`
 /// gives the point of a place name (its error is reported at the row's `place` field).
-/// Every bad row is reported, each at its line and field.
+///
+/// # Errors
+///
+/// A file that cannot be read, is too large, or has no usable header. Bad rows are not
+/// errors: they are the [`QueryFile::problems`].
 pub fn read_queries(
     path: &Path,
     mut resolve: impl FnMut(&str) -> Result<Point, Error>,
-) -> Result<Vec<Query>, Error> {
+) -> Result<QueryFile, Error> {
     let origin = path.display().to_string();
     let size = std::fs::metadata(path)
         .map_err(|e| Error::io(path, e))?
@@ -109,11 +124,7 @@ pub fn read_queries(
             Err((name, message)) => problems.push(Problem::new(&origin, line, name, &message)),
         }
     }
-    if problems.is_empty() {
-        Ok(queries)
-    } else {
-        Err(Error::Invalid(problems))
-    }
+    Ok(QueryFile { queries, problems })
 }
 
 /// Refuses a file of more than [`MAX_QUERIES`] records before any is resolved, naming the
@@ -169,8 +180,9 @@ mod tests {
             Ok(Point::new(71.5, 37.5))
         })
         .unwrap();
+        assert!(queries.problems.is_empty());
         assert_eq!(
-            queries,
+            queries.queries,
             [
                 Query {
                     id: "a".into(),
@@ -182,12 +194,12 @@ mod tests {
                 },
             ]
         );
-        std::fs::write(&path, "id,lat,lon\nb,99,69\n").unwrap();
-        let Err(Error::Invalid(problems)) = read_queries(&path, |_| unreachable!()) else {
-            panic!("a latitude out of range is refused");
-        };
+        std::fs::write(&path, "id,lat,lon\nb,99,69\nc,37,69\n").unwrap();
+        let read = read_queries(&path, |_| unreachable!()).unwrap();
+        assert_eq!(read.queries.len(), 1, "the good row is kept");
+        assert_eq!(read.queries[0].id, "c");
         assert_eq!(
-            problems[0].to_string(),
+            read.problems[0].to_string(),
             format!(
                 "{}:2: lat/lon: latitude 99 is outside -90..90",
                 path.display()

@@ -8,7 +8,10 @@ use geo::{BoundingRect, Contains, Intersects, MultiPolygon, Point, Rect};
 use serde::Serialize;
 
 use crate::gazetteer::{Gazetteer, Kind};
-use crate::spatial::{Nearest, Polyline, bearing_deg, geodesic_km};
+use crate::spatial::{Nearest, Polyline, bearing_deg, bearing_if_apart, geodesic_km};
+
+/// Metres in a kilometre, for rounding distances to the metre.
+const METRES_PER_KM: f64 = 1000.0;
 
 /// The raw GeoJSON of each bundled layer, by file name under `data/`.
 pub const LAYERS: [(&str, &str); 6] = [
@@ -538,8 +541,9 @@ pub struct Nearby {
     pub country: String,
     /// Geodesic distance from the point, km, to the metre.
     pub distance_km: f64,
-    /// Initial bearing from the point, degrees, to a tenth.
-    pub bearing: f64,
+    /// Initial bearing from the point, degrees, to a tenth; `None` for a place at the point
+    /// itself.
+    pub bearing: Option<f64>,
 }
 
 /// The `k` gazetteer places (not admin units or rivers) nearest to `p` by geodesic
@@ -559,13 +563,14 @@ pub fn nearest_places(gazetteer: &Gazetteer, p: Point, k: usize) -> Vec<Nearby> 
         .filter(|place| !place.kind.is_admin_unit() && place.kind != Kind::River)
         .map(|place| {
             let q = Point::new(place.lon, place.lat);
+            let km = geodesic_km(p, q);
             Nearby {
                 id: place.id.clone(),
                 name: place.name.clone(),
                 kind: place.kind.to_string(),
                 country: place.country.clone(),
-                distance_km: (geodesic_km(p, q) * 1000.0).round() / 1000.0,
-                bearing: (bearing_deg(p, q) * 10.0).round() / 10.0,
+                distance_km: (km * METRES_PER_KM).round() / METRES_PER_KM,
+                bearing: bearing_if_apart(km, (bearing_deg(p, q) * 10.0).round() / 10.0),
             }
         })
         .collect();

@@ -7,13 +7,83 @@ use geo::{Bearing, Destination, Distance, Geodesic, Point};
 
 use crate::error::Reason;
 
-/// Parses `LAT,LON` in degrees, checking the ranges.
+/// The region borderwatch maps, for the swapped-coordinates checks: northern Afghanistan,
+/// Tajikistan and their neighbours' border areas.
+pub const REGION: LonLatBox = LonLatBox {
+    west: 60.0,
+    south: 34.0,
+    east: 76.0,
+    north: 41.5,
+};
+
+/// A box of longitudes and latitudes in degrees, edges included.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LonLatBox {
+    /// Western edge (longitude).
+    pub west: f64,
+    /// Southern edge (latitude).
+    pub south: f64,
+    /// Eastern edge (longitude).
+    pub east: f64,
+    /// Northern edge (latitude).
+    pub north: f64,
+}
+
+impl LonLatBox {
+    /// Whether the point (`lat`, `lon`) lies in the box.
+    pub fn contains(&self, lat: f64, lon: f64) -> bool {
+        (self.west..=self.east).contains(&lon) && (self.south..=self.north).contains(&lat)
+    }
+
+    /// Whether the two boxes share a point.
+    pub fn intersects(&self, other: &LonLatBox) -> bool {
+        self.west <= other.east
+            && other.west <= self.east
+            && self.south <= other.north
+            && other.south <= self.north
+    }
+}
+
+/// Whether (`lat`, `lon`) lies outside [`REGION`] while (`lon`, `lat`) lies in it: far
+/// likelier two numbers given in the wrong order than a question about the Arctic.
+///
+/// ```
+/// use borderwatch::spatial::swapped_into_region;
+/// assert!(swapped_into_region(70.9, 38.4));
+/// assert!(!swapped_into_region(38.4, 70.9));
+/// ```
+pub fn swapped_into_region(lat: f64, lon: f64) -> bool {
+    !REGION.contains(lat, lon) && REGION.contains(lon, lat)
+}
+
+/// Distances below this (km, half a metre) have no direction: a bearing from a point to
+/// itself is noise.
+pub const NO_BEARING_KM: f64 = 0.0005;
+
+/// The bearing (degrees) of something `km` away, or `None` when it is at the point itself.
+///
+/// ```
+/// use borderwatch::spatial::bearing_if_apart;
+/// assert_eq!(bearing_if_apart(0.0, 233.0), None);
+/// assert_eq!(bearing_if_apart(2.9, 233.0), Some(233.0));
+/// ```
+pub fn bearing_if_apart(km: f64, bearing: f64) -> Option<f64> {
+    (km >= NO_BEARING_KM).then_some(bearing)
+}
+
+/// Parses `LAT,LON` in degrees, checking the ranges and that the two are not given in the
+/// wrong order (see [`swapped_into_region`]).
 ///
 /// ```
 /// use borderwatch::spatial::parse_lat_lon;
 /// assert_eq!(parse_lat_lon("37.5, 69.1").unwrap(), geo::Point::new(69.1, 37.5));
 /// assert_eq!(parse_lat_lon("91,0").unwrap_err().as_str(), "latitude 91 is outside -90..90");
+/// assert!(parse_lat_lon("69.1,37.5").unwrap_err().as_str().contains("did you mean 37.5,69.1?"));
 /// ```
+///
+/// # Errors
+///
+/// Text that is not two numbers, a value out of range, or a swapped pair.
 pub fn parse_lat_lon(text: &str) -> Result<Point, Reason> {
     let usage = || {
         Reason(format!(
@@ -28,6 +98,12 @@ pub fn parse_lat_lon(text: &str) -> Result<Point, Reason> {
     }
     if !lon.is_finite() || lon.abs() > 180.0 {
         return Err(Reason(format!("longitude {lon} is outside -180..180")));
+    }
+    if swapped_into_region(lat, lon) {
+        return Err(Reason(format!(
+            "({lat}, {lon}) lies outside the region but ({lon}, {lat}) is in it: latitude comes \
+             first; did you mean {lon},{lat}?"
+        )));
     }
     Ok(Point::new(lon, lat))
 }
