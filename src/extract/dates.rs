@@ -11,6 +11,8 @@ use regex::Regex;
 /// A date found in a sentence.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FoundDate {
+    /// The day; at precision 2 or 3 a day standing for the week or month (a month's is its
+    /// 1st).
     pub date: NaiveDate,
     /// ACLED time_precision: 1 day, 2 week, 3 month.
     pub precision: u8,
@@ -112,13 +114,31 @@ fn latest_before(anchor: NaiveDate, month: u32, day: u32) -> Option<NaiveDate> {
 /// The dates of one sentence: the event's own, and the day it was reported on ("officials
 /// said on Monday"), which stands in for the event's when the text gives no other.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct SentenceDates {
+pub(crate) struct SentenceDates {
+    /// The event's date.
     pub event: Option<FoundDate>,
+    /// The date the sentence says something was said or published on.
     pub reported: Option<FoundDate>,
 }
 
 /// The date a sentence gives for its event, if any; `anchor` resolves partial and relative
-/// dates and is described by `anchor_basis`. See [`sentence_dates`].
+/// dates and is described by `anchor_basis` in the date's [`basis`](FoundDate::basis).
+///
+/// Absolute dates come first, then partial ones (with the anchor's year), weekdays (the most
+/// recent such day on or before the anchor; the day before for "overnight into Tuesday"),
+/// "yesterday", "the day before" (the report's date, or the anchor, less a day), weeks
+/// (precision 2) and months (precision 3). A date right after a reporting verb ("officials
+/// said on Monday") is the report's, not the event's: alone in a sentence, it gives None.
+///
+/// ```
+/// use borderwatch::extract::dates::find_date;
+/// use chrono::NaiveDate;
+/// let published = NaiveDate::from_ymd_opt(2024, 11, 28); // a Thursday
+/// let d = find_date("Two were killed on Wednesday.", published, "--published").unwrap();
+/// assert_eq!((d.date.to_string().as_str(), d.precision), ("2024-11-27", 1));
+/// assert!(find_date("Two were killed on Wednesday.", None, "").is_none());
+/// assert!(find_date("Officials said on Wednesday.", published, "--published").is_none());
+/// ```
 pub fn find_date(
     sentence: &str,
     anchor: Option<NaiveDate>,
@@ -181,7 +201,7 @@ const MONDAY_TO_FRIDAY: i64 = 4;
 /// before the anchor; the day before for "overnight into Tuesday"), "yesterday", "the day
 /// before" (the report's date, or the anchor, less a day), weeks (precision 2) and months
 /// (precision 3).
-pub fn sentence_dates(
+pub(crate) fn sentence_dates(
     sentence: &str,
     anchor: Option<NaiveDate>,
     anchor_basis: &str,

@@ -11,8 +11,10 @@ const ACTORS_CSV: &str = include_str!("../../data/actors.csv");
 
 /// One row of `data/actors.csv`.
 #[derive(Debug, Clone)]
-pub struct ActorRow {
+pub(crate) struct ActorRow {
+    /// A name the text may use ("Tajik border guards").
     pub alias: String,
+    /// The actor it stands for, under the name drafts use.
     pub actor: String,
     /// "armed group", "state force", "civilians", "organisation" (not an actor: a name that
     /// hides places, such as "Afghanistan International").
@@ -22,7 +24,7 @@ pub struct ActorRow {
 }
 
 /// The rows of `data/actors.csv`.
-pub fn actor_table() -> &'static [ActorRow] {
+pub(crate) fn actor_table() -> &'static [ActorRow] {
     static ROWS: OnceLock<Vec<ActorRow>> = OnceLock::new();
     ROWS.get_or_init(|| {
         csv::Reader::from_reader(ACTORS_CSV.as_bytes())
@@ -47,6 +49,10 @@ pub fn actor_table() -> &'static [ActorRow] {
 /// assert_eq!(actors("three members of the Jamaat Ansarullah were killed by Tajik border guards"),
 ///            ["Jamaat Ansarullah", "Military Forces of Tajikistan (1994-) Border Troops"]);
 /// ```
+///
+/// # Panics
+///
+/// Only if the bundled `data/actors.csv` did not parse (it is built in and tested).
 pub fn actors(sentence: &str) -> Vec<String> {
     let lower = sentence.to_lowercase();
     let mut found: Vec<(usize, usize, &str)> = Vec::new();
@@ -294,6 +300,7 @@ pub fn fatalities(sentence: &str) -> (Option<u32>, Option<String>) {
 /// Deaths a sentence reports, with the side they fell on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Toll {
+    /// How many died, as [`fatalities`] reads the sentence.
     pub count: u32,
     /// "state forces", "armed group", "civilians" or "people" (side not said).
     pub side: &'static str,
@@ -427,7 +434,17 @@ pub fn injured(sentence: &str) -> Option<u32> {
 
 /// ACLED's interaction code of an actor of `data/actors.csv` (1 state forces, 2 rebel groups,
 /// 3 political militias, 4 identity militias, 5 rioters, 6 protesters, 7 civilians, 8 external
-/// or other forces).
+/// or other forces). None for a name not in the table, and for an organisation.
+///
+/// ```
+/// use borderwatch::extract::facts::inter_code;
+/// assert_eq!(inter_code("Taliban"), Some(2));
+/// assert_eq!(inter_code("Somebody"), None);
+/// ```
+///
+/// # Panics
+///
+/// Only if the bundled `data/actors.csv` did not parse (it is built in and tested).
 pub fn inter_code(actor: &str) -> Option<u8> {
     actor_table()
         .iter()
@@ -435,16 +452,18 @@ pub fn inter_code(actor: &str) -> Option<u8> {
         .and_then(|r| r.inter)
 }
 
-/// A relative location: "N miles/km [direction] of PLACE".
+/// A relative location: "N miles/km \[direction\] of PLACE".
 #[derive(Debug, Clone, PartialEq)]
 pub struct Relative {
+    /// The distance in kilometres (miles converted at 1.609344 km).
     pub km: f64,
     /// Degrees clockwise from north, or None when no direction is given.
     pub bearing: Option<f64>,
     /// The place the distance is measured from, as written.
     pub place: String,
-    /// Character offsets of the whole phrase in the sentence.
+    /// Character offset (not byte) of the start of the whole phrase in the sentence.
     pub start: usize,
+    /// Character offset of the end of the phrase, past its last character.
     pub end: usize,
 }
 

@@ -2,7 +2,7 @@
 //! tied to the sentence it came from.
 //!
 //! An event is told over several sentences (the attack, the toll, the claim, the reaction):
-//! [`events`] groups them into one draft with all its evidence, at the most specific place
+//! [`extract()`] groups them into one draft with all its evidence, at the most specific place
 //! tied to the event and on the date a coder would read. Places are resolved in context
 //! ([`toponyms`]), dates against `--published` or the article's dateline ([`dates`]); nothing
 //! is invented: without an anchor a partial date stays unknown, without a place finer than a
@@ -38,33 +38,78 @@ pub struct Options {
 }
 
 /// A draft incident: the incident schema plus its evidence.
+///
+/// The fields carry ACLED's names and codes, as the columns of `data/incidents.csv` do, and
+/// serialise under these names; the last ones locate the evidence and rate the draft. Text
+/// fields are empty, never absent, when the article does not tell them. Character offsets
+/// count `char`s, not bytes, and end past the last character.
 #[derive(Debug, Clone, Serialize)]
 pub struct Draft {
+    /// The draft's id, `X-STEM-N`: the file stem of the `origin` given to [`extract`]
+    /// (`stdin` when it has none) and the draft's 1-based number in the article. A merged
+    /// draft keeps the id of its first report's draft.
     pub event_id_cnty: String,
+    /// The event's date; None when the text gives none that can be resolved (no date, a year
+    /// only, or a partial or relative date without an anchor). At `time_precision` 2 or 3 it
+    /// is a day standing for the week or month (a month's is its 1st).
     pub event_date: Option<NaiveDate>,
+    /// ACLED time_precision of `event_date`: 1 day, 2 week, 3 month; None exactly when
+    /// `event_date` is.
     pub time_precision: Option<u8>,
+    /// ACLED event type (`Battles`, `Explosions/Remote violence`, `Protests`, ...): the most
+    /// severe the event's sentences suggest (see [`facts::event_type`]).
     pub event_type: String,
+    /// ACLED sub-event type, the one paired with `event_type` (`Armed clash`, ...).
     pub sub_event_type: String,
+    /// The first actor the event's sentences name, as `data/actors.csv` names it; failing
+    /// that, the actor the article names most (at least three times), said in `notes`.
     pub actor1: String,
+    /// The second actor the event's sentences name.
     pub actor2: String,
+    /// The country of the place: a name (`Afghanistan`, `Tajikistan`), or for a gazetteer
+    /// place in another country its ISO alpha-2 code; empty when the gazetteer does not place
+    /// it (a relative location, say).
     pub country: String,
+    /// The province of the place, as the gazetteer names it.
     pub admin1: String,
+    /// The district of the place, as the gazetteer names it (a district's own name when the
+    /// place is a district).
     pub admin2: String,
+    /// The place as the text writes it: a name ("Dasht-e-Arch"), a relative location ("50
+    /// miles southwest of Dushanbe") or a region ("northern Afghanistan"); empty when the
+    /// text names none.
     pub location: String,
+    /// WGS84 latitude of the place in degrees, rounded to 5 decimals; None when the place has
+    /// no point (a region, a name the gazetteer lacks or holds in several places with no
+    /// known unit named around it, or no place).
     pub latitude: Option<f64>,
+    /// WGS84 longitude of the place in degrees, rounded to 5 decimals; None exactly when
+    /// `latitude` is.
     pub longitude: Option<f64>,
+    /// ACLED geo_precision of the point: 1 the place itself, 2 near it or its district, 3 a
+    /// province or region (also when no place is named). Always set by [`extract`].
     pub geo_precision: Option<u8>,
+    /// Deaths: per side the lowest figure the sentences give, summed over the sides (the
+    /// split is in `notes`); None when the text gives no count.
     pub fatalities: Option<u32>,
-    /// ACLED interaction codes of actor1 and actor2 (1 state forces ... 8 external forces).
+    /// ACLED interaction code of `actor1` (1 state forces ... 8 external or other forces, see
+    /// [`facts::inter_code`]); None when there is no actor1.
     pub inter1: Option<u8>,
+    /// ACLED interaction code of `actor2`; None when there is no actor2.
     pub inter2: Option<u8>,
+    /// What the reviewer should know, joined by "; ": first how the place was chosen, then
+    /// remarks on the date, the toll (differing figures, lower bounds, by side, the injured)
+    /// and the actors, and for a merged draft what the other reports said.
     pub notes: String,
+    /// The `origin` given to [`extract`]; for a merged draft, every report's, joined by "; ".
     pub source: String,
+    /// A link to the article: always empty in a draft, for the analyst to fill.
     pub source_url: String,
     /// The evidence sentences, joined by " | ".
     pub evidence: String,
-    /// Character offsets of the first evidence sentence in the input.
+    /// Character offset of the start of the first evidence sentence in the input.
     pub evidence_start: usize,
+    /// Character offset of the end of the first evidence sentence in the input.
     pub evidence_end: usize,
     /// Character offsets of every evidence sentence, "start-end" separated by ";", with the
     /// source file when drafts of several reports were merged ("file:start-end").
@@ -165,6 +210,9 @@ fn group_patterns() -> &'static (Regex, Regex) {
 
 /// Drafts the incidents of one article, and lists its place mentions.
 ///
+/// `origin` names the article (a file path, or `stdin`): it becomes each draft's `source`,
+/// and its file stem their ids. The mentions are those of [`toponyms::toponyms`].
+///
 /// ```
 /// use borderwatch::extract::{extract, Options};
 /// let text = "On 30 August 2023, three militants were killed in a shootout in Kevron, Darvaz.";
@@ -172,7 +220,12 @@ fn group_patterns() -> &'static (Regex, Regex) {
 /// assert_eq!(drafts.len(), 1);
 /// assert_eq!(drafts[0].fatalities, Some(3));
 /// assert_eq!(drafts[0].admin1, "Gorno-Badakhshan");
+/// assert_eq!(drafts[0].event_id_cnty, "X-note-1");
 /// ```
+///
+/// # Panics
+///
+/// Only if the bundled gazetteer or actor table did not load (both are built in and tested).
 pub fn extract(text: &str, origin: &str, options: &Options) -> (Vec<Draft>, Vec<Mention>) {
     let sentences = sentences(text);
     let mentions = toponyms_in(text, &sentences);

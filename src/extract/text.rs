@@ -4,10 +4,15 @@
 use crate::geocode::fold::fold;
 
 /// A sentence: its text and its character offsets in the input.
+///
+/// Offsets count `char`s, not bytes: `text` is the input's characters `start..end`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sentence {
+    /// Character offset of the sentence's first character.
     pub start: usize,
+    /// Character offset past the sentence's last character.
     pub end: usize,
+    /// The sentence, without the white space around it.
     pub text: String,
 }
 
@@ -26,6 +31,7 @@ const ABBREVIATIONS: &[&str] = &[
 /// let s = sentences("Mr. Gochli said so. The video is dated Oct. 2017.\nNext line");
 /// assert_eq!(s.len(), 3);
 /// assert_eq!(s[1].text, "The video is dated Oct. 2017.");
+/// assert_eq!((s[1].start, s[1].end), (20, 49));
 /// ```
 pub fn sentences(text: &str) -> Vec<Sentence> {
     let chars: Vec<char> = text.chars().collect();
@@ -79,7 +85,8 @@ pub fn sentences(text: &str) -> Vec<Sentence> {
 }
 
 /// The text folded for matching (see [`fold`]), with the source character of every byte.
-pub struct Folded {
+pub(crate) struct Folded {
+    /// The folded text.
     pub text: String,
     /// For each byte of `text`, the index of the source character it came from (u32: half
     /// the memory traffic of usize; texts are limited to 4 G characters).
@@ -87,7 +94,7 @@ pub struct Folded {
 }
 
 /// Folds text character by character so that matches map back to the input.
-pub fn fold_with_offsets(text: &str) -> Folded {
+pub(crate) fn fold_with_offsets(text: &str) -> Folded {
     let mut folded = String::with_capacity(text.len());
     let mut source = Vec::with_capacity(text.len());
     let mut buffer = [0u8; 4];

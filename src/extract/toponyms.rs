@@ -16,22 +16,38 @@ use crate::geocode::query::strip_kind_words;
 use crate::geocode::{Geocoder, Options, Status};
 
 /// A place mentioned in the text.
+///
+/// The place's fields (`id` to `precision`) are set exactly when `status` is
+/// [`Status::Resolved`]; they are those of the gazetteer's [`Place`](crate::gazetteer::Place).
 #[derive(Debug, Clone, Serialize)]
 pub struct Mention {
     /// The words as written.
     pub mention: String,
-    /// Character offsets in the input.
+    /// Character offset (not byte) of the mention's start in the input.
     pub start: usize,
+    /// Character offset of its end, past its last character.
     pub end: usize,
+    /// Whether the gazetteer and the context settle the mention: one place, several that
+    /// nothing tells apart (`reason` lists them), or none.
     pub status: Status,
+    /// The place's gazetteer id.
     pub id: Option<String>,
+    /// The place's gazetteer name, which may be spelled unlike `mention`.
     pub name: Option<String>,
+    /// What kind of place it is.
     pub kind: Option<Kind>,
+    /// The place's country, ISO 3166-1 alpha-2.
     pub country: Option<String>,
+    /// The place's province (empty when the gazetteer gives none).
     pub admin1: Option<String>,
+    /// The place's district (empty when the gazetteer gives none).
     pub admin2: Option<String>,
+    /// WGS84 latitude in degrees.
     pub lat: Option<f64>,
+    /// WGS84 longitude in degrees.
     pub lon: Option<f64>,
+    /// ACLED geo_precision: 1 the place itself, 2 near it or a district, 3 a province or
+    /// region; at least 2 for a part of a place ("Upper Khorog", at Khorog's point).
     pub precision: Option<u8>,
     /// What settled it (context used), or why it is not settled.
     #[serde(skip_serializing_if = "String::is_empty")]
@@ -178,6 +194,10 @@ fn patterns() -> &'static Patterns {
 ///     .collect();
 /// assert_eq!(names, ["Amu Darya", "Qala-i-Zal"]);
 /// ```
+///
+/// # Panics
+///
+/// Only if the bundled gazetteer or actor table did not load (both are built in and tested).
 pub fn find(text: &str) -> Vec<(usize, usize)> {
     let chars: Vec<char> = text.chars().collect();
     let folded = fold_with_offsets(text);
@@ -659,6 +679,10 @@ fn kind_word_before(before: &str) -> Option<String> {
 /// let darvaz = found.iter().find(|m| m.mention == "Darvaz").unwrap();
 /// assert_eq!(darvaz.id.as_deref(), Some("tj.dist.darvoz"));
 /// ```
+///
+/// # Panics
+///
+/// Only if the bundled gazetteer or actor table did not load (both are built in and tested).
 pub fn toponyms(text: &str) -> Vec<Mention> {
     toponyms_in(text, &super::text::sentences(text))
 }

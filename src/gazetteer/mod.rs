@@ -20,15 +20,28 @@ pub const BUNDLED_CSV: &str = include_str!("../../gazetteer.csv");
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
+    /// A city: in the bundled gazetteer, a national or provincial capital or a place of
+    /// 100,000 people or more.
     City,
+    /// A town: in the bundled gazetteer, a district centre or a place of 5,000 people or more.
     Town,
+    /// A smaller settlement.
     Village,
+    /// A border crossing point or a bridge across the border ("Sherkhan Bandar", "Darvaz
+    /// bridge").
     BorderCrossing,
+    /// A border guard post, outpost or detachment ("Khorog border detachment").
     BorderPost,
+    /// A district, the second-level unit (Afghan *wuluswali*, Tajik *nohiya*).
     District,
+    /// A named area that is no unit: a corridor, valley, section or range ("Wakhan
+    /// Corridor", "Pamir Mountains").
     Area,
+    /// A province, the first-level unit (Afghan *wilayat*, Tajik *viloyat*).
     Province,
+    /// A river ("Amu Darya", "Panj River").
     River,
+    /// A country.
     Country,
 }
 
@@ -116,18 +129,32 @@ impl FromStr for Kind {
 pub struct Place {
     /// Stable id, e.g. `af.dist.qala-i-zal`.
     pub id: String,
+    /// The place's name, as the source writes it.
     pub name: String,
+    /// What kind of place it is.
     pub kind: Kind,
     /// ISO 3166-1 alpha-2 code, e.g. `AF`.
     pub country: String,
+    /// The province the place is in (a province's own name); empty when unknown and for a
+    /// country.
     pub admin1: String,
+    /// The district the place is in (a district's own name); empty when unknown and for a
+    /// province or country.
     pub admin2: String,
+    /// Latitude in WGS84 degrees (the readers refuse values beyond ±90). A district's point
+    /// is that of its seat, where known.
     pub lat: f64,
+    /// Longitude in WGS84 degrees (the readers refuse values beyond ±180).
     pub lon: f64,
+    /// Other names and spellings, Latin, Cyrillic and Arabic script (the `alt_names`,
+    /// `names_cyrl` and `names_arab` columns).
     pub alt_names: Vec<String>,
+    /// The number of inhabitants, when the source gives it.
     pub population: Option<u64>,
     /// ACLED geo_precision: 1 exact place, 2 near/district, 3 province/region.
     pub precision: u8,
+    /// Where the row comes from, with the licence; empty when the file has no `source`
+    /// column.
     pub source: String,
     /// Identifier in the source (GeoNames id, geoBoundaries shape id, ...).
     pub source_id: String,
@@ -211,18 +238,66 @@ impl Gazetteer {
     /// let gazetteer = borderwatch::gazetteer::Gazetteer::bundled();
     /// assert!(gazetteer.places().iter().any(|p| p.name == "Qala-i-Zal"));
     /// ```
+    ///
+    /// # Panics
+    ///
+    /// Only if the bundled `gazetteer.csv` did not load (it is built in and tested).
     pub fn bundled() -> Gazetteer {
         Self::from_reader(BUNDLED_CSV.as_bytes(), "gazetteer.csv")
             .expect("the bundled gazetteer.csv is valid (checked by tests)")
     }
 
     /// Reads a gazetteer file; errors name the file, line and field.
+    ///
+    /// ```
+    /// use borderwatch::gazetteer::Gazetteer;
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("places.csv");
+    /// std::fs::write(
+    ///     &path,
+    ///     "id,name,kind,country,admin1,admin2,lat,lon,alt_names,population,precision\n\
+    ///      tj.pl.vanj,Vanj,town,TJ,Gorno-Badakhshan,Vanj,38.37,71.45,Vanch,,1\n",
+    /// )
+    /// .unwrap();
+    /// let gazetteer = Gazetteer::from_path(&path).unwrap();
+    /// assert_eq!(gazetteer.places()[0].alt_names, ["Vanch"]);
+    /// assert!(Gazetteer::from_path(&dir.path().join("missing.csv")).is_err());
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] when the file cannot be opened or read; otherwise as
+    /// [`Gazetteer::from_reader`].
     pub fn from_path(path: &Path) -> Result<Gazetteer, Error> {
         let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
         Self::from_reader(file, &path.display().to_string())
     }
 
     /// Reads gazetteer CSV from any reader; `origin` names it in error messages.
+    ///
+    /// The columns are found by their header, in any order: `id`, `name`, `kind`, `country`,
+    /// `admin1`, `admin2`, `lat`, `lon`, `alt_names`, `population` and `precision` are
+    /// required, the others of `gazetteer.csv` optional.
+    ///
+    /// ```
+    /// use borderwatch::gazetteer::{Gazetteer, Kind};
+    /// let csv = "id,name,kind,country,admin1,admin2,lat,lon,alt_names,population,precision\n\
+    ///            tj.pl.vanj,Vanj,town,TJ,Gorno-Badakhshan,Vanj,38.37,71.45,,,1\n";
+    /// let gazetteer = Gazetteer::from_reader(csv.as_bytes(), "places.csv").unwrap();
+    /// assert_eq!(gazetteer.get("tj.pl.vanj").unwrap().kind, Kind::Town);
+    ///
+    /// let bad = csv.replace("town", "hamlet");
+    /// let error = Gazetteer::from_reader(bad.as_bytes(), "places.csv").unwrap_err();
+    /// assert!(error.to_string().starts_with("places.csv:2: kind: unknown kind \"hamlet\""));
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] when reading fails; [`Error::Invalid`] with every problem found, each at
+    /// its line and column: a required column missing, a malformed row, an empty or
+    /// duplicate id, an empty name, an unknown kind, coordinates that are not numbers within
+    /// ±90/±180, a population that is not a whole number, a precision other than 1, 2 or 3.
+    /// Nothing is returned from a file with problems.
     pub fn from_reader<R: Read>(reader: R, origin: &str) -> Result<Gazetteer, Error> {
         let mut bytes = Vec::new();
         let mut reader = reader;

@@ -63,8 +63,14 @@ impl MatchKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
+    /// One place: the first candidate is the answer.
     Resolved,
+    /// Two or more candidates in different places match about as well and nothing in the
+    /// query tells them apart; the note lists them.
     Ambiguous,
+    /// No place matches well enough, or every match was ruled out by a restriction
+    /// (`--country`, `--near`, an admin unit of the query); the note says why. The
+    /// candidates are then empty or the closest names, none of them an answer.
     Unresolved,
 }
 
@@ -79,21 +85,31 @@ impl Status {
     }
 }
 
-/// One ranked answer.
+/// One ranked answer: a place of the gazetteer and how well it matched.
 #[derive(Debug, Clone, Serialize)]
 pub struct Candidate {
+    /// The place's gazetteer id ([`Place::id`]).
     pub id: String,
+    /// The place's name, which may be spelled unlike the query (see `matched`).
     pub name: String,
+    /// What kind of place it is.
     pub kind: Kind,
+    /// ISO 3166-1 alpha-2 code of the place's country.
     pub country: String,
+    /// The place's province (see [`Place::admin1`]).
     pub admin1: String,
+    /// The place's district (see [`Place::admin2`]).
     pub admin2: String,
+    /// Latitude in WGS84 degrees.
     pub lat: f64,
+    /// Longitude in WGS84 degrees.
     pub lon: f64,
-    /// Confidence in 0..1.
+    /// Confidence in 0..1, to three decimals: how well the name matched (see the module
+    /// documentation for the scale), moved up or down by context.
     pub score: f64,
     /// ACLED geo_precision of the place: 1 exact, 2 district/near, 3 province/region.
     pub precision: u8,
+    /// How the name matched (serialised as `match`).
     #[serde(rename = "match")]
     pub match_kind: MatchKind,
     /// The gazetteer name that matched.
@@ -110,8 +126,12 @@ pub struct Candidate {
 /// The answer to one query.
 #[derive(Debug, Clone, Serialize)]
 pub struct Outcome {
+    /// The query as given.
     pub query: String,
+    /// Whether the query found one place, several or none.
     pub status: Status,
+    /// The best candidates, best first, at most [`Options::limit`] (5 when it is 0); empty
+    /// when no name matched or restrictions ruled out every match.
     pub candidates: Vec<Candidate>,
     /// Why the status is what it is, for a person to read.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -119,7 +139,16 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    /// The best candidate when the query is resolved.
+    /// The best candidate when the query is resolved; None when it is ambiguous or
+    /// unresolved, whatever the candidates.
+    ///
+    /// ```
+    /// use borderwatch::geocode::{Geocoder, Options};
+    /// let geocoder = Geocoder::bundled();
+    /// let outcome = geocoder.geocode("Khorog", &Options::default());
+    /// assert_eq!(outcome.resolved().map(|c| c.country.as_str()), Some("TJ"));
+    /// assert!(geocoder.geocode("Fayzabad", &Options::default()).resolved().is_none());
+    /// ```
     pub fn resolved(&self) -> Option<&Candidate> {
         (self.status == Status::Resolved)
             .then(|| self.candidates.first())
@@ -127,14 +156,17 @@ impl Outcome {
     }
 }
 
-/// Context that reorders candidates.
+/// Context that restricts and reorders candidates.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// Prefer places in this country (ISO alpha-2).
+    /// Only places in this country (ISO alpha-2, any case).
     pub country: Option<String>,
-    /// Prefer places in this province (any of its names).
+    /// Only places in the province of this name (any of its names), read as a name after a
+    /// comma in the query: a district or country name restricts as well, a name of no known
+    /// unit does not.
     pub admin1: Option<String>,
-    /// Prefer places near this point.
+    /// Only places within [`NEAR_LIMIT_KM`] of this point (x longitude, y latitude, WGS84
+    /// degrees), the nearer scoring higher.
     pub near: Option<Point>,
     /// Extra context names, as if written after a comma in the query.
     pub context: Vec<String>,
@@ -342,7 +374,18 @@ impl Geocoder {
         geocoder
     }
 
-    /// The bundled gazetteer's geocoder, built once per process.
+    /// The bundled gazetteer's geocoder, built once per process: the first call indexes
+    /// [`Gazetteer::bundled`], later ones return the same geocoder.
+    ///
+    /// ```
+    /// use borderwatch::geocode::{Geocoder, Options};
+    /// let outcome = Geocoder::bundled().geocode("Qalai Khumb", &Options::default());
+    /// assert_eq!(outcome.resolved().unwrap().id, "tj.pl.qalaikhumb");
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// Only if the bundled `gazetteer.csv` did not load (it is built in and tested).
     pub fn bundled() -> &'static Geocoder {
         static GEOCODER: OnceLock<Geocoder> = OnceLock::new();
         GEOCODER.get_or_init(|| Geocoder::new(Gazetteer::bundled()))

@@ -10,13 +10,23 @@ use crate::gazetteer::Kind;
 /// What a kind word in the query says about the place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KindHint {
+    /// A city, town or village ("village", "town", "city", "selo", "kishlak", "shahr").
     Settlement,
+    /// A district ("district", "wuluswali", "nohiya", "rayon", "tumani").
     District,
+    /// A province ("province", "region", "oblast", "viloyat", "wilayat").
     Province,
+    /// A country ("country").
     Country,
+    /// A river ("river").
     River,
+    /// A border crossing ("border crossing", "crossing point", "bridge"); fits a border
+    /// post too, as a crossing is often named after the post that guards it.
     Crossing,
+    /// A border post ("border post", "outpost", "checkpoint", "zastava", "border
+    /// detachment"); fits a border crossing too.
     Post,
+    /// An area ("area", "section", "valley", "gorge"); fits a district too.
     Area,
 }
 
