@@ -23,6 +23,7 @@ pub mod gazetteer;
 pub mod geocode;
 pub mod incidents;
 pub mod index;
+pub mod progress;
 pub mod reference;
 pub mod render;
 pub mod spatial;

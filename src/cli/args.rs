@@ -2,6 +2,7 @@
 //! the command-line names of the library's choices. The library knows nothing of clap: its
 //! enums are mapped here, and messages that name a flag get the name here.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::ValueEnum;
@@ -16,6 +17,7 @@ use crate::incidents::date::Period;
 use crate::incidents::{BlockSink, IncidentTable, InputFormat, LoadOptions, Source};
 use crate::index::queries::ambiguity_with_advice;
 use crate::index::{Area, AreaLoad, Filter, load_around};
+use crate::progress::Progress;
 use crate::reference::Side;
 
 /// A layer, as `export`, `pack` and `db push` name it.
@@ -286,6 +288,7 @@ impl IncidentArgs {
                 columns_label: COLUMNS_FLAG.to_string(),
                 format: self.input_format.into(),
                 geocode: !self.no_geocode,
+                progress: None,
             },
         }
     }
@@ -300,7 +303,7 @@ impl IncidentArgs {
     /// Reads the incidents block by block into `sink` (nothing kept), and reports on stderr
     /// rows that were not indexed.
     pub fn stream(&self, sink: &mut BlockSink) -> Result<IncidentTable, Error> {
-        let account = self.source().stream(sink)?;
+        let account = self.with_progress(|source| source.stream(sink))?;
         report(account.account());
         Ok(account)
     }
@@ -308,16 +311,46 @@ impl IncidentArgs {
     /// Reads the incidents a query of `area` needs (through the index file beside one CSV
     /// unless --no-index-file), and reports on stderr rows that were not indexed.
     pub fn load_around(&self, area: &Area) -> Result<AreaLoad, Error> {
-        let mut loaded = load_around(&self.source(), area, !self.no_index_file)?;
+        let mut loaded =
+            self.with_progress(|source| load_around(&source, area, !self.no_index_file))?;
         report(loaded.account.take());
         Ok(loaded)
     }
 
     /// Reads the incidents without reporting.
     pub fn load_quietly(&self) -> Result<IncidentTable, Error> {
-        self.source().load()
+        self.with_progress(|source| source.load())
+    }
+
+    /// Runs `read` on the source, with a progress bar on stderr while it reads when stderr
+    /// is a terminal and the files are large enough to wait for.
+    fn with_progress<T>(&self, read: impl FnOnce(Source) -> Result<T, Error>) -> Result<T, Error> {
+        let mut source = self.source();
+        let total: u64 = source
+            .files
+            .iter()
+            .filter_map(|f| std::fs::metadata(f).ok())
+            .map(|m| m.len())
+            .sum();
+        if total < PROGRESS_MIN_BYTES || !std::io::stderr().is_terminal() {
+            return read(source);
+        }
+        let bar = indicatif::ProgressBar::new(total).with_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:30} {bytes}/{total_bytes} of incidents read, {eta} left",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        let advance = bar.clone();
+        source.options.progress = Some(Progress::new(move |bytes| advance.inc(bytes)));
+        let result = read(source);
+        bar.finish_and_clear();
+        result
     }
 }
+
+/// Inputs smaller than this (bytes) read in well under a second: no progress bar.
+const PROGRESS_MIN_BYTES: u64 = 32 << 20;
 
 /// Tells on stderr how many rows were not indexed, when any.
 fn report(account: Option<String>) {

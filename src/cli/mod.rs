@@ -8,18 +8,20 @@
 
 mod args;
 mod bbox;
+mod completions;
 mod db;
 mod export;
 mod extract;
 mod geocode;
 mod incidents;
+mod man;
 mod near;
 mod output;
 mod render;
 mod web;
 mod whereis;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 /// Map and query security incidents along the Afghanistan–Tajikistan border, offline.
 #[derive(Debug, Parser)]
@@ -55,6 +57,10 @@ enum Command {
     Render(render::Args),
     /// The web map: a static site (--out DIR) or one self-contained HTML file (--single-file).
     Web(web::Args),
+    /// A shell completion script (bash, zsh, fish, elvish, powershell) on standard output.
+    Completions(completions::Args),
+    /// The manual page (roff) on standard output, or every page into --out DIR.
+    Man(man::Args),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -83,6 +89,8 @@ pub fn run() -> i32 {
         Command::Web(args) => web::run(args),
         Command::Render(args) => render::run(args),
         Command::Db(args) => db::run(args),
+        Command::Completions(args) => completions::run(args, Cli::command()),
+        Command::Man(args) => man::run(args, Cli::command()),
     };
     match result {
         Ok(code) => code,

@@ -14,6 +14,7 @@ use super::{Incident, IncidentTable, Interner, NotIndexed, Sym, Text};
 use crate::error::{Error, Problem};
 use crate::gazetteer::Kind;
 use crate::geocode::{Geocoder, Options as GeocodeOptions, Status};
+use crate::progress::Progress;
 use crate::spatial::swapped_into_region;
 
 /// How to read incident files.
@@ -28,6 +29,8 @@ pub struct LoadOptions {
     pub format: InputFormat,
     /// Geocode rows that have a location but no coordinates.
     pub geocode: bool,
+    /// Told of every byte read from the files (not from standard input), for a progress bar.
+    pub progress: Option<Progress>,
 }
 
 impl Default for LoadOptions {
@@ -37,6 +40,7 @@ impl Default for LoadOptions {
             columns_label: "columns".to_string(),
             format: InputFormat::Auto,
             geocode: true,
+            progress: None,
         }
     }
 }
@@ -333,7 +337,11 @@ impl<'o> Loader<'o> {
         }
         let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
         self.input_bytes = file.metadata().map_or(0, |m| m.len());
-        self.add(file, &path.display().to_string())
+        let origin = path.display().to_string();
+        match self.options.progress.clone() {
+            Some(progress) => self.add(progress.reader(file), &origin),
+            None => self.add(file, &origin),
+        }
     }
 
     fn add<R: Read>(&mut self, reader: R, origin: &str) -> Result<(), Error> {
