@@ -319,3 +319,29 @@ fn geocode_on_a_terminal_with_no_names_says_what_to_give() {
     piped.assert_exit(0);
     assert!(piped.stdout.contains("Khorugh"), "{}", piped.stdout);
 }
+
+#[test]
+fn a_draft_cites_its_article_by_the_path_given() {
+    let wd = Workdir::new();
+    let article = std::fs::read("tests/fixtures/corpus/05_tajikistan_border_darvaz_vanj.txt")
+        .expect("corpus fixture");
+    std::fs::create_dir_all(wd.path("news")).unwrap();
+    wd.create("news/darvaz.txt", article);
+    let run = wd.output(&["extract", "news/darvaz.txt", "--format", "csv"]);
+    let mut reader = csv::Reader::from_reader(run.stdout.as_bytes());
+    let source = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "source")
+        .expect("a source column");
+    let sources: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[source].to_string())
+        .collect();
+    assert!(!sources.is_empty(), "{}", run.stdout);
+    assert!(
+        sources.iter().all(|s| s == "news/darvaz.txt"),
+        "{sources:?}"
+    );
+}
