@@ -102,6 +102,48 @@ fn legend_lists_exactly_the_event_types_drawn() {
     );
 }
 
+/// The text of the element with this id.
+fn text_of<'a>(svg: &'a str, id: &str) -> &'a str {
+    let start = svg.find(&format!(" id=\"{id}\"")).unwrap();
+    let text = &svg[start..];
+    let text = &text[text.find('>').unwrap() + 1..];
+    &text[..text.find('<').unwrap()]
+}
+
+#[test]
+fn the_subtitle_never_sums_unknown_fatalities_as_zero() {
+    let wd = Workdir::new();
+    render(&wd, &["--out", "bundled.svg"]);
+    // Two of the six drawn have no fatality figure (BW-AFG-0003, BW-AFG-0004).
+    assert_eq!(
+        text_of(&wd.read("bundled.svg"), "subtitle"),
+        "2019-11-06 to 2023-08-30 · 6 incidents, at least 22 killed (2 unknown)"
+    );
+    render(&wd, &["--incidents", FIXTURE, "--out", "fixture.svg"]);
+    assert_eq!(
+        text_of(&wd.read("fixture.svg"), "subtitle"),
+        "2021-01-10 to 2022-08-30 · 9 incidents, 23 killed"
+    );
+    let unknown = wd.create(
+        "unknown.csv",
+        "event_id_cnty,event_date,event_type,latitude,longitude,fatalities\n\
+         U-1,2022-01-01,Battles,37.5,70.5,\n",
+    );
+    render(
+        &wd,
+        &[
+            "--incidents",
+            unknown.to_str().unwrap(),
+            "--out",
+            "unknown.svg",
+        ],
+    );
+    assert_eq!(
+        text_of(&wd.read("unknown.svg"), "subtitle"),
+        "2022-01-01 to 2022-01-01 · 1 incident, fatalities unknown"
+    );
+}
+
 #[test]
 fn scale_bar_is_the_stated_distance_within_one_percent() {
     let wd = Workdir::new();

@@ -1249,14 +1249,8 @@ fn default_subtitle(index: &IncidentIndex, rows: &[u32], filter: &Filter, view: 
         (Some(a), Some(b)) => format!("{a} to {b}"),
         _ => "dates unknown".to_string(),
     };
-    let fatalities: u64 = rows
-        .iter()
-        .map(|&r| u64::from(table.rows()[r as usize].fatalities.unwrap_or(0)))
-        .sum();
-    let mut parts = vec![
-        range,
-        format!("{} incidents, {fatalities} fatalities", rows.len()),
-    ];
+    let fatalities = Fatalities::of(rows.iter().map(|&r| table.rows()[r as usize].fatalities));
+    let mut parts = vec![range, format!("{}, {fatalities}", counted(rows.len()))];
     if let View::Around { km, name, .. } = view {
         parts.push(format!("within {km} km of {name}"));
     }
@@ -1278,6 +1272,57 @@ fn default_subtitle(index: &IncidentIndex, rows: &[u32], filter: &Filter, view: 
         }
     }
     parts.join(" · ")
+}
+
+/// "1 incident", "7 incidents".
+fn counted(n: usize) -> String {
+    if n == 1 {
+        "1 incident".into()
+    } else {
+        format!("{n} incidents")
+    }
+}
+
+/// The fatalities of some incidents, of which some may have no count: a sum over unknowns is
+/// a lower bound, never a silent 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Fatalities {
+    /// The sum of the known counts.
+    known: u64,
+    /// Incidents without a count.
+    unknown: usize,
+    /// Incidents summed.
+    incidents: usize,
+}
+
+impl Fatalities {
+    fn of(counts: impl IntoIterator<Item = Option<u32>>) -> Fatalities {
+        let mut sum = Fatalities {
+            known: 0,
+            unknown: 0,
+            incidents: 0,
+        };
+        for count in counts {
+            sum.incidents += 1;
+            match count {
+                Some(n) => sum.known += u64::from(n),
+                None => sum.unknown += 1,
+            }
+        }
+        sum
+    }
+}
+
+impl std::fmt::Display for Fatalities {
+    /// "12 killed" when every count is known, "at least 12 killed (2 unknown)" when some are
+    /// not, "fatalities unknown" when none is.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.unknown {
+            0 => write!(f, "{} killed", self.known),
+            u if u == self.incidents => write!(f, "fatalities unknown"),
+            u => write!(f, "at least {} killed ({u} unknown)", self.known),
+        }
+    }
 }
 
 /// Words of `text` in lines no wider than `width` px at `size`.
@@ -1381,6 +1426,21 @@ mod tests {
             event_type: t.into(),
             fatalities: f,
         }
+    }
+
+    #[test]
+    fn unknown_fatalities_make_a_lower_bound_never_a_zero() {
+        let text = |counts: &[Option<u32>]| Fatalities::of(counts.iter().copied()).to_string();
+        assert_eq!(text(&[Some(10), Some(2)]), "12 killed");
+        assert_eq!(
+            text(&[Some(10), None, Some(2), None]),
+            "at least 12 killed (2 unknown)"
+        );
+        assert_eq!(text(&[None, None]), "fatalities unknown");
+        assert_eq!(text(&[Some(0), None]), "at least 0 killed (1 unknown)");
+        assert_eq!(text(&[]), "0 killed");
+        assert_eq!(counted(1), "1 incident");
+        assert_eq!(counted(0), "0 incidents");
     }
 
     #[test]
