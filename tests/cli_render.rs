@@ -34,6 +34,54 @@ fn render(wd: &Workdir, args: &[&str]) -> common::Run {
     wd.output(&[&["render"], args].concat())
 }
 
+/// The element `<g id="ID" ...>` ... `</g>` (no nested groups).
+fn group<'a>(svg: &'a str, id: &str) -> &'a str {
+    let start = svg.find(&format!("<g id=\"{id}\"")).unwrap();
+    let end = start + svg[start..].find("</g>").unwrap();
+    &svg[start..end]
+}
+
+/// The numbers of an attribute, e.g. `x y width height`.
+fn numbers(value: &str) -> Vec<f64> {
+    value.split(' ').map(|v| v.parse().unwrap()).collect()
+}
+
+/// Markup text as written, for measuring.
+fn unescape(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// Every text of the legend (but the numbers centred under the size key) ends inside its
+/// box, measured with the renderer's own font metrics.
+fn assert_legend_holds_its_text(svg: &str) {
+    let legend = group(svg, "legend");
+    let rect = &legend[legend.find("<rect").unwrap()..];
+    let right =
+        numbers(attribute_values(rect, "x")[0])[0] + numbers(attribute_values(rect, "width")[0])[0];
+    let mut texts = 0;
+    for element in legend.split("<text").skip(1) {
+        let tag = &element[..element.find('>').unwrap()];
+        if tag.contains("text-anchor=\"middle\"") {
+            continue;
+        }
+        let content = unescape(&element[tag.len() + 1..element.find("</text>").unwrap()]);
+        let x = numbers(attribute_values(tag, "x")[0])[0];
+        let size = numbers(attribute_values(tag, "font-size")[0])[0];
+        let bold = tag.contains("font-weight=\"bold\"");
+        let end = x + borderwatch::render::text_width(&content, size, bold, 0.0);
+        assert!(
+            end <= right,
+            "{content:?} ends at {end:.1}, the box at {right:.1}"
+        );
+        texts += 1;
+    }
+    assert!(texts >= 6, "{texts} legend texts");
+}
+
 #[test]
 fn the_same_inputs_give_the_same_bytes() {
     let wd = Workdir::new();
@@ -57,6 +105,24 @@ fn the_same_inputs_give_the_same_bytes() {
         std::fs::read(wd.path("b.png")).unwrap()
     );
     assert_eq!(wd.read("a.svg"), wd.read("b.svg"));
+}
+
+#[test]
+fn every_legend_line_fits_inside_its_box() {
+    let wd = Workdir::new();
+    render(&wd, &["--out", "bundled.svg"]);
+    assert_legend_holds_its_text(&wd.read("bundled.svg"));
+    let long = wd.create(
+        "long.csv",
+        "event_id_cnty,event_date,event_type,latitude,longitude,fatalities\n\
+         L-1,2022-01-01,Вооружённое столкновение на границе & <всё такое>,37.5,70.5,1\n\
+         L-2,2022-01-02,Battles,37.6,70.6,2\n",
+    );
+    render(
+        &wd,
+        &["--incidents", long.to_str().unwrap(), "--out", "long.svg"],
+    );
+    assert_legend_holds_its_text(&wd.read("long.svg"));
 }
 
 #[test]

@@ -9,6 +9,7 @@
 
 mod frame;
 mod labels;
+mod legend;
 mod svg;
 
 use std::collections::BTreeMap;
@@ -19,6 +20,7 @@ use crate::error::Reason;
 pub use crate::untrusted::for_markup as escape;
 pub use frame::{Frame, Rect};
 pub use labels::{Placer, text_width};
+use legend::Legend;
 use svg::{Svg, num, path_data};
 
 use crate::export::{Bbox, raw_layer};
@@ -209,11 +211,12 @@ pub fn draw(
     }
 
     // Overlays first in the placer, so labels keep clear of them.
-    let legend = legend_layout(&incidents, map_rect);
+    let legend = Legend::new(&incidents);
+    let legend_rect = legend_corner(&legend, &incidents, map_rect);
     let inset_rect = Rect::new(map_rect.x1 - 210.0, map_rect.y0 + 10.0, 200.0, 150.0);
     let scale_rect = Rect::new(map_rect.x1 - 330.0, map_rect.y1 - 70.0, 320.0, 60.0);
     let mut placer = Placer::new(map_rect);
-    for r in [legend.rect, inset_rect, scale_rect] {
+    for r in [legend_rect, inset_rect, scale_rect] {
         placer.block(r);
     }
 
@@ -249,7 +252,7 @@ pub fn draw(
         ],
     );
 
-    draw_legend(&mut svg, &legend);
+    legend::draw(&mut svg, &legend, legend_rect);
     draw_inset(&mut svg, &frame, inset_rect);
     draw_scale_and_north(&mut svg, &frame, scale_rect);
 
@@ -879,203 +882,17 @@ fn draw_labels(
     placed
 }
 
-struct Legend {
-    rect: Rect,
-    /// (event type, count) of the types drawn, in ACLED's order.
-    rows: Vec<(String, usize)>,
-    total: usize,
-}
-
 /// The legend goes in the lower or the upper left corner, whichever covers fewer incidents.
-fn legend_layout(incidents: &[Incident], map: Rect) -> Legend {
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for i in incidents {
-        *counts.entry(i.event_type.as_str()).or_default() += 1;
-    }
-    let rank = |t: &str| {
-        TYPES
-            .iter()
-            .position(|(n, _, _)| n.eq_ignore_ascii_case(t))
-            .unwrap_or(TYPES.len())
-    };
-    let mut rows: Vec<(String, usize)> = counts
-        .into_iter()
-        .map(|(t, n)| (t.to_string(), n))
-        .collect();
-    rows.sort_by(|a, b| rank(&a.0).cmp(&rank(&b.0)).then(a.0.cmp(&b.0)));
-    let widest = rows
-        .iter()
-        .map(|(t, n)| {
-            text_width(
-                &format!("{} ({n})", if t.is_empty() { "Unknown type" } else { t }),
-                12.0,
-                false,
-                0.0,
-            )
-        })
-        .fold(
-            text_width("AF–TJ border, other borders", 11.0, false, 0.0),
-            f64::max,
-        );
-    let height = 28.0 + rows.len() as f64 * 20.0 + 50.0 + 36.0 + 18.0 * 3.0 + 14.0;
-    let width = (widest + 48.0).max(190.0);
-    let lower = Rect::new(map.x0 + 10.0, map.y1 - 10.0 - height, width, height);
-    let upper = Rect::new(map.x0 + 10.0, map.y0 + 10.0, width, height);
+fn legend_corner(legend: &Legend, incidents: &[Incident], map: Rect) -> Rect {
+    let (w, h) = (legend.width, legend.height);
+    let lower = Rect::new(map.x0 + 10.0, map.y1 - 10.0 - h, w, h);
+    let upper = Rect::new(map.x0 + 10.0, map.y0 + 10.0, w, h);
     let covered = |r: &Rect| incidents.iter().filter(|i| r.contains_point(i.px)).count();
-    Legend {
-        rect: if covered(&upper) < covered(&lower) {
-            upper
-        } else {
-            lower
-        },
-        rows,
-        total: incidents.len(),
+    if covered(&upper) < covered(&lower) {
+        upper
+    } else {
+        lower
     }
-}
-
-fn draw_legend(svg: &mut Svg, legend: &Legend) {
-    let r = legend.rect;
-    svg.element("g", &[("id", "legend")], None);
-    svg.rect(
-        r,
-        &[
-            ("fill", "#ffffff"),
-            ("fill-opacity", "0.92"),
-            ("stroke", "#9aa3ab"),
-        ],
-    );
-    let x = r.x0 + 12.0;
-    let mut y = r.y0 + 20.0;
-    svg.element(
-        "text",
-        &[
-            ("x", &num(x)),
-            ("y", &num(y)),
-            ("font-size", "12"),
-            ("font-weight", "bold"),
-            ("fill", "#1d2329"),
-        ],
-        Some(&format!("Incidents ({})", legend.total)),
-    );
-    y += 8.0;
-    for (t, n) in &legend.rows {
-        y += 20.0;
-        let (colour, shape) = style_of(t);
-        draw_symbol(svg, shape, colour, (x + 7.0, y - 4.0), 6.0, t);
-        let name = if t.is_empty() { "Unknown type" } else { t };
-        svg.element(
-            "text",
-            &[
-                ("x", &num(x + 22.0)),
-                ("y", &num(y)),
-                ("font-size", "12"),
-                ("fill", "#1d2329"),
-                ("class", "legend-type"),
-                ("data-type", t),
-            ],
-            Some(&format!("{name} ({n})")),
-        );
-    }
-    // Size key: 1, 10 and 50 fatalities, circles standing on one line, numbers below.
-    y += 50.0;
-    let mut kx = x + 2.0;
-    for f in [1u32, 10, 50] {
-        let rr = radius(f);
-        svg.empty(
-            "circle",
-            &[
-                ("cx", &num(kx + rr)),
-                ("cy", &num(y - rr)),
-                ("r", &num(rr)),
-                ("fill", "none"),
-                ("stroke", "#4a4a4a"),
-            ],
-        );
-        svg.element(
-            "text",
-            &[
-                ("x", &num(kx + rr)),
-                ("y", &num(y + 12.0)),
-                ("font-size", "10"),
-                ("text-anchor", "middle"),
-                ("fill", "#4a5560"),
-            ],
-            Some(&f.to_string()),
-        );
-        kx += 2.0 * rr + 10.0;
-    }
-    svg.element(
-        "text",
-        &[
-            ("x", &num(kx)),
-            ("y", &num(y - 4.0)),
-            ("font-size", "11"),
-            ("fill", "#4a5560"),
-        ],
-        Some("fatalities"),
-    );
-    y += 36.0;
-    svg.empty(
-        "circle",
-        &[
-            ("cx", &num(x + 8.0)),
-            ("cy", &num(y - 4.0)),
-            ("r", "9"),
-            ("fill", "#7d7d7d"),
-            ("stroke", "#1d2329"),
-            ("stroke-width", "1.5"),
-        ],
-    );
-    svg.element(
-        "text",
-        &[
-            ("x", &num(x + 8.0)),
-            ("y", &num(y)),
-            ("font-size", "9"),
-            ("font-weight", "bold"),
-            ("text-anchor", "middle"),
-            ("fill", "#ffffff"),
-        ],
-        Some("12"),
-    );
-    svg.element(
-        "text",
-        &[
-            ("x", &num(x + 22.0)),
-            ("y", &num(y)),
-            ("font-size", "11"),
-            ("fill", "#4a5560"),
-        ],
-        Some("incidents drawn as one at this scale"),
-    );
-    for (label, stroke, width, dash) in [
-        ("AF–TJ border", "#b2182b", "2.6", ""),
-        ("other borders", "#7d7d7d", "1.2", "5 3"),
-        ("rivers", "#5b9bd5", "1.4", ""),
-    ] {
-        y += 18.0;
-        let mut attrs = vec![
-            ("d", format!("M{} {}h18", num(x), num(y - 4.0))),
-            ("stroke", stroke.into()),
-            ("stroke-width", width.into()),
-        ];
-        if !dash.is_empty() {
-            attrs.push(("stroke-dasharray", dash.into()));
-        }
-        let attrs: Vec<(&str, &str)> = attrs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        svg.empty("path", &attrs);
-        svg.element(
-            "text",
-            &[
-                ("x", &num(x + 24.0)),
-                ("y", &num(y)),
-                ("font-size", "11"),
-                ("fill", "#4a5560"),
-            ],
-            Some(label),
-        );
-    }
-    svg.close("g");
 }
 
 /// A locator of Central Asia in plate carrée with the view's extent.
