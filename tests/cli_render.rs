@@ -126,6 +126,33 @@ fn every_legend_line_fits_inside_its_box() {
 }
 
 #[test]
+fn the_image_says_how_many_incidents_it_could_not_place() {
+    let wd = Workdir::new();
+    let note = "incident could not be placed (no coordinates)</text>";
+    render(&wd, &["--out", "bundled.svg"]);
+    let bundled = wd.read("bundled.svg");
+    assert!(bundled.contains(&format!(">1 {note}")), "BW-AFG-0002");
+    assert_eq!(root_number(&bundled, "data-unplaced"), 1.0);
+    // T-10 has no coordinates and is violence against civilians: counted unless filtered out.
+    render(&wd, &["--incidents", FIXTURE, "--out", "all.svg"]);
+    assert!(wd.read("all.svg").contains(&format!(">1 {note}")));
+    render(
+        &wd,
+        &[
+            "--incidents",
+            FIXTURE,
+            "--type",
+            "Battles",
+            "--out",
+            "battles.svg",
+        ],
+    );
+    let battles = wd.read("battles.svg");
+    assert!(!battles.contains("could not be placed"));
+    assert_eq!(root_number(&battles, "data-unplaced"), 0.0);
+}
+
+#[test]
 fn legend_lists_exactly_the_event_types_drawn() {
     let wd = Workdir::new();
     render(&wd, &["--incidents", FIXTURE, "--out", "map.svg"]);

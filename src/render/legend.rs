@@ -9,6 +9,8 @@ use super::labels::text_width;
 use super::svg::{Svg, num};
 use super::{Incident, TYPES, draw_symbol, radius, style_of};
 
+/// The colour of the line saying what could not be placed.
+const WARNING: &str = "#a11b12";
 /// Space between the box's edge and its contents, px.
 const PADDING: f64 = 12.0;
 /// Space below the last baseline, px.
@@ -123,8 +125,9 @@ pub(super) struct Legend {
 
 impl Legend {
     /// The legend of `incidents`: a count per event type drawn (in ACLED's order), the size
-    /// key, the aggregate key and the line keys.
-    pub fn new(incidents: &[Incident]) -> Legend {
+    /// key, the aggregate key and the line keys; under the heading, how many incidents that
+    /// pass the filters could not be placed (`unplaced`: no coordinates), when any.
+    pub fn new(incidents: &[Incident], unplaced: usize) -> Legend {
         let mut rows = vec![Row {
             bold: true,
             colour: "#1d2329",
@@ -135,6 +138,12 @@ impl Legend {
                 20.0,
             )
         }];
+        if unplaced > 0 {
+            rows.push(Row {
+                colour: WARNING,
+                ..Row::new(Key::Heading, unplaced_text(unplaced), 11.0, 16.0)
+            });
+        }
         for (i, (event_type, n)) in type_counts(incidents).into_iter().enumerate() {
             let name = if event_type.is_empty() {
                 "Unknown type"
@@ -176,6 +185,12 @@ impl Legend {
             })
             .collect()
     }
+}
+
+/// "1 incident could not be placed (no coordinates)", "3 incidents could not ...".
+fn unplaced_text(n: usize) -> String {
+    let noun = if n == 1 { "incident" } else { "incidents" };
+    format!("{n} {noun} could not be placed (no coordinates)")
 }
 
 /// (event type, count) of the types drawn, in ACLED's order, then by name.
@@ -327,6 +342,23 @@ mod tests {
     }
 
     #[test]
+    fn what_could_not_be_placed_is_said_only_when_something_was_not() {
+        let texts = |unplaced| -> Vec<String> {
+            let legend = Legend::new(&[incident("Battles")], unplaced);
+            legend.rows.into_iter().map(|r| r.text).collect()
+        };
+        assert_eq!(
+            texts(1)[1],
+            "1 incident could not be placed (no coordinates)"
+        );
+        assert_eq!(
+            texts(2)[1],
+            "2 incidents could not be placed (no coordinates)"
+        );
+        assert_eq!(texts(0)[1], "Battles (1)");
+    }
+
+    #[test]
     fn every_line_fits_inside_the_box() {
         let long = "A very long event type from somebody's own export (Cyrillic: Вооружённое столкновение)";
         for incidents in [
@@ -334,7 +366,7 @@ mod tests {
             vec![incident("Battles")],
             vec![incident("Battles"), incident(""), incident(long)],
         ] {
-            let legend = Legend::new(&incidents);
+            let legend = Legend::new(&incidents, 12_345);
             let r = Rect::new(30.0, 40.0, legend.width, legend.height);
             let inner = Rect::new(r.x0 + PADDING, r.y0, r.width() - 2.0 * PADDING, r.height());
             for text in legend.text_boxes(r) {

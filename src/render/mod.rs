@@ -71,6 +71,9 @@ pub struct Drawn {
     pub svg: String,
     /// Incidents drawn (each once, aggregated or not).
     pub incidents: usize,
+    /// Incidents that pass the filter but could not be placed (no coordinates); the legend
+    /// says how many.
+    pub unplaced: usize,
     /// Symbols drawn: single incidents plus aggregates.
     pub symbols: usize,
     /// Place labels placed.
@@ -149,6 +152,7 @@ pub fn draw(
 ) -> Drawn {
     let (w, h) = (options.width as f64, options.height as f64);
     let rows = select(index, filter, &options.view);
+    let unplaced = count_unplaced(index, filter);
     let table = index.table();
     let view = view_box(index, &rows, &options.view);
     let credits = wrap(&attribution(index, &rows), 11.0, w - 2.0 * MARGIN);
@@ -177,6 +181,7 @@ pub fn draw(
             ("scale-at-centre", format!("{:.6}", frame.scale_at_centre)),
             ("projection", frame.definition.clone()),
             ("incidents", incidents.len().to_string()),
+            ("unplaced", unplaced.to_string()),
         ],
     );
     svg.rect(Rect::new(0.0, 0.0, w, h), &[("fill", "#ffffff")]);
@@ -211,7 +216,7 @@ pub fn draw(
     }
 
     // Overlays first in the placer, so labels keep clear of them.
-    let legend = Legend::new(&incidents);
+    let legend = Legend::new(&incidents, unplaced);
     let legend_rect = legend_corner(&legend, &incidents, map_rect);
     let inset_rect = Rect::new(map_rect.x1 - 210.0, map_rect.y0 + 10.0, 200.0, 150.0);
     let scale_rect = Rect::new(map_rect.x1 - 330.0, map_rect.y1 - 70.0, 320.0, 60.0);
@@ -300,6 +305,7 @@ pub fn draw(
     Drawn {
         svg: svg.finish(),
         incidents: incidents.len(),
+        unplaced,
         symbols: groups.len(),
         labels,
     }
@@ -324,6 +330,15 @@ fn select(index: &IncidentIndex, filter: &Filter, view: &View) -> Vec<u32> {
             })
             .collect(),
     }
+}
+
+/// The rows that pass the filter but have no point: the image cannot place them, wherever
+/// they happened.
+fn count_unplaced(index: &IncidentIndex, filter: &Filter) -> usize {
+    let rows = index.table().rows();
+    (0..rows.len() as u32)
+        .filter(|&row| rows[row as usize].point().is_none() && filter.matches(index, row))
+        .count()
 }
 
 /// The lon/lat box to show.
