@@ -6,6 +6,7 @@
 
 mod common;
 
+use borderwatch::render::CLEARANCE_PX;
 use common::Workdir;
 use resvg::tiny_skia::Pixmap;
 
@@ -82,6 +83,71 @@ fn assert_legend_holds_its_text(svg: &str) {
     assert!(texts >= 6, "{texts} legend texts");
 }
 
+/// A box `x y width height` as left, top, right, bottom.
+fn bounds(value: &str) -> [f64; 4] {
+    let v = numbers(value);
+    [v[0], v[1], v[0] + v[2], v[1] + v[3]]
+}
+
+/// The data-bounds of the element `<g id="ID" ...>`.
+fn bounds_of(svg: &str, id: &str) -> [f64; 4] {
+    let start = svg.find(&format!("<g id=\"{id}\"")).unwrap();
+    let tag = &svg[start..start + svg[start..].find('>').unwrap()];
+    bounds(attribute_values(tag, "data-bounds")[0])
+}
+
+fn overlap(a: [f64; 4], b: [f64; 4]) -> bool {
+    a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]
+}
+
+/// No incident symbol lies under the legend, the inset or the scale bar, nor within the
+/// clearance of one (less the 0.1 px of rounding), nor outside the map's frame; the overlays
+/// do not overlap each other. Returns the symbols' boxes.
+fn assert_symbols_clear(svg: &str) -> Vec<[f64; 4]> {
+    let map = bounds_of(svg, "map");
+    let overlays = [
+        ("legend", bounds_of(svg, "legend")),
+        ("inset", bounds_of(svg, "inset")),
+        ("scale bar", bounds_of(svg, "scale")),
+    ];
+    // From the symbols to the legend: labels carry data-box, not data-bounds.
+    let incidents = &svg[svg.find("<g id=\"incidents\">").unwrap()..];
+    let incidents = &incidents[..incidents.find("<g id=\"legend\"").unwrap()];
+    let symbols: Vec<[f64; 4]> = attribute_values(incidents, "data-bounds")
+        .into_iter()
+        .map(bounds)
+        .collect();
+    let margin = CLEARANCE_PX - 0.2;
+    for s in &symbols {
+        assert!(
+            s[0] >= map[0] && s[1] >= map[1] && s[2] <= map[2] && s[3] <= map[3],
+            "symbol {s:?} crosses the frame {map:?}"
+        );
+        let clear = [s[0] - margin, s[1] - margin, s[2] + margin, s[3] + margin];
+        for (name, o) in &overlays {
+            assert!(
+                !overlap(clear, *o),
+                "symbol {s:?} within {margin} px of the {name} {o:?}"
+            );
+        }
+    }
+    for (i, (a, ra)) in overlays.iter().enumerate() {
+        for (b, rb) in &overlays[i + 1..] {
+            assert!(!overlap(*ra, *rb), "the {a} {ra:?} overlaps the {b} {rb:?}");
+        }
+    }
+    symbols
+}
+
+/// An SVG the test rendered, after the checks every image must pass: symbols clear of the
+/// overlays and the frame, legend text inside its box.
+fn read_svg(wd: &Workdir, name: &str) -> String {
+    let svg = wd.read(name);
+    assert_symbols_clear(&svg);
+    assert_legend_holds_its_text(&svg);
+    svg
+}
+
 #[test]
 fn the_same_inputs_give_the_same_bytes() {
     let wd = Workdir::new();
@@ -104,14 +170,14 @@ fn the_same_inputs_give_the_same_bytes() {
         std::fs::read(wd.path("a.png")).unwrap(),
         std::fs::read(wd.path("b.png")).unwrap()
     );
-    assert_eq!(wd.read("a.svg"), wd.read("b.svg"));
+    assert_eq!(read_svg(&wd, "a.svg"), read_svg(&wd, "b.svg"));
 }
 
 #[test]
 fn every_legend_line_fits_inside_its_box() {
     let wd = Workdir::new();
     render(&wd, &["--out", "bundled.svg"]);
-    assert_legend_holds_its_text(&wd.read("bundled.svg"));
+    assert_legend_holds_its_text(&read_svg(&wd, "bundled.svg"));
     let long = wd.create(
         "long.csv",
         "event_id_cnty,event_date,event_type,latitude,longitude,fatalities\n\
@@ -122,7 +188,7 @@ fn every_legend_line_fits_inside_its_box() {
         &wd,
         &["--incidents", long.to_str().unwrap(), "--out", "long.svg"],
     );
-    assert_legend_holds_its_text(&wd.read("long.svg"));
+    assert_legend_holds_its_text(&read_svg(&wd, "long.svg"));
 }
 
 #[test]
@@ -130,12 +196,12 @@ fn the_image_says_how_many_incidents_it_could_not_place() {
     let wd = Workdir::new();
     let note = "incident could not be placed (no coordinates)</text>";
     render(&wd, &["--out", "bundled.svg"]);
-    let bundled = wd.read("bundled.svg");
+    let bundled = read_svg(&wd, "bundled.svg");
     assert!(bundled.contains(&format!(">1 {note}")), "BW-AFG-0002");
     assert_eq!(root_number(&bundled, "data-unplaced"), 1.0);
     // T-10 has no coordinates and is violence against civilians: counted unless filtered out.
     render(&wd, &["--incidents", FIXTURE, "--out", "all.svg"]);
-    assert!(wd.read("all.svg").contains(&format!(">1 {note}")));
+    assert!(read_svg(&wd, "all.svg").contains(&format!(">1 {note}")));
     render(
         &wd,
         &[
@@ -147,7 +213,7 @@ fn the_image_says_how_many_incidents_it_could_not_place() {
             "battles.svg",
         ],
     );
-    let battles = wd.read("battles.svg");
+    let battles = read_svg(&wd, "battles.svg");
     assert!(!battles.contains("could not be placed"));
     assert_eq!(root_number(&battles, "data-unplaced"), 0.0);
 }
@@ -156,7 +222,7 @@ fn the_image_says_how_many_incidents_it_could_not_place() {
 fn legend_lists_exactly_the_event_types_drawn() {
     let wd = Workdir::new();
     render(&wd, &["--incidents", FIXTURE, "--out", "map.svg"]);
-    let svg = wd.read("map.svg");
+    let svg = read_svg(&wd, "map.svg");
     let incidents = &svg[svg.find("<g id=\"incidents\">").unwrap()..];
     let incidents = &incidents[..incidents
         .find("</g>\n<g id=\"labels\"")
@@ -209,12 +275,12 @@ fn the_subtitle_never_sums_unknown_fatalities_as_zero() {
     render(&wd, &["--out", "bundled.svg"]);
     // Two of the six drawn have no fatality figure (BW-AFG-0003, BW-AFG-0004).
     assert_eq!(
-        text_of(&wd.read("bundled.svg"), "subtitle"),
+        text_of(&read_svg(&wd, "bundled.svg"), "subtitle"),
         "2019-11-06 to 2023-08-30 · 6 incidents, at least 22 killed (2 unknown)"
     );
     render(&wd, &["--incidents", FIXTURE, "--out", "fixture.svg"]);
     assert_eq!(
-        text_of(&wd.read("fixture.svg"), "subtitle"),
+        text_of(&read_svg(&wd, "fixture.svg"), "subtitle"),
         "2021-01-10 to 2022-08-30 · 9 incidents, 23 killed"
     );
     let unknown = wd.create(
@@ -232,7 +298,7 @@ fn the_subtitle_never_sums_unknown_fatalities_as_zero() {
         ],
     );
     assert_eq!(
-        text_of(&wd.read("unknown.svg"), "subtitle"),
+        text_of(&read_svg(&wd, "unknown.svg"), "subtitle"),
         "2022-01-01 to 2022-01-01 · 1 incident, fatalities unknown"
     );
 }
@@ -250,7 +316,7 @@ fn scale_bar_is_the_stated_distance_within_one_percent() {
     {
         let out = format!("{i}.svg");
         render(&wd, &[view.clone(), vec!["--out", &out]].concat());
-        let svg = wd.read(&out);
+        let svg = read_svg(&wd, &out);
         let metres_per_px = root_number(&svg, "data-metres-per-px");
         let km: f64 = attribute_values(&svg, "data-km")[0].parse().unwrap();
         let x0: f64 = attribute_values(&svg, "data-x0")[0].parse().unwrap();
@@ -269,7 +335,7 @@ fn labels_lie_inside_the_image_and_never_overlap() {
         &wd,
         &["--out", "map.svg", "--width", "1200", "--height", "900"],
     );
-    let svg = wd.read("map.svg");
+    let svg = read_svg(&wd, "map.svg");
     let (w, h) = (1200.0, 900.0);
     let boxes: Vec<[f64; 4]> = attribute_values(&svg, "data-box")
         .iter()
@@ -290,7 +356,7 @@ fn labels_lie_inside_the_image_and_never_overlap() {
         }
     }
     wd.output(&["render", "--out", "bare.svg", "--labels", "none"]);
-    assert!(attribute_values(&wd.read("bare.svg"), "data-box").is_empty());
+    assert!(attribute_values(&read_svg(&wd, "bare.svg"), "data-box").is_empty());
 }
 
 #[test]
@@ -307,7 +373,7 @@ fn text_from_data_and_arguments_is_escaped() {
             "<script>alert(1)</script>\u{202E}",
         ],
     );
-    let svg = wd.read("map.svg");
+    let svg = read_svg(&wd, "map.svg");
     assert!(svg.contains("&lt;script&gt;alert(1)&lt;/script&gt;</text>"));
     assert!(
         svg.contains("Test fixture &lt;b&gt;bold&lt;/b&gt;"),
@@ -358,6 +424,127 @@ fn bad_requests_get_one_clear_line() {
     }
 }
 
+/// A CSV of Battles at the points (lat, lon), with 1, 2, ... fatalities.
+fn battles_at(points: &[(f64, f64)]) -> String {
+    let mut csv =
+        String::from("event_id_cnty,event_date,event_type,latitude,longitude,fatalities\n");
+    for (i, (lat, lon)) in points.iter().enumerate() {
+        csv.push_str(&format!("S-{i},2022-01-01,Battles,{lat},{lon},{}\n", i + 1));
+    }
+    csv
+}
+
+/// Synthetic incidents for the placement of the overlays.
+struct Case {
+    name: &'static str,
+    /// (lat, lon) of each incident.
+    points: Vec<(f64, f64)>,
+    /// Where the overlays must go in the wide image (None: wherever is clear).
+    overlays: Option<&'static str>,
+}
+
+#[test]
+fn no_symbol_lies_under_the_legend_inset_or_scale_bar() {
+    let wd = Workdir::new();
+    // About as wide as the map at 1600 × 1100, so that the incidents reach all its sides.
+    let (west, south, east, north) = (68.5, 37.0, 71.5, 38.5);
+    let bbox = format!("{west},{south},{east},{north}");
+    let inside = 0.01;
+    let corners = [
+        (south + inside, west + inside),
+        (south + inside, east - inside),
+        (north - inside, west + inside),
+        (north - inside, east - inside),
+    ];
+    let (mid_lat, mid_lon) = ((south + north) / 2.0, (west + east) / 2.0);
+    let edges = [
+        (mid_lat, west + inside),
+        (mid_lat, east - inside),
+        (south + inside, mid_lon),
+        (north - inside, mid_lon),
+    ];
+    let grid: Vec<(f64, f64)> = (0..400)
+        .map(|i| {
+            let (row, column) = ((i / 20) as f64, (i % 20) as f64);
+            (south + inside + row * 0.075, west + inside + column * 0.15)
+        })
+        .collect();
+    let cases = [
+        Case {
+            name: "corners",
+            points: corners.to_vec(),
+            overlays: Some("on-map"),
+        },
+        Case {
+            name: "edges",
+            points: [corners, edges].concat(),
+            overlays: None,
+        },
+        Case {
+            name: "grid",
+            points: grid,
+            overlays: Some("beside-map"),
+        },
+    ];
+    for case in cases {
+        let csv = wd.create(&format!("{}.csv", case.name), battles_at(&case.points));
+        for (size, shape) in [(["1600", "1100"], "wide"), (["700", "1000"], "tall")] {
+            let out = format!("{}-{shape}.svg", case.name);
+            let csv = csv.to_str().unwrap();
+            let (width, height) = (size[0], size[1]);
+            render(
+                &wd,
+                &[
+                    "--incidents",
+                    csv,
+                    "--bbox",
+                    &bbox,
+                    "--width",
+                    width,
+                    "--height",
+                    height,
+                    "--out",
+                    &out,
+                ],
+            );
+            let svg = read_svg(&wd, &out);
+            assert!(!assert_symbols_clear(&svg).is_empty(), "{out}");
+            if let Some(overlays) = case.overlays.filter(|_| shape == "wide") {
+                let mode = format!("data-overlays=\"{overlays}\"");
+                assert!(svg.contains(&mode), "{out}: not {overlays}");
+            }
+        }
+    }
+}
+
+#[test]
+fn no_symbol_lies_under_the_overlays_around_a_point() {
+    let wd = Workdir::new();
+    // Incidents all round, 28 km from the centre of a 30 km view.
+    let ring: Vec<(f64, f64)> = (0..36)
+        .map(|i| {
+            let a = (i as f64 * 10.0).to_radians();
+            (37.5 + 0.25 * a.cos(), 70.5 + 0.32 * a.sin())
+        })
+        .collect();
+    let csv = wd.create("ring.csv", battles_at(&ring));
+    render(
+        &wd,
+        &[
+            "--incidents",
+            csv.to_str().unwrap(),
+            "--around",
+            "37.5,70.5",
+            "--km",
+            "30",
+            "--out",
+            "ring.svg",
+        ],
+    );
+    let symbols = assert_symbols_clear(&read_svg(&wd, "ring.svg"));
+    assert!(!symbols.is_empty());
+}
+
 /// Share of pixels whose colour differs by more than 24 in any channel.
 fn difference(a: &Pixmap, b: &Pixmap) -> f64 {
     assert_eq!((a.width(), a.height()), (b.width(), b.height()));
@@ -377,6 +564,12 @@ fn qala_i_zal_80_km_matches_its_golden_image() {
         &wd,
         &["--around", "Qala-i-Zal", "--km", "80", "--out", "qala.png"],
     );
+    // The same image as SVG passes the checks of every image.
+    render(
+        &wd,
+        &["--around", "Qala-i-Zal", "--km", "80", "--out", "qala.svg"],
+    );
+    read_svg(&wd, "qala.svg");
     let golden = std::path::Path::new(GOLDEN).join("qala-i-zal-80km.png");
     let made = std::fs::read(wd.path("qala.png")).unwrap();
     if std::env::var_os("UPDATE_GOLDEN").is_some() {

@@ -51,6 +51,16 @@ impl Rect {
         other.x0 >= self.x0 && other.x1 <= self.x1 && other.y0 >= self.y0 && other.y1 <= self.y1
     }
 
+    /// The rectangle grown by `d` on every side.
+    pub fn inflate(&self, d: f64) -> Rect {
+        Rect {
+            x0: self.x0 - d,
+            y0: self.y0 - d,
+            x1: self.x1 + d,
+            y1: self.y1 + d,
+        }
+    }
+
     /// Whether the point lies inside or on the edge.
     pub fn contains_point(&self, (x, y): (f64, f64)) -> bool {
         x >= self.x0 && x <= self.x1 && y >= self.y0 && y <= self.y1
@@ -76,13 +86,15 @@ pub struct Frame {
 }
 
 impl Frame {
-    /// A frame that shows `view` ([west, south, east, north] in degrees) as large as fits in
-    /// `rect`, centred; the standard parallels cut the view at 1/6 and 5/6 of its height.
+    /// A frame that draws in `rect` and shows `view` ([west, south, east, north] in degrees)
+    /// as large as fits `margin` px inside it, centred; the standard parallels cut the view at
+    /// 1/6 and 5/6 of its height. The margin keeps what is drawn at the view's edge (an
+    /// incident symbol) inside the rectangle.
     ///
     /// # Panics
     ///
     /// Only if proj4rs rejected the built-in projection strings (tested).
-    pub fn new(view: [f64; 4], rect: Rect) -> Frame {
+    pub fn new(view: [f64; 4], rect: Rect, margin: f64) -> Frame {
         let [west, south, east, north] = view;
         let centre = Point::new((west + east) / 2.0, (south + north) / 2.0);
         let span = north - south;
@@ -117,7 +129,9 @@ impl Frame {
         });
         let [xmin, ymin, xmax, ymax] =
             Bbox::of(outline.map(|(lon, lat)| frame.forward(lon, lat).into())).0;
-        frame.metres_per_px = ((xmax - xmin) / rect.width()).max((ymax - ymin) / rect.height());
+        let inner = |side: f64| (side - 2.0 * margin).max(1.0);
+        frame.metres_per_px =
+            ((xmax - xmin) / inner(rect.width())).max((ymax - ymin) / inner(rect.height()));
         let (cx, cy) = ((xmin + xmax) / 2.0, (ymin + ymax) / 2.0);
         frame.origin = (
             cx - rect.width() / 2.0 * frame.metres_per_px,
@@ -184,7 +198,7 @@ mod tests {
     #[test]
     fn the_view_fits_and_round_trips() {
         let rect = Rect::new(10.0, 20.0, 800.0, 600.0);
-        let frame = Frame::new([68.0, 36.5, 72.0, 38.5], rect);
+        let frame = Frame::new([68.0, 36.5, 72.0, 38.5], rect, 0.0);
         let (x, y) = frame.px(70.0, 37.5);
         assert!(
             (x - 410.0).abs() < 40.0 && (y - 320.0).abs() < 40.0,
@@ -200,5 +214,12 @@ mod tests {
             "{}",
             frame.scale_at_centre
         );
+        let margin = 30.0;
+        let inner = rect.inflate(-margin);
+        let padded = Frame::new([68.0, 36.5, 72.0, 38.5], rect, margin);
+        for (lon, lat) in [(68.0, 36.5), (72.0, 38.5), (68.0, 38.5), (72.0, 36.5)] {
+            assert!(inner.inflate(0.01).contains_point(padded.px(lon, lat)));
+        }
+        assert!(padded.rect == rect && padded.metres_per_px > frame.metres_per_px);
     }
 }

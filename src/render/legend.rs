@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 
 use super::frame::Rect;
 use super::labels::text_width;
-use super::svg::{Svg, num};
-use super::{Incident, TYPES, draw_symbol, radius, style_of};
+use super::layout::Size;
+use super::svg::{Svg, bounds_data, num};
+use super::{Incident, Symbol, TYPES, draw_symbol, radius, style_of};
 
 /// The colour of the line saying what could not be placed.
 const WARNING: &str = "#a11b12";
@@ -19,6 +20,8 @@ const BOTTOM: f64 = 14.0;
 const AFTER_SYMBOL: f64 = 22.0;
 /// Text to the right of a line key, px from the padding.
 const AFTER_LINE: f64 = 24.0;
+/// The radius of an event type's symbol in the legend, px.
+const KEY_RADIUS: f64 = 6.0;
 /// The fatality counts of the size key.
 const SIZE_KEY: [u32; 3] = [1, 10, 50];
 /// Space between the circles of the size key, px.
@@ -117,10 +120,8 @@ impl Row {
 /// The legend's rows and the size of the box that holds them.
 pub(super) struct Legend {
     rows: Vec<Row>,
-    /// Width of the box, px.
-    pub width: f64,
-    /// Height of the box, px.
-    pub height: f64,
+    /// The size of the box.
+    pub size: Size,
 }
 
 impl Legend {
@@ -164,11 +165,11 @@ impl Legend {
             rows.push(Row::new(Key::Line(line), line.label.into(), 11.0, 18.0));
         }
         let widest = rows.iter().map(Row::right).fold(0.0, f64::max);
-        Legend {
+        let size = Size {
             width: PADDING + widest + PADDING,
             height: rows.iter().map(|r| r.advance).sum::<f64>() + BOTTOM,
-            rows,
-        }
+        };
+        Legend { rows, size }
     }
 
     /// The boxes of the rows' texts when the legend is drawn at `r`, for tests.
@@ -215,7 +216,8 @@ fn type_counts(incidents: &[Incident]) -> Vec<(String, usize)> {
 
 /// Draws the legend in the box `r`.
 pub(super) fn draw(svg: &mut Svg, legend: &Legend, r: Rect) {
-    svg.element("g", &[("id", "legend")], None);
+    let bounds = bounds_data(r);
+    svg.element("g", &[("id", "legend"), ("data-bounds", &bounds)], None);
     svg.rect(
         r,
         &[
@@ -253,7 +255,13 @@ fn draw_key(svg: &mut Svg, key: &Key, x: f64, y: f64) {
         Key::Heading => {}
         Key::Symbol(t) => {
             let (colour, shape) = style_of(t);
-            draw_symbol(svg, shape, colour, (x + 7.0, y - 4.0), 6.0, t);
+            let symbol = Symbol {
+                shape,
+                colour,
+                at: (x + 7.0, y - 4.0),
+                r: KEY_RADIUS,
+            };
+            draw_symbol(svg, &symbol, t, None);
         }
         Key::Sizes => draw_size_key(svg, x, y),
         Key::Aggregate => draw_aggregate_key(svg, x, y),
@@ -335,6 +343,7 @@ mod tests {
 
     fn incident(event_type: &str) -> Incident {
         Incident {
+            point: geo::Point::new(0.0, 0.0),
             px: (0.0, 0.0),
             event_type: event_type.into(),
             fatalities: 0,
@@ -367,7 +376,7 @@ mod tests {
             vec![incident("Battles"), incident(""), incident(long)],
         ] {
             let legend = Legend::new(&incidents, 12_345);
-            let r = Rect::new(30.0, 40.0, legend.width, legend.height);
+            let r = Rect::new(30.0, 40.0, legend.size.width, legend.size.height);
             let inner = Rect::new(r.x0 + PADDING, r.y0, r.width() - 2.0 * PADDING, r.height());
             for text in legend.text_boxes(r) {
                 assert!(inner.contains(&text), "{text:?} outside {inner:?}");

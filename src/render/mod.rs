@@ -9,6 +9,7 @@
 
 mod frame;
 mod labels;
+mod layout;
 mod legend;
 mod svg;
 
@@ -20,11 +21,12 @@ use crate::error::Reason;
 pub use crate::untrusted::for_markup as escape;
 pub use frame::{Frame, Rect};
 pub use labels::{Placer, text_width};
+pub use layout::{Anchor, CLEARANCE_PX, Size, choose_places};
 use legend::Legend;
-use svg::{Svg, num, path_data};
+use svg::{Svg, bounds_data, num, path_data};
 
 use crate::export::{Bbox, raw_layer};
-use crate::gazetteer::{Gazetteer, Kind};
+use crate::gazetteer::{Gazetteer, Kind, Place};
 use crate::index::{Filter, IncidentIndex};
 use crate::reference::Reference;
 use crate::spatial::destination;
@@ -78,6 +80,27 @@ pub struct Drawn {
     pub symbols: usize,
     /// Place labels placed.
     pub labels: usize,
+    /// Where the map, the overlays and the symbols went.
+    pub layout: Layout,
+}
+
+/// Where the parts of an image went, in px. No symbol comes within [`CLEARANCE_PX`] of the
+/// legend, the inset or the scale bar, and every symbol lies inside the map.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Layout {
+    /// The map, inside its frame.
+    pub map: Rect,
+    /// The legend's box.
+    pub legend: Rect,
+    /// The locator inset.
+    pub inset: Rect,
+    /// The scale bar with the north arrow.
+    pub scale_bar: Rect,
+    /// Each incident symbol drawn on the map (single or aggregate), with its stroke.
+    pub symbols: Vec<Rect>,
+    /// The overlays stand beside the map: no choice of its corners and edges kept them clear
+    /// of the symbols.
+    pub beside_map: bool,
 }
 
 /// ACLED's event types: colour and symbol shape. Shapes as well as colours, so the legend
@@ -102,6 +125,20 @@ enum Shape {
     Cross,
 }
 
+impl Shape {
+    /// How far the shape reaches from its point, in radii (the triangles' apex, the
+    /// diamond's points).
+    fn reach(self) -> f64 {
+        match self {
+            Shape::Circle => 1.0,
+            Shape::Triangle | Shape::InvertedTriangle => 1.15,
+            Shape::Diamond => 1.2,
+            Shape::Square => 0.9,
+            Shape::Cross => 1.05,
+        }
+    }
+}
+
 fn style_of(event_type: &str) -> (&'static str, Shape) {
     TYPES
         .iter()
@@ -109,9 +146,25 @@ fn style_of(event_type: &str) -> (&'static str, Shape) {
         .map_or(OTHER, |&(_, colour, shape)| (colour, shape))
 }
 
+/// The largest radius of a single incident's symbol, px.
+const MAX_RADIUS: f64 = 22.0;
+/// The largest radius of an aggregate, px.
+const MAX_AGGREGATE_RADIUS: f64 = 26.0;
+/// Half the widest symbol stroke (an aggregate's 1.5 px), px.
+const HALF_STROKE: f64 = 0.75;
+/// The frame keeps the view this far inside it, px: at least the reach of the largest
+/// symbol (an aggregate: 26.75 px with its stroke; a diamond 26.4 + 0.65; tested), so that
+/// the frame never cuts a symbol.
+const FRAME_MARGIN: f64 = 28.0;
+/// The locator inset's size.
+const INSET: Size = Size {
+    width: 200.0,
+    height: 150.0,
+};
+
 /// Symbol radius in px for a number of fatalities.
 fn radius(fatalities: u32) -> f64 {
-    (5.5 + 2.2 * (fatalities as f64).sqrt()).min(22.0)
+    (5.5 + 2.2 * (fatalities as f64).sqrt()).min(MAX_RADIUS)
 }
 
 /// Incidents closer than this many px are drawn as one aggregate.
@@ -124,6 +177,8 @@ const TITLE_BAND: f64 = 78.0;
 const BASE_SOURCES: &str = "Natural Earth (public domain); GeoNames (CC BY 4.0); geoBoundaries/AIMS 2014 (public domain); © OpenStreetMap contributors (ODbL)";
 
 struct Incident {
+    point: Point,
+    /// Where the frame being tried puts the point.
     px: (f64, f64),
     event_type: String,
     fatalities: u32,
@@ -153,26 +208,19 @@ pub fn draw(
     let (w, h) = (options.width as f64, options.height as f64);
     let rows = select(index, filter, &options.view);
     let unplaced = count_unplaced(index, filter);
-    let table = index.table();
     let view = view_box(index, &rows, &options.view);
     let credits = wrap(&attribution(index, &rows), 11.0, w - 2.0 * MARGIN);
     let foot = 18.0 + 14.0 * credits.len() as f64;
-    let map_rect = Rect::new(MARGIN, TITLE_BAND, w - 2.0 * MARGIN, h - TITLE_BAND - foot);
-    let frame = Frame::new(view, map_rect);
-    let bounds = frame.bounds();
-    let incidents: Vec<Incident> = rows
-        .iter()
-        .filter_map(|&row| {
-            let r = &table.rows()[row as usize];
-            let p = r.point()?;
-            Some(Incident {
-                px: frame.px(p.x(), p.y()),
-                event_type: table.text(r.event_type).to_string(),
-                fatalities: r.fatalities.unwrap_or(0),
-            })
-        })
-        .collect();
-
+    let area = Rect::new(MARGIN, TITLE_BAND, w - 2.0 * MARGIN, h - TITLE_BAND - foot);
+    let mut incidents = located(index, &rows);
+    let legend = Legend::new(&incidents, unplaced);
+    let Plan { fitted, layout } = plan(view, area, &mut incidents, legend.size);
+    let frame = &fitted.frame;
+    let overlays = if layout.beside_map {
+        "beside-map"
+    } else {
+        "on-map"
+    };
     let mut svg = Svg::new(
         w,
         h,
@@ -182,89 +230,200 @@ pub fn draw(
             ("projection", frame.definition.clone()),
             ("incidents", incidents.len().to_string()),
             ("unplaced", unplaced.to_string()),
+            ("overlays", overlays.to_string()),
         ],
     );
     svg.rect(Rect::new(0.0, 0.0, w, h), &[("fill", "#ffffff")]);
-    svg.element("defs", &[], None);
-    svg.element("clipPath", &[("id", "map-clip")], None);
-    svg.rect(map_rect, &[]);
-    svg.close("clipPath");
-    svg.close("defs");
-
-    svg.element("g", &[("id", "map"), ("clip-path", "url(#map-clip)")], None);
-    svg.rect(map_rect, &[("fill", "#dfe9f0")]);
-    draw_basemap(&mut svg, &frame, bounds);
-    if let View::Around { centre, km, .. } = &options.view {
-        let ring: Vec<(f64, f64)> = (0..=180)
-            .map(|i| {
-                let p = destination(*centre, i as f64 * 2.0, *km);
-                frame.px(p.x(), p.y())
-            })
-            .collect();
-        svg.empty(
-            "path",
-            &[
-                ("id", "radius"),
-                ("d", &path_data([ring.as_slice()], true)),
-                ("fill", "#1f78b4"),
-                ("fill-opacity", "0.06"),
-                ("stroke", "#1f78b4"),
-                ("stroke-width", "1.5"),
-                ("stroke-dasharray", "6 4"),
-            ],
-        );
-    }
-
-    // Overlays first in the placer, so labels keep clear of them.
-    let legend = Legend::new(&incidents, unplaced);
-    let legend_rect = legend_corner(&legend, &incidents, map_rect);
-    let inset_rect = Rect::new(map_rect.x1 - 210.0, map_rect.y0 + 10.0, 200.0, 150.0);
-    let scale_rect = Rect::new(map_rect.x1 - 330.0, map_rect.y1 - 70.0, 320.0, 60.0);
-    let mut placer = Placer::new(map_rect);
-    for r in [legend_rect, inset_rect, scale_rect] {
-        placer.block(r);
-    }
-
-    let groups = aggregate(&incidents);
-    svg.element("g", &[("id", "incidents")], None);
-    for g in &groups {
-        let r = if g.members > 1 {
-            (7.0 + 3.5 * (g.members as f64).ln()).min(26.0)
-        } else {
-            radius(g.fatalities)
-        };
-        placer.block(Rect::new(g.px.0 - r, g.px.1 - r, 2.0 * r, 2.0 * r));
-        if g.members > 1 {
-            draw_aggregate(&mut svg, g, r);
-        } else {
-            let (colour, shape) = style_of(&g.event_type);
-            draw_symbol(&mut svg, shape, colour, g.px, r, &g.event_type);
-        }
-    }
-    svg.close("g");
-    let labels = if options.labels {
-        draw_labels(&mut svg, &frame, bounds, gazetteer, &mut placer)
-    } else {
-        0
-    };
-    svg.close("g");
-    svg.rect(
-        map_rect,
-        &[
-            ("fill", "none"),
-            ("stroke", "#4a4a4a"),
-            ("stroke-width", "1"),
-        ],
-    );
-
-    legend::draw(&mut svg, &legend, legend_rect);
-    draw_inset(&mut svg, &frame, inset_rect);
-    draw_scale_and_north(&mut svg, &frame, scale_rect);
-
+    let labels = draw_map(&mut svg, &fitted, &layout, options, gazetteer);
+    legend::draw(&mut svg, &legend, layout.legend);
+    draw_inset(&mut svg, frame, layout.inset);
+    draw_scale_and_north(&mut svg, &fitted.scale, layout.scale_bar);
     let subtitle = options
         .subtitle
         .clone()
         .unwrap_or_else(|| default_subtitle(index, &rows, filter, &options.view));
+    draw_titles(&mut svg, &options.title, &subtitle, &credits, layout.map.y1);
+    Drawn {
+        svg: svg.finish(),
+        incidents: incidents.len(),
+        unplaced,
+        symbols: fitted.groups.len(),
+        labels,
+        layout,
+    }
+}
+
+/// The located rows, not yet projected.
+fn located(index: &IncidentIndex, rows: &[u32]) -> Vec<Incident> {
+    let table = index.table();
+    rows.iter()
+        .filter_map(|&row| {
+            let r = &table.rows()[row as usize];
+            Some(Incident {
+                point: r.point()?,
+                px: (f64::NAN, f64::NAN),
+                event_type: table.text(r.event_type).to_string(),
+                fatalities: r.fatalities.unwrap_or(0),
+            })
+        })
+        .collect()
+}
+
+/// The map fitted into a rectangle: its frame, its symbols and its scale bar.
+struct Fitted {
+    frame: Frame,
+    groups: Vec<Group>,
+    scale: ScaleBar,
+}
+
+/// Projects the incidents into `map` and aggregates them.
+fn fit(view: [f64; 4], map: Rect, incidents: &mut [Incident]) -> Fitted {
+    let frame = Frame::new(view, map, FRAME_MARGIN);
+    for i in incidents.iter_mut() {
+        i.px = frame.px(i.point.x(), i.point.y());
+    }
+    Fitted {
+        groups: aggregate(incidents),
+        scale: ScaleBar::new(&frame),
+        frame,
+    }
+}
+
+/// The map as fitted and where everything went.
+struct Plan {
+    fitted: Fitted,
+    layout: Layout,
+}
+
+/// The legend, the inset and the scale bar at the anchors of the map that keep them clear of
+/// every symbol; when none do, beside the map, which is fitted again to what is left of
+/// `area`.
+fn plan(view: [f64; 4], area: Rect, incidents: &mut [Incident], legend: Size) -> Plan {
+    let fitted = fit(view, area, incidents);
+    let symbols: Vec<Rect> = fitted.groups.iter().map(Group::bounds).collect();
+    let candidates: Vec<Vec<Rect>> = [
+        (layout::LEGEND_ANCHORS, legend),
+        (layout::INSET_ANCHORS, INSET),
+        (layout::SCALE_BAR_ANCHORS, fitted.scale.size()),
+    ]
+    .iter()
+    .map(|(anchors, size)| anchors.iter().map(|a| a.rect(*size, area)).collect())
+    .collect();
+    if let Some(chosen) = choose_places(&candidates, &symbols, area, CLEARANCE_PX) {
+        let layout = Layout {
+            map: area,
+            legend: chosen[0],
+            inset: chosen[1],
+            scale_bar: chosen[2],
+            symbols,
+            beside_map: false,
+        };
+        return Plan { fitted, layout };
+    }
+    let (map, slots) = layout::beside(&[legend, INSET, ScaleBar::largest()], area);
+    let fitted = fit(view, map, incidents);
+    let scale = fitted.scale.size();
+    let layout = Layout {
+        map,
+        legend: slots[0],
+        inset: slots[1],
+        scale_bar: Rect::new(slots[2].x0, slots[2].y0, scale.width, scale.height),
+        symbols: fitted.groups.iter().map(Group::bounds).collect(),
+        beside_map: true,
+    };
+    Plan { fitted, layout }
+}
+
+/// The map in its frame: basemap, the radius of an `--around` view, the symbols and the
+/// labels (kept off the overlays and the symbols). Returns the labels placed.
+fn draw_map(
+    svg: &mut Svg,
+    fitted: &Fitted,
+    layout: &Layout,
+    options: &Options,
+    gazetteer: &Gazetteer,
+) -> usize {
+    let frame = &fitted.frame;
+    let map = layout.map;
+    svg.element("defs", &[], None);
+    svg.element("clipPath", &[("id", "map-clip")], None);
+    svg.rect(map, &[]);
+    svg.close("clipPath");
+    svg.close("defs");
+    let bounds = bounds_data(map);
+    let attrs = [
+        ("id", "map"),
+        ("clip-path", "url(#map-clip)"),
+        ("data-bounds", bounds.as_str()),
+    ];
+    svg.element("g", &attrs, None);
+    svg.rect(map, &[("fill", "#dfe9f0")]);
+    draw_basemap(svg, frame, frame.bounds());
+    if let View::Around { centre, km, .. } = &options.view {
+        draw_radius(svg, frame, *centre, *km);
+    }
+    svg.element("g", &[("id", "incidents")], None);
+    for (g, bounds) in fitted.groups.iter().zip(&layout.symbols) {
+        if g.members > 1 {
+            draw_aggregate(svg, g, *bounds);
+        } else {
+            let (colour, shape) = style_of(&g.event_type);
+            let symbol = Symbol {
+                shape,
+                colour,
+                at: g.px,
+                r: g.radius(),
+            };
+            draw_symbol(svg, &symbol, &g.event_type, Some(*bounds));
+        }
+    }
+    svg.close("g");
+    let labels = if options.labels {
+        let mut placer = Placer::new(map);
+        for r in [layout.legend, layout.inset, layout.scale_bar] {
+            placer.block(r);
+        }
+        for r in &layout.symbols {
+            placer.block(*r);
+        }
+        draw_labels(svg, frame, frame.bounds(), gazetteer, &mut placer)
+    } else {
+        0
+    };
+    svg.close("g");
+    let frame_attrs = [
+        ("fill", "none"),
+        ("stroke", "#4a4a4a"),
+        ("stroke-width", "1"),
+    ];
+    svg.rect(map, &frame_attrs);
+    labels
+}
+
+/// The circle of an `--around` view: `km` (geodesic) around `centre`.
+fn draw_radius(svg: &mut Svg, frame: &Frame, centre: Point, km: f64) {
+    let ring: Vec<(f64, f64)> = (0..=180)
+        .map(|i| {
+            let p = destination(centre, i as f64 * 2.0, km);
+            frame.px(p.x(), p.y())
+        })
+        .collect();
+    svg.empty(
+        "path",
+        &[
+            ("id", "radius"),
+            ("d", &path_data([ring.as_slice()], true)),
+            ("fill", "#1f78b4"),
+            ("fill-opacity", "0.06"),
+            ("stroke", "#1f78b4"),
+            ("stroke-width", "1.5"),
+            ("stroke-dasharray", "6 4"),
+        ],
+    );
+}
+
+/// The title and subtitle above the map and the credit lines below it (`map_bottom`).
+fn draw_titles(svg: &mut Svg, title: &str, subtitle: &str, credits: &[String], map_bottom: f64) {
     svg.element(
         "text",
         &[
@@ -275,7 +434,7 @@ pub fn draw(
             ("fill", "#1d2329"),
             ("id", "title"),
         ],
-        Some(&options.title),
+        Some(title),
     );
     svg.element(
         "text",
@@ -286,7 +445,7 @@ pub fn draw(
             ("fill", "#4a5560"),
             ("id", "subtitle"),
         ],
-        Some(&subtitle),
+        Some(subtitle),
     );
     svg.element(
         "g",
@@ -298,17 +457,10 @@ pub fn draw(
         None,
     );
     for (i, line) in credits.iter().enumerate() {
-        let y = map_rect.y1 + 18.0 + 14.0 * i as f64;
+        let y = map_bottom + 18.0 + 14.0 * i as f64;
         svg.element("text", &[("x", &num(MARGIN)), ("y", &num(y))], Some(line));
     }
     svg.close("g");
-    Drawn {
-        svg: svg.finish(),
-        incidents: incidents.len(),
-        unplaced,
-        symbols: groups.len(),
-        labels,
-    }
 }
 
 /// The rows the image draws: located, passing the filter, inside the view.
@@ -532,6 +684,33 @@ struct Group {
     types: BTreeMap<String, usize>,
 }
 
+impl Group {
+    /// The symbol's radius: by members for an aggregate, by fatalities for one incident.
+    fn radius(&self) -> f64 {
+        if self.members > 1 {
+            (7.0 + 3.5 * (self.members as f64).ln()).min(MAX_AGGREGATE_RADIUS)
+        } else {
+            radius(self.fatalities)
+        }
+    }
+
+    /// The box the symbol covers, stroke included.
+    fn bounds(&self) -> Rect {
+        let shape = if self.members > 1 {
+            Shape::Circle
+        } else {
+            style_of(&self.event_type).1
+        };
+        let reach = self.radius() * shape.reach() + HALF_STROKE;
+        Rect::new(
+            self.px.0 - reach,
+            self.px.1 - reach,
+            2.0 * reach,
+            2.0 * reach,
+        )
+    }
+}
+
 /// Greedy aggregation in pixel space: the deadliest incidents seed groups; any incident within
 /// AGGREGATE_PX of a group's seed joins it. A grid of seeds keeps it linear.
 fn aggregate(incidents: &[Incident]) -> Vec<Group> {
@@ -660,21 +839,29 @@ fn shape_path(shape: Shape, (x, y): (f64, f64), r: f64) -> String {
     }
 }
 
-fn draw_symbol(
-    svg: &mut Svg,
+/// A symbol to draw: shape, colour, centre and radius, px.
+struct Symbol {
     shape: Shape,
-    colour: &str,
+    colour: &'static str,
     at: (f64, f64),
     r: f64,
-    event_type: &str,
-) {
-    let common = [
-        ("fill", colour),
+}
+
+/// Draws `symbol` for `event_type`; `bounds`, when given, becomes its data-bounds (the map's
+/// symbols carry their box, the legend's keys do not).
+fn draw_symbol(svg: &mut Svg, symbol: &Symbol, event_type: &str, bounds: Option<Rect>) {
+    let bounds = bounds.map(bounds_data);
+    let mut common = vec![
+        ("fill", symbol.colour),
         ("fill-opacity", "0.9"),
         ("stroke", "#ffffff"),
         ("stroke-width", "1.3"),
         ("data-type", event_type),
     ];
+    if let Some(b) = &bounds {
+        common.push(("data-bounds", b.as_str()));
+    }
+    let Symbol { shape, at, r, .. } = *symbol;
     if shape == Shape::Circle {
         let (cx, cy, rr) = (num(at.0), num(at.1), num(r));
         let mut attrs = vec![("cx", cx.as_str()), ("cy", cy.as_str()), ("r", rr.as_str())];
@@ -688,7 +875,9 @@ fn draw_symbol(
     }
 }
 
-fn draw_aggregate(svg: &mut Svg, g: &Group, r: f64) {
+/// A numbered circle for the incidents of `g`, its box `bounds` as data-bounds.
+fn draw_aggregate(svg: &mut Svg, g: &Group, bounds: Rect) {
+    let r = g.radius();
     let (colour, _) = style_of(&g.event_type);
     let types = g
         .types
@@ -703,6 +892,7 @@ fn draw_aggregate(svg: &mut Svg, g: &Group, r: f64) {
             ("data-members", &g.members.to_string()),
             ("data-type", &g.event_type),
             ("data-types", &types),
+            ("data-bounds", &bounds_data(bounds)),
         ],
         None,
     );
@@ -794,27 +984,7 @@ fn draw_labels(
     gazetteer: &Gazetteer,
     placer: &mut Placer,
 ) -> usize {
-    let width_km =
-        (bounds[2] - bounds[0]) * 111.32 * ((bounds[1] + bounds[3]) / 2.0).to_radians().cos();
-    let mut places: Vec<_> = gazetteer
-        .places()
-        .iter()
-        .filter(|p| {
-            p.lon >= bounds[0] && p.lon <= bounds[2] && p.lat >= bounds[1] && p.lat <= bounds[3]
-        })
-        .filter_map(|p| Some((label_style(p.kind)?, p)))
-        .filter(|(style, _)| match style.priority {
-            DISTRICT_PRIORITY => width_km < DISTRICTS_BELOW_KM,
-            VILLAGE_PRIORITY => width_km < VILLAGES_BELOW_KM,
-            _ => true,
-        })
-        .collect();
-    places.sort_by(|(a, pa), (b, pb)| {
-        a.priority
-            .cmp(&b.priority)
-            .then(pb.population.unwrap_or(0).cmp(&pa.population.unwrap_or(0)))
-            .then(pa.name.cmp(&pb.name))
-    });
+    let places = labelled_places(gazetteer, bounds);
     svg.element(
         "g",
         &[
@@ -831,7 +1001,6 @@ fn draw_labels(
         let LabelStyle {
             size,
             bold,
-            colour,
             upper,
             spacing,
             dot,
@@ -863,51 +1032,61 @@ fn draw_labels(
                 ],
             );
         }
-        let mut attrs = vec![
-            ("x".to_string(), num(r.x0 + 1.0)),
-            ("y".to_string(), num(r.y0 + size * 0.98)),
-            ("font-size".to_string(), num(size)),
-            ("fill".to_string(), colour.to_string()),
-            ("class".to_string(), "label".to_string()),
-            (
-                "data-box".to_string(),
-                format!(
-                    "{} {} {} {}",
-                    num(r.x0),
-                    num(r.y0),
-                    num(r.width()),
-                    num(r.height())
-                ),
-            ),
-        ];
-        if bold {
-            attrs.push(("font-weight".into(), "bold".into()));
-        }
-        if spacing > 0.0 {
-            attrs.push(("letter-spacing".into(), num(spacing)));
-        }
-        let attrs: Vec<(&str, &str)> = attrs
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        svg.element("text", &attrs, Some(&text));
+        draw_label(svg, &style, &text, r);
         placed += 1;
     }
     svg.close("g");
     placed
 }
 
-/// The legend goes in the lower or the upper left corner, whichever covers fewer incidents.
-fn legend_corner(legend: &Legend, incidents: &[Incident], map: Rect) -> Rect {
-    let (w, h) = (legend.width, legend.height);
-    let lower = Rect::new(map.x0 + 10.0, map.y1 - 10.0 - h, w, h);
-    let upper = Rect::new(map.x0 + 10.0, map.y0 + 10.0, w, h);
-    let covered = |r: &Rect| incidents.iter().filter(|i| r.contains_point(i.px)).count();
-    if covered(&upper) < covered(&lower) {
-        upper
-    } else {
-        lower
+/// The places to label inside `bounds` and their styles, in the order they are placed (by
+/// priority, then population, then name); districts and villages only on maps narrow enough.
+fn labelled_places(gazetteer: &Gazetteer, bounds: [f64; 4]) -> Vec<(LabelStyle, &Place)> {
+    let width_km =
+        (bounds[2] - bounds[0]) * 111.32 * ((bounds[1] + bounds[3]) / 2.0).to_radians().cos();
+    let mut places: Vec<_> = gazetteer
+        .places()
+        .iter()
+        .filter(|p| {
+            p.lon >= bounds[0] && p.lon <= bounds[2] && p.lat >= bounds[1] && p.lat <= bounds[3]
+        })
+        .filter_map(|p| Some((label_style(p.kind)?, p)))
+        .filter(|(style, _)| match style.priority {
+            DISTRICT_PRIORITY => width_km < DISTRICTS_BELOW_KM,
+            VILLAGE_PRIORITY => width_km < VILLAGES_BELOW_KM,
+            _ => true,
+        })
+        .collect();
+    places.sort_by(|(a, pa), (b, pb)| {
+        a.priority
+            .cmp(&b.priority)
+            .then(pb.population.unwrap_or(0).cmp(&pa.population.unwrap_or(0)))
+            .then(pa.name.cmp(&pb.name))
+    });
+    places
+}
+
+/// A label's text in its box `r`.
+fn draw_label(svg: &mut Svg, style: &LabelStyle, text: &str, r: Rect) {
+    let mut attrs = vec![
+        ("x".to_string(), num(r.x0 + 1.0)),
+        ("y".to_string(), num(r.y0 + style.size * 0.98)),
+        ("font-size".to_string(), num(style.size)),
+        ("fill".to_string(), style.colour.to_string()),
+        ("class".to_string(), "label".to_string()),
+        ("data-box".to_string(), bounds_data(r)),
+    ];
+    if style.bold {
+        attrs.push(("font-weight".into(), "bold".into()));
     }
+    if style.spacing > 0.0 {
+        attrs.push(("letter-spacing".into(), num(style.spacing)));
+    }
+    let attrs: Vec<(&str, &str)> = attrs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    svg.element("text", &attrs, Some(text));
 }
 
 /// A locator of Central Asia in plate carrée with the view's extent.
@@ -919,7 +1098,11 @@ fn draw_inset(svg: &mut Svg, frame: &Frame, r: Rect) {
             r.y1 - (lat - BOX[1]) / (BOX[3] - BOX[1]) * r.height(),
         )
     };
-    svg.element("g", &[("id", "inset")], None);
+    svg.element(
+        "g",
+        &[("id", "inset"), ("data-bounds", &bounds_data(r))],
+        None,
+    );
     svg.element("clipPath", &[("id", "inset-clip")], None);
     svg.rect(r, &[]);
     svg.close("clipPath");
@@ -971,26 +1154,76 @@ fn draw_inset(svg: &mut Svg, frame: &Frame, r: Rect) {
     svg.close("g");
 }
 
-/// A scale bar true at the map's centre and a north arrow (grid north is true north at the
-/// centre's meridian).
-fn draw_scale_and_north(svg: &mut Svg, frame: &Frame, r: Rect) {
-    // Ground metres per pixel at the centre.
-    let ground_m_per_px = frame.metres_per_px / frame.scale_at_centre;
-    let target_km = 260.0 * ground_m_per_px / 1000.0;
-    let magnitude = 10f64.powf(target_km.log10().floor());
-    let km = [1.0, 2.0, 5.0, 10.0]
-        .iter()
-        .map(|m| m * magnitude)
-        .rfind(|&k| k <= target_km)
-        .unwrap_or(magnitude);
-    let length_px = km * 1000.0 / ground_m_per_px;
-    let x0 = r.x1 - 10.0 - length_px;
-    let y = r.y1 - 16.0;
+/// The scale bar's longest length, px: it shows the roundest distance (1, 2 or 5 × 10ⁿ km)
+/// no longer than this, so 104 to 260 px.
+const SCALE_BAR_PX: f64 = 260.0;
+/// Room left of the bar for the north arrow, px.
+const NORTH_ARROW_ROOM: f64 = 38.0;
+/// Room right of the bar (its background), px.
+const SCALE_BAR_END: f64 = 8.0;
+/// From the top of the north arrow to the bar's baseline, px.
+const SCALE_BAR_TOP: f64 = 30.0;
+/// The height of the scale bar with the north arrow, px.
+const SCALE_BAR_HEIGHT: f64 = 42.0;
+
+/// A scale bar true at the map's centre: its distance and its length.
+struct ScaleBar {
+    km: f64,
+    length_px: f64,
+}
+
+impl ScaleBar {
+    /// The bar for the frame's scale at its centre (grid north is true north at the centre's
+    /// meridian).
+    fn new(frame: &Frame) -> ScaleBar {
+        // Ground metres per pixel at the centre.
+        let ground_m_per_px = frame.metres_per_px / frame.scale_at_centre;
+        let target_km = SCALE_BAR_PX * ground_m_per_px / 1000.0;
+        let magnitude = 10f64.powf(target_km.log10().floor());
+        let km = [1.0, 2.0, 5.0, 10.0]
+            .iter()
+            .map(|m| m * magnitude)
+            .rfind(|&k| k <= target_km)
+            .unwrap_or(magnitude);
+        ScaleBar {
+            km,
+            length_px: km * 1000.0 / ground_m_per_px,
+        }
+    }
+
+    /// The box of the bar with the north arrow.
+    fn size(&self) -> Size {
+        Size {
+            width: NORTH_ARROW_ROOM + self.length_px + SCALE_BAR_END,
+            height: SCALE_BAR_HEIGHT,
+        }
+    }
+
+    /// The box of the longest bar, whatever the frame.
+    fn largest() -> Size {
+        ScaleBar {
+            km: 0.0,
+            length_px: SCALE_BAR_PX,
+        }
+        .size()
+    }
+}
+
+/// The scale bar and the north arrow in the box `r` (of [`ScaleBar::size`]).
+fn draw_scale_and_north(svg: &mut Svg, bar: &ScaleBar, r: Rect) {
+    let ScaleBar { km, length_px } = *bar;
+    let x0 = r.x0 + NORTH_ARROW_ROOM;
+    let y = r.y0 + SCALE_BAR_TOP;
     let label = if km >= 1.0 {
         format!("{km} km")
     } else {
         format!("{} m", km * 1000.0)
     };
+    svg.element(
+        "g",
+        &[("id", "scale"), ("data-bounds", &bounds_data(r))],
+        None,
+    );
     svg.element(
         "g",
         &[
@@ -1002,7 +1235,12 @@ fn draw_scale_and_north(svg: &mut Svg, frame: &Frame, r: Rect) {
         None,
     );
     svg.rect(
-        Rect::new(x0 - 8.0, y - 26.0, length_px + 16.0, 38.0),
+        Rect::new(
+            x0 - SCALE_BAR_END,
+            y - 26.0,
+            length_px + 2.0 * SCALE_BAR_END,
+            38.0,
+        ),
         &[("fill", "#ffffff"), ("fill-opacity", "0.85")],
     );
     for (i, fill) in ["#1d2329", "#ffffff"].iter().enumerate() {
@@ -1042,7 +1280,12 @@ fn draw_scale_and_north(svg: &mut Svg, frame: &Frame, r: Rect) {
         Some(&label),
     );
     svg.close("g");
-    let nx = x0 - 30.0;
+    draw_north_arrow(svg, x0 - 30.0, y);
+    svg.close("g");
+}
+
+/// The north arrow centred on `nx`, its "N" on the baseline `y + 6`.
+fn draw_north_arrow(svg: &mut Svg, nx: f64, y: f64) {
     svg.element("g", &[("id", "north-arrow")], None);
     svg.empty(
         "path",
@@ -1254,9 +1497,57 @@ mod tests {
 
     fn incident(x: f64, y: f64, t: &str, f: u32) -> Incident {
         Incident {
+            point: Point::new(0.0, 0.0),
             px: (x, y),
             event_type: t.into(),
             fatalities: f,
+        }
+    }
+
+    #[test]
+    fn the_frame_margin_holds_the_largest_symbol() {
+        let largest = |members: usize, event_type: &str, fatalities: u32| {
+            let group = Group {
+                px: (0.0, 0.0),
+                members,
+                fatalities,
+                event_type: event_type.into(),
+                types: BTreeMap::new(),
+            };
+            group.bounds().x1
+        };
+        for (event_type, _, _) in TYPES {
+            assert!(
+                largest(1, event_type, u32::MAX) <= FRAME_MARGIN,
+                "{event_type}"
+            );
+        }
+        assert!(largest(1_000_000, "Battles", 0) <= FRAME_MARGIN);
+    }
+
+    #[test]
+    fn the_bundled_image_keeps_every_symbol_clear_of_the_overlays() {
+        use crate::incidents::IncidentTable;
+        let table = IncidentTable::bundled();
+        let index = IncidentIndex::new(&table);
+        for (width, height) in [(1600, 1100), (900, 700), (700, 1000)] {
+            let options = Options {
+                view: View::Fit,
+                width,
+                height,
+                title: "Incidents".into(),
+                subtitle: None,
+                labels: true,
+            };
+            let drawn = draw(&index, &Filter::default(), &Gazetteer::bundled(), &options);
+            let layout = &drawn.layout;
+            assert_eq!(layout.symbols.len(), drawn.symbols);
+            let overlays = [layout.legend, layout.inset, layout.scale_bar];
+            for symbol in &layout.symbols {
+                assert!(layout.map.contains(symbol), "{symbol:?} crosses the frame");
+                let clear = symbol.inflate(CLEARANCE_PX);
+                assert!(overlays.iter().all(|o| !o.overlaps(&clear)), "{symbol:?}");
+            }
         }
     }
 

@@ -16,6 +16,18 @@ pub fn num(x: f64) -> String {
     if s == "-0.0" { "0.0".into() } else { s }
 }
 
+/// A box as `x y width height` at 0.1 px: data-box of labels, data-bounds of symbols, the
+/// legend, the inset, the scale bar and the map.
+pub fn bounds_data(r: Rect) -> String {
+    format!(
+        "{} {} {} {}",
+        num(r.x0),
+        num(r.y0),
+        num(r.width()),
+        num(r.height())
+    )
+}
+
 impl Svg {
     /// A document `width` × `height` px; `data` become data-* attributes of the root.
     pub fn new(width: f64, height: f64, data: &[(&str, String)]) -> Svg {
