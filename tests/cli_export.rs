@@ -87,7 +87,9 @@ fn done_means_layers_open_in_gdal_with_expected_counts_and_types() {
         "border",
         "buffer",
         "segments",
-        "--km",
+        "--buffer-km",
+        "10",
+        "--segment-km",
         "10",
         "--out",
         "layers/",
@@ -209,7 +211,9 @@ fn polygons_wind_counter_clockwise_and_coordinates_respect_precision() {
         "countries",
         "districts",
         "grid",
-        "--km",
+        "--buffer-km",
+        "20",
+        "--grid-km",
         "20",
         "--precision",
         "4",
@@ -302,7 +306,9 @@ fn segment_and_grid_counts_equal_the_incidents_they_cover() {
         "export",
         "segments",
         "grid",
-        "--km",
+        "--segment-km",
+        "50",
+        "--grid-km",
         "50",
         "--segment-border-km",
         "10",
@@ -356,9 +362,82 @@ fn one_layer_to_a_file_or_stdout_and_usage_errors() {
         "{}",
         two.stderr
     );
-    wd.run(&["export", "buffer", "--km", "0", "--out", "x.geojson"])
+    wd.run(&["export", "buffer", "--buffer-km", "0", "--out", "x.geojson"])
         .assert_exit(2);
     wd.run(&["export", "nonsense"]).assert_exit(2);
+}
+
+/// A buffer width, a segment length and a grid cell are each their own option, with their
+/// own default (issue 19, item 12); `--km`, which set all three at once, says what to use.
+#[test]
+fn buffer_segments_and_grid_each_take_their_own_size() {
+    let wd = Workdir::new();
+    wd.output(&[
+        "export",
+        "buffer",
+        "segments",
+        "grid",
+        "--buffer-km",
+        "20",
+        "--segment-km",
+        "50",
+        "--out",
+        "s/",
+    ]);
+    let manifest = read_json(&wd, "s/layers.json");
+    let sizes: Vec<f64> = manifest["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["km"].as_f64().unwrap())
+        .collect();
+    assert_eq!(sizes, [20.0, 50.0, 10.0], "buffer, segments, grid");
+    let buffer = read_json(&wd, "s/buffer.geojson");
+    assert!(
+        buffer["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["properties"]["km"] == 20.0)
+    );
+    let segments = read_json(&wd, "s/segments.geojson");
+    assert_eq!(segments["features"].as_array().unwrap().len(), 23, "~50 km");
+    // A hexagon 10 km between opposite edges covers √3/2 · 10² km².
+    let grid = read_json(&wd, "s/grid.geojson");
+    for cell in grid["features"].as_array().unwrap() {
+        let area = cell["properties"]["area_km2"].as_f64().unwrap();
+        assert!((area - 86.6).abs() < 0.5, "{area}");
+    }
+    for command in [
+        &["export", "grid", "--out", "g.geojson"][..],
+        &["pack", "--out", "p"],
+        &["web", "--single-file", "m.html"],
+        &["db", "push", "--db", "postgres://nobody@127.0.0.1:1/x"],
+    ] {
+        let run = wd.run(&[command, &["--km", "10"]].concat());
+        run.assert_exit(2);
+        assert!(
+            run.stderr.contains(
+                "--km is no longer an option of export, pack, web and db push (it set three \
+                 sizes at once): use --buffer-km, --segment-km and --grid-km"
+            ),
+            "{command:?}: {}",
+            run.stderr
+        );
+    }
+    assert!(!wd.path("p").exists() && !wd.path("m.html").exists());
+    // The web map's buffer is --buffer-km wide, and its toggle says so.
+    wd.output(&["web", "--single-file", "m.html", "--buffer-km", "25"]);
+    let page = std::fs::read_to_string(wd.path("m.html")).unwrap();
+    assert!(page.contains("\"km\":25"), "the buffer's width in the page");
+    // Sizes of nothing are refused when the arguments are read.
+    let zero = wd.run(&["export", "grid", "--grid-km", "0"]);
+    zero.assert_exit(2);
+    assert!(
+        zero.stderr.contains("expected a size in km greater than 0"),
+        "{}",
+        zero.stderr
+    );
 }
 
 #[test]

@@ -10,7 +10,7 @@ use geo::Point;
 
 use crate::db::{config, connect, schema_name};
 use crate::error::Error;
-use crate::export::{Format as LayerFormat, Layer};
+use crate::export::{DEFAULT_KM, Format as LayerFormat, Layer, Sizes};
 use crate::gazetteer::Gazetteer;
 use crate::geocode::{Geocoder, Options, Status};
 use crate::incidents::date::Period;
@@ -35,11 +35,11 @@ pub enum LayerArg {
     Rivers,
     /// District polygons (AIMS 2014 for Afghanistan, OpenStreetMap for Tajikistan).
     Districts,
-    /// The zone within --km of the AF–TJ border, per side.
+    /// The zone within --buffer-km of the AF–TJ border, per side.
     Buffer,
-    /// The AF–TJ border cut into ~--km pieces with incident counts.
+    /// The AF–TJ border cut into ~--segment-km pieces with incident counts.
     Segments,
-    /// A hexagonal equal-area grid of incident counts.
+    /// A hexagonal equal-area grid of incident counts, cells --grid-km across.
     Grid,
 }
 
@@ -351,6 +351,58 @@ impl IncidentArgs {
 
 /// Inputs smaller than this (bytes) read in well under a second: no progress bar.
 const PROGRESS_MIN_BYTES: u64 = 32 << 20;
+
+/// The sizes of the layers made from the border and the incidents: `export`, `pack`, `web`
+/// and `db push`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SizeArgs {
+    /// Width of the border buffer on each side, in km.
+    #[arg(long, value_name = "KM", default_value_t = DEFAULT_KM, value_parser = parse_size_km)]
+    buffer_km: f64,
+    /// Length of the border segments, in km (the border is cut into equal pieces of about
+    /// this).
+    #[arg(long, value_name = "KM", default_value_t = DEFAULT_KM, value_parser = parse_size_km)]
+    segment_km: f64,
+    /// Segments count the incidents within this distance of the border, in km.
+    #[arg(long, value_name = "KM", default_value_t = DEFAULT_KM, value_parser = parse_km)]
+    segment_border_km: f64,
+    /// Size of the grid's hexagons (between opposite edges), in km.
+    #[arg(long, value_name = "KM", default_value_t = DEFAULT_KM, value_parser = parse_size_km)]
+    grid_km: f64,
+    /// Retired: it set the three sizes at once. Refused with the names to use instead.
+    #[arg(long, hide = true, value_name = "KM")]
+    km: Option<String>,
+}
+
+/// Why `--km` is refused where it once set the buffer, segments and grid together.
+const RETIRED_KM: &str = "--km is no longer an option of export, pack, web and db push (it set \
+     three sizes at once): use --buffer-km, --segment-km and --grid-km (10 each unless given)";
+
+impl SizeArgs {
+    /// The sizes given, or the advice to use the options that replaced `--km`.
+    pub fn sizes(&self) -> Result<Sizes, Error> {
+        if self.km.is_some() {
+            return Err(Error::Usage(RETIRED_KM.into()));
+        }
+        Ok(Sizes {
+            buffer_km: self.buffer_km,
+            segment_km: self.segment_km,
+            segment_border_km: self.segment_border_km,
+            grid_km: self.grid_km,
+        })
+    }
+}
+
+/// A size in km for a layer: as [`parse_km`], but greater than 0 (a buffer, a segment or a
+/// cell of no size is nothing to draw).
+fn parse_size_km(text: &str) -> Result<f64, String> {
+    match parse_km(text) {
+        Ok(v) if v > 0.0 => Ok(v),
+        _ => Err(format!(
+            "expected a size in km greater than 0 and at most 20000, got {text:?}"
+        )),
+    }
+}
 
 /// Tells on stderr how many rows were not indexed, when any.
 fn report(account: Option<String>) {

@@ -1,6 +1,6 @@
 //! `borderwatch db push`: incidents into a shared PostGIS database.
 
-use super::args::{DbArgs, IncidentArgs, LayerArg, layers, parse_km};
+use super::args::{DbArgs, IncidentArgs, LayerArg, SizeArgs, layers};
 use crate::db::{push_incidents, push_layer};
 use crate::error::Error;
 use crate::export::{Context, Layer, layer_features};
@@ -28,9 +28,8 @@ struct PushArgs {
     /// replace their table.
     #[arg(value_enum, value_name = "LAYER")]
     layers: Vec<LayerArg>,
-    /// Width of the border buffer, length of border segments, size of grid cells, in km.
-    #[arg(long, default_value_t = 10.0, value_parser = parse_km)]
-    km: f64,
+    #[command(flatten)]
+    sizes: SizeArgs,
     #[command(flatten)]
     db: DbArgs,
     #[command(flatten)]
@@ -40,6 +39,7 @@ struct PushArgs {
 pub fn run(args: Args) -> Result<i32, Error> {
     match args.command {
         Command::Push(push) => {
+            let sizes = push.sizes.sizes()?;
             let table = push.incidents.load()?;
             let (mut client, schema) = push.db.open()?;
             let layers = if push.layers.is_empty() {
@@ -71,8 +71,7 @@ pub fn run(args: Args) -> Result<i32, Error> {
                 index: &index,
                 filter: &filter,
                 gazetteer: &gazetteer,
-                km: push.km,
-                border_km: 10.0,
+                sizes,
             };
             for layer in layers.into_iter().filter(|l| *l != Layer::Incidents) {
                 let features = layer_features(layer, &context, 7)

@@ -4,12 +4,12 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use super::args::{FilterArgs, IncidentArgs, parse_km};
+use super::args::{FilterArgs, IncidentArgs, SizeArgs};
 use super::args::{FormatArg, LayerArg, layers};
 use super::output::{map_data, write_image, write_map};
 use crate::atomic::write_atomically;
 use crate::error::Error;
-use crate::export::{Context, FeatureWriter, Format, Layer, write_layer};
+use crate::export::{Context, FeatureWriter, Format, Layer, Sizes, write_layer};
 use crate::gazetteer::Gazetteer;
 use crate::incidents::IncidentTable;
 use crate::index::IncidentIndex;
@@ -35,12 +35,8 @@ pub struct LayerArgs {
     /// Decimals of coordinates (6 ≈ 0.1 m).
     #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u8).range(0..=15))]
     precision: u8,
-    /// Width of the border buffer, length of border segments, size of grid cells, in km.
-    #[arg(long, default_value_t = 10.0, value_parser = parse_km)]
-    km: f64,
-    /// Segments count incidents within this distance of the border, in km.
-    #[arg(long = "segment-border-km", default_value_t = 10.0, value_parser = parse_km)]
-    segment_border_km: f64,
+    #[command(flatten)]
+    sizes: SizeArgs,
     #[command(flatten)]
     filters: FilterArgs,
     #[command(flatten)]
@@ -63,15 +59,10 @@ pub fn run(args: Args) -> Result<i32, Error> {
 pub fn pack(mut options: LayerArgs) -> Result<i32, Error> {
     let root = options.out.take().unwrap_or_else(|| PathBuf::from("out"));
     options.out = Some(root.join("layers"));
+    let sizes = options.sizes.sizes()?;
     let table = options.incidents.load()?;
-    write_layers_of(&table, &Layer::ALL, &options)?;
-    let map = map_data(
-        &table,
-        &options.filters,
-        crate::web::DEFAULT_TITLE,
-        options.km,
-        options.segment_border_km,
-    )?;
+    write_layers_of(&table, &Layer::ALL, &options, sizes)?;
+    let map = map_data(&table, &options.filters, crate::web::DEFAULT_TITLE, sizes)?;
     write_map(&map, Some(&root.join("web")), Some(&root.join("map.html")))?;
     let image = crate::render::Options {
         view: crate::render::View::Fit,
@@ -93,22 +84,22 @@ pub fn pack(mut options: LayerArgs) -> Result<i32, Error> {
 
 /// Writes `layers` as `options` say; returns the exit code.
 pub fn write_layers(layers: &[Layer], options: &LayerArgs) -> Result<i32, Error> {
+    let sizes = options.sizes.sizes()?;
     if layers == [Layer::Incidents] {
         return stream_incidents(options);
     }
     let table = options.incidents.load()?;
-    write_layers_of(&table, layers, options)
+    write_layers_of(&table, layers, options, sizes)
 }
 
-/// Writes `layers` of the loaded `table` as `options` say.
+/// Writes `layers` of the loaded `table` as `options` say, buffer, segments and grid of
+/// `sizes`.
 fn write_layers_of(
     table: &IncidentTable,
     layers: &[Layer],
     options: &LayerArgs,
+    sizes: Sizes,
 ) -> Result<i32, Error> {
-    if options.km <= 0.0 {
-        return Err(Error::Usage("--km must be greater than 0".into()));
-    }
     let index = IncidentIndex::new(table);
     let gazetteer = Gazetteer::bundled();
     let filter = options.filters.filter()?;
@@ -116,8 +107,7 @@ fn write_layers_of(
         index: &index,
         filter: &filter,
         gazetteer: &gazetteer,
-        km: options.km,
-        border_km: options.segment_border_km,
+        sizes,
     };
     let precision = options.precision as usize;
     let out = options.out.clone().unwrap_or_else(|| PathBuf::from("-"));
@@ -157,11 +147,14 @@ fn write_layers_of(
             "bbox": if bbox.is_empty() { Value::Null } else { json!(bbox.0) },
             "sources": layer.sources(),
         });
-        if matches!(layer, Layer::Buffer | Layer::Segments | Layer::Grid) {
-            entry["km"] = json!(options.km);
-        }
-        if layer == Layer::Segments {
-            entry["border_km"] = json!(options.segment_border_km);
+        match layer {
+            Layer::Buffer => entry["km"] = json!(sizes.buffer_km),
+            Layer::Segments => {
+                entry["km"] = json!(sizes.segment_km);
+                entry["border_km"] = json!(sizes.segment_border_km);
+            }
+            Layer::Grid => entry["km"] = json!(sizes.grid_km),
+            _ => {}
         }
         entries.push(entry);
     }

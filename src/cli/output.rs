@@ -8,7 +8,8 @@ use rayon::prelude::*;
 use crate::atomic::write_atomically;
 use crate::error::Error;
 use crate::export::{
-    Context, FeatureWriter, Format, Properties, RUN, RUN_ITEM_BYTES, encode_runs, push_json_object,
+    Context, FeatureWriter, Format, Properties, RUN, RUN_ITEM_BYTES, Sizes, encode_runs,
+    push_json_object,
 };
 use crate::gazetteer::Gazetteer;
 use crate::incidents::date::display_date;
@@ -318,13 +319,12 @@ fn hit_properties(index: &IncidentIndex, h: &HitRow, p: &mut Properties) {
     }
 }
 
-/// The map's data from loaded incidents; `km` and `border_km` as `export` takes them.
+/// The map's data from loaded incidents; buffer, segments and grid of `sizes`.
 pub fn map_data(
     table: &IncidentTable,
     filters: &FilterArgs,
     title: &str,
-    km: f64,
-    border_km: f64,
+    sizes: Sizes,
 ) -> Result<MapData, Error> {
     let index = IncidentIndex::new(table);
     let gazetteer = Gazetteer::bundled();
@@ -333,8 +333,7 @@ pub fn map_data(
         index: &index,
         filter: &filter,
         gazetteer: &gazetteer,
-        km,
-        border_km,
+        sizes,
     };
     MapData::new(&context, title).map_err(|e| Error::Usage(format!("building the map: {e}")))
 }

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::args::{FilterArgs, IncidentArgs, parse_km};
+use super::args::{FilterArgs, IncidentArgs, SizeArgs};
 use super::output::{map_data, write_map};
 use crate::error::Error;
 
@@ -25,9 +25,8 @@ pub struct MapArgs {
     /// The page's title.
     #[arg(long, default_value = crate::web::DEFAULT_TITLE)]
     title: String,
-    /// Width of the border buffer, length of border segments, size of grid cells, in km.
-    #[arg(long, default_value_t = 10.0, value_parser = parse_km)]
-    km: f64,
+    #[command(flatten)]
+    sizes: SizeArgs,
     #[command(flatten)]
     filters: FilterArgs,
     #[command(flatten)]
@@ -35,10 +34,9 @@ pub struct MapArgs {
 }
 
 pub fn run(args: Args) -> Result<i32, Error> {
+    let sizes = args.map.sizes.sizes()?;
     let table = args.map.incidents.load()?;
-    let km = args.map.km;
-    // Segments count incidents within 10 km of the border, as `export` does by default.
-    let data = map_data(&table, &args.map.filters, &args.map.title, km, 10.0)?;
+    let data = map_data(&table, &args.map.filters, &args.map.title, sizes)?;
     write_map(&data, args.out.as_deref(), args.single_file.as_deref())?;
     Ok(0)
 }

@@ -44,11 +44,11 @@ pub enum Layer {
     Rivers,
     /// District polygons (AIMS 2014 for Afghanistan, OpenStreetMap for Tajikistan).
     Districts,
-    /// The zone within [`Context::km`] of the AF–TJ border, per side.
+    /// The zone within [`Sizes::buffer_km`] of the AF–TJ border, per side.
     Buffer,
-    /// The AF–TJ border cut into pieces of about [`Context::km`], with incident counts.
+    /// The AF–TJ border cut into pieces of about [`Sizes::segment_km`], with incident counts.
     Segments,
-    /// A hexagonal equal-area grid of incident counts.
+    /// A hexagonal equal-area grid of incident counts, cells [`Sizes::grid_km`] across.
     Grid,
 }
 
@@ -107,6 +107,37 @@ impl Layer {
     }
 }
 
+/// The size of each layer made from the border and the incidents unless told otherwise, in
+/// km: the buffer's width, the segments' length, the grid's cells and how near the border an
+/// incident must be to count in a segment.
+pub const DEFAULT_KM: f64 = 10.0;
+
+/// The sizes of the layers made from the border and the incidents, in km: each its own, since
+/// a buffer width, a segment length and a cell size are different choices.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sizes {
+    /// Width of the border buffer, on each side.
+    pub buffer_km: f64,
+    /// Length of the border segments (the border is cut into equal pieces of about this).
+    pub segment_km: f64,
+    /// How near the border an incident must be to count in a segment.
+    pub segment_border_km: f64,
+    /// Size of the grid's hexagons, between opposite edges.
+    pub grid_km: f64,
+}
+
+impl Default for Sizes {
+    /// [`DEFAULT_KM`] for each.
+    fn default() -> Sizes {
+        Sizes {
+            buffer_km: DEFAULT_KM,
+            segment_km: DEFAULT_KM,
+            segment_border_km: DEFAULT_KM,
+            grid_km: DEFAULT_KM,
+        }
+    }
+}
+
 /// What layers are made from and how.
 pub struct Context<'a> {
     /// The incidents.
@@ -115,10 +146,8 @@ pub struct Context<'a> {
     pub filter: &'a Filter,
     /// Places for the places layer and district names.
     pub gazetteer: &'a Gazetteer,
-    /// `--km` of buffer, segments and grid.
-    pub km: f64,
-    /// `--border-km` of segments: how near the border an incident must be to count.
-    pub border_km: f64,
+    /// The sizes of buffer, segments and grid.
+    pub sizes: Sizes,
 }
 
 /// The features of one layer, as written (coordinates at `precision` decimals).
@@ -271,25 +300,32 @@ pub fn write_layer<W: Write + Send>(
             }
         }
         Layer::Buffer => {
-            for zone in border_buffer(context.km) {
+            let km = context.sizes.buffer_km;
+            for zone in border_buffer(km) {
                 let mut out = Map::new();
                 out.insert("side".into(), zone.side.into());
-                out.insert("km".into(), context.km.into());
+                out.insert("km".into(), km.into());
                 out.insert("area_km2".into(), round(zone.area_km2, 1).into());
                 writer.write(&Feature {
-                    id: Some(format!("buffer-{}-{}", zone.side, context.km)),
+                    id: Some(format!("buffer-{}-{km}", zone.side)),
                     geometry: oriented(Geometry::MultiPolygon(zone.polygon)),
                     properties: out,
                 })?;
             }
         }
         Layer::Segments => {
-            for s in border_segments(context.index, context.filter, context.km, context.border_km) {
+            let sizes = context.sizes;
+            for s in border_segments(
+                context.index,
+                context.filter,
+                sizes.segment_km,
+                sizes.segment_border_km,
+            ) {
                 writer.write(&s)?;
             }
         }
         Layer::Grid => {
-            for cell in hex_grid(context.index, context.filter, context.km) {
+            for cell in hex_grid(context.index, context.filter, context.sizes.grid_km) {
                 writer.write(&cell)?;
             }
         }

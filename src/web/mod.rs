@@ -110,7 +110,7 @@ const PRECISION: usize = 5;
 /// place, the label glyphs the names need, and what the map says about its sources.
 ///
 /// ```
-/// use borderwatch::export::Context;
+/// use borderwatch::export::{Context, Sizes};
 /// use borderwatch::gazetteer::Gazetteer;
 /// use borderwatch::incidents::IncidentTable;
 /// use borderwatch::index::{Filter, IncidentIndex};
@@ -120,7 +120,7 @@ const PRECISION: usize = 5;
 /// let index = IncidentIndex::new(&table);
 /// let gazetteer = Gazetteer::bundled();
 /// let filter = Filter::default();
-/// let context = Context { index: &index, filter: &filter, gazetteer: &gazetteer, km: 10.0, border_km: 10.0 };
+/// let context = Context { index: &index, filter: &filter, gazetteer: &gazetteer, sizes: Sizes::default() };
 /// let data = MapData::new(&context, "Border incidents").unwrap();
 /// assert_eq!(data.located(), 6);
 /// assert_eq!(data.unlocated(), 1);
@@ -176,7 +176,8 @@ impl MapData {
             "attribution_html": crate::untrusted::for_markup(ATTRIBUTION),
             "counts": context.index.table().counts(),
             "filters": context.filter.describe(),
-            "km": context.km,
+            // The buffer's width, which the page's layer toggle names.
+            "km": context.sizes.buffer_km,
             "view": view(incidents_bbox),
         });
         let mut script = String::from("window.BORDERWATCH = {\"meta\":");
