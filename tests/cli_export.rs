@@ -440,6 +440,34 @@ fn buffer_segments_and_grid_each_take_their_own_size() {
     );
 }
 
+/// `--no-index-file` is offered only where an index file can answer: `near` and `bbox`
+/// (issue 19, item 12). Commands that read every row refuse it.
+#[test]
+fn only_queries_take_no_index_file() {
+    let wd = Workdir::new();
+    for command in [
+        &["export", "incidents"][..],
+        &["pack"],
+        &["web", "--single-file", "m.html"],
+        &["db", "push"],
+        &["render", "--out", "m.png"],
+        &["incidents", "summary"],
+    ] {
+        let run = wd.run(&[command, &["--no-index-file"]].concat());
+        run.assert_exit(2);
+        assert!(
+            run.stderr
+                .contains("unexpected argument '--no-index-file' found"),
+            "{command:?}: {}",
+            run.stderr
+        );
+    }
+    wd.run(&["near", "Qala-i-Zal", "--km", "50", "--no-index-file"])
+        .assert_exit(0);
+    wd.run(&["bbox", "68,36.5,72,38.5", "--no-index-file"])
+        .assert_exit(0);
+}
+
 #[test]
 fn an_interrupted_export_leaves_the_previous_file_and_no_temporary() {
     let wd = Workdir::new();

@@ -243,10 +243,39 @@ pub struct IncidentArgs {
     /// Do not geocode rows that lack coordinates (they stay unlocated).
     #[arg(long)]
     no_geocode: bool,
-    /// `near` and `bbox`: neither use nor write the index file kept beside one incident CSV
-    /// (`.FILE.bwindex`, which lets a query read only the rows it can find).
+}
+
+/// Where the incidents of a query (`near`, `bbox`) come from: as [`IncidentArgs`], and whether
+/// the index file beside one CSV may answer. The other commands read every row anyway, so
+/// they are not offered the choice.
+#[derive(Debug, Clone, clap::Args)]
+pub struct QueryIncidentArgs {
+    #[command(flatten)]
+    incidents: IncidentArgs,
+    /// Neither use nor write the index file kept beside one incident CSV (`.FILE.bwindex`,
+    /// which lets a query read only the rows it can find).
     #[arg(long)]
     no_index_file: bool,
+}
+
+impl std::ops::Deref for QueryIncidentArgs {
+    type Target = IncidentArgs;
+
+    fn deref(&self) -> &IncidentArgs {
+        &self.incidents
+    }
+}
+
+impl QueryIncidentArgs {
+    /// Reads the incidents a query of `area` needs (through the index file beside one CSV
+    /// unless --no-index-file), and reports on stderr rows that were not indexed.
+    pub fn load_around(&self, area: &Area) -> Result<AreaLoad, Error> {
+        let mut loaded = self
+            .incidents
+            .with_progress(|source| load_around(&source, area, !self.no_index_file))?;
+        report(loaded.account.take());
+        Ok(loaded)
+    }
 }
 
 /// `--columns` pairs: (schema key, the file's header).
@@ -306,15 +335,6 @@ impl IncidentArgs {
         let account = self.with_progress(|source| source.stream(sink))?;
         report(account.account());
         Ok(account)
-    }
-
-    /// Reads the incidents a query of `area` needs (through the index file beside one CSV
-    /// unless --no-index-file), and reports on stderr rows that were not indexed.
-    pub fn load_around(&self, area: &Area) -> Result<AreaLoad, Error> {
-        let mut loaded =
-            self.with_progress(|source| load_around(&source, area, !self.no_index_file))?;
-        report(loaded.account.take());
-        Ok(loaded)
     }
 
     /// Reads the incidents without reporting.

@@ -1,6 +1,6 @@
 //! `borderwatch bbox`: incidents inside a lon/lat box.
 
-use super::args::{FilterArgs, IncidentArgs};
+use super::args::{FilterArgs, QueryIncidentArgs};
 use super::output::{HitColumns, HitFormat, HitRow, write_hits};
 use crate::error::Error;
 use crate::index::{Area, AreaLoad, IncidentIndex, why_nothing};
@@ -14,7 +14,7 @@ pub struct Args {
     #[command(flatten)]
     filters: FilterArgs,
     #[command(flatten)]
-    incidents: IncidentArgs,
+    incidents: QueryIncidentArgs,
     #[arg(long, value_enum, default_value_t = HitFormat::Table)]
     format: HitFormat,
     /// Query a PostGIS database filled by `db push` instead of files.

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use geo::Point;
 use rayon::prelude::*;
 
-use super::args::{DbArgs, FilterArgs, IncidentArgs, parse_km, parse_lat_lon, resolve_place};
+use super::args::{DbArgs, FilterArgs, QueryIncidentArgs, parse_km, parse_lat_lon, resolve_place};
 use super::output::{HitColumns, HitFormat, HitRow, write_hits, write_table};
 use crate::error::Error;
 use crate::index::queries::{Query, QueryFile, read_queries};
@@ -41,7 +41,7 @@ pub struct Args {
     #[command(flatten)]
     filters: FilterArgs,
     #[command(flatten)]
-    incidents: IncidentArgs,
+    incidents: QueryIncidentArgs,
     #[arg(long, value_enum, default_value_t = HitFormat::Table)]
     format: HitFormat,
     /// Query a PostGIS database filled by `db push` instead of files (with --km).
