@@ -367,6 +367,151 @@ fn one_layer_to_a_file_or_stdout_and_usage_errors() {
     wd.run(&["export", "nonsense"]).assert_exit(2);
 }
 
+/// The format follows `--out`'s extension unless `--format` says otherwise (which wins, with a
+/// warning when the extension names another); an extension that names none is refused
+/// (issue 19, item 5).
+#[test]
+fn the_format_follows_the_extension_of_out() {
+    let wd = Workdir::new();
+    let starts = |name: &str| -> Vec<u8> {
+        let bytes = std::fs::read(wd.path(name)).unwrap();
+        bytes[..bytes.len().min(8)].to_vec()
+    };
+    for (file, magic) in [
+        ("b.geojson", &b"{\"type\":"[..]),
+        ("b.json", b"{\"type\":"),
+        ("B.GeoJSON", b"{\"type\":"),
+        ("b.geojsons", b"\x1e{\"type\""),
+        ("b.csv", b"geometry"),
+        ("b.fgb", b"fgb\x03fgb\x00"),
+        ("b.parquet", b"PAR1"),
+        ("b.geoparquet", b"PAR1"),
+    ] {
+        wd.output(&["export", "border", "--out", file]);
+        assert!(
+            starts(file).starts_with(magic),
+            "{file}: {:?}",
+            starts(file)
+        );
+    }
+    // The incidents layer, which streams, follows the same rule.
+    wd.output(&["export", "incidents", "--out", "i.fgb"]);
+    assert!(starts("i.fgb").starts_with(b"fgb\x03"));
+    // --format is explicit: followed, with a warning when the extension names another.
+    let run = wd.output(&["export", "border", "--format", "csv", "--out", "c.fgb"]);
+    assert!(starts("c.fgb").starts_with(b"geometry"));
+    assert!(
+        run.stderr.contains(
+            "borderwatch: warning: c.fgb: writing CSV as --format says, though the extension \
+             names FlatGeobuf"
+        ),
+        "{}",
+        run.stderr
+    );
+    let run = wd.output(&[
+        "export",
+        "border",
+        "--format",
+        "flatgeobuf",
+        "--out",
+        "b.dat",
+    ]);
+    assert!(starts("b.dat").starts_with(b"fgb\x03"));
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    // No format named, none given: refused, with the extensions that name one.
+    for out in ["b.geojsonl", "layers"] {
+        let run = wd.run(&["export", "border", "--out", out]);
+        run.assert_exit(2);
+        assert!(
+            run.stderr.contains(&format!(
+                "borderwatch: {out}: the extension names no format we write: use one of \
+                 .geojson or .json (GeoJSON), .geojsons (a GeoJSON text sequence), .csv (CSV), \
+                 .fgb (FlatGeobuf), .parquet or .geoparquet (GeoParquet), or give --format (a \
+                 folder ends in /)"
+            )),
+            "{}",
+            run.stderr
+        );
+        assert!(!wd.path(out).exists());
+    }
+    // A folder takes --format, GeoJSON by default.
+    wd.output(&["export", "border", "rivers", "--out", "g"]);
+    assert!(starts("g/rivers.geojson").starts_with(b"{"));
+    wd.output(&[
+        "export",
+        "border",
+        "rivers",
+        "--format",
+        "flatgeobuf",
+        "--out",
+        "f",
+    ]);
+    assert!(starts("f/rivers.fgb").starts_with(b"fgb\x03"));
+}
+
+/// A binary format goes to standard output only when it is not a terminal; a pack is a
+/// folder, and its --help says so (issue 19, item 5).
+#[test]
+fn binary_never_goes_to_a_terminal_and_a_pack_is_a_folder() {
+    let wd = Workdir::new();
+    let piped = wd.output(&["export", "border", "--format", "flatgeobuf"]);
+    assert!(piped.stdout.starts_with("fgb\u{3}"));
+    // `script` gives the command a terminal for standard output (util-linux).
+    let script = Command::new("script").arg("--version").output();
+    if script.is_ok_and(|o| o.status.success()) {
+        let bin = env!("CARGO_BIN_EXE_borderwatch");
+        for (args, code) in [
+            ("export border --format flatgeobuf", 2),
+            ("export incidents --format geoparquet", 2),
+            ("export border --format geojsonseq", 0),
+        ] {
+            let out = Command::new("script")
+                .args(["-qec", &format!("{bin} {args}"), "/dev/null"])
+                .current_dir(wd.root())
+                .output()
+                .unwrap();
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert_eq!(out.status.code(), Some(code), "{args}: {text}");
+            if code == 2 {
+                assert!(
+                    text.contains(
+                        "is binary and standard output is a terminal: write it with \
+                         --out FILE."
+                    ),
+                    "{args}: {text}"
+                );
+            }
+        }
+    } else {
+        eprintln!("skipped the terminal cases: no `script` (util-linux) here");
+    }
+    let dash = wd.run(&["pack", "--out", "-"]);
+    dash.assert_exit(2);
+    assert!(
+        dash.stderr
+            .contains("--out -: a pack is a folder (layers/, web/, map.html, map.png)"),
+        "{}",
+        dash.stderr
+    );
+    assert!(!wd.path("-").exists());
+    wd.create("taken", "a file");
+    let file = wd.run(&["pack", "--out", "taken"]);
+    file.assert_exit(2);
+    assert!(
+        file.stderr
+            .contains("--out taken: a file, and a pack is a folder"),
+        "{}",
+        file.stderr
+    );
+    let help = wd.output(&["pack", "--help"]).stdout;
+    let out = &help[help.find("--out <DIR>").unwrap()..];
+    assert!(
+        out.starts_with("--out <DIR>\n          The pack's folder: layers/"),
+        "{help}"
+    );
+    assert!(!help.contains("standard output"), "{help}");
+}
+
 /// A buffer width, a segment length and a grid cell are each their own option, with their
 /// own default (issue 19, item 12); `--km`, which set all three at once, says what to use.
 #[test]

@@ -1,5 +1,6 @@
 //! `borderwatch export` and `borderwatch pack`: layers as files, with a manifest.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
@@ -9,7 +10,7 @@ use super::args::{FormatArg, LayerArg, layers};
 use super::output::{map_data, write_image, write_map};
 use crate::atomic::write_atomically;
 use crate::error::Error;
-use crate::export::{Context, FeatureWriter, Format, Layer, Sizes, write_layer};
+use crate::export::{Context, EXTENSIONS, FeatureWriter, Format, Layer, Sizes, write_layer};
 use crate::gazetteer::Gazetteer;
 use crate::incidents::IncidentTable;
 use crate::index::IncidentIndex;
@@ -19,19 +20,38 @@ pub struct Args {
     /// Layers to write.
     #[arg(value_enum, required = true, value_name = "LAYER")]
     layers: Vec<LayerArg>,
+    /// A folder (existing, or ending in /: one LAYER.EXT per layer plus layers.json), a file
+    /// (one layer; its extension gives the format), or - for standard output (one layer;
+    /// FlatGeobuf and GeoParquet only when redirected). Default: - for one layer.
+    #[arg(long, value_name = "DIR|FILE|-")]
+    out: Option<PathBuf>,
+    /// The encoding. Default: the one --out's extension names (.geojson/.json, .geojsons,
+    /// .csv, .fgb, .parquet/.geoparquet), else GeoJSON. Given, it is followed, with a
+    /// warning when the extension names another format.
+    #[arg(long, value_enum)]
+    format: Option<FormatArg>,
     #[command(flatten)]
     options: LayerArgs,
 }
 
-/// Options shared by `export` and `pack`.
+/// `borderwatch pack`'s arguments.
 #[derive(Debug, clap::Args)]
-pub struct LayerArgs {
-    /// A folder (one LAYER.EXT per layer plus layers.json), a file (one layer), or - for
-    /// standard output (one layer). Default: - for one layer.
-    #[arg(long, value_name = "DIR|FILE|-")]
-    out: Option<PathBuf>,
+pub struct PackArgs {
+    /// The pack's folder: layers/ (one LAYER.EXT per layer and layers.json), web/ (the web
+    /// map as a static site), map.html (the same map as one file) and map.png (the briefing
+    /// image).
+    #[arg(long, value_name = "DIR", default_value = "out")]
+    out: PathBuf,
+    /// The encoding of the files in layers/.
     #[arg(long, value_enum, default_value_t = FormatArg::Geojson)]
     format: FormatArg,
+    #[command(flatten)]
+    options: LayerArgs,
+}
+
+/// Options shared by `export` and `pack`: what the layers hold.
+#[derive(Debug, clap::Args)]
+pub struct LayerArgs {
     /// Decimals of coordinates (6 ≈ 0.1 m).
     #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u8).range(0..=15))]
     precision: u8,
@@ -43,25 +63,150 @@ pub struct LayerArgs {
     incidents: IncidentArgs,
 }
 
-impl LayerArgs {
-    /// The encoding of the layers.
-    fn format(&self) -> Format {
-        self.format.into()
+/// Where layers go.
+#[derive(Debug, Clone, PartialEq)]
+enum Target {
+    /// Standard output: one layer.
+    Stdout,
+    /// One file: one layer.
+    File(PathBuf),
+    /// A folder: a file per layer and the manifest, layers.json.
+    Folder(PathBuf),
+}
+
+impl Target {
+    /// Where `--out` (absent: standard output) sends `layers` layers.
+    fn of(out: Option<&Path>, layers: usize) -> Result<Target, Error> {
+        let out = out.unwrap_or(Path::new("-"));
+        if out.as_os_str() == "-" {
+            if layers > 1 {
+                return Err(Error::Usage(
+                    "several layers need --out DIR (one file each)".into(),
+                ));
+            }
+            return Ok(Target::Stdout);
+        }
+        Ok(
+            if layers > 1 || out.is_dir() || out.to_string_lossy().ends_with('/') {
+                Target::Folder(out.to_path_buf())
+            } else {
+                Target::File(out.to_path_buf())
+            },
+        )
     }
 }
 
+/// Where and how layers are written.
+struct Output {
+    target: Target,
+    format: Format,
+    /// Decimals of coordinates.
+    precision: usize,
+}
+
+/// The format of layers written to `target`: `given` (--format) when there is one, else the
+/// one the file's extension names, else GeoJSON. A file whose extension names no format
+/// needs --format; a binary format is not written to a terminal.
+fn format_for(given: Option<FormatArg>, target: &Target) -> Result<Format, Error> {
+    let given = given.map(Format::from);
+    let format = match target {
+        Target::File(path) => {
+            let named = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .and_then(Format::from_extension);
+            match (given, named) {
+                (Some(given), Some(named)) if given != named => {
+                    eprintln!(
+                        "borderwatch: warning: {}: writing {} as --format says, though the \
+                         extension names {}",
+                        path.display(),
+                        given.name(),
+                        named.name()
+                    );
+                    given
+                }
+                (Some(format), _) | (None, Some(format)) => format,
+                (None, None) => return Err(Error::Usage(unknown_extension(path))),
+            }
+        }
+        Target::Stdout | Target::Folder(_) => given.unwrap_or(Format::Geojson),
+    };
+    if target == &Target::Stdout && format.is_binary() && std::io::stdout().is_terminal() {
+        return Err(Error::Usage(format!(
+            "{} is binary and standard output is a terminal: write it with --out FILE.{}, or \
+             redirect standard output to a file",
+            format.name(),
+            format.extension()
+        )));
+    }
+    Ok(format)
+}
+
+/// Why the format of `path` is unknown, and the extensions that name one.
+fn unknown_extension(path: &Path) -> String {
+    // The extensions of each format together: ".parquet or .geoparquet (GeoParquet)".
+    let mut known: Vec<(Format, Vec<String>)> = Vec::new();
+    for &(extension, format) in &EXTENSIONS {
+        match known.last_mut() {
+            Some((f, names)) if *f == format => names.push(format!(".{extension}")),
+            _ => known.push((format, vec![format!(".{extension}")])),
+        }
+    }
+    let known: Vec<String> = known
+        .iter()
+        .map(|(f, names)| format!("{} ({})", names.join(" or "), f.name()))
+        .collect();
+    format!(
+        "{}: the extension names no format we write: use one of {}, or give --format (a \
+         folder ends in /)",
+        path.display(),
+        known.join(", ")
+    )
+}
+
 pub fn run(args: Args) -> Result<i32, Error> {
-    write_layers(&layers(&args.layers), &args.options)
+    let layers = layers(&args.layers);
+    let target = Target::of(args.out.as_deref(), layers.len())?;
+    let output = Output {
+        format: format_for(args.format, &target)?,
+        target,
+        precision: args.options.precision as usize,
+    };
+    let sizes = args.options.sizes.sizes()?;
+    if layers == [Layer::Incidents] {
+        return stream_incidents(&args.options, &output);
+    }
+    let table = args.options.incidents.load()?;
+    write_layers_of(&table, &layers, &args.options, &output, sizes)
 }
 
 /// `borderwatch pack`: the map pack in a folder (default out): every layer in layers/, the
 /// web map in web/ and as the single file map.html, and the briefing image map.png.
-pub fn pack(mut options: LayerArgs) -> Result<i32, Error> {
-    let root = options.out.take().unwrap_or_else(|| PathBuf::from("out"));
-    options.out = Some(root.join("layers"));
+pub fn pack(args: PackArgs) -> Result<i32, Error> {
+    let root = args.out;
+    if root.as_os_str() == "-" {
+        return Err(Error::Usage(
+            "--out -: a pack is a folder (layers/, web/, map.html, map.png), not a stream: \
+             name a folder (default out)"
+                .into(),
+        ));
+    }
+    if root.exists() && !root.is_dir() {
+        return Err(Error::Usage(format!(
+            "--out {}: a file, and a pack is a folder: name a folder (default out)",
+            root.display()
+        )));
+    }
+    let options = args.options;
+    let output = Output {
+        target: Target::Folder(root.join("layers")),
+        format: args.format.into(),
+        precision: options.precision as usize,
+    };
     let sizes = options.sizes.sizes()?;
     let table = options.incidents.load()?;
-    write_layers_of(&table, &Layer::ALL, &options, sizes)?;
+    write_layers_of(&table, &Layer::ALL, &options, &output, sizes)?;
     let map = map_data(&table, &options.filters, crate::web::DEFAULT_TITLE, sizes)?;
     write_map(&map, Some(&root.join("web")), Some(&root.join("map.html")))?;
     let image = crate::render::Options {
@@ -82,22 +227,12 @@ pub fn pack(mut options: LayerArgs) -> Result<i32, Error> {
     Ok(0)
 }
 
-/// Writes `layers` as `options` say; returns the exit code.
-pub fn write_layers(layers: &[Layer], options: &LayerArgs) -> Result<i32, Error> {
-    let sizes = options.sizes.sizes()?;
-    if layers == [Layer::Incidents] {
-        return stream_incidents(options);
-    }
-    let table = options.incidents.load()?;
-    write_layers_of(&table, layers, options, sizes)
-}
-
-/// Writes `layers` of the loaded `table` as `options` say, buffer, segments and grid of
-/// `sizes`.
+/// Writes `layers` of the loaded `table` to `output`, buffer, segments and grid of `sizes`.
 fn write_layers_of(
     table: &IncidentTable,
     layers: &[Layer],
     options: &LayerArgs,
+    output: &Output,
     sizes: Sizes,
 ) -> Result<i32, Error> {
     let index = IncidentIndex::new(table);
@@ -109,40 +244,46 @@ fn write_layers_of(
         gazetteer: &gazetteer,
         sizes,
     };
-    let precision = options.precision as usize;
-    let out = options.out.clone().unwrap_or_else(|| PathBuf::from("-"));
-    let to_folder = layers.len() > 1 || out.is_dir() || out.to_string_lossy().ends_with('/');
-    if out.as_os_str() == "-" {
-        if layers.len() > 1 {
-            return Err(Error::Usage(
-                "several layers need --out DIR (one file each)".into(),
-            ));
+    let (format, precision) = (output.format, output.precision);
+    match &output.target {
+        Target::Stdout => {
+            let writer = FeatureWriter::new(
+                std::io::BufWriter::new(std::io::stdout()),
+                format,
+                precision,
+            )
+            .map_err(Error::output)?;
+            write_layer(layers[0], &context, writer).map_err(Error::output)?;
         }
-        let writer = FeatureWriter::new(
-            std::io::BufWriter::new(std::io::stdout()),
-            options.format(),
-            precision,
-        )
-        .map_err(Error::output)?;
-        write_layer(layers[0], &context, writer).map_err(Error::output)?;
-        return Ok(0);
+        Target::File(path) => {
+            let (count, _) = write_file(path, layers[0], &context, format, precision)?;
+            eprintln!("borderwatch: {}: {count} features", path.display());
+        }
+        Target::Folder(dir) => write_folder(dir, layers, &context, output, options)?,
     }
-    if !to_folder {
-        let (count, _) = write_file(&out, layers[0], &context, options.format(), precision)?;
-        eprintln!("borderwatch: {}: {count} features", out.display());
-        return Ok(0);
-    }
-    std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
+    Ok(0)
+}
+
+/// Writes each of `layers` to `dir/LAYER.EXT` and the manifest, `dir/layers.json`.
+fn write_folder(
+    dir: &Path,
+    layers: &[Layer],
+    context: &Context,
+    output: &Output,
+    options: &LayerArgs,
+) -> Result<(), Error> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let (format, sizes) = (output.format, context.sizes);
     let mut entries = Vec::new();
     for &layer in layers {
-        let name = format!("{}.{}", layer.name(), options.format().extension());
-        let path = out.join(&name);
-        let (count, bbox) = write_file(&path, layer, &context, options.format(), precision)?;
+        let name = format!("{}.{}", layer.name(), format.extension());
+        let path = dir.join(&name);
+        let (count, bbox) = write_file(&path, layer, context, format, output.precision)?;
         eprintln!("borderwatch: {}: {count} features", path.display());
         let mut entry = json!({
             "layer": layer.name(),
             "file": name,
-            "format": format!("{:?}", options.format()).to_lowercase(),
+            "format": format!("{format:?}").to_lowercase(),
             "features": count,
             "bbox": if bbox.is_empty() { Value::Null } else { json!(bbox.0) },
             "sources": layer.sources(),
@@ -163,26 +304,24 @@ fn write_layers_of(
         "generated_at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         "crs": "EPSG:4326 (WGS84 longitude, latitude), RFC 7946",
         "incidents": options.incidents.describe(),
-        "filters": filter.describe(),
-        "counts": table.counts(),
+        "filters": context.filter.describe(),
+        "counts": context.index.table().counts(),
         "layers": entries,
     });
-    let manifest_path = out.join("layers.json");
-    write_atomically(&manifest_path, |w| {
+    write_atomically(&dir.join("layers.json"), |w| {
         serde_json::to_writer_pretty(&mut *w, &manifest).map_err(std::io::Error::other)?;
         w.write_all(b"\n")
     })?;
-    Ok(0)
+    Ok(())
 }
 
 /// The incidents layer alone streams from the input to the output block by block: memory
 /// stays flat for any number of incidents.
-fn stream_incidents(options: &LayerArgs) -> Result<i32, Error> {
+fn stream_incidents(options: &LayerArgs, output: &Output) -> Result<i32, Error> {
     let filter = options.filters.filter()?;
-    let precision = options.precision as usize;
-    let out = options.out.clone().unwrap_or_else(|| PathBuf::from("-"));
+    let (format, precision) = (output.format, output.precision);
     let run = |w: &mut (dyn std::io::Write + Send)| -> Result<usize, Error> {
-        let mut writer = FeatureWriter::new(w, options.format(), precision)
+        let mut writer = FeatureWriter::new(w, format, precision)
             .map_err(Error::output)?
             .named("incidents");
         options.incidents.stream(&mut |block| {
@@ -192,16 +331,17 @@ fn stream_incidents(options: &LayerArgs) -> Result<i32, Error> {
         let (count, _) = writer.finish().map_err(Error::output)?;
         Ok(count)
     };
-    if out.as_os_str() == "-" {
-        let mut stdout = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout());
-        run(&mut stdout)?;
-        return Ok(0);
-    }
-    let path = if out.is_dir() || out.to_string_lossy().ends_with('/') {
-        std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
-        out.join(format!("incidents.{}", options.format().extension()))
-    } else {
-        out
+    let path = match &output.target {
+        Target::Stdout => {
+            let mut stdout = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout());
+            run(&mut stdout)?;
+            return Ok(0);
+        }
+        Target::File(path) => path.clone(),
+        Target::Folder(dir) => {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            dir.join(format!("incidents.{}", format.extension()))
+        }
     };
     // Errors of the layer (bad input) are reported as themselves, not as a failed write.
     let mut outcome: Option<Result<usize, Error>> = None;

@@ -44,11 +44,12 @@ enum Command {
     /// Check incident files, or summarise them.
     #[command(subcommand)]
     Incidents(incidents::Command),
-    /// Write layers (GeoJSON, GeoJSON sequence or CSV) for GIS and web maps.
+    /// Write layers (GeoJSON, GeoJSON sequence, CSV, FlatGeobuf, GeoParquet) for GIS and
+    /// web maps.
     Export(export::Args),
     /// The map pack into a folder (default out): every layer in layers/ with a manifest, the
     /// web map in web/ and as the single file map.html, a briefing image map.png.
-    Pack(export::LayerArgs),
+    Pack(export::PackArgs),
     /// Draft incidents (or list place mentions) from news articles, with their evidence.
     Extract(extract::Args),
     /// PostGIS: `db push` upserts incidents into a shared database.

@@ -21,7 +21,8 @@ pub use feature::{Bbox, Feature};
 pub use typing::{ColumnKind, columns, text_value};
 pub use wkb::{geometry_type, wkb};
 pub use write::{
-    Encoded, FeatureWriter, Format, Properties, RUN, RUN_ITEM_BYTES, encode_runs, push_json_object,
+    EXTENSIONS, Encoded, FeatureWriter, Format, Properties, RUN, RUN_ITEM_BYTES, encode_runs,
+    push_json_object,
 };
 
 use crate::gazetteer::Gazetteer;

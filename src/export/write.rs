@@ -29,7 +29,51 @@ pub enum Format {
     Geoparquet,
 }
 
+/// The file extensions that name a format, as readers take them: `.geojsons` is GDAL's name
+/// for RFC 8142 sequences (records start with RS; `.geojsonl`, `.jsonl` and `.ndjson` name
+/// newline-delimited JSON without it, which we do not write), `.parquet` the one GeoParquet
+/// recommends.
+pub const EXTENSIONS: [(&str, Format); 7] = [
+    ("geojson", Format::Geojson),
+    ("json", Format::Geojson),
+    ("geojsons", Format::Geojsonseq),
+    ("csv", Format::Csv),
+    ("fgb", Format::Flatgeobuf),
+    ("parquet", Format::Geoparquet),
+    ("geoparquet", Format::Geoparquet),
+];
+
 impl Format {
+    /// The format a file extension (without the dot, any case) names, if any.
+    ///
+    /// ```
+    /// use borderwatch::export::Format;
+    /// assert_eq!(Format::from_extension("FGB"), Some(Format::Flatgeobuf));
+    /// assert_eq!(Format::from_extension("geojsonl"), None);
+    /// ```
+    pub fn from_extension(extension: &str) -> Option<Format> {
+        EXTENSIONS
+            .iter()
+            .find(|(e, _)| e.eq_ignore_ascii_case(extension))
+            .map(|&(_, f)| f)
+    }
+
+    /// The format's name, for people.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Geojson => "GeoJSON",
+            Format::Geojsonseq => "a GeoJSON text sequence",
+            Format::Csv => "CSV",
+            Format::Flatgeobuf => "FlatGeobuf",
+            Format::Geoparquet => "GeoParquet",
+        }
+    }
+
+    /// Whether the format is binary (no text a terminal could show).
+    pub fn is_binary(self) -> bool {
+        matches!(self, Format::Flatgeobuf | Format::Geoparquet)
+    }
+
     /// The file extension for this format.
     pub fn extension(self) -> &'static str {
         match self {
