@@ -81,6 +81,19 @@
   const DAY = 86400000;
   const dayOf = (iso) => Math.floor(Date.parse(iso + 'T00:00:00Z') / DAY);
   const isoOf = (day) => new Date(day * DAY).toISOString().slice(0, 10);
+  // ACLED time_precision: how exact an event_date is. The data gives every dated incident one
+  // (the reader infers it from the date's form when the column is missing).
+  const TIME_PRECISION = { day: 1, week: 2, month: 3 };
+  // A date as exact as the data: 2017-10-15 (day), "week of 2017-10-15", 2017-10 (month);
+  // '' when unknown. Exports write a month's first day: the page must not show it as a day.
+  function dateText(iso, precision) {
+    if (!iso) return '';
+    const day = String(iso).slice(0, 10);
+    if (Number(precision) === TIME_PRECISION.week) return 'week of ' + day;
+    if (Number(precision) === TIME_PRECISION.month) return day.slice(0, 7);
+    return day;
+  }
+  const dateOf = (p) => dateText(p.event_date, p.time_precision);
 
   // --- state, kept in the URL hash.
   const incidents = L.incidents.features;
@@ -89,6 +102,16 @@
   const dated = everyIncident.map((p) => p.event_date).filter(Boolean).map(dayOf);
   const minDay = dated.length ? Math.min.apply(null, dated) : dayOf('2000-01-01');
   const maxDay = dated.length ? Math.max.apply(null, dated) : minDay;
+  // The finest precision of the incidents dated on each day, for the slider's end labels.
+  const precisionOnDay = new Map();
+  for (const p of everyIncident.filter((q) => q.event_date)) {
+    const day = dayOf(p.event_date), precision = Number(p.time_precision) || TIME_PRECISION.day;
+    precisionOnDay.set(day, Math.min(precision, precisionOnDay.get(day) ?? precision));
+  }
+  // A slider bound as a label: the day it stands at, except at either end of the data, where it
+  // is the first (or last) incidents' date as exact as they are: "From 2017-10", never the
+  // 2017-10-01 that stands for a month.
+  const boundText = (day) => (day === minDay || day === maxDay ? dateText(isoOf(day), precisionOnDay.get(day)) : isoOf(day));
   const allTypes = Array.from(new Set(everyIncident.map((p) => p.event_type || '').filter(Boolean))).sort();
   const actorsOf = (p) => [p.actor1, p.actor2, p.assoc_actor_1, p.assoc_actor_2].filter(Boolean)
     .flatMap((a) => String(a).split(';')).map((a) => a.trim()).filter(Boolean);
@@ -282,8 +305,8 @@
 
   function syncControls() {
     from.value = state.from; to.value = state.to;
-    $('from-label').textContent = isoOf(state.from);
-    $('to-label').textContent = isoOf(state.to);
+    $('from-label').textContent = boundText(state.from);
+    $('to-label').textContent = boundText(state.to);
     $('undated').checked = state.undated;
     for (const box of document.querySelectorAll('input[name=type]')) box.checked = state.types.has(box.value);
     for (const box of document.querySelectorAll('input[name=layer]')) box.checked = state.layers.has(box.value);
@@ -311,7 +334,7 @@
     const shown = unlocated.filter(passes);
     for (const p of shown) {
       const li = el('li');
-      li.append(el('strong', (p.event_date || 'date unknown') + ' · ' + (p.event_type || 'type unknown')));
+      li.append(el('strong', (dateOf(p) || 'date unknown') + ' · ' + (p.event_type || 'type unknown')));
       li.append(el('div', 'Place as given: ' + (p.location || p.admin2 || p.admin1 || '(none)')));
       if (p.notes) li.append(el('div', p.notes, 'note'));
       list.append(li);
@@ -336,7 +359,7 @@
     $('radius-status').textContent = hits.length + ' incident' + (hits.length === 1 ? '' : 's') + ' within ' + km + ' km of ' +
       lat.toFixed(4) + ', ' + lon.toFixed(4) + ' (geodesic distance):';
     for (const h of hits) {
-      const li = el('li', h.km.toFixed(1) + ' km · ' + (h.p.event_date || 'date unknown') + ' · ' + (h.p.location || '') + ' · ' + (h.p.event_type || ''));
+      const li = el('li', h.km.toFixed(1) + ' km · ' + (dateOf(h.p) || 'date unknown') + ' · ' + (h.p.location || '') + ' · ' + (h.p.event_type || ''));
       li.dataset.km = h.km.toFixed(3);
       li.dataset.id = h.p.event_id_cnty;
       list.append(li);
@@ -369,8 +392,7 @@
     box.append(el('h3', (p.event_type || 'Incident') + (p.sub_event_type ? ' · ' + p.sub_event_type : '')));
     const dl = el('dl');
     const row = (k, v) => { if (v !== undefined && v !== null && v !== '') dl.append(el('dt', k), el('dd', v)); };
-    const precision = { 1: 'day', 2: 'week', 3: 'month or longer' };
-    row('Date', (p.event_date || 'unknown') + (p.time_precision ? ' (precise to the ' + (precision[p.time_precision] || p.time_precision) + ')' : ''));
+    row('Date', dateOf(p) || 'unknown');
     row('Actors', [p.actor1, p.actor2].filter(Boolean).join(' vs ') || null);
     row('Fatalities', p.fatalities);
     const geo = { 1: 'exact place', 2: 'near a place / district', 3: 'province or wider' };
@@ -494,7 +516,7 @@
   // For tests and the browser console: the map, its state, and the functions that drive it.
   window.borderwatch = {
     map, state, apply, loaded, geodesicKm, popupFor, passes, toCsv,
-    dayOf, isoOf,
+    dayOf, isoOf, dateText,
     radiusCentre: () => radiusCentre,
   };
 })();

@@ -16,6 +16,8 @@ const bin = process.env.BORDERWATCH_BIN || join(root, 'target', 'debug', 'border
 const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 const artifacts = join(root, 'target', 'browser-artifacts');
 const fixture = join(here, 'fixtures', 'incidents.csv');
+// Month- and week-precision dates, unknown fatalities, clusters of both, one unlocated incident.
+const precisionFixture = join(here, 'fixtures', 'precision.csv');
 const work = mkdtempSync(join(tmpdir(), 'borderwatch-web-'));
 
 const run = (...args) => execFileSync(bin, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -27,6 +29,7 @@ before(async () => {
   mkdirSync(artifacts, { recursive: true });
   run('web', '--out', join(work, 'site'), '--single-file', join(work, 'map.html'));
   run('web', '--incidents', fixture, '--single-file', join(work, 'fixture.html'));
+  run('web', '--incidents', precisionFixture, '--single-file', join(work, 'precision.html'));
   browser = await chromium.launch({ executablePath: chromiumPath, headless: true });
 });
 after(async () => { if (browser) await browser.close(); });
@@ -121,7 +124,7 @@ test('the single file shows the border region and the corpus incidents from disk
   assert.ok(border > 0, 'the Afghanistan–Tajikistan border is drawn');
   const labels = await page.evaluate(() => window.borderwatch.map.queryRenderedFeatures({ layers: ['places'] }).map((f) => f.properties.name));
   assert.ok(labels.includes('Tajikistan') && labels.includes('Kunduz'), `place labels drawn: ${labels.slice(0, 10)}`);
-  assert.match(await page.textContent('#unlocated'), /date unknown|\d{4}-\d{2}-\d{2}/, 'the unlocated incident is listed');
+  assert.match(await page.textContent('#unlocated'), /2017-10 · Battles/, 'the unlocated incident is listed, dated to its month');
   const png = await page.screenshot();
   writeFileSync(join(artifacts, 'web-map.png'), png);
   if (process.env.UPDATE_SCREENSHOTS) copyFileSync(join(artifacts, 'web-map.png'), join(root, 'docs', 'web-map.png'));
@@ -225,13 +228,59 @@ test('popups show data text literally and run none of it', LIMIT, async () => {
   assert.ok(text.includes('<img src=x onerror=alert(1)>'), text);
   assert.ok(text.includes('<script>alert(2)</script>'), text);
   assert.ok(text.includes('Test fixture <b>bold</b>'), text);
-  assert.match(text, /precise to the day/);
+  assert.match(text, /Date2022-08-30/);
   assert.equal(await popup.locator('img, script, svg, b').count(), 0, 'no element made from data');
   assert.equal(await popup.locator('a[href^="javascript"]').count(), 0, 'no javascript: link');
   assert.equal(await page.locator('#unlocated img').count(), 0);
   assert.match(await page.textContent('#unlocated'), /<img src=x onerror=alert\(3\)>/);
   await page.waitForTimeout(300);
   assert.deepEqual(seen.dialogs, [], 'no script from data ran');
+  await page.close();
+});
+
+// Opens the popup of the single incident at [lon, lat] (zoomed in past clustering), returns its
+// fields as { label: value } and closes it.
+async function popupAt(page, lonLat) {
+  await page.evaluate((center) => window.borderwatch.map.jumpTo({ center, zoom: 13 }), lonLat);
+  await idle(page);
+  const at = await page.evaluate((p) => window.borderwatch.map.project(p), lonLat);
+  await page.mouse.click(at.x, at.y);
+  await page.waitForSelector('.maplibregl-popup');
+  const fields = await page.$$eval('.maplibregl-popup dt', (dts) => Object.fromEntries(dts.map((dt) => [dt.textContent, dt.nextElementSibling.textContent])));
+  await page.click('.maplibregl-popup-close-button');
+  return fields;
+}
+
+// The first day of the months of P-01, P-06 and P-07: exports write them, the page must not.
+const MONTHS_AS_DAYS = /2019-03-01|2020-07-01|2021-02-01/;
+
+test('dates are shown as exact as the data: day, week of a day, month', LIMIT, async () => {
+  const { page, seen } = await open(join(work, 'precision.html'));
+  assert.deepEqual(seen.errors, []);
+  assert.equal(await page.textContent('#from-label'), '2019-03', 'the slider starts at a month-precision incident');
+  assert.equal(await page.textContent('#to-label'), '2021-02', 'and ends at one');
+  assert.match(await page.textContent('#unlocated'), /^2020-07 · Battles/, 'the unlocated list');
+  assert.equal((await popupAt(page, [69.80, 37.10])).Date, '2019-03', 'P-01, month');
+  assert.equal((await popupAt(page, [69.82, 37.11])).Date, '2019-03-10', 'P-02, day');
+  assert.equal((await popupAt(page, [69.81, 37.12])).Date, 'week of 2019-05-15', 'P-03, week');
+  assert.equal((await popupAt(page, [69.78, 37.91])).Date, '2021-02', 'P-07, month');
+  await page.evaluate(() => window.borderwatch.map.jumpTo({ center: [69.81, 37.11], zoom: 8 }));
+  await idle(page);
+  await page.click('#radius-pick');
+  await page.fill('#radius-km', '20');
+  const at = await page.evaluate(() => window.borderwatch.map.project([69.81, 37.11]));
+  await page.mouse.click(at.x, at.y);
+  await page.waitForSelector('#radius-list li');
+  const listed = await page.$$eval('#radius-list li', (items) => items.map((li) => li.textContent.split(' · ')[1]).sort());
+  assert.deepEqual(listed, ['2019-03', '2019-03-10', 'week of 2019-05-15'], 'the within-R-km list');
+  assert.doesNotMatch(await page.evaluate(() => document.body.innerText), MONTHS_AS_DAYS, 'no month shown as its first day');
+  // Inside the range the slider stands at a day, and says so.
+  await page.evaluate(() => {
+    const input = document.getElementById('to');
+    input.value = Number(input.max) - 1;
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  assert.equal(await page.textContent('#to-label'), '2021-01-31');
   await page.close();
 });
 
