@@ -17,6 +17,9 @@
     ['Strategic developments', '#525252'],
   ];
   const OTHER_COLOUR = '#a6a6a6';
+  // The ring of an incident whose fatalities are unknown (its circle has the size of 0).
+  const UNKNOWN_RING = '#1d2329';
+  const knownFatalities = ['==', ['typeof', ['get', 'fatalities']], 'number'];
   const colourOf = (type) => (TYPE_COLOURS.find(([t]) => t === type) || [null, OTHER_COLOUR])[1];
   // Labels: bigger, more important places win collisions (lower sort key first).
   const KIND_RANK = { country: 0, province: 1, city: 2, border_crossing: 3, town: 4, district: 5, river: 6, area: 6, village: 7, border_post: 7 };
@@ -192,7 +195,11 @@
       places: { type: 'geojson', data: L.places },
       incidents: {
         type: 'geojson', data: filtered(), cluster: true, clusterRadius: 40, clusterMaxZoom: 11,
-        clusterProperties: { fatalities: ['+', ['coalesce', ['get', 'fatalities'], 0]] },
+        // Unknown fatalities are counted apart, never summed as 0.
+        clusterProperties: {
+          fatalities: ['+', ['coalesce', ['get', 'fatalities'], 0]],
+          unknown_fatalities: ['+', ['case', knownFatalities, 0, 1]],
+        },
       },
       radius: { type: 'geojson', data: { type: 'FeatureCollection', features: [] } },
     },
@@ -248,13 +255,15 @@
         'circle-radius': ['interpolate', ['linear'], ['get', 'point_count'], 2, 13, 50, 24, 500, 34] } },
       { id: 'incident-cluster-labels', type: 'symbol', source: 'incidents', filter: ['has', 'point_count'], layout: {
         'text-field': ['format', ['get', 'point_count_abbreviated'], {}, '\n', {},
-          ['concat', ['to-string', ['get', 'fatalities']], '†'], { 'font-scale': 0.75 }],
+          // "6+†": at least 6, some unknown (the popup says how many).
+          ['concat', ['to-string', ['get', 'fatalities']], ['case', ['>', ['get', 'unknown_fatalities'], 0], '+', ''], '†'],
+          { 'font-scale': 0.75 }],
         'text-font': ['Noto Sans Bold'], 'text-size': 12, 'text-allow-overlap': true },
         paint: { 'text-color': '#ffffff' } },
       { id: 'incidents', type: 'circle', source: 'incidents', filter: ['!', ['has', 'point_count']], paint: {
         'circle-color': ['match', ['get', 'event_type']].concat(TYPE_COLOURS.flat(), [OTHER_COLOUR]),
         'circle-radius': ['interpolate', ['linear'], ['sqrt', ['coalesce', ['get', 'fatalities'], 0]], 0, 6, 10, 22],
-        'circle-opacity': 0.9, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1.5 } },
+        'circle-opacity': 0.9, 'circle-stroke-color': ['case', knownFatalities, '#ffffff', UNKNOWN_RING], 'circle-stroke-width': 1.5 } },
     ],
   };
   const map = new maplibregl.Map({
@@ -394,7 +403,7 @@
     const row = (k, v) => { if (v !== undefined && v !== null && v !== '') dl.append(el('dt', k), el('dd', v)); };
     row('Date', dateOf(p) || 'unknown');
     row('Actors', [p.actor1, p.actor2].filter(Boolean).join(' vs ') || null);
-    row('Fatalities', p.fatalities);
+    row('Fatalities', p.fatalities ?? 'unknown');
     const geo = { 1: 'exact place', 2: 'near a place / district', 3: 'province or wider' };
     row('Location', [p.location, p.admin2, p.admin1, p.country].filter(Boolean).join(', ') +
       (p.geo_precision ? ' (geo precision ' + p.geo_precision + ': ' + (geo[p.geo_precision] || '') + ')' : ''));
@@ -410,6 +419,23 @@
       a.href = url; a.rel = 'noopener noreferrer'; a.target = '_blank';
       box.append(a);
     }
+    return box;
+  }
+
+  // A sum of fatalities as honest as its parts: "8", or "at least 6 (1 unknown)".
+  const fatalitiesText = (sum, unknown) => (unknown > 0 ? 'at least ' + sum + ' (' + unknown + ' unknown)' : String(sum));
+
+  // A cluster's popup: its incidents, their fatalities, and a button that zooms in until it splits.
+  function clusterPopupFor(c, zoomIn) {
+    const box = el('div', null, 'popup');
+    box.append(el('h3', c.point_count + ' incidents'));
+    const dl = el('dl');
+    dl.append(el('dt', 'Fatalities'), el('dd', fatalitiesText(c.fatalities, c.unknown_fatalities)));
+    box.append(dl);
+    const button = el('button', 'Zoom in');
+    button.type = 'button';
+    button.addEventListener('click', zoomIn);
+    box.append(button);
     return box;
   }
 
@@ -490,8 +516,13 @@
     const hit = map.queryRenderedFeatures(e.point, { layers: ['incidents', 'incident-clusters'] })[0];
     if (!hit) return;
     if (hit.properties.cluster) {
-      map.getSource('incidents').getClusterExpansionZoom(hit.properties.cluster_id)
-        .then((zoom) => map.easeTo({ center: hit.geometry.coordinates, zoom }));
+      const popup = new maplibregl.Popup({ maxWidth: '20rem' }).setLngLat(hit.geometry.coordinates);
+      const zoomIn = () => {
+        popup.remove();
+        map.getSource('incidents').getClusterExpansionZoom(hit.properties.cluster_id)
+          .then((zoom) => map.easeTo({ center: hit.geometry.coordinates, zoom }));
+      };
+      popup.setDOMContent(clusterPopupFor(hit.properties, zoomIn)).addTo(map);
       return;
     }
     const p = incidents.find((f) => f.properties.event_id_cnty === hit.properties.event_id_cnty);
@@ -516,7 +547,7 @@
   // For tests and the browser console: the map, its state, and the functions that drive it.
   window.borderwatch = {
     map, state, apply, loaded, geodesicKm, popupFor, passes, toCsv,
-    dayOf, isoOf, dateText,
+    dayOf, isoOf, dateText, fatalitiesText,
     radiusCentre: () => radiusCentre,
   };
 })();

@@ -284,6 +284,59 @@ test('dates are shown as exact as the data: day, week of a day, month', LIMIT, a
   await page.close();
 });
 
+// Each cluster drawn now: its properties, its label as drawn, and its members' fatalities.
+const clustersDrawn = (page) => page.evaluate(async () => {
+  const map = window.borderwatch.map;
+  const labels = map.style.getLayer('incident-cluster-labels').layout.get('text-field');
+  const clusters = [];
+  for (const f of map.queryRenderedFeatures({ layers: ['incident-clusters'] })) {
+    const leaves = await map.getSource('incidents').getClusterLeaves(f.properties.cluster_id, Infinity, 0);
+    clusters.push({
+      properties: f.properties,
+      at: map.project(f.geometry.coordinates),
+      label: String(labels.evaluate({ type: 1, properties: f.properties }, {})),
+      members: leaves.map((l) => l.properties.fatalities ?? null),
+    });
+  }
+  return clusters;
+});
+
+test('unknown fatalities are counted apart, never summed as 0', LIMIT, async () => {
+  const { page, seen } = await open(join(work, 'precision.html'));
+  assert.deepEqual(seen.errors, []);
+  const clusters = await clustersDrawn(page);
+  const texts = [];
+  for (const c of clusters) {
+    const known = c.members.filter((f) => f !== null);
+    const unknown = c.members.length - known.length;
+    const sum = known.reduce((a, b) => a + b, 0);
+    assert.equal(c.properties.fatalities, sum, 'the sum of the known');
+    assert.equal(c.properties.unknown_fatalities, unknown, 'the unknown, counted');
+    assert.equal(c.label, c.properties.point_count + '\n' + sum + (unknown ? '+' : '') + '†', 'the label says "at least" when some are unknown');
+    await page.mouse.click(c.at.x, c.at.y);
+    await page.waitForSelector('.maplibregl-popup');
+    const text = await page.textContent('.maplibregl-popup');
+    texts.push(text);
+    assert.match(text, new RegExp('^' + c.members.length + ' incidentsFatalities' + (unknown ? `at least ${sum} \\(${unknown} unknown\\)` : sum) + 'Zoom in'));
+    await page.click('.maplibregl-popup-close-button');
+  }
+  // The fixture's two clusters: P-01..P-03 (4, 2 and one unknown), P-04..P-05 (both unknown).
+  assert.ok(texts.some((t) => t.includes('at least 6 (1 unknown)')), texts.join(' | '));
+  assert.ok(texts.some((t) => t.includes('at least 0 (2 unknown)')), texts.join(' | '));
+  // "Zoom in" in a cluster's popup zooms in to where it splits.
+  const [first] = clusters;
+  const before = await page.evaluate(() => window.borderwatch.map.getZoom());
+  await page.mouse.click(first.at.x, first.at.y);
+  await page.click('.maplibregl-popup button');
+  await page.waitForFunction((z) => window.borderwatch.map.getZoom() > z && !window.borderwatch.map.isMoving(), before, { timeout: 60000 });
+  await idle(page);
+  assert.equal(await page.locator('.maplibregl-popup').count(), 0, 'the popup closed');
+  // A single incident's unknown is "unknown", a known 0 is 0.
+  assert.equal((await popupAt(page, [70.75, 36.70])).Fatalities, 'unknown', 'P-08');
+  assert.equal((await popupAt(page, [69.78, 37.91])).Fatalities, '0', 'P-07');
+  await page.close();
+});
+
 test('within R km of a clicked point lists incidents with the CLI\'s geodesic distances', LIMIT, async () => {
   const { page } = await open(join(work, 'fixture.html'));
   await page.click('#radius-pick');
