@@ -322,19 +322,25 @@
     $('actor').value = state.actor; $('country').value = state.country;
   }
 
-  function renderLegend(shown) {
+  // The legend counts what the map draws (`drawn`, by type, those without a type too); the
+  // incidents that pass the filters but have no place are counted apart (`notOnMap`).
+  function renderLegend(drawn, notOnMap) {
     const counts = new Map();
-    for (const p of shown) counts.set(p.event_type || 'Unknown', (counts.get(p.event_type || 'Unknown') || 0) + 1);
+    for (const p of drawn) counts.set(p.event_type || '', (counts.get(p.event_type || '') || 0) + 1);
     const list = $('legend');
     list.replaceChildren();
-    for (const type of allTypes) {
+    const item = (colour, text, type) => {
       const li = el('li');
       const swatch = el('span', null, 'swatch');
-      swatch.style.background = colourOf(type);
-      li.append(swatch, el('span', type + ' (' + (counts.get(type) || 0) + ')'));
+      swatch.style.background = colour;
+      li.append(swatch, el('span', text));
       li.dataset.type = type;
+      li.dataset.count = counts.get(type) || 0;
       list.append(li);
-    }
+    };
+    for (const type of allTypes) item(colourOf(type), type + ' (' + (counts.get(type) || 0) + ')', type);
+    if (counts.has('')) item(OTHER_COLOUR, 'Type not given (' + counts.get('') + ')', '');
+    $('legend-off').textContent = notOnMap ? notOnMap + ' not on the map (no place; listed under "Not on the map")' : '';
   }
 
   function renderUnlocated() {
@@ -378,7 +384,6 @@
   let ready = false;
   function apply() {
     const data = filtered();
-    const shown = data.features.map((f) => f.properties).concat(unlocated.filter(passes));
     if (ready) map.getSource('incidents').setData(data);
     for (const [id] of TOGGLES) {
       const visibility = state.layers.has(id) ? 'visible' : 'none';
@@ -386,8 +391,8 @@
         if (ready) map.setLayoutProperty(layer, 'visibility', visibility);
       }
     }
-    renderLegend(shown);
     const off = renderUnlocated();
+    renderLegend(data.features.map((f) => f.properties), off);
     $('summary').textContent = data.features.length + ' of ' + incidents.length + ' located incidents shown' +
       (unlocated.length ? '; ' + off + ' of ' + unlocated.length + ' without a place listed below' : '') + '.';
     syncControls();

@@ -337,6 +337,33 @@ test('unknown fatalities are counted apart, never summed as 0', LIMIT, async () 
   await page.close();
 });
 
+// The legend's counts (by type, as the page wrote them) and its line about the rest.
+const legend = (page) => page.evaluate(() => ({
+  counts: Object.fromEntries(Array.from(document.querySelectorAll('#legend li[data-count]'), (li) => [li.dataset.type, Number(li.dataset.count)])),
+  text: document.getElementById('legend').textContent,
+  off: document.getElementById('legend-off').textContent,
+  listed: document.querySelectorAll('#unlocated li:not(.note)').length,
+}));
+const total = (counts) => Object.values(counts).reduce((a, b) => a + b, 0);
+
+test('the legend counts the incidents drawn; those without a place apart', LIMIT, async () => {
+  for (const [file, drawn, battles] of [['map.html', 6, 5], ['precision.html', 7, 2]]) {
+    const { page } = await open(join(work, file));
+    assert.equal((await rendered(page)).incidents, drawn, file);
+    const l = await legend(page);
+    assert.equal(total(l.counts), drawn, `${file}: the legend adds up to what the map draws`);
+    assert.match(l.text, new RegExp(`Battles \\(${battles}\\)`), `${file}: the unlocated battle is not counted on the map`);
+    assert.equal(l.listed, 1, file);
+    assert.match(l.off, /^1 not on the map/, file);
+    await page.uncheck('input[name=type][value="Battles"]');
+    await idle(page);
+    const without = await legend(page);
+    assert.equal(total(without.counts), (await rendered(page)).incidents, `${file}: without battles`);
+    assert.equal(without.off, '', `${file}: the unlocated battle is filtered out too`);
+    await page.close();
+  }
+});
+
 test('within R km of a clicked point lists incidents with the CLI\'s geodesic distances', LIMIT, async () => {
   const { page } = await open(join(work, 'fixture.html'));
   await page.click('#radius-pick');
