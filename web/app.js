@@ -17,6 +17,9 @@
     ['Strategic developments', '#525252'],
   ];
   const OTHER_COLOUR = '#a6a6a6';
+  // Clusters: a dark navy that no event type's colour is near (CIELAB ΔE ≥ 39 from each; the
+  // browser test asks for ≥ 25), dark enough for their white labels.
+  const CLUSTER_COLOUR = '#081d58';
   // The ring of an incident whose fatalities are unknown (its circle has the size of 0).
   const UNKNOWN_RING = '#1d2329';
   const knownFatalities = ['==', ['typeof', ['get', 'fatalities']], 'number'];
@@ -251,7 +254,7 @@
           'text-halo-color': '#ffffff', 'text-halo-width': 1.3,
         } },
       { id: 'incident-clusters', type: 'circle', source: 'incidents', filter: ['has', 'point_count'], paint: {
-        'circle-color': '#3b3b3b', 'circle-opacity': 0.85, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1.5,
+        'circle-color': CLUSTER_COLOUR, 'circle-opacity': 0.85, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1.5,
         'circle-radius': ['interpolate', ['linear'], ['get', 'point_count'], 2, 13, 50, 24, 500, 34] } },
       { id: 'incident-cluster-labels', type: 'symbol', source: 'incidents', filter: ['has', 'point_count'], layout: {
         'text-field': ['format', ['get', 'point_count_abbreviated'], {}, '\n', {},
@@ -340,6 +343,11 @@
     };
     for (const type of allTypes) item(colourOf(type), type + ' (' + (counts.get(type) || 0) + ')', type);
     if (counts.has('')) item(OTHER_COLOUR, 'Type not given (' + counts.get('') + ')', '');
+    const cluster = el('li', null, 'cluster');
+    const swatch = el('span', null, 'swatch');
+    swatch.style.background = CLUSTER_COLOUR;
+    cluster.append(swatch, el('span', 'Cluster of incidents'));
+    list.append(cluster);
     $('legend-off').textContent = notOnMap ? notOnMap + ' not on the map (no place; listed under "Not on the map")' : '';
   }
 

@@ -364,6 +364,44 @@ test('the legend counts the incidents drawn; those without a place apart', LIMIT
   }
 });
 
+// CIE 1976 ΔE between two #rrggbb colours (sRGB, D65): about 2 is just noticeable, 10 is
+// "same colour, another shade", past 25 they read as different colours.
+function deltaE(a, b) {
+  const lab = (hex) => {
+    const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255)
+      .map((c) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+    const xyz = [(0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047, 0.2126 * r + 0.7152 * g + 0.0722 * b, (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883];
+    const [x, y, z] = xyz.map((t) => (t > 0.008856 ? Math.cbrt(t) : 7.787 * t + 16 / 116));
+    return [116 * y - 16, 500 * (x - y), 200 * (y - z)];
+  };
+  const [p, q] = [lab(a), lab(b)];
+  return Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
+}
+const DIFFERENT_COLOURS = 25;
+
+test('clusters have a colour no event type has, or comes near', LIMIT, async () => {
+  assert.ok(deltaE('#3b3b3b', '#525252') < DIFFERENT_COLOURS, 'the check catches the old cluster grey');
+  const { page } = await open(join(work, 'precision.html'));
+  const { cluster, types, swatch } = await page.evaluate(() => {
+    const map = window.borderwatch.map;
+    // The incidents' circle-color: ['match', ['get', 'event_type'], type, colour, ..., fallback].
+    const match = map.getPaintProperty('incidents', 'circle-color');
+    return {
+      cluster: map.getPaintProperty('incident-clusters', 'circle-color'),
+      types: match.slice(2).filter((v) => /^#[0-9a-f]{6}$/i.test(v)),
+      swatch: getComputedStyle(document.querySelector('#legend li.cluster .swatch')).backgroundColor,
+    };
+  });
+  assert.equal(types.length, 7, 'six ACLED types and the fallback');
+  for (const colour of types) {
+    const d = deltaE(cluster, colour);
+    assert.ok(d >= DIFFERENT_COLOURS, `cluster ${cluster} vs event-type ${colour}: ΔE ${d.toFixed(1)}`);
+  }
+  const rgb = [1, 3, 5].map((i) => parseInt(cluster.slice(i, i + 2), 16)).join(', ');
+  assert.equal(swatch, `rgb(${rgb})`, 'the legend shows the cluster colour');
+  await page.close();
+});
+
 test('within R km of a clicked point lists incidents with the CLI\'s geodesic distances', LIMIT, async () => {
   const { page } = await open(join(work, 'fixture.html'));
   await page.click('#radius-pick');
