@@ -287,15 +287,17 @@ fn batch_queries_count_per_village() {
         "--format",
         "csv",
     ]);
+    // q3 takes in the Maimai clash (BW-AFG-0003), whose toll the report does not give: the
+    // sum of 5 is a lower bound.
     assert_eq!(
         run.stdout,
-        "query_id,hits,fatalities,fatalities_unknown\nq1,1,0,0\nq2,0,0,0\nq3,3,5,0\n"
+        "query_id,hits,fatalities,fatalities_unknown\nq1,1,0,0\nq2,0,0,0\nq3,3,5,1\n"
     );
     // The default is the table, like every other listing.
     let table = wd.output(&["near", "--queries", "q.csv", "--km", "60", "--count"]);
     assert_eq!(
         table.stdout,
-        "query  hits  fatalities\nq1     1     0\nq2     0     0\nq3     3     5\n"
+        "query  hits  fatalities\nq1     1     0\nq2     0     0\nq3     3     at least 5 (1 unknown)\n"
     );
     // Kevron's bundled incident is coded at the district (precision 2), 34 km from the
     // village's own point (Who's On First): 40 km takes it in, and the Maimai clash across
