@@ -16,7 +16,7 @@ use crate::geocode::{Geocoder, Options, Status};
 use crate::incidents::date::Period;
 use crate::incidents::{BlockSink, IncidentTable, InputFormat, LoadOptions, Source};
 use crate::index::queries::ambiguity_with_advice;
-use crate::index::{Area, AreaLoad, Filter, load_around};
+use crate::index::{Area, AreaLoad, Filter, IncidentIndex, Nothing, load_around, why_nothing};
 use crate::progress::Progress;
 use crate::reference::Side;
 
@@ -275,6 +275,28 @@ impl QueryIncidentArgs {
             .with_progress(|source| load_around(&source, area, !self.no_index_file))?;
         report(loaded.account.take());
         Ok(loaded)
+    }
+
+    /// Why a query answered from `loaded` found nothing (see [`why_nothing`]), from every
+    /// row: the files are read again when `loaded` holds only the rows near the question.
+    pub fn why_nothing(
+        &self,
+        loaded: &AreaLoad,
+        filter: &Filter,
+        center: Option<Point>,
+    ) -> Result<Nothing, Error> {
+        let all;
+        let table = if loaded.complete {
+            &loaded.table
+        } else {
+            all = self.load_quietly()?;
+            &all
+        };
+        Ok(why_nothing(
+            &IncidentIndex::unindexed(table),
+            filter,
+            center,
+        ))
     }
 }
 

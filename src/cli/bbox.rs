@@ -3,7 +3,7 @@
 use super::args::{FilterArgs, QueryIncidentArgs};
 use super::output::{HitColumns, HitFormat, HitRow, write_hits};
 use crate::error::Error;
-use crate::index::{Area, AreaLoad, IncidentIndex, why_nothing};
+use crate::index::{Area, AreaLoad, IncidentIndex};
 use crate::spatial::{LonLatBox, REGION};
 
 #[derive(Debug, clap::Args)]
@@ -107,16 +107,7 @@ pub fn run(args: Args) -> Result<i32, Error> {
     if args.db.url.is_some() {
         eprintln!("borderwatch: no incident in the box in the database");
     } else {
-        // The rows loaded may be only those in the box: then read them all to say where
-        // they are.
-        let all;
-        let table = if loaded.complete {
-            &loaded.table
-        } else {
-            all = args.incidents.load_quietly()?;
-            &all
-        };
-        let why = why_nothing(&IncidentIndex::unindexed(table), &filter, None);
+        let why = args.incidents.why_nothing(&loaded, &filter, None)?;
         eprintln!("borderwatch: no incident in the box {w},{s},{e},{n}: {why}");
     }
     Ok(1)

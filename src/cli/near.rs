@@ -10,7 +10,7 @@ use super::args::{DbArgs, FilterArgs, QueryIncidentArgs, parse_km, parse_lat_lon
 use super::output::{HitColumns, HitFormat, HitRow, write_hits, write_table};
 use crate::error::Error;
 use crate::index::queries::{Query, QueryFile, read_queries};
-use crate::index::{Area, AreaLoad, Count, Filter, Hit, IncidentIndex, Nothing, why_nothing};
+use crate::index::{Area, AreaLoad, Count, Filter, Hit, IncidentIndex, Nothing};
 
 /// Default search radius when neither --km nor --nearest is given.
 const DEFAULT_KM: f64 = 25.0;
@@ -219,29 +219,20 @@ fn explain_nothing(
     queries: &[Query],
     filter: &Filter,
 ) -> Result<(), Error> {
-    let of = match queries {
-        [one] => format!(" of {}", one.id),
-        _ => " of any query".to_string(),
+    let asked = match queries {
+        [one] => one.id.as_str(),
+        _ => "any query",
     };
     let radius = match (args.km, args.nearest) {
-        (None, Some(_)) => format!("no incident near{}", &of[3..]),
-        (km, _) => format!("nothing within {} km{of}", km.unwrap_or(DEFAULT_KM)),
+        (None, Some(_)) => format!("no incident near {asked}"),
+        (km, _) => format!("nothing within {} km of {asked}", km.unwrap_or(DEFAULT_KM)),
     };
     if args.db.url.is_some() {
         eprintln!("borderwatch: {radius} in the database");
         return Ok(());
     }
-    // The rows loaded for the question may be only those near it: then read them all.
-    let all;
-    let table = if loaded.complete {
-        &loaded.table
-    } else {
-        all = args.incidents.load_quietly()?;
-        &all
-    };
-    let index = IncidentIndex::unindexed(table);
     let center = (queries.len() == 1).then(|| queries[0].center);
-    let why = why_nothing(&index, filter, center);
+    let why = args.incidents.why_nothing(loaded, filter, center)?;
     let hint = match why {
         Nothing::NearestIs { .. } if args.nearest.is_none() => " (a larger --km finds it)",
         Nothing::NonePassesTheFilters { .. } => " (loosen the filters)",

@@ -108,6 +108,11 @@ fn round(x: f64, decimals: i32) -> f64 {
     (x * scale).round() / scale
 }
 
+/// The columns a distance query adds.
+const DISTANCE_COLUMNS: [&str; 2] = ["distance_km", "bearing"];
+/// The columns every hit carries after the incident's own.
+const BORDER_COLUMNS: [&str; 2] = ["border_km", "side"];
+
 /// The values a query adds after the incident's own columns.
 fn query_values(index: &IncidentIndex, hit: &HitRow) -> Vec<(&'static str, Value<'static>)> {
     let (border_km, side) = index
@@ -119,13 +124,11 @@ fn query_values(index: &IncidentIndex, hit: &HitRow) -> Vec<(&'static str, Value
         let bearing = bearing_if_apart(km, b).map_or(Value::Null, |b| Value::Number(round(b, 1)));
         (Value::Number(round(km, 3)), bearing)
     });
-    let mut values = Vec::with_capacity(4);
+    let mut values = Vec::with_capacity(DISTANCE_COLUMNS.len() + BORDER_COLUMNS.len());
     if hit.distance.is_some() {
-        values.push(("distance_km", distance));
-        values.push(("bearing", bearing));
+        values.extend(DISTANCE_COLUMNS.into_iter().zip([distance, bearing]));
     }
-    values.push(("border_km", border_km));
-    values.push(("side", side));
+    values.extend(BORDER_COLUMNS.into_iter().zip([border_km, side]));
     values
 }
 
@@ -176,7 +179,7 @@ fn write_hits_table(
     if with_distance {
         header.extend(["km", "bearing"]);
     }
-    header.extend(["border_km", "side"]);
+    header.extend(BORDER_COLUMNS);
     let rows: Vec<Vec<String>> = hits
         .iter()
         .map(|h| {
@@ -227,9 +230,9 @@ fn write_hits_csv(
         }
         header.extend(Column::ALL.iter().map(|c| c.name()));
         if columns.distance {
-            header.extend(["distance_km", "bearing"]);
+            header.extend(DISTANCE_COLUMNS);
         }
-        header.extend(["border_km", "side"]);
+        header.extend(BORDER_COLUMNS);
         writer.write_record(&header)?;
     }
     let mut first = true;

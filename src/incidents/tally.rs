@@ -28,6 +28,20 @@ pub struct Fatalities {
 }
 
 impl Fatalities {
+    /// The sum of some incidents' counts (`None`: unknown).
+    ///
+    /// ```
+    /// use borderwatch::incidents::tally::Fatalities;
+    /// assert_eq!(Fatalities::of([Some(2), None]).to_string(), "at least 2 (1 unknown)");
+    /// ```
+    pub fn of(counts: impl IntoIterator<Item = Option<u32>>) -> Fatalities {
+        let mut sum = Fatalities::default();
+        for count in counts {
+            sum.add(count);
+        }
+        sum
+    }
+
     /// Adds one incident's count (`None`: unknown).
     pub fn add(&mut self, fatalities: Option<u32>) {
         match fatalities {

@@ -27,6 +27,7 @@ use svg::{Svg, bounds_data, num, path_data};
 
 use crate::export::{Bbox, raw_layer};
 use crate::gazetteer::{Gazetteer, Kind, Place};
+use crate::incidents::tally::Fatalities;
 use crate::index::{Filter, IncidentIndex};
 use crate::reference::Reference;
 use crate::spatial::destination;
@@ -1325,7 +1326,10 @@ fn default_subtitle(index: &IncidentIndex, rows: &[u32], filter: &Filter, view: 
         _ => "dates unknown".to_string(),
     };
     let fatalities = Fatalities::of(rows.iter().map(|&r| table.rows()[r as usize].fatalities));
-    let mut parts = vec![range, format!("{}, {fatalities}", counted(rows.len()))];
+    let mut parts = vec![
+        range,
+        format!("{}, {}", counted(rows.len()), killed(&fatalities)),
+    ];
     if let View::Around { km, name, .. } = view {
         parts.push(format!("within {km} km of {name}"));
     }
@@ -1358,45 +1362,13 @@ fn counted(n: usize) -> String {
     }
 }
 
-/// The fatalities of some incidents, of which some may have no count: a sum over unknowns is
-/// a lower bound, never a silent 0.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Fatalities {
-    /// The sum of the known counts.
-    known: u64,
-    /// Incidents without a count.
-    unknown: usize,
-    /// Incidents summed.
-    incidents: usize,
-}
-
-impl Fatalities {
-    fn of(counts: impl IntoIterator<Item = Option<u32>>) -> Fatalities {
-        let mut sum = Fatalities {
-            known: 0,
-            unknown: 0,
-            incidents: 0,
-        };
-        for count in counts {
-            sum.incidents += 1;
-            match count {
-                Some(n) => sum.known += u64::from(n),
-                None => sum.unknown += 1,
-            }
-        }
-        sum
-    }
-}
-
-impl std::fmt::Display for Fatalities {
-    /// "12 killed" when every count is known, "at least 12 killed (2 unknown)" when some are
-    /// not, "fatalities unknown" when none is.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.unknown {
-            0 => write!(f, "{} killed", self.known),
-            u if u == self.incidents => write!(f, "fatalities unknown"),
-            u => write!(f, "at least {} killed ({u} unknown)", self.known),
-        }
+/// The subtitle's words for a sum of fatalities: "12 killed" when every count is known,
+/// "at least 12 killed (2 unknown)" when some are not, "fatalities unknown" when none is.
+fn killed(sum: &Fatalities) -> String {
+    match (sum.known_incidents, sum.unknown_incidents) {
+        (_, 0) => format!("{} killed", sum.known),
+        (0, _) => "fatalities unknown".to_string(),
+        (_, unknown) => format!("at least {} killed ({unknown} unknown)", sum.known),
     }
 }
 
@@ -1553,7 +1525,7 @@ mod tests {
 
     #[test]
     fn unknown_fatalities_make_a_lower_bound_never_a_zero() {
-        let text = |counts: &[Option<u32>]| Fatalities::of(counts.iter().copied()).to_string();
+        let text = |counts: &[Option<u32>]| killed(&Fatalities::of(counts.iter().copied()));
         assert_eq!(text(&[Some(10), Some(2)]), "12 killed");
         assert_eq!(
             text(&[Some(10), None, Some(2), None]),
