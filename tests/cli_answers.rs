@@ -214,7 +214,7 @@ fn no_bearing_is_printed_at_the_point_itself() {
     assert!(row.starts_with("BW-AFG-0001,"), "{row}");
     assert!(row.ends_with(",0,,16.385,AF"), "{row}");
     // Khorugh's own point in the gazetteer.
-    let whereis = wd.output(&["where", "37.49039,71.55337", "--format", "json"]);
+    let whereis = wd.output(&["where", "--format", "json", "37.49039,71.55337"]);
     assert!(
         whereis
             .stdout

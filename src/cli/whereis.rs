@@ -11,9 +11,9 @@ use crate::reference::{Location, Nearby, Reference, nearest_places};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Points as LAT,LON in degrees (options may follow them; a point with a negative
-    /// latitude goes after `--`).
-    #[arg(value_name = "LAT,LON", required = true, value_parser = parse_lat_lon)]
+    /// Points as LAT,LON in degrees, after the options (a point may start with `-`, so what
+    /// follows the first point is read as points).
+    #[arg(value_name = "LAT,LON", required = true, value_parser = parse_lat_lon, allow_hyphen_values = true)]
     points: Vec<Point>,
     /// How many nearby gazetteer places to list.
     #[arg(long, value_name = "N", default_value_t = 5)]
