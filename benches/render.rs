@@ -33,10 +33,13 @@ fn main() {
         labels: true,
     };
     let n = table.rows().len();
-    let (draw_runs, drawn) = support::time_runs(5, || draw(&index, &filter, &gazetteer, &options));
+    let (draw_runs, drawn) = support::time_runs(5, || {
+        draw(&index, &filter, &gazetteer, &options).expect("the bench's size holds the legend")
+    });
     let (png_runs, image) = support::time_runs(5, || png(&drawn.svg, 1.0).expect("png"));
     let (all_runs, _) = support::time_runs(5, || {
-        let drawn = draw(&index, &filter, &gazetteer, &options);
+        let drawn =
+            draw(&index, &filter, &gazetteer, &options).expect("the bench's size holds the legend");
         png(&drawn.svg, 1.0).expect("png")
     });
     let extra = json!({

@@ -100,16 +100,26 @@ fn overlap(a: [f64; 4], b: [f64; 4]) -> bool {
     a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]
 }
 
-/// No incident symbol lies under the legend, the inset or the scale bar, nor within the
-/// clearance of one (less the 0.1 px of rounding), nor outside the map's frame; the overlays
-/// do not overlap each other. Returns the symbols' boxes.
+/// No incident symbol lies under the legend, the inset (when drawn) or the scale bar, nor
+/// within the clearance of one (less the 0.1 px of rounding), nor outside the map's frame; the
+/// overlays do not overlap each other, and each lies inside the image, between the title band
+/// and the credits (the map's top and bottom). Returns the symbols' boxes.
 fn assert_symbols_clear(svg: &str) -> Vec<[f64; 4]> {
     let map = bounds_of(svg, "map");
-    let overlays = [
+    let width = root_number(svg, "width");
+    let mut overlays = vec![
         ("legend", bounds_of(svg, "legend")),
-        ("inset", bounds_of(svg, "inset")),
         ("scale bar", bounds_of(svg, "scale")),
     ];
+    if svg.contains("<g id=\"inset\"") {
+        overlays.push(("inset", bounds_of(svg, "inset")));
+    }
+    for (name, o) in &overlays {
+        assert!(
+            o[0] >= 0.0 && o[2] <= width && o[1] >= map[1] && o[3] <= map[3],
+            "the {name} {o:?} is not inside the image between title and credits (map {map:?})"
+        );
+    }
     // From the symbols to the legend: labels carry data-box, not data-bounds.
     let incidents = &svg[svg.find("<g id=\"incidents\">").unwrap()..];
     let incidents = &incidents[..incidents.find("<g id=\"legend\"").unwrap()];
@@ -145,7 +155,26 @@ fn read_svg(wd: &Workdir, name: &str) -> String {
     let svg = wd.read(name);
     assert_symbols_clear(&svg);
     assert_legend_holds_its_text(&svg);
+    assert_titles_fit(&svg);
     svg
+}
+
+/// The title and the subtitle end inside the image's margins.
+fn assert_titles_fit(svg: &str) {
+    let width = root_number(svg, "width");
+    for id in ["title", "subtitle"] {
+        let start = svg.find(&format!(" id=\"{id}\"")).unwrap();
+        let open = svg[..start].rfind("<text").unwrap();
+        let tag = &svg[open..start + svg[start..].find('>').unwrap()];
+        let x = root_number(tag, "x");
+        let size = root_number(tag, "font-size");
+        let text = unescape(text_of(svg, id));
+        let end = x + borderwatch::render::text_width(&text, size, id == "title", 0.0);
+        assert!(
+            end <= width - x,
+            "the {id} {text:?} ends at {end:.1} of {width}"
+        );
+    }
 }
 
 #[test]
@@ -612,4 +641,107 @@ fn pack_adds_the_briefing_image() {
     let png = std::fs::read(wd.path("briefing/map.png")).unwrap();
     let image = Pixmap::decode_png(&png).unwrap();
     assert_eq!((image.width(), image.height()), (1600, 1100));
+}
+
+/// The `W×H` an error message says an image needs.
+fn needed_size(stderr: &str) -> (String, String) {
+    let start = stderr.find("at least ").expect(stderr) + "at least ".len();
+    let size = &stderr[start..start + stderr[start..].find(" px").expect(stderr)];
+    let (w, h) = size.split_once('×').expect(size);
+    (w.to_string(), h.to_string())
+}
+
+#[test]
+fn an_image_too_small_for_its_legend_is_refused_with_a_size_that_works() {
+    let wd = Workdir::new();
+    let run = wd.run(&[
+        "render", "--width", "400", "--height", "300", "--out", "s.png",
+    ]);
+    run.assert_exit(2);
+    assert!(
+        run.stderr
+            .contains("s.png: a 400×300 image cannot hold this map's legend"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("(--width, --height)"), "{}", run.stderr);
+    assert!(!wd.path("s.png").exists());
+    let (width, height) = needed_size(&run.stderr);
+    render(
+        &wd,
+        &["--width", &width, "--height", &height, "--out", "ok.svg"],
+    );
+    // read_svg checks that every overlay drawn lies inside the image above the credits.
+    let svg = read_svg(&wd, "ok.svg");
+    assert!(svg.contains(">Incidents (6)</text>"));
+}
+
+#[test]
+fn overlays_and_titles_stay_inside_images_of_every_allowed_shape() {
+    let wd = Workdir::new();
+    let title = "Afghanistan–Tajikistan border incidents, Badakhshan and Gorno-Badakhshan";
+    let sizes = [
+        ("600", "900"),
+        ("900", "560"),
+        ("760", "760"),
+        ("1600", "1100"),
+    ];
+    for (width, height) in sizes {
+        let out = format!("{width}x{height}.svg");
+        let run = wd.run(&[
+            "render", "--title", title, "--width", width, "--height", height, "--out", &out,
+        ]);
+        run.assert_exit_in(&[0, 2]);
+        if run.code == 2 {
+            assert!(run.stderr.contains("cannot hold"), "{}", run.stderr);
+        } else {
+            read_svg(&wd, &out);
+        }
+    }
+}
+
+#[test]
+fn an_unknown_toll_is_drawn_apart_never_at_the_size_of_zero() {
+    let wd = Workdir::new();
+    let csv = wd.create(
+        "tolls.csv",
+        "event_id_cnty,event_date,event_type,latitude,longitude,fatalities\n\
+         K-1,2022-01-01,Battles,37.2,69.0,0\n\
+         U-1,2022-01-02,Battles,38.2,71.5,\n",
+    );
+    render(
+        &wd,
+        &["--incidents", csv.to_str().unwrap(), "--out", "tolls.svg"],
+    );
+    let svg = read_svg(&wd, "tolls.svg");
+    let incidents = group(&svg, "incidents");
+    assert_eq!(incidents.matches("data-fatalities=\"unknown\"").count(), 1);
+    assert_eq!(incidents.matches("stroke-dasharray").count(), 1);
+    assert!(svg.contains(">fatalities unknown (1)</text>"), "legend key");
+    render(&wd, &["--out", "bundled.svg"]);
+    assert!(read_svg(&wd, "bundled.svg").contains(">fatalities unknown (2)</text>"));
+}
+
+#[test]
+fn a_chosen_view_never_claims_the_unlocated_incidents_as_its_own() {
+    let wd = Workdir::new();
+    render(
+        &wd,
+        &[
+            "--around",
+            "Qala-i-Zal",
+            "--km",
+            "80",
+            "--out",
+            "around.svg",
+        ],
+    );
+    let svg = read_svg(&wd, "around.svg");
+    assert!(
+        svg.contains(
+            ">1 incident with no coordinates not drawn (may lie outside this view)</text>"
+        ),
+        "BW-AFG-0002 has no place: it may or may not be near Qala-i-Zal"
+    );
+    assert!(!svg.contains("could not be placed"));
 }

@@ -396,7 +396,8 @@ pub fn write_image(
 ) -> Result<(), Error> {
     let extension = image_extension(out)?;
     let index = IncidentIndex::new(table);
-    let drawn = crate::render::draw(&index, filter, &Gazetteer::bundled(), options);
+    let drawn = crate::render::draw(&index, filter, &Gazetteer::bundled(), options)
+        .map_err(|e| Error::Usage(format!("{}: {e} (--width, --height)", out.display())))?;
     let bytes = if extension == "png" {
         crate::render::png(&drawn.svg, scale)
             .map_err(|e| Error::Usage(format!("{}: {e}", out.display())))?

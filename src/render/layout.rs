@@ -12,10 +12,10 @@ pub const CLEARANCE_PX: f64 = 30.0;
 /// Overlays stand this far inside the map's edge, px.
 const EDGE: f64 = 10.0;
 /// Space between two overlays, px.
-const GAP: f64 = 10.0;
-/// The map keeps at least this share of the width when the overlays move beside it (on images
-/// too small for both, the overlays are then cut by the image's edge: never the symbols).
-const MIN_MAP_SHARE: f64 = 0.5;
+pub(super) const GAP: f64 = 10.0;
+/// The map keeps at least this share of the width when the overlays move beside it (an image
+/// too small for both is refused, see [`super::TooSmall`]).
+pub(super) const MIN_MAP_SHARE: f64 = 0.5;
 
 /// A width and a height, px.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -8,7 +8,7 @@ use super::frame::Rect;
 use super::labels::text_width;
 use super::layout::Size;
 use super::svg::{Svg, bounds_data, num};
-use super::{Incident, Symbol, TYPES, draw_symbol, radius, style_of};
+use super::{Incident, Shape, Symbol, TYPES, draw_symbol, radius, style_of};
 
 /// The colour of the line saying what could not be placed.
 const WARNING: &str = "#a11b12";
@@ -64,6 +64,8 @@ enum Key {
     Symbol(String),
     /// Circles for [`SIZE_KEY`] fatalities.
     Sizes,
+    /// The outline of a symbol whose toll is unknown.
+    UnknownToll,
     /// A numbered aggregate.
     Aggregate,
     /// A line of the basemap.
@@ -75,7 +77,7 @@ impl Key {
     fn text_x(&self) -> f64 {
         match self {
             Key::Heading => 0.0,
-            Key::Symbol(_) | Key::Aggregate => AFTER_SYMBOL,
+            Key::Symbol(_) | Key::Aggregate | Key::UnknownToll => AFTER_SYMBOL,
             Key::Line(_) => AFTER_LINE,
             Key::Sizes => {
                 2.0 + SIZE_KEY
@@ -127,8 +129,8 @@ pub(super) struct Legend {
 impl Legend {
     /// The legend of `incidents`: a count per event type drawn (in ACLED's order), the size
     /// key, the aggregate key and the line keys; under the heading, how many incidents that
-    /// pass the filters could not be placed (`unplaced`: no coordinates), when any.
-    pub fn new(incidents: &[Incident], unplaced: usize) -> Legend {
+    /// pass the filters could not be placed (no coordinates), when any.
+    pub fn new(incidents: &[Incident], unplaced: Unplaced) -> Legend {
         let mut rows = vec![Row {
             bold: true,
             colour: "#1d2329",
@@ -139,10 +141,10 @@ impl Legend {
                 20.0,
             )
         }];
-        if unplaced > 0 {
+        if unplaced.count > 0 {
             rows.push(Row {
                 colour: WARNING,
-                ..Row::new(Key::Heading, unplaced_text(unplaced), 11.0, 16.0)
+                ..Row::new(Key::Heading, unplaced.text(), 11.0, 16.0)
             });
         }
         for (i, (event_type, n)) in type_counts(incidents).into_iter().enumerate() {
@@ -159,6 +161,11 @@ impl Legend {
             });
         }
         rows.push(Row::new(Key::Sizes, "fatalities".into(), 11.0, 50.0));
+        let unknown = incidents.iter().filter(|i| i.fatalities.is_none()).count();
+        if unknown > 0 {
+            let text = format!("fatalities unknown ({unknown})");
+            rows.push(Row::new(Key::UnknownToll, text, 11.0, 30.0));
+        }
         let aggregate = "incidents drawn as one at this scale".to_string();
         rows.push(Row::new(Key::Aggregate, aggregate, 11.0, 36.0));
         for line in &LINES {
@@ -188,10 +195,29 @@ impl Legend {
     }
 }
 
-/// "1 incident could not be placed (no coordinates)", "3 incidents could not ...".
-fn unplaced_text(n: usize) -> String {
-    let noun = if n == 1 { "incident" } else { "incidents" };
-    format!("{n} {noun} could not be placed (no coordinates)")
+/// The incidents that pass the filters but have no coordinates.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Unplaced {
+    /// How many.
+    pub count: usize,
+    /// The image shows a place or a box the user chose, not the extent of the data: an
+    /// incident with no coordinates may lie outside it, and the legend must not claim it.
+    pub bounded_view: bool,
+}
+
+impl Unplaced {
+    /// "1 incident could not be placed (no coordinates)" on a map fitted to the data;
+    /// "3 incidents with no coordinates not drawn (may lie outside this view)" on a map of a
+    /// chosen place or box.
+    fn text(self) -> String {
+        let n = self.count;
+        let noun = if n == 1 { "incident" } else { "incidents" };
+        if self.bounded_view {
+            format!("{n} {noun} with no coordinates not drawn (may lie outside this view)")
+        } else {
+            format!("{n} {noun} could not be placed (no coordinates)")
+        }
+    }
 }
 
 /// (event type, count) of the types drawn, in ACLED's order, then by name.
@@ -260,10 +286,21 @@ fn draw_key(svg: &mut Svg, key: &Key, x: f64, y: f64) {
                 colour,
                 at: (x + 7.0, y - 4.0),
                 r: KEY_RADIUS,
+                toll_unknown: false,
             };
             draw_symbol(svg, &symbol, t, None);
         }
         Key::Sizes => draw_size_key(svg, x, y),
+        Key::UnknownToll => {
+            let symbol = Symbol {
+                shape: Shape::Circle,
+                colour: "#ffffff",
+                at: (x + 7.0, y - 4.0),
+                r: radius(0),
+                toll_unknown: true,
+            };
+            draw_symbol(svg, &symbol, "", None);
+        }
         Key::Aggregate => draw_aggregate_key(svg, x, y),
         Key::Line(line) => {
             let d = format!("M{} {}h18", num(x), num(y - 4.0));
@@ -346,25 +383,53 @@ mod tests {
             point: geo::Point::new(0.0, 0.0),
             px: (0.0, 0.0),
             event_type: event_type.into(),
-            fatalities: 0,
+            fatalities: Some(0),
         }
     }
 
     #[test]
     fn what_could_not_be_placed_is_said_only_when_something_was_not() {
-        let texts = |unplaced| -> Vec<String> {
+        let texts = |count, bounded_view| -> Vec<String> {
+            let unplaced = Unplaced {
+                count,
+                bounded_view,
+            };
             let legend = Legend::new(&[incident("Battles")], unplaced);
             legend.rows.into_iter().map(|r| r.text).collect()
         };
         assert_eq!(
-            texts(1)[1],
+            texts(1, false)[1],
             "1 incident could not be placed (no coordinates)"
         );
         assert_eq!(
-            texts(2)[1],
+            texts(2, false)[1],
             "2 incidents could not be placed (no coordinates)"
         );
-        assert_eq!(texts(0)[1], "Battles (1)");
+        assert_eq!(
+            texts(2, true)[1],
+            "2 incidents with no coordinates not drawn (may lie outside this view)"
+        );
+        assert_eq!(texts(0, false)[1], "Battles (1)");
+    }
+
+    #[test]
+    fn unknown_tolls_get_their_own_key_only_when_drawn() {
+        let texts = |incidents: &[Incident]| -> Vec<String> {
+            let none = Unplaced {
+                count: 0,
+                bounded_view: false,
+            };
+            let legend = Legend::new(incidents, none);
+            legend.rows.into_iter().map(|r| r.text).collect()
+        };
+        let known = incident("Battles");
+        let unknown = Incident {
+            fatalities: None,
+            ..incident("Battles")
+        };
+        assert!(!texts(&[known]).iter().any(|t| t.contains("unknown")));
+        let both = texts(&[incident("Battles"), unknown]);
+        assert!(both.contains(&"fatalities unknown (1)".to_string()));
     }
 
     #[test]
@@ -375,7 +440,11 @@ mod tests {
             vec![incident("Battles")],
             vec![incident("Battles"), incident(""), incident(long)],
         ] {
-            let legend = Legend::new(&incidents, 12_345);
+            let many = Unplaced {
+                count: 12_345,
+                bounded_view: true,
+            };
+            let legend = Legend::new(&incidents, many);
             let r = Rect::new(30.0, 40.0, legend.size.width, legend.size.height);
             let inner = Rect::new(r.x0 + PADDING, r.y0, r.width() - 2.0 * PADDING, r.height());
             for text in legend.text_boxes(r) {

@@ -22,7 +22,7 @@ pub use crate::untrusted::for_markup as escape;
 pub use frame::{Frame, Rect};
 pub use labels::{Placer, text_width};
 pub use layout::{Anchor, CLEARANCE_PX, Size, choose_places};
-use legend::Legend;
+use legend::{Legend, Unplaced};
 use svg::{Svg, bounds_data, num, path_data};
 
 use crate::export::{Bbox, raw_layer};
@@ -93,8 +93,9 @@ pub struct Layout {
     pub map: Rect,
     /// The legend's box.
     pub legend: Rect,
-    /// The locator inset.
-    pub inset: Rect,
+    /// The locator inset; none when the image is too small to hold it beside the map (a
+    /// locator is a help, never data).
+    pub inset: Option<Rect>,
     /// The scale bar with the north arrow.
     pub scale_bar: Rect,
     /// Each incident symbol drawn on the map (single or aggregate), with its stroke.
@@ -182,7 +183,8 @@ struct Incident {
     /// Where the frame being tried puts the point.
     px: (f64, f64),
     event_type: String,
-    fatalities: u32,
+    /// None when the source does not know the toll.
+    fatalities: Option<u32>,
 }
 
 /// Draws the map of the incidents of `index` that pass `filter` as SVG.
@@ -196,7 +198,7 @@ struct Incident {
 /// let table = IncidentTable::bundled();
 /// let index = IncidentIndex::new(&table);
 /// let options = Options { view: View::Fit, width: 800, height: 600, title: "Incidents".into(), subtitle: None, labels: true };
-/// let drawn = draw(&index, &Filter::default(), &Gazetteer::bundled(), &options);
+/// let drawn = draw(&index, &Filter::default(), &Gazetteer::bundled(), &options).unwrap();
 /// assert_eq!(drawn.incidents, 6);
 /// assert!(drawn.svg.starts_with("<svg"));
 /// ```
@@ -205,7 +207,7 @@ pub fn draw(
     filter: &Filter,
     gazetteer: &Gazetteer,
     options: &Options,
-) -> Drawn {
+) -> Result<Drawn, TooSmall> {
     let (w, h) = (options.width as f64, options.height as f64);
     let rows = select(index, filter, &options.view);
     let unplaced = count_unplaced(index, filter);
@@ -214,8 +216,20 @@ pub fn draw(
     let foot = 18.0 + 14.0 * credits.len() as f64;
     let area = Rect::new(MARGIN, TITLE_BAND, w - 2.0 * MARGIN, h - TITLE_BAND - foot);
     let mut incidents = located(index, &rows);
-    let legend = Legend::new(&incidents, unplaced);
-    let Plan { fitted, layout } = plan(view, area, &mut incidents, legend.size);
+    let bounded_view = !matches!(options.view, View::Fit);
+    let legend = Legend::new(
+        &incidents,
+        Unplaced {
+            count: unplaced,
+            bounded_view,
+        },
+    );
+    let Plan { fitted, layout } =
+        plan(view, area, &mut incidents, legend.size).map_err(|overlays| TooSmall {
+            width: options.width,
+            height: options.height,
+            needed: needed_size(overlays, foot, (options.width, options.height)),
+        })?;
     let frame = &fitted.frame;
     let overlays = if layout.beside_map {
         "beside-map"
@@ -237,21 +251,59 @@ pub fn draw(
     svg.rect(Rect::new(0.0, 0.0, w, h), &[("fill", "#ffffff")]);
     let labels = draw_map(&mut svg, &fitted, &layout, options, gazetteer);
     legend::draw(&mut svg, &legend, layout.legend);
-    draw_inset(&mut svg, frame, layout.inset);
+    if let Some(inset) = layout.inset {
+        draw_inset(&mut svg, frame, inset);
+    }
     draw_scale_and_north(&mut svg, &fitted.scale, layout.scale_bar);
     let subtitle = options
         .subtitle
         .clone()
         .unwrap_or_else(|| default_subtitle(index, &rows, filter, &options.view));
-    draw_titles(&mut svg, &options.title, &subtitle, &credits, layout.map.y1);
-    Drawn {
+    let titles = Titles {
+        title: &options.title,
+        subtitle: &subtitle,
+        credits: &credits,
+    };
+    draw_titles(&mut svg, &titles, w, layout.map.y1);
+    Ok(Drawn {
         svg: svg.finish(),
         incidents: incidents.len(),
         unplaced,
         symbols: fitted.groups.len(),
         labels,
         layout,
-    }
+    })
+}
+
+/// An image too small to hold its legend and scale bar beside the map and above the credits.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error(
+    "a {width}×{height} image cannot hold this map's legend and scale bar beside the map and \
+     above the credits: make it at least {}×{} px",
+    needed.0,
+    needed.1
+)]
+pub struct TooSmall {
+    /// The width asked for, px.
+    pub width: u32,
+    /// The height asked for, px.
+    pub height: u32,
+    /// A width and height that hold them, px.
+    pub needed: (u32, u32),
+}
+
+/// A size, no smaller than the one asked for (`asked`), that holds `overlays` (the legend and
+/// the scale bar, one above the other) in a column beside a map at least as wide, under the
+/// title band and above `foot` px of credits.
+fn needed_size(overlays: [Size; 2], foot: f64, asked: (u32, u32)) -> (u32, u32) {
+    let column = overlays.iter().map(|s| s.width).fold(0.0, f64::max) + layout::GAP;
+    let width = 2.0 * MARGIN + column / (1.0 - layout::MIN_MAP_SHARE);
+    let stacked = overlays.iter().map(|s| s.height + layout::GAP).sum::<f64>();
+    let height = TITLE_BAND + stacked + foot;
+    (
+        asked.0.max(width.ceil() as u32),
+        asked.1.max(height.ceil() as u32),
+    )
 }
 
 /// The located rows, not yet projected.
@@ -264,7 +316,7 @@ fn located(index: &IncidentIndex, rows: &[u32]) -> Vec<Incident> {
                 point: r.point()?,
                 px: (f64::NAN, f64::NAN),
                 event_type: table.text(r.event_type).to_string(),
-                fatalities: r.fatalities.unwrap_or(0),
+                fatalities: r.fatalities,
             })
         })
         .collect()
@@ -299,7 +351,15 @@ struct Plan {
 /// The legend, the inset and the scale bar at the anchors of the map that keep them clear of
 /// every symbol; when none do, beside the map, which is fitted again to what is left of
 /// `area`.
-fn plan(view: [f64; 4], area: Rect, incidents: &mut [Incident], legend: Size) -> Plan {
+///
+/// Beside the map, the inset is left out when it does not fit; when the legend or the scale
+/// bar does not, the error holds their sizes.
+fn plan(
+    view: [f64; 4],
+    area: Rect,
+    incidents: &mut [Incident],
+    legend: Size,
+) -> Result<Plan, [Size; 2]> {
     let fitted = fit(view, area, incidents);
     let symbols: Vec<Rect> = fitted.groups.iter().map(Group::bounds).collect();
     let candidates: Vec<Vec<Rect>> = [
@@ -314,25 +374,30 @@ fn plan(view: [f64; 4], area: Rect, incidents: &mut [Incident], legend: Size) ->
         let layout = Layout {
             map: area,
             legend: chosen[0],
-            inset: chosen[1],
+            inset: Some(chosen[1]),
             scale_bar: chosen[2],
             symbols,
             beside_map: false,
         };
-        return Plan { fitted, layout };
+        return Ok(Plan { fitted, layout });
     }
-    let (map, slots) = layout::beside(&[legend, INSET, ScaleBar::largest()], area);
+    // The inset last: it is the one left out when the column runs out of room.
+    let largest_bar = ScaleBar::largest();
+    let (map, slots) = layout::beside(&[legend, largest_bar, INSET], area);
+    if !(area.contains(&slots[0]) && area.contains(&slots[1])) {
+        return Err([legend, largest_bar]);
+    }
     let fitted = fit(view, map, incidents);
     let scale = fitted.scale.size();
     let layout = Layout {
         map,
         legend: slots[0],
-        inset: slots[1],
-        scale_bar: Rect::new(slots[2].x0, slots[2].y0, scale.width, scale.height),
+        inset: Some(slots[2]).filter(|inset| area.contains(inset)),
+        scale_bar: Rect::new(slots[1].x0, slots[1].y0, scale.width, scale.height),
         symbols: fitted.groups.iter().map(Group::bounds).collect(),
         beside_map: true,
     };
-    Plan { fitted, layout }
+    Ok(Plan { fitted, layout })
 }
 
 /// The map in its frame: basemap, the radius of an `--around` view, the symbols and the
@@ -374,6 +439,7 @@ fn draw_map(
                 colour,
                 at: g.px,
                 r: g.radius(),
+                toll_unknown: g.unknown_tolls > 0,
             };
             draw_symbol(svg, &symbol, &g.event_type, Some(*bounds));
         }
@@ -381,7 +447,10 @@ fn draw_map(
     svg.close("g");
     let labels = if options.labels {
         let mut placer = Placer::new(map);
-        for r in [layout.legend, layout.inset, layout.scale_bar] {
+        for r in [Some(layout.legend), layout.inset, Some(layout.scale_bar)]
+            .into_iter()
+            .flatten()
+        {
             placer.block(r);
         }
         for r in &layout.symbols {
@@ -424,29 +493,37 @@ fn draw_radius(svg: &mut Svg, frame: &Frame, centre: Point, km: f64) {
 }
 
 /// The title and subtitle above the map and the credit lines below it (`map_bottom`).
-fn draw_titles(svg: &mut Svg, title: &str, subtitle: &str, credits: &[String], map_bottom: f64) {
+fn draw_titles(svg: &mut Svg, texts: &Titles, image_width: f64, map_bottom: f64) {
+    let Titles {
+        title,
+        subtitle,
+        credits,
+    } = texts;
+    let width = image_width - 2.0 * MARGIN;
+    let (title, title_size) = fit_line(title, TITLE_FONT, true, width);
+    let (subtitle, subtitle_size) = fit_line(subtitle, SUBTITLE_FONT, false, width);
     svg.element(
         "text",
         &[
             ("x", &num(MARGIN)),
             ("y", "36"),
-            ("font-size", "24"),
+            ("font-size", &num(title_size)),
             ("font-weight", "bold"),
             ("fill", "#1d2329"),
             ("id", "title"),
         ],
-        Some(title),
+        Some(&title),
     );
     svg.element(
         "text",
         &[
             ("x", &num(MARGIN)),
             ("y", "62"),
-            ("font-size", "14"),
+            ("font-size", &num(subtitle_size)),
             ("fill", "#4a5560"),
             ("id", "subtitle"),
         ],
-        Some(subtitle),
+        Some(&subtitle),
     );
     svg.element(
         "g",
@@ -462,6 +539,38 @@ fn draw_titles(svg: &mut Svg, title: &str, subtitle: &str, credits: &[String], m
         svg.element("text", &[("x", &num(MARGIN)), ("y", &num(y))], Some(line));
     }
     svg.close("g");
+}
+
+/// The texts around the map.
+struct Titles<'a> {
+    title: &'a str,
+    subtitle: &'a str,
+    /// The sources, one line each.
+    credits: &'a [String],
+}
+
+/// The title's font size, px, when it fits the image's width.
+const TITLE_FONT: f64 = 24.0;
+/// The subtitle's font size, px, when it fits.
+const SUBTITLE_FONT: f64 = 14.0;
+/// Titles shrink to fit the width down to this size, px; below it they are shortened.
+const MIN_TITLE_FONT: f64 = 10.0;
+
+/// `text` at `size` when it fits `width`; else at the size that fits (not below
+/// [`MIN_TITLE_FONT`]), shortened with "…" when even that size is too wide.
+fn fit_line(text: &str, size: f64, bold: bool, width: f64) -> (String, f64) {
+    let measured = text_width(text, size, bold, 0.0);
+    if measured <= width {
+        return (text.to_string(), size);
+    }
+    let size = (size * width / measured).floor().max(MIN_TITLE_FONT);
+    let mut chars: Vec<char> = text.chars().collect();
+    let mut line = text.to_string();
+    while text_width(&line, size, bold, 0.0) > width && !chars.is_empty() {
+        chars.pop();
+        line = chars.iter().collect::<String>().trim_end().to_string() + "…";
+    }
+    (line, size)
 }
 
 /// The rows the image draws: located, passing the filter, inside the view.
@@ -679,7 +788,10 @@ fn draw_basemap(svg: &mut Svg, frame: &Frame, bounds: [f64; 4]) {
 struct Group {
     px: (f64, f64),
     members: usize,
+    /// The sum of the known tolls of the members.
     fatalities: u32,
+    /// Members whose toll is unknown.
+    unknown_tolls: usize,
     /// The most frequent event type (ties: the first in ACLED's order).
     event_type: String,
     types: BTreeMap<String, usize>,
@@ -719,7 +831,8 @@ fn aggregate(incidents: &[Incident]) -> Vec<Group> {
     order.sort_by(|&a, &b| {
         incidents[b]
             .fatalities
-            .cmp(&incidents[a].fatalities)
+            .unwrap_or(0)
+            .cmp(&incidents[a].fatalities.unwrap_or(0))
             .then(a.cmp(&b))
     });
     let cell = |p: (f64, f64)| {
@@ -752,6 +865,7 @@ fn aggregate(incidents: &[Incident]) -> Vec<Group> {
                     px: inc.px,
                     members: 0,
                     fatalities: 0,
+                    unknown_tolls: 0,
                     event_type: String::new(),
                     types: BTreeMap::new(),
                 });
@@ -761,7 +875,10 @@ fn aggregate(incidents: &[Incident]) -> Vec<Group> {
         };
         let group = &mut groups[g];
         group.members += 1;
-        group.fatalities += inc.fatalities;
+        match inc.fatalities {
+            Some(f) => group.fatalities += f,
+            None => group.unknown_tolls += 1,
+        }
         *group.types.entry(inc.event_type.clone()).or_default() += 1;
     }
     for g in &mut groups {
@@ -846,19 +963,33 @@ struct Symbol {
     colour: &'static str,
     at: (f64, f64),
     r: f64,
+    /// Drawn at the smallest size with a dashed dark outline: no size can stand for a toll
+    /// the source does not know.
+    toll_unknown: bool,
 }
+
+/// The outline of a symbol whose toll is unknown: colour and dash array.
+const UNKNOWN_TOLL_STROKE: (&str, &str) = ("#1d2329", "2 1.5");
 
 /// Draws `symbol` for `event_type`; `bounds`, when given, becomes its data-bounds (the map's
 /// symbols carry their box, the legend's keys do not).
 fn draw_symbol(svg: &mut Svg, symbol: &Symbol, event_type: &str, bounds: Option<Rect>) {
     let bounds = bounds.map(bounds_data);
+    let (stroke, dash) = if symbol.toll_unknown {
+        UNKNOWN_TOLL_STROKE
+    } else {
+        ("#ffffff", "")
+    };
     let mut common = vec![
         ("fill", symbol.colour),
         ("fill-opacity", "0.9"),
-        ("stroke", "#ffffff"),
+        ("stroke", stroke),
         ("stroke-width", "1.3"),
         ("data-type", event_type),
     ];
+    if symbol.toll_unknown {
+        common.extend([("stroke-dasharray", dash), ("data-fatalities", "unknown")]);
+    }
     if let Some(b) = &bounds {
         common.push(("data-bounds", b.as_str()));
     }
@@ -1472,7 +1603,7 @@ mod tests {
             point: Point::new(0.0, 0.0),
             px: (x, y),
             event_type: t.into(),
-            fatalities: f,
+            fatalities: Some(f),
         }
     }
 
@@ -1483,6 +1614,7 @@ mod tests {
                 px: (0.0, 0.0),
                 members,
                 fatalities,
+                unknown_tolls: 0,
                 event_type: event_type.into(),
                 types: BTreeMap::new(),
             };
@@ -1511,10 +1643,13 @@ mod tests {
                 subtitle: None,
                 labels: true,
             };
-            let drawn = draw(&index, &Filter::default(), &Gazetteer::bundled(), &options);
+            let drawn = draw(&index, &Filter::default(), &Gazetteer::bundled(), &options).unwrap();
             let layout = &drawn.layout;
             assert_eq!(layout.symbols.len(), drawn.symbols);
-            let overlays = [layout.legend, layout.inset, layout.scale_bar];
+            let overlays: Vec<Rect> = [Some(layout.legend), layout.inset, Some(layout.scale_bar)]
+                .into_iter()
+                .flatten()
+                .collect();
             for symbol in &layout.symbols {
                 assert!(layout.map.contains(symbol), "{symbol:?} crosses the frame");
                 let clear = symbol.inflate(CLEARANCE_PX);
@@ -1569,7 +1704,9 @@ mod tests {
         assert_eq!(groups.iter().map(|g| g.members).sum::<usize>(), 5000);
         assert_eq!(
             groups.iter().map(|g| g.fatalities as usize).sum::<usize>(),
-            many.iter().map(|i| i.fatalities as usize).sum::<usize>()
+            many.iter()
+                .map(|i| i.fatalities.unwrap_or(0) as usize)
+                .sum::<usize>()
         );
     }
 }
