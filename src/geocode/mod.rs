@@ -559,14 +559,18 @@ impl Geocoder {
                 .then(pa.id.cmp(&pb.id))
         });
         // Among candidates that match about as well, one that news usage means by the bare
-        // name comes first ("Qalai Khumb" the town, not the bridge named after it).
+        // name comes first ("Qalai Khumb" the town, not the bridge named after it) — unless
+        // the name is a feature's own, as written, and only an alternate or folded name of
+        // the settlement ("Sherkhan Bandar" the crossing, not the village that once bore it).
         let floor = hits[0].rank - AMBIGUITY_WINDOW;
         let window = &hits[..hits.iter().take_while(|h| h.rank >= floor).count()];
         let kind_of = |h: &Hit| self.places[h.place as usize].kind;
+        let own_name = hits[0].kind == MatchKind::Exact && is_feature(kind_of(&hits[0]));
         let leader = window
             .iter()
             .position(|h| {
                 (hits[0].kind == MatchKind::Fuzzy || h.kind != MatchKind::Fuzzy)
+                    && (!own_name || h.kind == MatchKind::Exact)
                     && !window.iter().any(|o| outranks(kind_of(o), kind_of(h)))
             })
             .unwrap_or(0);
@@ -1026,14 +1030,16 @@ fn prominence(kind: Kind) -> u8 {
 /// unit rather than a village elsewhere, any settlement or admin unit rather than a river,
 /// post, bridge or area named after a place.
 fn outranks(top: Kind, other: Kind) -> bool {
-    let feature = |k: Kind| {
-        matches!(
-            k,
-            Kind::River | Kind::BorderCrossing | Kind::BorderPost | Kind::Area
-        )
-    };
     let major = |k: Kind| matches!(k, Kind::City | Kind::Town) || k.is_admin_unit();
-    (!feature(top) && feature(other)) || (major(top) && other == Kind::Village)
+    (!is_feature(top) && is_feature(other)) || (major(top) && other == Kind::Village)
+}
+
+/// A river, a crossing, a post or an area: places often named after a settlement.
+fn is_feature(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::River | Kind::BorderCrossing | Kind::BorderPost | Kind::Area
+    )
 }
 
 fn unresolved(query: &str, note: String) -> Outcome {
@@ -1122,6 +1128,19 @@ mod tests {
         let vanj = top("Vanj");
         assert_eq!(vanj.status, Status::Resolved, "{:?}", vanj.note);
         assert_eq!(vanj.candidates[0].country, "TJ");
+    }
+
+    #[test]
+    fn a_feature_keeps_its_own_name_and_a_town_the_name_of_its_bridge() {
+        // The crossing bears the name as written; the village (Qizil Qal'ah, 3.6 km away)
+        // only as an alternate name.
+        let crossing = top("Sherkhan Bandar");
+        assert_eq!(crossing.status, Status::Resolved, "{:?}", crossing.note);
+        assert_eq!(crossing.candidates[0].id, "af.xing.sherkhan-bandar");
+        // The town bears its name as written; the bridge is named after it.
+        let town = top("Qalai Khumb");
+        assert_eq!(town.status, Status::Resolved, "{:?}", town.note);
+        assert_eq!(town.candidates[0].kind, Kind::Town);
     }
 
     #[test]
