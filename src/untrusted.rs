@@ -11,18 +11,30 @@ pub fn is_hidden_control(c: char) -> bool {
         || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
 }
 
-/// Text for a terminal: hidden controls removed.
+/// Text for one line of a terminal: hidden controls removed, and each run of line breaks and
+/// tabs one space (a name wrapped across two lines of an article reads "Panj River").
 ///
 /// ```
 /// use borderwatch::untrusted::for_terminal;
 /// assert_eq!(for_terminal("Vanj\u{1b}[31m\u{202E}"), "Vanj[31m");
+/// assert_eq!(for_terminal("Panj\r\nRiver"), "Panj River");
 /// ```
 pub fn for_terminal(text: &str) -> Cow<'_, str> {
-    if text.chars().any(is_hidden_control) {
-        Cow::Owned(text.chars().filter(|c| !is_hidden_control(*c)).collect())
-    } else {
-        Cow::Borrowed(text)
+    if !text.chars().any(is_hidden_control) {
+        return Cow::Borrowed(text);
     }
+    let mut out = String::with_capacity(text.len());
+    let mut after_break = false;
+    for c in text.chars() {
+        let breaks = c.is_control() && c.is_whitespace();
+        if breaks && !after_break {
+            out.push(' ');
+        } else if !is_hidden_control(c) {
+            out.push(c);
+        }
+        after_break = breaks;
+    }
+    Cow::Owned(out)
 }
 
 /// Text for HTML or SVG, in content or attributes: markup characters as entities, hidden

@@ -505,3 +505,43 @@ fn several_reports_of_one_event_merge() {
     );
     assert_eq!(folder.len(), 1);
 }
+
+/// An article as e-mail and wire copies come: a headline, a dateline, hard-wrapped lines.
+const WRAPPED: &str = "Guards clash with smugglers on the Panj\n\n\
+DUSHANBE, May 3, 2023 (Asia-Plus) - Border guards exchanged fire with smugglers near the Panj\n\
+River on Sunday, officials in Dushanbe said, adding that two of\n\
+the men were killed near Shamsiddin Shohin district. The others fled\n\
+back across the river into Afghanistan.\n";
+
+#[test]
+fn a_hard_wrapped_article_reads_as_its_sentences() {
+    let wd = Workdir::new();
+    let mentions = json_lines(
+        &wd.run_with_stdin(
+            &["extract", "--toponyms", "--format", "json", "-"],
+            WRAPPED.as_bytes(),
+        )
+        .stdout,
+    );
+    let place = |mention: &str| {
+        mentions
+            .iter()
+            .find(|m| m["mention"] == mention)
+            .unwrap_or_else(|| panic!("no {mention:?} in {mentions:?}"))["id"]
+            .clone()
+    };
+    // The headline's "on the Panj" and the wrapped "Panj / River" are the river.
+    assert_eq!(place("Panj"), "af.river.panj-river");
+    assert_eq!(place("Panj\nRiver"), "af.river.panj-river");
+    // The table shows a wrapped name on one line.
+    let table = wd.run_with_stdin(&["extract", "--toponyms", "-"], WRAPPED.as_bytes());
+    assert!(table.stdout.contains("\nPanj River  "), "{}", table.stdout);
+    // The draft's evidence is the whole wrapped sentence, date and toll included.
+    let drafts = json_lines(
+        &wd.run_with_stdin(&["extract", "--format", "json", "-"], WRAPPED.as_bytes())
+            .stdout,
+    );
+    assert_eq!(drafts.len(), 1, "{drafts:?}");
+    assert_eq!(drafts[0]["event_date"], "2023-04-30", "{}", drafts[0]);
+    assert_eq!(drafts[0]["fatalities"], 2, "{}", drafts[0]);
+}

@@ -24,7 +24,9 @@ const ABBREVIATIONS: &[&str] = &[
 ];
 
 /// Splits text into sentences at `.`, `!` or `?` followed by a space and a capital letter or
-/// quote, and at blank lines and line breaks; abbreviations and initials do not end one.
+/// quote, and at blank lines and line breaks; abbreviations and initials do not end one. A
+/// line break that only wraps a line ([`soft_breaks`]) is a space, so that "near the Panj" /
+/// "river" stays one sentence.
 ///
 /// ```
 /// use borderwatch::extract::text::sentences;
@@ -35,6 +37,7 @@ const ABBREVIATIONS: &[&str] = &[
 /// ```
 pub fn sentences(text: &str) -> Vec<Sentence> {
     let chars: Vec<char> = text.chars().collect();
+    let soft = soft_breaks(&chars);
     let mut out = Vec::new();
     let mut start = 0;
     let mut i = 0;
@@ -53,7 +56,7 @@ pub fn sentences(text: &str) -> Vec<Sentence> {
     };
     while i < chars.len() {
         let c = chars[i];
-        if c == '\n' {
+        if c == '\n' && !soft[i] {
             push(start, i, &mut out);
             start = i + 1;
         } else if matches!(c, '.' | '!' | '?') {
@@ -82,6 +85,62 @@ pub fn sentences(text: &str) -> Vec<Sentence> {
     }
     push(start, chars.len(), &mut out);
     out
+}
+
+/// A paragraph's lines are taken as wrapped at a fixed width when it has at least this many
+/// lines...
+const WRAPPED_MIN_LINES: usize = 3;
+/// ... its longest line has at least this many characters ...
+const WRAPPED_MIN_WIDTH: usize = 50;
+/// ... and every line but the last is at least this share of the longest.
+const WRAPPED_MIN_SHARE: f64 = 0.6;
+
+/// For each character, whether it is a line break that continues the sentence: inside a
+/// paragraph wrapped at a fixed width (see [`WRAPPED_MIN_LINES`]), or before a line that
+/// starts in lower case, when the line before it does not end with `.`, `!` or `?`. A break
+/// before a blank line, after a headline or before a dateline in capitals stays a break.
+fn soft_breaks(chars: &[char]) -> Vec<bool> {
+    let mut soft = vec![false; chars.len()];
+    let mut lines: Vec<(usize, usize)> = Vec::new();
+    let mut from = 0;
+    for (i, &c) in chars.iter().enumerate() {
+        if c == '\n' {
+            lines.push((from, i));
+            from = i + 1;
+        }
+    }
+    lines.push((from, chars.len()));
+    let blank = |&(a, b): &(usize, usize)| chars[a..b].iter().all(|c| c.is_whitespace());
+    let width = |&(a, b): &(usize, usize)| {
+        chars[a..b]
+            .iter()
+            .collect::<String>()
+            .trim()
+            .chars()
+            .count()
+    };
+    for paragraph in lines.split(blank) {
+        let longest = paragraph.iter().map(width).max().unwrap_or(0);
+        let wrapped = paragraph.len() >= WRAPPED_MIN_LINES
+            && longest >= WRAPPED_MIN_WIDTH
+            && paragraph[..paragraph.len() - 1]
+                .iter()
+                .all(|l| width(l) as f64 >= WRAPPED_MIN_SHARE * longest as f64);
+        for pair in paragraph.windows(2) {
+            let (line, next) = (pair[0], pair[1]);
+            let last = chars[line.0..line.1]
+                .iter()
+                .rev()
+                .find(|c| !c.is_whitespace());
+            let ends = last.is_some_and(|c| matches!(c, '.' | '!' | '?'));
+            let first = chars[next.0..next.1].iter().find(|c| !c.is_whitespace());
+            let continues = first.is_some_and(|c| c.is_lowercase());
+            if !ends && (wrapped || continues) {
+                soft[line.1] = true;
+            }
+        }
+    }
+    soft
 }
 
 /// The text folded for matching (see [`fold`]), with the source character of every byte.
@@ -145,6 +204,39 @@ fn is_apostrophe(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_wrapped_at_a_fixed_width_continues_its_sentence() {
+        let wrapped = "Border guards exchanged fire with smugglers near the Panj\n\
+                       River on Sunday, officials in Dushanbe said, adding that two of\n\
+                       the men were detained. The others fled back across the river\n\
+                       into Afghanistan.";
+        let s = sentences(wrapped);
+        assert_eq!(s.len(), 2, "{s:?}");
+        assert!(s[0].text.contains("the Panj\nRiver on Sunday"));
+        assert_eq!(
+            s[1].text,
+            "The others fled back across the river\ninto Afghanistan."
+        );
+        // A lower-case line goes on the sentence of a short paragraph too.
+        assert_eq!(sentences("Two killed near the\nborder on Sunday.").len(), 1);
+    }
+
+    #[test]
+    fn headlines_datelines_and_short_lines_stay_apart() {
+        let article = "Clashes on the Panj\nDUSHANBE, May 3 (Asia-Plus) - Guards said so.\n\n\
+                       By A. Reporter\nKhorog";
+        let texts: Vec<String> = sentences(article).into_iter().map(|s| s.text).collect();
+        assert_eq!(
+            texts,
+            [
+                "Clashes on the Panj",
+                "DUSHANBE, May 3 (Asia-Plus) - Guards said so.",
+                "By A. Reporter",
+                "Khorog"
+            ]
+        );
+    }
 
     #[test]
     fn sentences_keep_character_offsets() {

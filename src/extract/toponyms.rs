@@ -721,6 +721,7 @@ pub(super) fn toponyms_in(text: &str, sentences: &[Sentence]) -> Vec<Mention> {
             if m.status == Status::Unresolved {
                 settle_as_part(&mut m);
             }
+            settle_as_river(&mut m, &chars, geocoder);
             m
         })
         .collect();
@@ -764,6 +765,81 @@ fn settle_as_part(m: &mut Mention) {
     m.precision = m.precision.map(|p| p.max(PART_PRECISION));
     let name = m.name.clone().unwrap_or_default();
     m.reason = format!("not in the gazetteer: a part of {name}, placed at its point");
+}
+
+/// Settles "crossed the Panj into Afghanistan" or "clashes on the Panj" as the river when the
+/// name alone found a settlement: "the" before a name that nothing qualifies after it (the
+/// end of the sentence, a comma, or a word such as "into", "near", "at") is how English
+/// names a river, never a town. "the Kunduz governor" keeps the town.
+fn settle_as_river(m: &mut Mention, chars: &[char], geocoder: &Geocoder) {
+    let settlement = matches!(m.kind, Some(Kind::Town | Kind::City | Kind::Village));
+    if m.status != Status::Resolved
+        || !settlement
+        || !after_the(chars, m.start)
+        || !unqualified_after(chars, m.end)
+    {
+        return;
+    }
+    let query = format!("{} river", m.mention);
+    let outcome = geocoder.geocode(&query, &Options::default());
+    let river = outcome.candidates.first().filter(|c| c.kind == Kind::River);
+    if outcome.status == Status::Resolved && river.is_some() {
+        settle(m, &outcome, &[], &query);
+        m.reason = "\"the\" before the name and no noun after it: the river".into();
+    }
+}
+
+/// Whether the word before character `start` is "the".
+fn after_the(chars: &[char], start: usize) -> bool {
+    let before: String = chars[..start]
+        .iter()
+        .rev()
+        .skip_while(|c| c.is_whitespace())
+        .take_while(|c| c.is_alphabetic())
+        .collect();
+    before.eq_ignore_ascii_case("eht")
+}
+
+/// Words after a river's name that leave it unqualified ("crossed the Panj into ...").
+/// "and", "by" and "with" are left out: "the Pyanj and Khorog frontier groups" names the
+/// detachments, not the river.
+const AFTER_A_RIVER: &[&str] = &[
+    "into",
+    "in",
+    "at",
+    "near",
+    "from",
+    "to",
+    "along",
+    "between",
+    "where",
+    "which",
+    "was",
+    "is",
+    "on",
+    "toward",
+    "towards",
+    "across",
+    "upstream",
+    "downstream",
+];
+
+/// Whether nothing qualifies the name ending at `end`: the text ends, a punctuation mark or a
+/// line break follows, or one of [`AFTER_A_RIVER`].
+fn unqualified_after(chars: &[char], end: usize) -> bool {
+    let rest = &chars[end..];
+    let gap = rest.iter().take_while(|c| **c == ' ').count();
+    let Some(&next) = rest.get(gap) else {
+        return true;
+    };
+    if next == '\n' || (next.is_ascii_punctuation() && next != '-' && next != '\'') {
+        return true;
+    }
+    let word: String = rest[gap..]
+        .iter()
+        .take_while(|c| c.is_alphabetic())
+        .collect();
+    AFTER_A_RIVER.contains(&word.to_lowercase().as_str())
 }
 
 /// Words before a name that make a part of the place ("Upper Khorog").
@@ -901,13 +977,7 @@ fn settle_by_article(
         return;
     }
     // Town or river: "the Panj" is the river, a bare "Kunduz" the town.
-    let wanted_river = chars[..m.start]
-        .iter()
-        .rev()
-        .skip_while(|c| c.is_whitespace())
-        .take(3)
-        .collect::<String>()
-        == "eht";
+    let wanted_river = after_the(chars, m.start);
     if let Some(first) = town_or_river(outcome, wanted_river) {
         settle(m, &resolved_as(outcome, first.clone()), &[], &query);
         m.reason = if wanted_river {
@@ -1057,6 +1127,31 @@ mod tests {
             .find(|m| m.mention == mention)
             .unwrap_or_else(|| panic!("no mention {mention:?} in {text:?}"))
             .id
+    }
+
+    #[test]
+    fn the_before_an_unqualified_name_is_the_river() {
+        let river = Some("af.river.panj-river".to_string());
+        for text in [
+            "Smugglers crossed the Panj into Afghanistan.",
+            "He fled across the Panj, officials said.",
+            "Guards clash with smugglers on the Panj",
+        ] {
+            assert_eq!(id_of(text, "Panj"), river, "{text}");
+        }
+        // A noun after the name, no "the", or a kind word: the place.
+        assert_eq!(
+            id_of("The Kunduz governor said so.", "Kunduz").as_deref(),
+            Some("af.pl.kunduz")
+        );
+        assert_eq!(
+            id_of("They live in Panj.", "Panj").as_deref(),
+            Some("tj.pl.panj")
+        );
+        assert_eq!(
+            id_of("Fighting in the Panj district.", "Panj district").as_deref(),
+            Some("tj.dist.panj")
+        );
     }
 
     #[test]
