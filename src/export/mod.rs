@@ -189,149 +189,172 @@ pub fn write_layer<W: Write + Send>(
     context: &Context,
     mut writer: FeatureWriter<W>,
 ) -> std::io::Result<(usize, Bbox)> {
+    let w = &mut writer;
     match layer {
-        Layer::Incidents => write_incidents(context.index, context.filter, &mut writer)?,
-        Layer::Places => {
-            for p in context.gazetteer.places() {
-                let mut properties = Map::new();
-                properties.insert("id".into(), p.id.clone().into());
-                properties.insert("name".into(), p.name.clone().into());
-                properties.insert("kind".into(), p.kind.as_str().into());
-                properties.insert("country".into(), p.country.clone().into());
-                properties.insert("admin1".into(), p.admin1.clone().into());
-                properties.insert("admin2".into(), p.admin2.clone().into());
-                properties.insert("alt_names".into(), p.alt_names.clone().into());
-                properties.insert(
-                    "population".into(),
-                    p.population.map_or(Value::Null, Value::from),
-                );
-                properties.insert("precision".into(), p.precision.into());
-                properties.insert("source".into(), p.source.clone().into());
-                writer.write(&Feature {
-                    id: Some(p.id.clone()),
-                    geometry: Point::new(p.lon, p.lat).into(),
-                    properties,
-                })?;
-            }
-        }
-        Layer::Border => {
-            for (properties, geometry) in raw_layer("border_af_tj.geojson").into_iter().chain(
-                raw_layer("borders.geojson")
-                    .into_iter()
-                    .filter(|(p, _)| p.get("pair") != Some(&Value::from("AFG-TJK"))),
-            ) {
-                let pair = properties
-                    .get("pair")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string();
-                let mut out = Map::new();
-                out.insert("pair".into(), pair.clone().into());
-                out.insert("af_tj".into(), (pair == "AFG-TJK").into());
-                out.insert("countries".into(), pair_names(&pair).into());
-                out.insert(
-                    "length_km".into(),
-                    round(geodesic_length(&geometry), 3).into(),
-                );
-                writer.write(&Feature {
-                    id: Some(pair),
-                    geometry: multi_line(geometry),
-                    properties: out,
-                })?;
-            }
-        }
-        Layer::Countries => {
-            for (properties, geometry) in raw_layer("countries.geojson") {
-                let mut out = Map::new();
-                for key in ["iso_a2", "iso_a3", "name", "name_ru", "name_fa"] {
-                    out.insert(
-                        key.into(),
-                        properties.get(key).cloned().unwrap_or(Value::Null),
-                    );
-                }
-                writer.write(&Feature {
-                    id: properties
-                        .get("iso_a3")
-                        .and_then(Value::as_str)
-                        .map(String::from),
-                    geometry: oriented(geometry),
-                    properties: out,
-                })?;
-            }
-        }
-        Layer::Rivers => {
-            for (properties, geometry) in raw_layer("rivers.geojson") {
-                let mut out = Map::new();
-                out.insert(
-                    "name".into(),
-                    properties.get("name").cloned().unwrap_or(Value::Null),
-                );
-                out.insert(
-                    "scalerank".into(),
-                    properties.get("scalerank").cloned().unwrap_or(Value::Null),
-                );
-                writer.write(&Feature {
-                    id: None,
-                    geometry: multi_line(geometry),
-                    properties: out,
-                })?;
-            }
-        }
-        Layer::Districts => {
-            for region in Reference::bundled().districts() {
-                let mut out = Map::new();
-                out.insert(
-                    "id".into(),
-                    region.place_id.clone().map_or(Value::Null, Value::from),
-                );
-                out.insert("name".into(), region.name.clone().into());
-                out.insert("admin1".into(), region.admin1.clone().into());
-                out.insert("country".into(), region.country.clone().into());
-                let source = if region.country == "TJ" {
-                    "© OpenStreetMap contributors (ODbL 1.0), via geoBoundaries"
-                } else {
-                    "AIMS 2014 via geoBoundaries (public domain)"
-                };
-                out.insert("source".into(), source.into());
-                writer.write(&Feature {
-                    id: region.place_id.clone(),
-                    geometry: oriented(Geometry::MultiPolygon(region.polygon.clone())),
-                    properties: out,
-                })?;
-            }
-        }
-        Layer::Buffer => {
-            let km = context.sizes.buffer_km;
-            for zone in border_buffer(km) {
-                let mut out = Map::new();
-                out.insert("side".into(), zone.side.into());
-                out.insert("km".into(), km.into());
-                out.insert("area_km2".into(), round(zone.area_km2, 1).into());
-                writer.write(&Feature {
-                    id: Some(format!("buffer-{}-{km}", zone.side)),
-                    geometry: oriented(Geometry::MultiPolygon(zone.polygon)),
-                    properties: out,
-                })?;
-            }
-        }
+        Layer::Incidents => write_incidents(context.index, context.filter, w)?,
+        Layer::Places => write_places(context.gazetteer, w)?,
+        Layer::Border => write_border(w)?,
+        Layer::Countries => write_countries(w)?,
+        Layer::Rivers => write_rivers(w)?,
+        Layer::Districts => write_districts(w)?,
+        Layer::Buffer => write_buffer(context.sizes.buffer_km, w)?,
         Layer::Segments => {
             let sizes = context.sizes;
-            for s in border_segments(
-                context.index,
-                context.filter,
-                sizes.segment_km,
-                sizes.segment_border_km,
-            ) {
-                writer.write(&s)?;
+            let (km, border_km) = (sizes.segment_km, sizes.segment_border_km);
+            for s in border_segments(context.index, context.filter, km, border_km) {
+                w.write(&s)?;
             }
         }
         Layer::Grid => {
             for cell in hex_grid(context.index, context.filter, context.sizes.grid_km) {
-                writer.write(&cell)?;
+                w.write(&cell)?;
             }
         }
     }
     writer.finish()
+}
+
+/// The gazetteer's places as points.
+fn write_places<W: Write + Send>(
+    gazetteer: &Gazetteer,
+    writer: &mut FeatureWriter<W>,
+) -> std::io::Result<()> {
+    for p in gazetteer.places() {
+        let mut properties = Map::new();
+        properties.insert("id".into(), p.id.clone().into());
+        properties.insert("name".into(), p.name.clone().into());
+        properties.insert("kind".into(), p.kind.as_str().into());
+        properties.insert("country".into(), p.country.clone().into());
+        properties.insert("admin1".into(), p.admin1.clone().into());
+        properties.insert("admin2".into(), p.admin2.clone().into());
+        properties.insert("alt_names".into(), p.alt_names.clone().into());
+        properties.insert(
+            "population".into(),
+            p.population.map_or(Value::Null, Value::from),
+        );
+        properties.insert("precision".into(), p.precision.into());
+        properties.insert("source".into(), p.source.clone().into());
+        writer.write(&Feature {
+            id: Some(p.id.clone()),
+            geometry: Point::new(p.lon, p.lat).into(),
+            properties,
+        })?;
+    }
+    Ok(())
+}
+
+/// The AF–TJ border first, then the region's other borders, each with its length.
+fn write_border<W: Write + Send>(writer: &mut FeatureWriter<W>) -> std::io::Result<()> {
+    for (properties, geometry) in raw_layer("border_af_tj.geojson").into_iter().chain(
+        raw_layer("borders.geojson")
+            .into_iter()
+            .filter(|(p, _)| p.get("pair") != Some(&Value::from("AFG-TJK"))),
+    ) {
+        let pair = properties
+            .get("pair")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let mut out = Map::new();
+        out.insert("pair".into(), pair.clone().into());
+        out.insert("af_tj".into(), (pair == "AFG-TJK").into());
+        out.insert("countries".into(), pair_names(&pair).into());
+        out.insert(
+            "length_km".into(),
+            round(geodesic_length(&geometry), 3).into(),
+        );
+        writer.write(&Feature {
+            id: Some(pair),
+            geometry: multi_line(geometry),
+            properties: out,
+        })?;
+    }
+    Ok(())
+}
+
+/// Country polygons with their codes and names.
+fn write_countries<W: Write + Send>(writer: &mut FeatureWriter<W>) -> std::io::Result<()> {
+    for (properties, geometry) in raw_layer("countries.geojson") {
+        let mut out = Map::new();
+        for key in ["iso_a2", "iso_a3", "name", "name_ru", "name_fa"] {
+            out.insert(
+                key.into(),
+                properties.get(key).cloned().unwrap_or(Value::Null),
+            );
+        }
+        writer.write(&Feature {
+            id: properties
+                .get("iso_a3")
+                .and_then(Value::as_str)
+                .map(String::from),
+            geometry: oriented(geometry),
+            properties: out,
+        })?;
+    }
+    Ok(())
+}
+
+/// River centre lines with their names and ranks.
+fn write_rivers<W: Write + Send>(writer: &mut FeatureWriter<W>) -> std::io::Result<()> {
+    for (properties, geometry) in raw_layer("rivers.geojson") {
+        let mut out = Map::new();
+        out.insert(
+            "name".into(),
+            properties.get("name").cloned().unwrap_or(Value::Null),
+        );
+        out.insert(
+            "scalerank".into(),
+            properties.get("scalerank").cloned().unwrap_or(Value::Null),
+        );
+        writer.write(&Feature {
+            id: None,
+            geometry: multi_line(geometry),
+            properties: out,
+        })?;
+    }
+    Ok(())
+}
+
+/// District polygons with their gazetteer ids and the source of each.
+fn write_districts<W: Write + Send>(writer: &mut FeatureWriter<W>) -> std::io::Result<()> {
+    for region in Reference::bundled().districts() {
+        let mut out = Map::new();
+        out.insert(
+            "id".into(),
+            region.place_id.clone().map_or(Value::Null, Value::from),
+        );
+        out.insert("name".into(), region.name.clone().into());
+        out.insert("admin1".into(), region.admin1.clone().into());
+        out.insert("country".into(), region.country.clone().into());
+        let source = if region.country == "TJ" {
+            "© OpenStreetMap contributors (ODbL 1.0), via geoBoundaries"
+        } else {
+            "AIMS 2014 via geoBoundaries (public domain)"
+        };
+        out.insert("source".into(), source.into());
+        writer.write(&Feature {
+            id: region.place_id.clone(),
+            geometry: oriented(Geometry::MultiPolygon(region.polygon.clone())),
+            properties: out,
+        })?;
+    }
+    Ok(())
+}
+
+/// The zone within `km` of the AF–TJ border, one feature per side.
+fn write_buffer<W: Write + Send>(km: f64, writer: &mut FeatureWriter<W>) -> std::io::Result<()> {
+    for zone in border_buffer(km) {
+        let mut out = Map::new();
+        out.insert("side".into(), zone.side.into());
+        out.insert("km".into(), km.into());
+        out.insert("area_km2".into(), round(zone.area_km2, 1).into());
+        writer.write(&Feature {
+            id: Some(format!("buffer-{}-{km}", zone.side)),
+            geometry: oriented(Geometry::MultiPolygon(zone.polygon)),
+            properties: out,
+        })?;
+    }
+    Ok(())
 }
 
 /// Writes the located incidents of `index` that pass `filter`, encoded in parallel runs
