@@ -348,6 +348,63 @@ fn segment_and_grid_counts_equal_the_incidents_they_cover() {
     assert!(lengths.iter().all(|l| (l - 50.9).abs() < 0.1));
 }
 
+/// Segments and hexagons sum the tolls that are known and count apart the incidents that give
+/// none: an unknown toll is never summed as 0 (issue 19, item 6).
+#[test]
+fn segments_and_grid_keep_unknown_fatalities_apart() {
+    let wd = Workdir::new();
+    // Three incidents at Kevron (9.8 km from the border), one of them without a toll, and
+    // one at Dashti Yazgulyam (7.3 km, 78 km away) without a toll.
+    wd.create(
+        "tolls.csv",
+        "id,event_date,latitude,longitude,fatalities\n\
+         k1,2021-01-01,38.39655,70.50734,2\n\
+         k2,2021-02-01,38.39655,70.50734,3\n\
+         k3,2021-03-01,38.39655,70.50734,\n\
+         v1,2021-04-01,38.32572,71.39456,\n",
+    );
+    wd.output(&[
+        "export",
+        "segments",
+        "grid",
+        "--incidents",
+        "tolls.csv",
+        "--segment-km",
+        "50",
+        "--segment-border-km",
+        "15",
+        "--grid-km",
+        "20",
+        "--out",
+        "t/",
+    ]);
+    for file in ["t/segments.geojson", "t/grid.geojson"] {
+        let doc = read_json(&wd, file);
+        let mut counted: Vec<(u64, u64, u64)> = doc["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| &f["properties"])
+            .filter(|p| p["incidents"] != 0)
+            .map(|p| {
+                let n = |key: &str| p[key].as_u64().unwrap_or_else(|| panic!("{key}: {p}"));
+                (n("incidents"), n("fatalities"), n("fatalities_unknown"))
+            })
+            .collect();
+        counted.sort_unstable();
+        // Kevron: at least 5 (1 unknown); Dashti Yazgulyam: unknown, not 0.
+        assert_eq!(counted, [(1, 0, 1), (3, 5, 1)], "{file}");
+        let empty = doc["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["properties"]["incidents"] == 0);
+        if let Some(empty) = empty {
+            assert_eq!(empty["properties"]["fatalities_unknown"], 0, "{file}");
+        }
+    }
+}
+
 #[test]
 fn one_layer_to_a_file_or_stdout_and_usage_errors() {
     let wd = Workdir::new();

@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use super::feature::Feature;
+use crate::incidents::tally::Fatalities;
 use crate::index::{Filter, IncidentIndex};
 use crate::reference::Reference;
 use crate::spatial::{bearing_deg, destination, geodesic_km};
@@ -112,11 +113,12 @@ pub fn border_buffer(km: f64) -> Vec<BufferZone> {
         .collect()
 }
 
-/// Counts and dates of incidents in one piece or cell.
+/// Counts, fatalities and dates of incidents in one piece or cell. Fatalities keep the
+/// unknown apart: an incident that gives no toll is counted, never summed as 0.
 #[derive(Debug, Clone, Default)]
 struct Tally {
     incidents: u64,
-    fatalities: u64,
+    fatalities: Fatalities,
     first: Option<NaiveDate>,
     last: Option<NaiveDate>,
 }
@@ -124,7 +126,7 @@ struct Tally {
 impl Tally {
     fn add(&mut self, fatalities: Option<u32>, date: Option<NaiveDate>) {
         self.incidents += 1;
-        self.fatalities += u64::from(fatalities.unwrap_or(0));
+        self.fatalities.add(fatalities);
         if let Some(d) = date {
             self.first = Some(self.first.map_or(d, |f| f.min(d)));
             self.last = Some(self.last.map_or(d, |l| l.max(d)));
@@ -133,7 +135,7 @@ impl Tally {
 
     fn merge(mut self, other: Tally) -> Tally {
         self.incidents += other.incidents;
-        self.fatalities += other.fatalities;
+        self.fatalities.merge(other.fatalities);
         for d in [other.first, other.last].into_iter().flatten() {
             self.first = Some(self.first.map_or(d, |f| f.min(d)));
             self.last = Some(self.last.map_or(d, |l| l.max(d)));
@@ -141,10 +143,17 @@ impl Tally {
         self
     }
 
+    /// `incidents`; `fatalities`, the sum of the known tolls (at least that many died, when
+    /// `fatalities_unknown` is not 0); `fatalities_unknown`, the incidents that give no toll;
+    /// `first` and `last`, the dates.
     fn insert_into(&self, properties: &mut Map<String, Value>) {
         let date = |d: Option<NaiveDate>| d.map_or(Value::Null, |d| Value::from(d.to_string()));
         properties.insert("incidents".into(), self.incidents.into());
-        properties.insert("fatalities".into(), self.fatalities.into());
+        properties.insert("fatalities".into(), self.fatalities.known.into());
+        properties.insert(
+            "fatalities_unknown".into(),
+            self.fatalities.unknown_incidents.into(),
+        );
         properties.insert("first".into(), date(self.first));
         properties.insert("last".into(), date(self.last));
     }
