@@ -223,7 +223,7 @@ pub fn border_segments(
             properties.insert("border_km".into(), border_km.into());
             Feature {
                 id: Some(format!("segment-{}", i + 1)),
-                geometry: sub_line(vertices, &along, from, to).into(),
+                geometry: Some(sub_line(vertices, &along, from, to).into()),
                 properties,
             }
         })
@@ -430,7 +430,7 @@ impl Hexagons {
         properties.insert("area_km2".into(), ((area * 100.0).round() / 100.0).into());
         Feature {
             id: Some(format!("hex-{q}-{r}")),
-            geometry: Polygon::new(self.ring((q, r)), vec![]).into(),
+            geometry: Some(Polygon::new(self.ring((q, r)), vec![]).into()),
             properties,
         }
     }

@@ -46,8 +46,12 @@ pub(crate) fn write_flatgeobuf(spill: Spill, layer: &str, out: impl Write) -> io
     let mut reader = spill.into_reader()?;
     for i in 0..rows {
         let row = reader.row(i)?;
+        // FeatureWriter leaves such features out (Format::no_null_geometry).
+        let wkb = row.wkb.ok_or_else(|| {
+            io::Error::other("FlatGeobuf: a feature without geometry has no place in the index")
+        })?;
         let mut failed = None;
-        fgb.add_feature_geom(geozero::wkb::Wkb(row.wkb), |writer| {
+        fgb.add_feature_geom(geozero::wkb::Wkb(wkb), |writer| {
             for (i, cell) in row.cells() {
                 let c = &columns[i];
                 let text;
@@ -123,20 +127,22 @@ const ROW_GROUP: usize = 65_536;
 /// Writes the spilled layer as GeoParquet 1.1: a WKB `geometry` column, a `bbox` struct
 /// column (xmin, ymin, xmax, ymax) declared as the geometry's covering, the properties typed,
 /// rows in Hilbert order in row groups of 65,536, and the `geo` metadata (CRS: OGC:CRS84, the
-/// default). Snappy-compressed.
+/// default). Snappy-compressed. Geometry and bbox are `required`, or `optional` when a
+/// feature has no geometry: its row holds null in both, and comes after the others.
 pub(crate) fn write_geoparquet(spill: Spill, out: impl Write + Send) -> io::Result<()> {
     use parquet::file::writer::SerializedFileWriter;
     use std::sync::Arc;
 
     let columns = spill.columns();
-    let schema = Arc::new(geoparquet_schema(&columns)?);
+    let nullable = spill.unlocated() > 0;
+    let schema = Arc::new(geoparquet_schema(&columns, nullable)?);
     let order = spill.hilbert_order();
     let properties = writer_properties(&geo_metadata(&spill));
     let mut writer =
         SerializedFileWriter::new(out, schema, Arc::new(properties)).map_err(parquet_error)?;
     let mut reader = spill.into_reader()?;
     for group in order.chunks(ROW_GROUP) {
-        RowGroup::read(&mut reader, group, &columns)?.write(&mut writer)?;
+        RowGroup::read(&mut reader, group, &columns, nullable)?.write(&mut writer)?;
     }
     writer.close().map_err(parquet_error)?;
     Ok(())
@@ -147,10 +153,15 @@ fn parquet_error(e: parquet::errors::ParquetError) -> io::Error {
     io::Error::other(format!("GeoParquet: {e}"))
 }
 
-/// The Parquet schema: geometry, its bbox covering, then the property `columns`, typed.
-fn geoparquet_schema(columns: &[Column]) -> io::Result<parquet::schema::types::Type> {
-    let mut schema = String::from(
-        "message schema { required binary geometry; required group bbox { required double xmin; required double ymin; required double xmax; required double ymax; }",
+/// The Parquet schema: geometry, its bbox covering (both `optional` when `nullable`), then
+/// the property `columns`, typed.
+fn geoparquet_schema(
+    columns: &[Column],
+    nullable: bool,
+) -> io::Result<parquet::schema::types::Type> {
+    let repetition = if nullable { "optional" } else { "required" };
+    let mut schema = format!(
+        "message schema {{ {repetition} binary geometry; {repetition} group bbox {{ required double xmin; required double ymin; required double xmax; required double ymax; }}",
     );
     for c in columns {
         let kind = match c.kind {
@@ -219,17 +230,26 @@ fn writer_properties(geo: &Value) -> parquet::file::properties::WriterProperties
 /// values without a copy each.
 struct RowGroup {
     geometries: Texts,
-    /// xmin, ymin, xmax, ymax of each row.
+    /// Definition levels of geometry and bbox (1: a value, 0: null) when they are nullable.
+    geometry_levels: Option<Vec<i16>>,
+    /// xmin, ymin, xmax, ymax of each row with a geometry.
     boxes: [Vec<f64>; 4],
     /// Definition levels (1: a value, 0: null) and values of each property column.
     values: Vec<(Vec<i16>, Values)>,
 }
 
 impl RowGroup {
-    /// Reads the spilled rows `group` (row numbers) of a layer of `columns`.
-    fn read(reader: &mut SpillReader, group: &[usize], columns: &[Column]) -> io::Result<RowGroup> {
+    /// Reads the spilled rows `group` (row numbers) of a layer of `columns`, whose geometry
+    /// is `nullable`.
+    fn read(
+        reader: &mut SpillReader,
+        group: &[usize],
+        columns: &[Column],
+        nullable: bool,
+    ) -> io::Result<RowGroup> {
         let mut rows = RowGroup {
             geometries: Texts::default(),
+            geometry_levels: nullable.then(|| Vec::with_capacity(group.len())),
             boxes: Default::default(),
             values: columns
                 .iter()
@@ -252,9 +272,14 @@ impl RowGroup {
 
     /// Appends one row.
     fn push(&mut self, row: Row) {
-        self.geometries.push(row.wkb);
-        for (part, v) in self.boxes.iter_mut().zip(row.bbox) {
-            part.push(v);
+        if let Some(levels) = &mut self.geometry_levels {
+            levels.push(i16::from(row.wkb.is_some()));
+        }
+        if let Some(wkb) = row.wkb {
+            self.geometries.push(wkb);
+            for (part, v) in self.boxes.iter_mut().zip(row.bbox) {
+                part.push(v);
+            }
         }
         for (levels, _) in &mut self.values {
             levels.push(0);
@@ -278,17 +303,18 @@ impl RowGroup {
     ) -> io::Result<()> {
         use parquet::data_type::{BoolType, ByteArrayType, DoubleType, Int64Type};
         let mut row_group = writer.next_row_group().map_err(parquet_error)?;
+        let levels = self.geometry_levels.as_deref();
         let mut column = next_column(&mut row_group)?;
         column
             .typed::<ByteArrayType>()
-            .write_batch(&self.geometries.into_values(), None, None)
+            .write_batch(&self.geometries.into_values(), levels, None)
             .map_err(parquet_error)?;
         column.close().map_err(parquet_error)?;
         for part in self.boxes {
             let mut column = next_column(&mut row_group)?;
             column
                 .typed::<DoubleType>()
-                .write_batch(&part, None, None)
+                .write_batch(&part, levels, None)
                 .map_err(parquet_error)?;
             column.close().map_err(parquet_error)?;
         }
