@@ -97,7 +97,10 @@ fn done_means_layers_open_in_gdal_with_expected_counts_and_types() {
     let manifest = read_json(&wd, "layers/layers.json");
     let layers = manifest["layers"].as_array().unwrap();
     assert_eq!(layers.len(), 4);
-    assert_eq!(layers[0]["features"], 6);
+    // Six incidents with a point, one (no coordinates) with a null geometry.
+    assert_eq!(layers[0]["features"], 7);
+    assert_eq!(layers[0]["with_geometry"], 6);
+    assert_eq!(layers[0]["without_geometry"], 1);
     assert_eq!(layers[2]["features"], 2);
     assert_eq!(manifest["counts"]["unlocated"], 1);
     assert!(manifest["layers"][0]["bbox"].as_array().unwrap().len() == 4);
@@ -105,7 +108,7 @@ fn done_means_layers_open_in_gdal_with_expected_counts_and_types() {
         return;
     }
     for (file, count, geometry) in [
-        ("incidents.geojson", 6, "Point"),
+        ("incidents.geojson", 7, "Point"),
         ("border.geojson", 15, "Multi Line String"),
         ("buffer.geojson", 2, "Multi Polygon"),
         ("segments.geojson", 117, "Line String"),
@@ -262,11 +265,12 @@ fn polygons_wind_counter_clockwise_and_coordinates_respect_precision() {
 fn csv_round_trips_through_incidents_check() {
     let wd = acled_sample();
     export_incidents(&wd, "acled.csv", "csv", "a.csv");
+    // Every row comes back, the unlocated one too (its "Fayzabad" is not in the gazetteer).
     let check = wd.run(&["incidents", "check", "a.csv"]);
     assert!(
         check
             .stdout
-            .starts_with("5 read = 5 indexed + 0 unlocated + 0 rejected"),
+            .starts_with("6 read = 5 indexed + 1 unlocated + 0 rejected"),
         "{}",
         check.stdout
     );
@@ -290,7 +294,7 @@ fn csv_round_trips_through_incidents_check() {
         "--format",
         "geojsonseq",
     ]);
-    assert_eq!(seq.stdout.matches('\u{1e}').count(), 5);
+    assert_eq!(seq.stdout.matches('\u{1e}').count(), 6);
     // The computed columns read back are computed afresh, not written twice.
     for record in seq.stdout.split('\u{1e}').skip(1) {
         for key in ["\"border_km\":", "\"side\":"] {
@@ -346,6 +350,63 @@ fn segment_and_grid_counts_equal_the_incidents_they_cover() {
         .collect();
     assert_eq!(lengths.len(), 23, "1170 km in ~50 km pieces");
     assert!(lengths.iter().all(|l| (l - 50.9).abs() < 0.1));
+}
+
+/// Segments and hexagons sum the tolls that are known and count apart the incidents that give
+/// none: an unknown toll is never summed as 0 (issue 19, item 6).
+#[test]
+fn segments_and_grid_keep_unknown_fatalities_apart() {
+    let wd = Workdir::new();
+    // Three incidents at Kevron (9.8 km from the border), one of them without a toll, and
+    // one at Dashti Yazgulyam (7.3 km, 78 km away) without a toll.
+    wd.create(
+        "tolls.csv",
+        "id,event_date,latitude,longitude,fatalities\n\
+         k1,2021-01-01,38.39655,70.50734,2\n\
+         k2,2021-02-01,38.39655,70.50734,3\n\
+         k3,2021-03-01,38.39655,70.50734,\n\
+         v1,2021-04-01,38.32572,71.39456,\n",
+    );
+    wd.output(&[
+        "export",
+        "segments",
+        "grid",
+        "--incidents",
+        "tolls.csv",
+        "--segment-km",
+        "50",
+        "--segment-border-km",
+        "15",
+        "--grid-km",
+        "20",
+        "--out",
+        "t/",
+    ]);
+    for file in ["t/segments.geojson", "t/grid.geojson"] {
+        let doc = read_json(&wd, file);
+        let mut counted: Vec<(u64, u64, u64)> = doc["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| &f["properties"])
+            .filter(|p| p["incidents"] != 0)
+            .map(|p| {
+                let n = |key: &str| p[key].as_u64().unwrap_or_else(|| panic!("{key}: {p}"));
+                (n("incidents"), n("fatalities"), n("fatalities_unknown"))
+            })
+            .collect();
+        counted.sort_unstable();
+        // Kevron: at least 5 (1 unknown); Dashti Yazgulyam: unknown, not 0.
+        assert_eq!(counted, [(1, 0, 1), (3, 5, 1)], "{file}");
+        let empty = doc["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["properties"]["incidents"] == 0);
+        if let Some(empty) = empty {
+            assert_eq!(empty["properties"]["fatalities_unknown"], 0, "{file}");
+        }
+    }
 }
 
 #[test]
@@ -766,8 +827,23 @@ fn flatgeobuf_layers_read_back_in_gdal_like_the_geojson_ones() {
         let fgb = info(&format!("fgb/{layer}.fgb"), &[]);
         assert!(fgb.contains("using driver `FlatGeobuf'"), "{fgb}");
         assert!(fgb.contains(&format!("Layer name: {layer}")), "{fgb}");
-        for key in ["Feature Count:", "Extent:", "Geometry:"] {
+        for key in ["Extent:", "Geometry:"] {
             assert_eq!(line(&fgb, key), line(&geojson, key), "{layer}");
+        }
+        // FlatGeobuf leaves out the incident without coordinates, which GeoJSON holds with
+        // a null geometry (the manifest counts it: see
+        // unlocated_incidents_are_written_without_geometry_or_counted).
+        let counts = (
+            line(&fgb, "Feature Count:"),
+            line(&geojson, "Feature Count:"),
+        );
+        if layer == "incidents" {
+            assert_eq!(
+                (counts.0.as_str(), counts.1.as_str()),
+                ("Feature Count: 6", "Feature Count: 7")
+            );
+        } else {
+            assert_eq!(counts.0, counts.1, "{layer}");
         }
         assert!(fgb.contains("ID[\"EPSG\",4326]"), "{layer}: CRS");
     }
@@ -797,4 +873,237 @@ fn flatgeobuf_layers_read_back_in_gdal_like_the_geojson_ones() {
         line(&boxed, "Feature Count:"),
         line(&geojson_boxed, "Feature Count:")
     );
+}
+
+/// The bundled incident without coordinates (BW-AFG-0002, "northern Afghanistan").
+const UNLOCATED: &str = "BW-AFG-0002";
+
+/// The incidents layer's entry of a manifest, after checking that its counts add up to the
+/// rows read: with a geometry + without + not written + filtered out + rejected.
+fn incidents_entry(wd: &Workdir, manifest: &str) -> Value {
+    let manifest = read_json(wd, manifest);
+    let entry = manifest["layers"][0].clone();
+    assert_eq!(entry["layer"], "incidents");
+    let n = |v: &Value, key: &str| v[key].as_u64().unwrap_or_else(|| panic!("{key}: {v}"));
+    assert_eq!(
+        n(&entry, "features"),
+        n(&entry, "with_geometry") + n(&entry, "without_geometry")
+    );
+    assert_eq!(
+        n(&manifest["counts"], "read"),
+        n(&entry, "features")
+            + n(&entry, "not_written")
+            + n(&entry, "filtered_out")
+            + n(&manifest["counts"], "rejected"),
+        "{manifest}"
+    );
+    entry
+}
+
+/// Every row read ends in a layer or in a count (issue 19, item 6): an incident without
+/// coordinates is written with a null geometry in GeoJSON, its sequences, CSV (empty WKT,
+/// latitude and longitude) and GeoParquet (null WKB and bbox); FlatGeobuf, whose R-tree has
+/// no place for it, leaves it out and says so on stderr and in the manifest. The bbox is that
+/// of the located incidents.
+#[test]
+fn unlocated_incidents_are_written_without_geometry_or_counted() {
+    let wd = Workdir::new();
+    let located_bbox = serde_json::json!([68.13105, 36.86477, 71.39456, 38.40856]);
+    let mut stderr = std::collections::HashMap::new();
+    for (format, dir) in [
+        ("geojson", "gj"),
+        ("geojsonseq", "seq"),
+        ("csv", "csv"),
+        ("flatgeobuf", "fgb"),
+        ("geoparquet", "gp"),
+    ] {
+        // With the border, so that the layers go through write_layer, not the stream.
+        let run = wd.output(&[
+            "export",
+            "incidents",
+            "border",
+            "--format",
+            format,
+            "--out",
+            dir,
+        ]);
+        let entry = incidents_entry(&wd, &format!("{dir}/layers.json"));
+        assert_eq!(entry["with_geometry"], 6, "{format}");
+        assert_eq!(entry["bbox"], located_bbox, "{format}");
+        let (without, not_written) = if format == "flatgeobuf" {
+            (0, 1)
+        } else {
+            (1, 0)
+        };
+        assert_eq!(entry["without_geometry"], without, "{format}");
+        assert_eq!(entry["not_written"], not_written, "{format}");
+        assert_eq!(entry["filtered_out"], 0, "{format}");
+        stderr.insert(format, run.stderr.clone());
+    }
+    // GeoJSON: a Feature with "geometry": null (RFC 7946 §3.2), its border distance unknown.
+    let doc = read_json(&wd, "gj/incidents.geojson");
+    let features = doc["features"].as_array().unwrap();
+    assert_eq!(features.len(), 7);
+    let unlocated: Vec<&Value> = features.iter().filter(|f| f["id"] == UNLOCATED).collect();
+    assert_eq!(unlocated.len(), 1);
+    assert_eq!(unlocated[0]["geometry"], Value::Null);
+    assert_eq!(unlocated[0]["properties"]["border_km"], Value::Null);
+    assert_eq!(unlocated[0]["properties"]["side"], Value::Null);
+    assert_eq!(unlocated[0]["properties"]["event_type"], "Battles");
+    assert_eq!(doc["bbox"], located_bbox);
+    assert!(
+        stderr["geojson"].contains(
+            "gj/incidents.geojson: 7 features, 1 of them without geometry (no coordinates)"
+        ),
+        "{}",
+        stderr["geojson"]
+    );
+    // A GeoJSON text sequence: seven records, one with a null geometry.
+    let seq = wd.read("seq/incidents.geojsons");
+    let records: Vec<Value> = seq
+        .split('\u{1e}')
+        .skip(1)
+        .map(|r| serde_json::from_str(r).unwrap())
+        .collect();
+    assert_eq!(records.len(), 7);
+    let nulls: Vec<&Value> = records.iter().filter(|r| r["geometry"].is_null()).collect();
+    assert_eq!(nulls.len(), 1);
+    assert_eq!(nulls[0]["id"], UNLOCATED);
+    // CSV: seven rows; the unlocated one has an empty WKT, latitude and longitude.
+    let csv = wd.read("csv/incidents.csv");
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 7);
+    let row = rows
+        .iter()
+        .find(|r| &r[column("event_id_cnty")] == UNLOCATED)
+        .unwrap();
+    for name in ["geometry", "latitude", "longitude", "border_km", "side"] {
+        assert_eq!(&row[column(name)], "", "{name}");
+    }
+    assert_eq!(rows.iter().filter(|r| r[0].is_empty()).count(), 1);
+    // FlatGeobuf: left out, counted, and said.
+    let entry = incidents_entry(&wd, "fgb/layers.json");
+    assert!(
+        entry["not_written_why"]
+            .as_str()
+            .unwrap()
+            .contains("FlatGeobuf has no null geometry"),
+        "{entry}"
+    );
+    assert!(
+        stderr["flatgeobuf"].contains(
+            "fgb/incidents.fgb: 1 unlocated incident not written: FlatGeobuf has no null \
+             geometry (its packed R-tree needs a box for every feature); see layers.json"
+        ),
+        "{}",
+        stderr["flatgeobuf"]
+    );
+    assert!(stderr["flatgeobuf"].contains("fgb/incidents.fgb: 6 features\n"));
+    // GeoParquet: seven rows, the unlocated one with a null geometry and a null bbox.
+    let rows = parquet_rows(&wd.path("gp/incidents.parquet"));
+    assert_eq!(rows.len(), 7);
+    let unlocated = rows
+        .iter()
+        .find(|r| r["event_id_cnty"] == UNLOCATED)
+        .unwrap();
+    assert_eq!(unlocated["geometry"], "null");
+    assert_eq!(unlocated["bbox"], "null");
+    assert!(
+        rows.iter()
+            .filter(|r| r["event_id_cnty"] != UNLOCATED)
+            .all(|r| r["geometry"] != "null" && r["bbox"] != "null")
+    );
+    if gdal() {
+        for (file, count) in [
+            ("gj/incidents.geojson", "Feature Count: 7"),
+            ("seq/incidents.geojsons", "Feature Count: 7"),
+            ("fgb/incidents.fgb", "Feature Count: 6"),
+        ] {
+            let out = Command::new("ogrinfo")
+                .args(["-al", "-so", file])
+                .current_dir(wd.root())
+                .output()
+                .unwrap();
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                out.status.success() && text.contains(count),
+                "{file}: {text}"
+            );
+            assert!(
+                text.contains("Extent: (68.131050, 36.864770) - (71.394560, 38.408560)"),
+                "{file}: {text}"
+            );
+        }
+    }
+}
+
+/// Each row of a Parquet file: its columns' values as text ("null" when null), read by the
+/// parquet crate.
+fn parquet_rows(path: &std::path::Path) -> Vec<std::collections::HashMap<String, String>> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let reader = SerializedFileReader::try_from(std::fs::File::open(path).unwrap()).unwrap();
+    reader
+        .get_row_iter(None)
+        .unwrap()
+        .map(|row| {
+            row.unwrap()
+                .get_column_iter()
+                .map(|(name, field)| {
+                    let text = match field {
+                        parquet::record::Field::Str(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    (name.clone(), text)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Filters apply to an incident without coordinates as to any other: dates, types and
+/// actors as usual; a condition that needs a position (--border-km, --side) it cannot pass,
+/// and the message says so only when that is why it is left out. The incidents layer alone
+/// (which streams) keeps the same account, in its own layers.json.
+#[test]
+fn filters_apply_to_unlocated_incidents_and_say_why_they_leave_them_out() {
+    let wd = Workdir::new();
+    for (filters, unlocated_written, for_no_position, message) in [
+        (&["--type", "Battles"][..], 1, 0, None),
+        (&["--actor", "jihad"], 1, 0, None),
+        (&["--since", "2020-01-01"], 0, 0, None),
+        (&["--border-km", "10"], 0, 1, Some("--border-km")),
+        (&["--side", "AF"], 0, 1, Some("--side")),
+        // BW-AFG-0002 (2017-10) fails the dates first: not a question of position.
+        (&["--border-km", "10", "--since", "2020-01-01"], 0, 0, None),
+    ] {
+        for layers in [&["incidents", "border"][..], &["incidents"]] {
+            let run = wd.output(&[&["export"], layers, filters, &["--out", "f/"]].concat());
+            let entry = incidents_entry(&wd, "f/layers.json");
+            let doc = read_json(&wd, "f/incidents.geojson");
+            let nulls = doc["features"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| f["geometry"].is_null())
+                .count();
+            assert_eq!(nulls, unlocated_written, "{filters:?} {layers:?}");
+            assert_eq!(entry["without_geometry"], unlocated_written);
+            assert_eq!(entry["filtered_out_for_no_position"], for_no_position);
+            let said = run.stderr.contains("unlocated incident left out by");
+            assert_eq!(said, message.is_some(), "{filters:?}: {}", run.stderr);
+            if let Some(flag) = message {
+                assert!(
+                    run.stderr.contains(&format!(
+                        "f/incidents.geojson: 1 unlocated incident left out by {flag}: without \
+                         coordinates, the distance to the border and the side are unknown"
+                    )),
+                    "{}",
+                    run.stderr
+                );
+            }
+        }
+    }
 }

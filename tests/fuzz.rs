@@ -134,7 +134,7 @@ proptest! {
             properties.insert("name".into(), name.clone().into());
             properties.insert("n".into(), (*n).into());
             properties.insert("flag".into(), (*flag).into());
-            writer.write(&Feature { id: Some(name.clone()), geometry: geo::Point::new(*lon, *lat).into(), properties }).unwrap();
+            writer.write(&Feature { id: Some(name.clone()), geometry: Some(geo::Point::new(*lon, *lat).into()), properties }).unwrap();
         }
         writer.finish().unwrap();
         let parsed: geojson::FeatureCollection = std::str::from_utf8(&out).unwrap().parse().unwrap();

@@ -10,10 +10,13 @@ use super::args::{FormatArg, LayerArg, layers};
 use super::output::{map_data, write_image, write_map};
 use crate::atomic::write_atomically;
 use crate::error::Error;
-use crate::export::{Context, EXTENSIONS, FeatureWriter, Format, Layer, Sizes, write_layer};
+use crate::export::{
+    Context, EXTENSIONS, FeatureWriter, Format, Layer, Sizes, Written, unlocated_kept_out,
+    write_layer,
+};
 use crate::gazetteer::Gazetteer;
-use crate::incidents::IncidentTable;
-use crate::index::IncidentIndex;
+use crate::incidents::{Counts, IncidentTable};
+use crate::index::{Filter, IncidentIndex};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -245,6 +248,7 @@ fn write_layers_of(
         sizes,
     };
     let (format, precision) = (output.format, output.precision);
+    let kept_out = unlocated_kept_out(&index, &filter);
     match &output.target {
         Target::Stdout => {
             let writer = FeatureWriter::new(
@@ -253,42 +257,170 @@ fn write_layers_of(
                 precision,
             )
             .map_err(Error::output)?;
-            write_layer(layers[0], &context, writer).map_err(Error::output)?;
+            let written = write_layer(layers[0], &context, writer).map_err(Error::output)?;
+            let report = Report::of(layers[0], written, kept_out, &filter);
+            report.tell(None, format, LISTS_UNLOCATED);
         }
         Target::File(path) => {
-            let (count, _) = write_file(path, layers[0], &context, format, precision)?;
-            eprintln!("borderwatch: {}: {count} features", path.display());
+            let written = write_file(path, layers[0], &context, format, precision)?;
+            let report = Report::of(layers[0], written, kept_out, &filter);
+            report.tell(Some(path), format, LISTS_UNLOCATED);
         }
-        Target::Folder(dir) => write_folder(dir, layers, &context, output, options)?,
+        Target::Folder(dir) => {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            let mut reports = Vec::new();
+            for &layer in layers {
+                let path = dir.join(format!("{}.{}", layer.name(), format.extension()));
+                let written = write_file(&path, layer, &context, format, precision)?;
+                let report = Report::of(layer, written, kept_out, &filter);
+                report.tell(Some(&path), format, "see layers.json");
+                reports.push(report);
+            }
+            let manifest = Manifest {
+                dir,
+                format,
+                sizes,
+                filter: &filter,
+                counts: table.counts(),
+            };
+            manifest.write(&reports, options)?;
+        }
     }
     Ok(0)
 }
 
-/// Writes each of `layers` to `dir/LAYER.EXT` and the manifest, `dir/layers.json`.
-fn write_folder(
-    dir: &Path,
-    layers: &[Layer],
-    context: &Context,
-    output: &Output,
-    options: &LayerArgs,
-) -> Result<(), Error> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let (format, sizes) = (output.format, context.sizes);
-    let mut entries = Vec::new();
-    for &layer in layers {
-        let name = format!("{}.{}", layer.name(), format.extension());
-        let path = dir.join(&name);
-        let (count, bbox) = write_file(&path, layer, context, format, output.precision)?;
-        eprintln!("borderwatch: {}: {count} features", path.display());
+/// What was written of one layer, and what of it was not and why.
+struct Report {
+    layer: Layer,
+    written: Written,
+    /// Incidents without coordinates kept out only by filters that need a position.
+    kept_out: usize,
+    /// The flags of those filters, for the message.
+    position_flags: String,
+}
+
+impl Report {
+    /// The report of `layer`; `kept_out` counts only for the incidents layer.
+    fn of(layer: Layer, written: Written, kept_out: usize, filter: &Filter) -> Report {
+        let flags: Vec<&str> = [
+            filter.border_km.map(|_| "--border-km"),
+            filter.side.map(|_| "--side"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        Report {
+            layer,
+            written,
+            kept_out: if layer == Layer::Incidents {
+                kept_out
+            } else {
+                0
+            },
+            position_flags: flags.join(" and "),
+        }
+    }
+
+    /// Tells on stderr how many features `path` (None: standard output, which gets no
+    /// count) has and how many have no geometry, then what was not written and why; `more`
+    /// says where to read about those.
+    fn tell(&self, path: Option<&Path>, format: Format, more: &str) {
+        let w = &self.written;
+        let name = path.map_or("standard output".into(), |p| p.display().to_string());
+        if path.is_some() {
+            let without = match w.unlocated {
+                0 => String::new(),
+                n => format!(", {n} of them without geometry (no coordinates)"),
+            };
+            let n = w.features();
+            let s = if n == 1 { "" } else { "s" };
+            eprintln!("borderwatch: {name}: {n} feature{s}{without}");
+        }
+        if w.left_out > 0 {
+            let why = format
+                .no_null_geometry()
+                .unwrap_or("the web map lists them apart");
+            eprintln!(
+                "borderwatch: {name}: {} not written: {why}; {more}",
+                unlocated_incidents(w.left_out)
+            );
+        }
+        if self.kept_out > 0 {
+            eprintln!(
+                "borderwatch: {name}: {} left out by {}: without coordinates, the distance \
+                 to the border and the side are unknown",
+                unlocated_incidents(self.kept_out),
+                self.position_flags
+            );
+        }
+    }
+}
+
+/// Where to read about unlocated incidents when there is no manifest.
+const LISTS_UNLOCATED: &str = "`borderwatch incidents check` lists the unlocated rows";
+
+/// "1 unlocated incident", "2 unlocated incidents".
+fn unlocated_incidents(n: usize) -> String {
+    format!("{n} unlocated incident{}", if n == 1 { "" } else { "s" })
+}
+
+/// The manifest of a folder of layers, `layers.json`.
+struct Manifest<'a> {
+    dir: &'a Path,
+    format: Format,
+    sizes: Sizes,
+    filter: &'a Filter,
+    /// The account of the incidents read.
+    counts: Counts,
+}
+
+impl Manifest<'_> {
+    /// Writes the manifest of the layers of `reports`.
+    fn write(&self, reports: &[Report], options: &LayerArgs) -> Result<(), Error> {
+        let layers: Vec<Value> = reports.iter().map(|r| self.entry(r)).collect();
+        let manifest = json!({
+            "generator": format!("borderwatch {}", env!("CARGO_PKG_VERSION")),
+            "generated_at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            "crs": "EPSG:4326 (WGS84 longitude, latitude), RFC 7946",
+            "incidents": options.incidents.describe(),
+            "filters": self.filter.describe(),
+            "counts": self.counts,
+            "layers": layers,
+        });
+        write_atomically(&self.dir.join("layers.json"), |w| {
+            serde_json::to_writer_pretty(&mut *w, &manifest).map_err(std::io::Error::other)?;
+            w.write_all(b"\n")
+        })?;
+        Ok(())
+    }
+
+    /// One layer's entry: its file, the features with and without a geometry, the bbox of
+    /// those with one, its sizes and sources; for the incidents layer, the incidents read
+    /// but not written and why, so that every row read is accounted for.
+    fn entry(&self, report: &Report) -> Value {
+        let (layer, format, w) = (report.layer, self.format, &report.written);
         let mut entry = json!({
             "layer": layer.name(),
-            "file": name,
+            "file": format!("{}.{}", layer.name(), format.extension()),
             "format": format!("{format:?}").to_lowercase(),
-            "features": count,
-            "bbox": if bbox.is_empty() { Value::Null } else { json!(bbox.0) },
+            "features": w.features(),
+            "with_geometry": w.located,
+            "without_geometry": w.unlocated,
+            "bbox": if w.bbox.is_empty() { Value::Null } else { json!(w.bbox.0) },
             "sources": layer.sources(),
         });
+        let sizes = self.sizes;
         match layer {
+            Layer::Incidents => {
+                let c = self.counts;
+                entry["not_written"] = json!(w.left_out);
+                if let Some(why) = format.no_null_geometry().filter(|_| w.left_out > 0) {
+                    entry["not_written_why"] = json!(why);
+                }
+                let kept = c.indexed + c.unlocated;
+                entry["filtered_out"] = json!(kept - w.features() - w.left_out);
+                entry["filtered_out_for_no_position"] = json!(report.kept_out);
+            }
             Layer::Buffer => entry["km"] = json!(sizes.buffer_km),
             Layer::Segments => {
                 entry["km"] = json!(sizes.segment_km);
@@ -297,22 +429,8 @@ fn write_folder(
             Layer::Grid => entry["km"] = json!(sizes.grid_km),
             _ => {}
         }
-        entries.push(entry);
+        entry
     }
-    let manifest = json!({
-        "generator": format!("borderwatch {}", env!("CARGO_PKG_VERSION")),
-        "generated_at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        "crs": "EPSG:4326 (WGS84 longitude, latitude), RFC 7946",
-        "incidents": options.incidents.describe(),
-        "filters": context.filter.describe(),
-        "counts": context.index.table().counts(),
-        "layers": entries,
-    });
-    write_atomically(&dir.join("layers.json"), |w| {
-        serde_json::to_writer_pretty(&mut *w, &manifest).map_err(std::io::Error::other)?;
-        w.write_all(b"\n")
-    })?;
-    Ok(())
 }
 
 /// The incidents layer alone streams from the input to the output block by block: memory
@@ -320,31 +438,39 @@ fn write_folder(
 fn stream_incidents(options: &LayerArgs, output: &Output) -> Result<i32, Error> {
     let filter = options.filters.filter()?;
     let (format, precision) = (output.format, output.precision);
-    let run = |w: &mut (dyn std::io::Write + Send)| -> Result<usize, Error> {
+    // What the layer holds, the incidents a position filter kept out, and the account.
+    let run = |w: &mut (dyn std::io::Write + Send)| -> Result<(Written, usize, Counts), Error> {
         let mut writer = FeatureWriter::new(w, format, precision)
             .map_err(Error::output)?
             .named("incidents");
-        options.incidents.stream(&mut |block| {
+        let mut kept_out = 0;
+        let account = options.incidents.stream(&mut |block| {
             let index = IncidentIndex::unindexed(block);
+            kept_out += unlocated_kept_out(&index, &filter);
             crate::export::write_incidents(&index, &filter, &mut writer)
         })?;
-        let (count, _) = writer.finish().map_err(Error::output)?;
-        Ok(count)
+        let written = writer.finish().map_err(Error::output)?;
+        Ok((written, kept_out, account.counts()))
     };
-    let path = match &output.target {
+    let (path, dir) = match &output.target {
         Target::Stdout => {
             let mut stdout = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout());
-            run(&mut stdout)?;
+            let (written, kept_out, _) = run(&mut stdout)?;
+            let report = Report::of(Layer::Incidents, written, kept_out, &filter);
+            report.tell(None, format, LISTS_UNLOCATED);
             return Ok(0);
         }
-        Target::File(path) => path.clone(),
+        Target::File(path) => (path.clone(), None),
         Target::Folder(dir) => {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-            dir.join(format!("incidents.{}", format.extension()))
+            (
+                dir.join(format!("incidents.{}", format.extension())),
+                Some(dir),
+            )
         }
     };
     // Errors of the layer (bad input) are reported as themselves, not as a failed write.
-    let mut outcome: Option<Result<usize, Error>> = None;
+    let mut outcome = None;
     let written = write_atomically(&path, |w| {
         let result = run(w);
         let failed = result.is_err();
@@ -355,9 +481,23 @@ fn stream_incidents(options: &LayerArgs, output: &Output) -> Result<i32, Error> 
             Ok(())
         }
     });
-    let count = outcome.unwrap_or_else(|| Err(Error::Usage("nothing written".into())))?;
+    let (layer, kept_out, counts) =
+        outcome.unwrap_or_else(|| Err(Error::Usage("nothing written".into())))?;
     written?;
-    eprintln!("borderwatch: {}: {count} features", path.display());
+    let report = Report::of(Layer::Incidents, layer, kept_out, &filter);
+    let Some(dir) = dir else {
+        report.tell(Some(&path), format, LISTS_UNLOCATED);
+        return Ok(0);
+    };
+    report.tell(Some(&path), format, "see layers.json");
+    let manifest = Manifest {
+        dir,
+        format,
+        sizes: options.sizes.sizes()?,
+        filter: &filter,
+        counts,
+    };
+    manifest.write(&[report], options)?;
     Ok(0)
 }
 
@@ -367,7 +507,7 @@ fn write_file(
     context: &Context,
     format: Format,
     precision: usize,
-) -> Result<(usize, crate::export::Bbox), Error> {
+) -> Result<Written, Error> {
     let mut result = None;
     write_atomically(path, |w| {
         let writer = FeatureWriter::new(w, format, precision)?.named(layer.name());

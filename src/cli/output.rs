@@ -297,7 +297,7 @@ fn write_hits_geojson(
         let h = &hits[i];
         let r = &table.rows()[h.row as usize];
         let point = geo::Point::new(r.lon, r.lat);
-        run.push_with(Some(table.str(r.id)), &point.into(), 6, |p| {
+        run.push_with(Some(table.str(r.id)), Some(&point.into()), 6, |p| {
             hit_properties(index, h, p)
         });
     });

@@ -407,9 +407,12 @@ pub fn push_layer(
                 Some(v) => v.to_string(),
             })
             .collect();
-        // The geography type reads hex WKB.
+        // The geography type reads hex WKB; no geometry is NULL (an empty field).
         record.push(
-            wkb(&f.geometry)
+            f.geometry
+                .as_ref()
+                .map(wkb)
+                .unwrap_or_default()
                 .iter()
                 .map(|b| format!("{b:02x}"))
                 .collect(),

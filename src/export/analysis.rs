@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use super::feature::Feature;
+use crate::incidents::tally::Fatalities;
 use crate::index::{Filter, IncidentIndex};
 use crate::reference::Reference;
 use crate::spatial::{bearing_deg, destination, geodesic_km};
@@ -112,11 +113,12 @@ pub fn border_buffer(km: f64) -> Vec<BufferZone> {
         .collect()
 }
 
-/// Counts and dates of incidents in one piece or cell.
+/// Counts, fatalities and dates of incidents in one piece or cell. Fatalities keep the
+/// unknown apart: an incident that gives no toll is counted, never summed as 0.
 #[derive(Debug, Clone, Default)]
 struct Tally {
     incidents: u64,
-    fatalities: u64,
+    fatalities: Fatalities,
     first: Option<NaiveDate>,
     last: Option<NaiveDate>,
 }
@@ -124,7 +126,7 @@ struct Tally {
 impl Tally {
     fn add(&mut self, fatalities: Option<u32>, date: Option<NaiveDate>) {
         self.incidents += 1;
-        self.fatalities += u64::from(fatalities.unwrap_or(0));
+        self.fatalities.add(fatalities);
         if let Some(d) = date {
             self.first = Some(self.first.map_or(d, |f| f.min(d)));
             self.last = Some(self.last.map_or(d, |l| l.max(d)));
@@ -133,7 +135,7 @@ impl Tally {
 
     fn merge(mut self, other: Tally) -> Tally {
         self.incidents += other.incidents;
-        self.fatalities += other.fatalities;
+        self.fatalities.merge(other.fatalities);
         for d in [other.first, other.last].into_iter().flatten() {
             self.first = Some(self.first.map_or(d, |f| f.min(d)));
             self.last = Some(self.last.map_or(d, |l| l.max(d)));
@@ -141,10 +143,17 @@ impl Tally {
         self
     }
 
+    /// `incidents`; `fatalities`, the sum of the known tolls (at least that many died, when
+    /// `fatalities_unknown` is not 0); `fatalities_unknown`, the incidents that give no toll;
+    /// `first` and `last`, the dates.
     fn insert_into(&self, properties: &mut Map<String, Value>) {
         let date = |d: Option<NaiveDate>| d.map_or(Value::Null, |d| Value::from(d.to_string()));
         properties.insert("incidents".into(), self.incidents.into());
-        properties.insert("fatalities".into(), self.fatalities.into());
+        properties.insert("fatalities".into(), self.fatalities.known.into());
+        properties.insert(
+            "fatalities_unknown".into(),
+            self.fatalities.unknown_incidents.into(),
+        );
         properties.insert("first".into(), date(self.first));
         properties.insert("last".into(), date(self.last));
     }
@@ -214,7 +223,7 @@ pub fn border_segments(
             properties.insert("border_km".into(), border_km.into());
             Feature {
                 id: Some(format!("segment-{}", i + 1)),
-                geometry: sub_line(vertices, &along, from, to).into(),
+                geometry: Some(sub_line(vertices, &along, from, to).into()),
                 properties,
             }
         })
@@ -304,13 +313,36 @@ impl EqualArea {
 /// incidents, each with the count, fatalities and dates of the incidents (passing `filter`)
 /// inside; empty cells are left out.
 pub fn hex_grid(index: &IncidentIndex, filter: &Filter, km: f64) -> Grid {
+    let located = located_passing(index, filter);
+    let Some(center) = middle(&located) else {
+        return Vec::new();
+    };
+    let hexagons = Hexagons {
+        frame: EqualArea::new(center),
+        // Pointy-top hexagons: circumradius `size`, width between flat sides sqrt(3)·size = km.
+        size: km / 3f64.sqrt(),
+    };
+    let cells = hexagons.tally(index, &located);
+    let mut keys: Vec<(i64, i64)> = cells.keys().copied().collect();
+    keys.sort_unstable();
+    keys.into_iter()
+        .map(|key| hexagons.feature(key, &cells[&key]))
+        .collect()
+}
+
+/// The located incidents of `index` that pass `filter`, by row, with their points.
+fn located_passing(index: &IncidentIndex, filter: &Filter) -> Vec<(u32, Point)> {
     let table = index.table();
-    let located: Vec<(u32, Point)> = (0..table.rows().len() as u32)
+    (0..table.rows().len() as u32)
         .filter_map(|row| table.rows()[row as usize].point().map(|p| (row, p)))
         .filter(|(row, _)| filter.matches(index, *row))
-        .collect();
+        .collect()
+}
+
+/// The centre of the box around `located`; None when there are none.
+fn middle(located: &[(u32, Point)]) -> Option<Point> {
     if located.is_empty() {
-        return Vec::new();
+        return None;
     }
     let (mut lo, mut hi) = (
         Coord {
@@ -322,7 +354,7 @@ pub fn hex_grid(index: &IncidentIndex, filter: &Filter, km: f64) -> Grid {
             y: f64::NEG_INFINITY,
         },
     );
-    for (_, p) in &located {
+    for (_, p) in located {
         lo = Coord {
             x: lo.x.min(p.x()),
             y: lo.y.min(p.y()),
@@ -332,61 +364,76 @@ pub fn hex_grid(index: &IncidentIndex, filter: &Filter, km: f64) -> Grid {
             y: hi.y.max(p.y()),
         };
     }
-    let frame = EqualArea::new(Point::new((lo.x + hi.x) / 2.0, (lo.y + hi.y) / 2.0));
-    // Pointy-top hexagons: circumradius `size`, width between flat sides sqrt(3)·size = km.
-    let size = km / 3f64.sqrt();
-    let cells: HashMap<(i64, i64), Tally> = located
-        .par_iter()
-        .fold(
-            HashMap::new,
-            |mut cells: HashMap<(i64, i64), Tally>, (row, p)| {
-                let c = frame.forward(*p);
-                let r = &table.rows()[*row as usize];
-                cells
-                    .entry(hex_of(c, size))
-                    .or_default()
-                    .add(r.fatalities, r.date);
-                cells
-            },
-        )
-        .reduce(HashMap::new, |mut a, b| {
-            for (k, v) in b {
-                let t = a.remove(&k).unwrap_or_default();
-                a.insert(k, t.merge(v));
-            }
-            a
-        });
-    let mut keys: Vec<(i64, i64)> = cells.keys().copied().collect();
-    keys.sort_unstable();
-    let area = 1.5 * 3f64.sqrt() * size * size;
-    keys.into_iter()
-        .map(|(q, r)| {
-            let center = Coord {
-                x: size * 3f64.sqrt() * (q as f64 + r as f64 / 2.0),
-                y: size * 1.5 * r as f64,
-            };
-            let mut ring: Vec<Coord> = (0..6)
-                .map(|i| {
-                    let angle = (60.0 * i as f64 + 30.0).to_radians();
-                    frame.inverse(Coord {
-                        x: center.x + size * angle.cos(),
-                        y: center.y + size * angle.sin(),
-                    })
+    Some(Point::new((lo.x + hi.x) / 2.0, (lo.y + hi.y) / 2.0))
+}
+
+/// Pointy-top hexagons of circumradius `size` km in an equal-area frame.
+struct Hexagons {
+    frame: EqualArea,
+    size: f64,
+}
+
+impl Hexagons {
+    /// The tally of each hexagon that holds any of `located`, by axial coordinates.
+    fn tally(&self, index: &IncidentIndex, located: &[(u32, Point)]) -> HashMap<(i64, i64), Tally> {
+        let table = index.table();
+        located
+            .par_iter()
+            .fold(
+                HashMap::new,
+                |mut cells: HashMap<(i64, i64), Tally>, (row, p)| {
+                    let c = self.frame.forward(*p);
+                    let r = &table.rows()[*row as usize];
+                    cells
+                        .entry(hex_of(c, self.size))
+                        .or_default()
+                        .add(r.fatalities, r.date);
+                    cells
+                },
+            )
+            .reduce(HashMap::new, |mut a, b| {
+                for (k, v) in b {
+                    let t = a.remove(&k).unwrap_or_default();
+                    a.insert(k, t.merge(v));
+                }
+                a
+            })
+    }
+
+    /// The hexagon at axial coordinates `(q, r)`, in lon/lat, its ring closed.
+    fn ring(&self, (q, r): (i64, i64)) -> LineString {
+        let size = self.size;
+        let center = Coord {
+            x: size * 3f64.sqrt() * (q as f64 + r as f64 / 2.0),
+            y: size * 1.5 * r as f64,
+        };
+        let mut ring: Vec<Coord> = (0..6)
+            .map(|i| {
+                let angle = (60.0 * i as f64 + 30.0).to_radians();
+                self.frame.inverse(Coord {
+                    x: center.x + size * angle.cos(),
+                    y: center.y + size * angle.sin(),
                 })
-                .collect();
-            ring.push(ring[0]);
-            let mut properties = Map::new();
-            properties.insert("q".into(), q.into());
-            properties.insert("r".into(), r.into());
-            cells[&(q, r)].insert_into(&mut properties);
-            properties.insert("area_km2".into(), ((area * 100.0).round() / 100.0).into());
-            Feature {
-                id: Some(format!("hex-{q}-{r}")),
-                geometry: Polygon::new(LineString::new(ring), vec![]).into(),
-                properties,
-            }
-        })
-        .collect()
+            })
+            .collect();
+        ring.push(ring[0]);
+        LineString::new(ring)
+    }
+
+    /// The cell at `(q, r)` as a feature holding `tally`.
+    fn feature(&self, (q, r): (i64, i64), tally: &Tally) -> Feature {
+        let area = 1.5 * 3f64.sqrt() * self.size * self.size;
+        let mut properties = Map::new();
+        properties.insert("q".into(), q.into());
+        properties.insert("r".into(), r.into());
+        tally.insert_into(&mut properties);
+        properties.insert("area_km2".into(), ((area * 100.0).round() / 100.0).into());
+        Feature {
+            id: Some(format!("hex-{q}-{r}")),
+            geometry: Some(Polygon::new(self.ring((q, r)), vec![]).into()),
+            properties,
+        }
+    }
 }
 
 /// Axial coordinates of the pointy-top hexagon (circumradius `size`) containing `c`.

@@ -6,8 +6,8 @@ use std::io::{self, Write};
 
 use serde_json::Value;
 
-use super::spill::{Cell, Spill};
-use super::typing::ColumnKind;
+use super::spill::{Cell, Row, Spill, SpillReader};
+use super::typing::{Column, ColumnKind};
 
 /// Writes the spilled layer as FlatGeobuf with a packed Hilbert R-tree index and EPSG:4326.
 pub(crate) fn write_flatgeobuf(spill: Spill, layer: &str, out: impl Write) -> io::Result<()> {
@@ -46,8 +46,12 @@ pub(crate) fn write_flatgeobuf(spill: Spill, layer: &str, out: impl Write) -> io
     let mut reader = spill.into_reader()?;
     for i in 0..rows {
         let row = reader.row(i)?;
+        // FeatureWriter leaves such features out (Format::no_null_geometry).
+        let wkb = row.wkb.ok_or_else(|| {
+            io::Error::other("FlatGeobuf: a feature without geometry has no place in the index")
+        })?;
         let mut failed = None;
-        fgb.add_feature_geom(geozero::wkb::Wkb(row.wkb), |writer| {
+        fgb.add_feature_geom(geozero::wkb::Wkb(wkb), |writer| {
             for (i, cell) in row.cells() {
                 let c = &columns[i];
                 let text;
@@ -113,7 +117,7 @@ fn next_column<'a, W: Write + Send>(
     rows: &'a mut parquet::file::writer::SerializedRowGroupWriter<'_, W>,
 ) -> io::Result<parquet::file::writer::SerializedColumnWriter<'a>> {
     rows.next_column()
-        .map_err(|e| io::Error::other(format!("GeoParquet: {e}")))?
+        .map_err(parquet_error)?
         .ok_or_else(|| io::Error::other("GeoParquet: fewer columns than the schema"))
 }
 
@@ -123,21 +127,43 @@ const ROW_GROUP: usize = 65_536;
 /// Writes the spilled layer as GeoParquet 1.1: a WKB `geometry` column, a `bbox` struct
 /// column (xmin, ymin, xmax, ymax) declared as the geometry's covering, the properties typed,
 /// rows in Hilbert order in row groups of 65,536, and the `geo` metadata (CRS: OGC:CRS84, the
-/// default). Snappy-compressed.
+/// default). Snappy-compressed. Geometry and bbox are `required`, or `optional` when a
+/// feature has no geometry: its row holds null in both, and comes after the others.
 pub(crate) fn write_geoparquet(spill: Spill, out: impl Write + Send) -> io::Result<()> {
-    use parquet::basic::Compression;
-    use parquet::data_type::{BoolType, ByteArrayType, DoubleType, Int64Type};
-    use parquet::file::metadata::KeyValue;
-    use parquet::file::properties::WriterProperties;
     use parquet::file::writer::SerializedFileWriter;
     use std::sync::Arc;
 
-    let fail = |e: parquet::errors::ParquetError| io::Error::other(format!("GeoParquet: {e}"));
     let columns = spill.columns();
-    let mut schema = String::from(
-        "message schema { required binary geometry; required group bbox { required double xmin; required double ymin; required double xmax; required double ymax; }",
+    let nullable = spill.unlocated() > 0;
+    let schema = Arc::new(geoparquet_schema(&columns, nullable)?);
+    let order = spill.hilbert_order();
+    let properties = writer_properties(&geo_metadata(&spill));
+    let mut writer =
+        SerializedFileWriter::new(out, schema, Arc::new(properties)).map_err(parquet_error)?;
+    let mut reader = spill.into_reader()?;
+    for group in order.chunks(ROW_GROUP) {
+        RowGroup::read(&mut reader, group, &columns, nullable)?.write(&mut writer)?;
+    }
+    writer.close().map_err(parquet_error)?;
+    Ok(())
+}
+
+/// A Parquet error as an I/O error that names the format.
+fn parquet_error(e: parquet::errors::ParquetError) -> io::Error {
+    io::Error::other(format!("GeoParquet: {e}"))
+}
+
+/// The Parquet schema: geometry, its bbox covering (both `optional` when `nullable`), then
+/// the property `columns`, typed.
+fn geoparquet_schema(
+    columns: &[Column],
+    nullable: bool,
+) -> io::Result<parquet::schema::types::Type> {
+    let repetition = if nullable { "optional" } else { "required" };
+    let mut schema = format!(
+        "message schema {{ {repetition} binary geometry; {repetition} group bbox {{ required double xmin; required double ymin; required double xmax; required double ymax; }}",
     );
-    for c in &columns {
+    for c in columns {
         let kind = match c.kind {
             ColumnKind::Bool => "boolean",
             ColumnKind::Long => "int64",
@@ -164,12 +190,15 @@ pub(crate) fn write_geoparquet(spill: Spill, out: impl Write + Send) -> io::Resu
         schema.push_str(&format!(" optional {kind} {name}{annotation};"));
     }
     schema.push_str(" }");
-    let schema = Arc::new(parquet::schema::parser::parse_message_type(&schema).map_err(fail)?);
+    parquet::schema::parser::parse_message_type(&schema).map_err(parquet_error)
+}
 
-    let order = spill.hilbert_order();
+/// GeoParquet's `geo` metadata of the spilled layer: version, encoding, geometry types,
+/// bbox and the covering column.
+fn geo_metadata(spill: &Spill) -> Value {
     let types: Vec<&str> = spill.geometry_type().into_iter().collect();
     let extent = spill.extent();
-    let geo_metadata = serde_json::json!({
+    serde_json::json!({
         "version": "1.1.0",
         "primary_column": "geometry",
         "columns": {
@@ -183,70 +212,113 @@ pub(crate) fn write_geoparquet(spill: Spill, out: impl Write + Send) -> io::Resu
                 } },
             }
         }
-    });
-    let properties = WriterProperties::builder()
+    })
+}
+
+/// Snappy compression, the `geo` metadata and our name as the writer.
+fn writer_properties(geo: &Value) -> parquet::file::properties::WriterProperties {
+    use parquet::basic::Compression;
+    use parquet::file::metadata::KeyValue;
+    parquet::file::properties::WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
-        .set_key_value_metadata(Some(vec![KeyValue::new(
-            "geo".into(),
-            geo_metadata.to_string(),
-        )]))
+        .set_key_value_metadata(Some(vec![KeyValue::new("geo".into(), geo.to_string())]))
         .set_created_by(format!("borderwatch {}", env!("CARGO_PKG_VERSION")))
-        .build();
-    let mut writer = SerializedFileWriter::new(out, schema, Arc::new(properties)).map_err(fail)?;
-    let mut reader = spill.into_reader()?;
-    for group in order.chunks(ROW_GROUP) {
-        // The group's values column by column; text in one buffer per column, cut into
-        // values without a copy each.
-        let mut geometries = Texts::default();
-        let mut boxes: [Vec<f64>; 4] = Default::default();
-        let mut values: Vec<(Vec<i16>, Values)> = columns
-            .iter()
-            .map(|c| {
-                let values = match c.kind {
-                    ColumnKind::Bool => Values::Bool(Vec::new()),
-                    ColumnKind::Long => Values::Long(Vec::new()),
-                    ColumnKind::Double => Values::Double(Vec::new()),
-                    ColumnKind::Text => Values::Text(Texts::default()),
-                };
-                (Vec::with_capacity(group.len()), values)
-            })
-            .collect();
+        .build()
+}
+
+/// The values of one row group, column by column; text in one buffer per column, cut into
+/// values without a copy each.
+struct RowGroup {
+    geometries: Texts,
+    /// Definition levels of geometry and bbox (1: a value, 0: null) when they are nullable.
+    geometry_levels: Option<Vec<i16>>,
+    /// xmin, ymin, xmax, ymax of each row with a geometry.
+    boxes: [Vec<f64>; 4],
+    /// Definition levels (1: a value, 0: null) and values of each property column.
+    values: Vec<(Vec<i16>, Values)>,
+}
+
+impl RowGroup {
+    /// Reads the spilled rows `group` (row numbers) of a layer of `columns`, whose geometry
+    /// is `nullable`.
+    fn read(
+        reader: &mut SpillReader,
+        group: &[usize],
+        columns: &[Column],
+        nullable: bool,
+    ) -> io::Result<RowGroup> {
+        let mut rows = RowGroup {
+            geometries: Texts::default(),
+            geometry_levels: nullable.then(|| Vec::with_capacity(group.len())),
+            boxes: Default::default(),
+            values: columns
+                .iter()
+                .map(|c| {
+                    let values = match c.kind {
+                        ColumnKind::Bool => Values::Bool(Vec::new()),
+                        ColumnKind::Long => Values::Long(Vec::new()),
+                        ColumnKind::Double => Values::Double(Vec::new()),
+                        ColumnKind::Text => Values::Text(Texts::default()),
+                    };
+                    (Vec::with_capacity(group.len()), values)
+                })
+                .collect(),
+        };
         for &i in group {
-            let row = reader.row(i)?;
-            geometries.push(row.wkb);
-            for (part, v) in boxes.iter_mut().zip(row.bbox) {
+            rows.push(reader.row(i)?);
+        }
+        Ok(rows)
+    }
+
+    /// Appends one row.
+    fn push(&mut self, row: Row) {
+        if let Some(levels) = &mut self.geometry_levels {
+            levels.push(i16::from(row.wkb.is_some()));
+        }
+        if let Some(wkb) = row.wkb {
+            self.geometries.push(wkb);
+            for (part, v) in self.boxes.iter_mut().zip(row.bbox) {
                 part.push(v);
             }
-            for (levels, _) in &mut values {
-                levels.push(0);
-            }
-            for (c, cell) in row.cells() {
-                let (levels, column) = &mut values[c];
-                *levels.last_mut().expect("pushed above") = 1;
-                match (column, cell) {
-                    (Values::Bool(v), cell) => v.push(cell == Cell::Bool(true)),
-                    (Values::Long(v), cell) => v.push(if let Cell::Long(n) = cell { n } else { 0 }),
-                    (Values::Double(v), cell) => v.push(cell.to_double()),
-                    (Values::Text(v), cell) => v.push(cell.text().as_bytes()),
-                }
+        }
+        for (levels, _) in &mut self.values {
+            levels.push(0);
+        }
+        for (c, cell) in row.cells() {
+            let (levels, column) = &mut self.values[c];
+            *levels.last_mut().expect("pushed above") = 1;
+            match (column, cell) {
+                (Values::Bool(v), cell) => v.push(cell == Cell::Bool(true)),
+                (Values::Long(v), cell) => v.push(if let Cell::Long(n) = cell { n } else { 0 }),
+                (Values::Double(v), cell) => v.push(cell.to_double()),
+                (Values::Text(v), cell) => v.push(cell.text().as_bytes()),
             }
         }
-        let mut row_group = writer.next_row_group().map_err(fail)?;
+    }
+
+    /// Writes the group: geometry, the four bbox columns, then the properties.
+    fn write<W: Write + Send>(
+        self,
+        writer: &mut parquet::file::writer::SerializedFileWriter<W>,
+    ) -> io::Result<()> {
+        use parquet::data_type::{BoolType, ByteArrayType, DoubleType, Int64Type};
+        let mut row_group = writer.next_row_group().map_err(parquet_error)?;
+        let levels = self.geometry_levels.as_deref();
         let mut column = next_column(&mut row_group)?;
         column
             .typed::<ByteArrayType>()
-            .write_batch(&geometries.into_values(), None, None)
-            .map_err(fail)?;
-        column.close().map_err(fail)?;
-        for part in boxes {
+            .write_batch(&self.geometries.into_values(), levels, None)
+            .map_err(parquet_error)?;
+        column.close().map_err(parquet_error)?;
+        for part in self.boxes {
             let mut column = next_column(&mut row_group)?;
             column
                 .typed::<DoubleType>()
-                .write_batch(&part, None, None)
-                .map_err(fail)?;
-            column.close().map_err(fail)?;
+                .write_batch(&part, levels, None)
+                .map_err(parquet_error)?;
+            column.close().map_err(parquet_error)?;
         }
-        for (levels, column_values) in values {
+        for (levels, column_values) in self.values {
             let mut column = next_column(&mut row_group)?;
             match column_values {
                 Values::Bool(v) => column
@@ -266,11 +338,10 @@ pub(crate) fn write_geoparquet(spill: Spill, out: impl Write + Send) -> io::Resu
                     None,
                 ),
             }
-            .map_err(fail)?;
-            column.close().map_err(fail)?;
+            .map_err(parquet_error)?;
+            column.close().map_err(parquet_error)?;
         }
-        row_group.close().map_err(fail)?;
+        row_group.close().map_err(parquet_error)?;
+        Ok(())
     }
-    writer.close().map_err(fail)?;
-    Ok(())
 }

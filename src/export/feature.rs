@@ -9,8 +9,10 @@ use serde_json::{Map, Value};
 pub struct Feature {
     /// The GeoJSON `id` member.
     pub id: Option<String>,
-    /// The geometry, WGS84 longitude and latitude.
-    pub geometry: Geometry,
+    /// The geometry, WGS84 longitude and latitude; None for a feature that has none (an
+    /// incident without coordinates), written as GeoJSON's `"geometry": null` (RFC 7946
+    /// §3.2) where the format allows it.
+    pub geometry: Option<Geometry>,
     /// The GeoJSON `properties` member.
     pub properties: Map<String, Value>,
 }

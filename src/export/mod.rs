@@ -21,12 +21,11 @@ pub use feature::{Bbox, Feature};
 pub use typing::{ColumnKind, columns, text_value};
 pub use wkb::{geometry_type, wkb};
 pub use write::{
-    EXTENSIONS, Encoded, FeatureWriter, Format, Properties, RUN, RUN_ITEM_BYTES, encode_runs,
-    push_json_object,
+    EXTENSIONS, Encoded, FeatureWriter, Format, Properties, RUN, RUN_ITEM_BYTES, Written,
+    encode_runs, push_json_object,
 };
 
 use crate::gazetteer::Gazetteer;
-use crate::incidents::IncidentTable;
 use crate::index::{Filter, IncidentIndex};
 use crate::reference::{LAYERS, Reference};
 
@@ -167,175 +166,207 @@ pub fn layer_features(
         .map_err(std::io::Error::other)?
         .parse()
         .map_err(std::io::Error::other)?;
-    Ok(collection
+    collection
         .features
         .into_iter()
-        .filter_map(|f| {
-            Some(Feature {
+        .map(|f| {
+            let geometry = f
+                .geometry
+                .as_ref()
+                .map(Geometry::try_from)
+                .transpose()
+                .map_err(std::io::Error::other)?;
+            Ok(Feature {
                 id: f.id.as_ref().map(|id| match id {
                     geojson::feature::Id::String(s) => s.clone(),
                     geojson::feature::Id::Number(n) => n.to_string(),
                 }),
-                geometry: Geometry::try_from(f.geometry.as_ref()?).ok()?,
+                geometry,
                 properties: f.properties.unwrap_or_default(),
             })
         })
-        .collect())
+        .collect()
 }
 
-/// Writes one layer; returns the number of features and their bbox.
+/// Writes one layer; returns what was written (features with and without a geometry, those
+/// left out, the bbox).
 pub fn write_layer<W: Write + Send>(
     layer: Layer,
     context: &Context,
     mut writer: FeatureWriter<W>,
-) -> std::io::Result<(usize, Bbox)> {
+) -> std::io::Result<Written> {
+    let w = &mut writer;
     match layer {
-        Layer::Incidents => write_incidents(context.index, context.filter, &mut writer)?,
-        Layer::Places => {
-            for p in context.gazetteer.places() {
-                let mut properties = Map::new();
-                properties.insert("id".into(), p.id.clone().into());
-                properties.insert("name".into(), p.name.clone().into());
-                properties.insert("kind".into(), p.kind.as_str().into());
-                properties.insert("country".into(), p.country.clone().into());
-                properties.insert("admin1".into(), p.admin1.clone().into());
-                properties.insert("admin2".into(), p.admin2.clone().into());
-                properties.insert("alt_names".into(), p.alt_names.clone().into());
-                properties.insert(
-                    "population".into(),
-                    p.population.map_or(Value::Null, Value::from),
-                );
-                properties.insert("precision".into(), p.precision.into());
-                properties.insert("source".into(), p.source.clone().into());
-                writer.write(&Feature {
-                    id: Some(p.id.clone()),
-                    geometry: Point::new(p.lon, p.lat).into(),
-                    properties,
-                })?;
-            }
-        }
-        Layer::Border => {
-            for (properties, geometry) in raw_layer("border_af_tj.geojson").into_iter().chain(
-                raw_layer("borders.geojson")
-                    .into_iter()
-                    .filter(|(p, _)| p.get("pair") != Some(&Value::from("AFG-TJK"))),
-            ) {
-                let pair = properties
-                    .get("pair")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string();
-                let mut out = Map::new();
-                out.insert("pair".into(), pair.clone().into());
-                out.insert("af_tj".into(), (pair == "AFG-TJK").into());
-                out.insert("countries".into(), pair_names(&pair).into());
-                out.insert(
-                    "length_km".into(),
-                    round(geodesic_length(&geometry), 3).into(),
-                );
-                writer.write(&Feature {
-                    id: Some(pair),
-                    geometry: multi_line(geometry),
-                    properties: out,
-                })?;
-            }
-        }
-        Layer::Countries => {
-            for (properties, geometry) in raw_layer("countries.geojson") {
-                let mut out = Map::new();
-                for key in ["iso_a2", "iso_a3", "name", "name_ru", "name_fa"] {
-                    out.insert(
-                        key.into(),
-                        properties.get(key).cloned().unwrap_or(Value::Null),
-                    );
-                }
-                writer.write(&Feature {
-                    id: properties
-                        .get("iso_a3")
-                        .and_then(Value::as_str)
-                        .map(String::from),
-                    geometry: oriented(geometry),
-                    properties: out,
-                })?;
-            }
-        }
-        Layer::Rivers => {
-            for (properties, geometry) in raw_layer("rivers.geojson") {
-                let mut out = Map::new();
-                out.insert(
-                    "name".into(),
-                    properties.get("name").cloned().unwrap_or(Value::Null),
-                );
-                out.insert(
-                    "scalerank".into(),
-                    properties.get("scalerank").cloned().unwrap_or(Value::Null),
-                );
-                writer.write(&Feature {
-                    id: None,
-                    geometry: multi_line(geometry),
-                    properties: out,
-                })?;
-            }
-        }
-        Layer::Districts => {
-            for region in Reference::bundled().districts() {
-                let mut out = Map::new();
-                out.insert(
-                    "id".into(),
-                    region.place_id.clone().map_or(Value::Null, Value::from),
-                );
-                out.insert("name".into(), region.name.clone().into());
-                out.insert("admin1".into(), region.admin1.clone().into());
-                out.insert("country".into(), region.country.clone().into());
-                let source = if region.country == "TJ" {
-                    "© OpenStreetMap contributors (ODbL 1.0), via geoBoundaries"
-                } else {
-                    "AIMS 2014 via geoBoundaries (public domain)"
-                };
-                out.insert("source".into(), source.into());
-                writer.write(&Feature {
-                    id: region.place_id.clone(),
-                    geometry: oriented(Geometry::MultiPolygon(region.polygon.clone())),
-                    properties: out,
-                })?;
-            }
-        }
-        Layer::Buffer => {
-            let km = context.sizes.buffer_km;
-            for zone in border_buffer(km) {
-                let mut out = Map::new();
-                out.insert("side".into(), zone.side.into());
-                out.insert("km".into(), km.into());
-                out.insert("area_km2".into(), round(zone.area_km2, 1).into());
-                writer.write(&Feature {
-                    id: Some(format!("buffer-{}-{km}", zone.side)),
-                    geometry: oriented(Geometry::MultiPolygon(zone.polygon)),
-                    properties: out,
-                })?;
-            }
-        }
+        Layer::Incidents => write_incidents(context.index, context.filter, w)?,
+        Layer::Places => write_places(context.gazetteer, w)?,
+        Layer::Border => write_border(w)?,
+        Layer::Countries => write_countries(w)?,
+        Layer::Rivers => write_rivers(w)?,
+        Layer::Districts => write_districts(w)?,
+        Layer::Buffer => write_buffer(context.sizes.buffer_km, w)?,
         Layer::Segments => {
             let sizes = context.sizes;
-            for s in border_segments(
-                context.index,
-                context.filter,
-                sizes.segment_km,
-                sizes.segment_border_km,
-            ) {
-                writer.write(&s)?;
+            let (km, border_km) = (sizes.segment_km, sizes.segment_border_km);
+            for s in border_segments(context.index, context.filter, km, border_km) {
+                w.write(&s)?;
             }
         }
         Layer::Grid => {
             for cell in hex_grid(context.index, context.filter, context.sizes.grid_km) {
-                writer.write(&cell)?;
+                w.write(&cell)?;
             }
         }
     }
     writer.finish()
 }
 
-/// Writes the located incidents of `index` that pass `filter`, encoded in parallel runs
-/// (GeoJSON formats) and written in row order.
+/// The gazetteer's places as points.
+fn write_places<W: Write + Send>(
+    gazetteer: &Gazetteer,
+    writer: &mut FeatureWriter<W>,
+) -> std::io::Result<()> {
+    for p in gazetteer.places() {
+        let mut properties = Map::new();
+        properties.insert("id".into(), p.id.clone().into());
+        properties.insert("name".into(), p.name.clone().into());
+        properties.insert("kind".into(), p.kind.as_str().into());
+        properties.insert("country".into(), p.country.clone().into());
+        properties.insert("admin1".into(), p.admin1.clone().into());
+        properties.insert("admin2".into(), p.admin2.clone().into());
+        properties.insert("alt_names".into(), p.alt_names.clone().into());
+        properties.insert(
+            "population".into(),
+            p.population.map_or(Value::Null, Value::from),
+        );
+        properties.insert("precision".into(), p.precision.into());
+        properties.insert("source".into(), p.source.clone().into());
+        writer.write(&Feature {
+            id: Some(p.id.clone()),
+            geometry: Some(Point::new(p.lon, p.lat).into()),
+            properties,
+        })?;
+    }
+    Ok(())
+}
+
+/// The AF–TJ border first, then the region's other borders, each with its length.
+fn write_border<W: Write + Send>(writer: &mut FeatureWriter<W>) -> std::io::Result<()> {
+    for (properties, geometry) in raw_layer("border_af_tj.geojson").into_iter().chain(
+        raw_layer("borders.geojson")
+            .into_iter()
+            .filter(|(p, _)| p.get("pair") != Some(&Value::from("AFG-TJK"))),
+    ) {
+        let pair = properties
+            .get("pair")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let mut out = Map::new();
+        out.insert("pair".into(), pair.clone().into());
+        out.insert("af_tj".into(), (pair == "AFG-TJK").into());
+        out.insert("countries".into(), pair_names(&pair).into());
+        out.insert(
+            "length_km".into(),
+            round(geodesic_length(&geometry), 3).into(),
+        );
+        writer.write(&Feature {
+            id: Some(pair),
+            geometry: Some(multi_line(geometry)),
+            properties: out,
+        })?;
+    }
+    Ok(())
+}
+
+/// Country polygons with their codes and names.
+fn write_countries<W: Write + Send>(writer: &mut FeatureWriter<W>) -> std::io::Result<()> {
+    for (properties, geometry) in raw_layer("countries.geojson") {
+        let mut out = Map::new();
+        for key in ["iso_a2", "iso_a3", "name", "name_ru", "name_fa"] {
+            out.insert(
+                key.into(),
+                properties.get(key).cloned().unwrap_or(Value::Null),
+            );
+        }
+        writer.write(&Feature {
+            id: properties
+                .get("iso_a3")
+                .and_then(Value::as_str)
+                .map(String::from),
+            geometry: Some(oriented(geometry)),
+            properties: out,
+        })?;
+    }
+    Ok(())
+}
+
+/// River centre lines with their names and ranks.
+fn write_rivers<W: Write + Send>(writer: &mut FeatureWriter<W>) -> std::io::Result<()> {
+    for (properties, geometry) in raw_layer("rivers.geojson") {
+        let mut out = Map::new();
+        out.insert(
+            "name".into(),
+            properties.get("name").cloned().unwrap_or(Value::Null),
+        );
+        out.insert(
+            "scalerank".into(),
+            properties.get("scalerank").cloned().unwrap_or(Value::Null),
+        );
+        writer.write(&Feature {
+            id: None,
+            geometry: Some(multi_line(geometry)),
+            properties: out,
+        })?;
+    }
+    Ok(())
+}
+
+/// District polygons with their gazetteer ids and the source of each.
+fn write_districts<W: Write + Send>(writer: &mut FeatureWriter<W>) -> std::io::Result<()> {
+    for region in Reference::bundled().districts() {
+        let mut out = Map::new();
+        out.insert(
+            "id".into(),
+            region.place_id.clone().map_or(Value::Null, Value::from),
+        );
+        out.insert("name".into(), region.name.clone().into());
+        out.insert("admin1".into(), region.admin1.clone().into());
+        out.insert("country".into(), region.country.clone().into());
+        let source = if region.country == "TJ" {
+            "© OpenStreetMap contributors (ODbL 1.0), via geoBoundaries"
+        } else {
+            "AIMS 2014 via geoBoundaries (public domain)"
+        };
+        out.insert("source".into(), source.into());
+        writer.write(&Feature {
+            id: region.place_id.clone(),
+            geometry: Some(oriented(Geometry::MultiPolygon(region.polygon.clone()))),
+            properties: out,
+        })?;
+    }
+    Ok(())
+}
+
+/// The zone within `km` of the AF–TJ border, one feature per side.
+fn write_buffer<W: Write + Send>(km: f64, writer: &mut FeatureWriter<W>) -> std::io::Result<()> {
+    for zone in border_buffer(km) {
+        let mut out = Map::new();
+        out.insert("side".into(), zone.side.into());
+        out.insert("km".into(), km.into());
+        out.insert("area_km2".into(), round(zone.area_km2, 1).into());
+        writer.write(&Feature {
+            id: Some(format!("buffer-{}-{km}", zone.side)),
+            geometry: Some(oriented(Geometry::MultiPolygon(zone.polygon))),
+            properties: out,
+        })?;
+    }
+    Ok(())
+}
+
+/// Writes the incidents of `index` that pass `filter`, encoded in parallel runs (GeoJSON
+/// formats) and written in row order. An incident without coordinates has no geometry: it is
+/// written with a null one where the writer holds it, else left out and counted (see
+/// [`FeatureWriter::holds_unlocated`]).
 pub fn write_incidents<W: Write + Send>(
     index: &IncidentIndex,
     filter: &Filter,
@@ -345,12 +376,12 @@ pub fn write_incidents<W: Write + Send>(
     const CHUNK: usize = 4096;
     let table = index.table();
     let feature = |row: usize| -> Option<Feature> {
-        let point = table.rows()[row].point()?;
         filter
             .matches(index, row as u32)
-            .then(|| incident_feature(index, table, row as u32, point))
+            .then(|| incident_feature(index, row as u32))
     };
     let (format, precision) = (writer.format(), writer.precision());
+    let holds_unlocated = writer.holds_unlocated();
     for start in (0..table.rows().len()).step_by(CHUNK) {
         let end = (start + CHUNK).min(table.rows().len());
         if !format.is_geojson() {
@@ -363,7 +394,9 @@ pub fn write_incidents<W: Write + Send>(
             continue;
         }
         let runs = encode_runs(start..end, format, |row, run| {
-            encode_incident(index, filter, row as u32, precision, run)
+            if filter.matches(index, row as u32) {
+                encode_incident(index, row as u32, precision, holds_unlocated, run)
+            }
         });
         for run in &runs {
             writer.write_encoded(run)?;
@@ -372,61 +405,87 @@ pub fn write_incidents<W: Write + Send>(
     Ok(())
 }
 
-/// Appends one incident to `run` as GeoJSON (the same members as [`incident_feature`]),
-/// unless it has no point or does not pass `filter`.
+/// Appends one incident to `run` as GeoJSON (the same members as [`incident_feature`]); one
+/// without coordinates has a null geometry when `holds_unlocated`, else is left out and
+/// counted.
 fn encode_incident(
     index: &IncidentIndex,
-    filter: &Filter,
     row: u32,
     precision: usize,
+    holds_unlocated: bool,
     run: &mut Encoded,
 ) {
     let table = index.table();
     let r = &table.rows()[row as usize];
-    let Some(point) = r.point() else {
-        return;
-    };
-    if !filter.matches(index, row) {
+    let geometry = r.point().map(Geometry::Point);
+    if geometry.is_none() && !holds_unlocated {
+        run.leave_out();
         return;
     }
-    let (km, side) = index
-        .border(row)
-        .expect("located rows have a border distance");
-    run.push_with(Some(table.str(r.id)), &point.into(), precision, |p| {
+    let border = index.border(row);
+    run.push_with(Some(table.str(r.id)), geometry.as_ref(), precision, |p| {
         for (name, value) in table.fields(r) {
             p.value(name, &value);
         }
-        p.number("border_km", round(km, 3));
-        p.text("side", side.as_str());
+        match border {
+            Some((km, side)) => {
+                p.number("border_km", round(km, 3));
+                p.text("side", side.as_str());
+            }
+            None => {
+                p.null("border_km");
+                p.null("side");
+            }
+        }
     });
 }
 
-/// One incident as a feature: every column typed, plus border_km and side.
-///
-/// # Panics
-///
-/// When `row` is not located (it has no point, so no border distance).
-pub fn incident_feature(
-    index: &IncidentIndex,
-    table: &IncidentTable,
-    row: u32,
-    point: Point,
-) -> Feature {
+/// One incident as a feature: every column typed, plus border_km and side. An incident
+/// without coordinates has no geometry, and null border_km and side.
+pub fn incident_feature(index: &IncidentIndex, row: u32) -> Feature {
+    let table = index.table();
     let r = &table.rows()[row as usize];
     let mut properties = Map::new();
     for (name, value) in table.fields(r) {
         properties.insert(name.to_string(), value.to_json());
     }
-    let (km, side) = index
-        .border(row)
-        .expect("located rows have a border distance");
-    properties.insert("border_km".into(), round(km, 3).into());
-    properties.insert("side".into(), side.as_str().into());
+    let border = index.border(row);
+    properties.insert(
+        "border_km".into(),
+        border.map_or(Value::Null, |(km, _)| round(km, 3).into()),
+    );
+    properties.insert(
+        "side".into(),
+        border.map_or(Value::Null, |(_, side)| side.as_str().into()),
+    );
     Feature {
         id: Some(table.str(r.id).to_string()),
-        geometry: point.into(),
+        geometry: r.point().map(Geometry::Point),
         properties,
     }
+}
+
+/// Of the incidents of `index` without coordinates, how many pass every condition of
+/// `filter` but those that need a position (`--border-km`, `--side`): kept out for that
+/// alone. 0 when the filter has no such condition.
+///
+/// ```
+/// use borderwatch::incidents::IncidentTable;
+/// use borderwatch::index::{Filter, IncidentIndex};
+/// let table = IncidentTable::bundled();
+/// let index = IncidentIndex::new(&table);
+/// let near_border = Filter { border_km: Some(10.0), ..Filter::default() };
+/// assert_eq!(borderwatch::export::unlocated_kept_out(&index, &near_border), 1);
+/// assert_eq!(borderwatch::export::unlocated_kept_out(&index, &Filter::default()), 0);
+/// ```
+pub fn unlocated_kept_out(index: &IncidentIndex, filter: &Filter) -> usize {
+    let Some(rest) = filter.without_position() else {
+        return 0;
+    };
+    let rows = index.table().rows();
+    (0..rows.len() as u32)
+        .filter(|&row| rows[row as usize].point().is_none() && rest.matches(index, row))
+        .count()
 }
 
 fn round(x: f64, decimals: i32) -> f64 {

@@ -49,10 +49,11 @@ impl<'a> Cell<'a> {
 }
 
 /// One row read back, borrowed from the reader until the next row is read: the geometry as
-/// WKB, its bbox [xmin, ymin, xmax, ymax] (NaN when empty), and the non-null cells.
+/// WKB (None: the feature has none), its bbox [xmin, ymin, xmax, ymax] (NaN when empty or
+/// none), and the non-null cells.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Row<'a> {
-    pub wkb: &'a [u8],
+    pub wkb: Option<&'a [u8]>,
     pub bbox: [f64; 4],
     cells: &'a [u8],
 }
@@ -73,11 +74,13 @@ pub(crate) struct Spill {
     /// Where each row starts in the file.
     starts: Vec<u64>,
     written: u64,
-    /// Centre of each row's bbox, for the Hilbert order.
+    /// Centre of each row's bbox, for the Hilbert order (NaN for a row without geometry).
     centres: Vec<[f64; 2]>,
     columns: ColumnSet,
-    /// The geometry type of the first row, and whether every row has it.
+    /// The geometry type of the first row with one, and whether every row with one has it.
     geometry: Option<(&'static str, bool)>,
+    /// Rows without a geometry.
+    unlocated: usize,
     extent: Bbox,
     encoded: Vec<u8>,
 }
@@ -97,33 +100,29 @@ impl Spill {
             centres: Vec::new(),
             columns: ColumnSet::default(),
             geometry: None,
+            unlocated: 0,
             extent: Bbox::default(),
             encoded: Vec::with_capacity(1024),
         })
     }
 
-    /// Appends one feature.
+    /// Appends one feature; `geometry` None for one without (its WKB is stored as empty,
+    /// which no geometry's is).
     pub(crate) fn push(
         &mut self,
-        geometry: &Geometry,
+        geometry: Option<&Geometry>,
         properties: &Map<String, Value>,
     ) -> io::Result<()> {
-        let name = geometry_type_name(geometry);
-        match &mut self.geometry {
-            None => self.geometry = Some((name, true)),
-            Some((first, same)) => *same &= *first == name,
-        }
-        let bbox = match geometry.bounding_rect() {
-            Some(r) => {
-                self.extent.add(r.min());
-                self.extent.add(r.max());
-                [r.min().x, r.min().y, r.max().x, r.max().y]
+        let bbox = match geometry {
+            Some(geometry) => self.observe(geometry),
+            None => {
+                self.unlocated += 1;
+                [f64::NAN; 4]
             }
-            None => [f64::NAN; 4],
         };
         let e = &mut self.encoded;
         e.clear();
-        let geometry = wkb(geometry);
+        let geometry = geometry.map(wkb).unwrap_or_default();
         e.extend_from_slice(&(geometry.len() as u32).to_le_bytes());
         e.extend_from_slice(&geometry);
         for v in bbox {
@@ -159,9 +158,31 @@ impl Spill {
         Ok(())
     }
 
+    /// Counts a geometry's type and extent; returns its bbox (NaN when empty).
+    fn observe(&mut self, geometry: &Geometry) -> [f64; 4] {
+        let name = geometry_type_name(geometry);
+        match &mut self.geometry {
+            None => self.geometry = Some((name, true)),
+            Some((first, same)) => *same &= *first == name,
+        }
+        match geometry.bounding_rect() {
+            Some(r) => {
+                self.extent.add(r.min());
+                self.extent.add(r.max());
+                [r.min().x, r.min().y, r.max().x, r.max().y]
+            }
+            None => [f64::NAN; 4],
+        }
+    }
+
     /// How many rows.
     pub(crate) fn len(&self) -> usize {
         self.starts.len()
+    }
+
+    /// How many rows have no geometry.
+    pub(crate) fn unlocated(&self) -> usize {
+        self.unlocated
     }
 
     /// The columns, typed by every value seen (see [`ColumnSet`]).
@@ -169,24 +190,32 @@ impl Spill {
         self.columns.columns()
     }
 
-    /// The one geometry type of every row, or None when mixed or empty.
+    /// The one geometry type of every row with a geometry, or None when mixed or none has one.
     pub(crate) fn geometry_type(&self) -> Option<&'static str> {
         self.geometry.and_then(|(name, same)| same.then_some(name))
     }
 
-    /// The bbox of every row.
+    /// The bbox of every row with a geometry.
     pub(crate) fn extent(&self) -> Bbox {
         self.extent
     }
 
-    /// Row numbers along a Hilbert curve over the extent (ties in row order).
+    /// Row numbers along a Hilbert curve over the extent (ties in row order), then the rows
+    /// without a place on it (no geometry, or an empty one), in row order.
     pub(crate) fn hilbert_order(&self) -> Vec<usize> {
         let extent = self.extent.0;
         let mut keys: Vec<(u64, usize)> = self
             .centres
             .iter()
             .enumerate()
-            .map(|(i, c)| (hilbert(c[0], c[1], extent), i))
+            .map(|(i, c)| {
+                let key = if c[0].is_nan() {
+                    u64::MAX
+                } else {
+                    hilbert(c[0], c[1], extent)
+                };
+                (key, i)
+            })
             .collect();
         keys.sort_unstable();
         keys.into_iter().map(|(_, i)| i).collect()
@@ -281,7 +310,7 @@ fn next_cell<'a>(bytes: &mut &'a [u8]) -> Option<(usize, Cell<'a>)> {
 
 fn decode(mut bytes: &[u8]) -> Option<Row<'_>> {
     let length = u32::from_le_bytes(word(&mut bytes)?) as usize;
-    let wkb = take(&mut bytes, length)?;
+    let wkb = Some(take(&mut bytes, length)?).filter(|w| !w.is_empty());
     let mut bbox = [0.0; 4];
     for v in &mut bbox {
         *v = f64::from_le_bytes(word(&mut bytes)?);
@@ -302,7 +331,7 @@ mod tests {
     fn feature(x: f64, properties: Value) -> Feature {
         Feature {
             id: None,
-            geometry: geo::Point::new(x, 37.0).into(),
+            geometry: Some(geo::Point::new(x, 37.0).into()),
             properties: properties.as_object().unwrap().clone(),
         }
     }
@@ -321,7 +350,7 @@ mod tests {
             ),
         ];
         for f in &features {
-            spill.push(&f.geometry, &f.properties).unwrap();
+            spill.push(f.geometry.as_ref(), &f.properties).unwrap();
         }
         assert_eq!(spill.len(), 2);
         assert_eq!(spill.geometry_type(), Some("Point"));
@@ -340,7 +369,7 @@ mod tests {
             ]
         );
         let first = reader.row(0).unwrap();
-        assert_eq!(first.wkb, wkb(&features[0].geometry));
+        assert_eq!(first.wkb, features[0].geometry.as_ref().map(wkb).as_deref());
         assert_eq!(first.bbox, [70.0, 37.0, 70.0, 37.0]);
         assert_eq!(
             first.cells().collect::<Vec<_>>(),
@@ -365,16 +394,46 @@ mod tests {
     }
 
     #[test]
+    fn rows_without_geometry_keep_type_and_extent_and_come_last() {
+        let mut spill = Spill::new().unwrap();
+        let none = Feature {
+            geometry: None,
+            ..feature(0.0, json!({"n": 1}))
+        };
+        spill
+            .push(none.geometry.as_ref(), &none.properties)
+            .unwrap();
+        for x in [71.0, 70.0] {
+            let f = feature(x, json!({"n": 2}));
+            spill.push(f.geometry.as_ref(), &f.properties).unwrap();
+        }
+        assert_eq!((spill.len(), spill.unlocated()), (3, 1));
+        assert_eq!(spill.geometry_type(), Some("Point"));
+        assert_eq!(spill.extent().0, [70.0, 37.0, 71.0, 37.0]);
+        assert_eq!(spill.hilbert_order().last(), Some(&0));
+        let mut reader = spill.into_reader().unwrap();
+        let row = reader.row(0).unwrap();
+        assert_eq!(row.wkb, None);
+        assert!(row.bbox.iter().all(|v| v.is_nan()));
+        assert_eq!(row.cells().collect::<Vec<_>>(), [(0, Cell::Long(1))]);
+        assert!(reader.row(1).unwrap().wkb.is_some());
+    }
+
+    #[test]
     fn mixed_geometries_have_no_single_type() {
         let mut spill = Spill::new().unwrap();
         let point = feature(70.0, json!({}));
-        spill.push(&point.geometry, &point.properties).unwrap();
+        spill
+            .push(point.geometry.as_ref(), &point.properties)
+            .unwrap();
         let line = Feature {
             id: None,
-            geometry: geo::LineString::from(vec![(70.0, 37.0), (71.0, 38.0)]).into(),
+            geometry: Some(geo::LineString::from(vec![(70.0, 37.0), (71.0, 38.0)]).into()),
             properties: Default::default(),
         };
-        spill.push(&line.geometry, &line.properties).unwrap();
+        spill
+            .push(line.geometry.as_ref(), &line.properties)
+            .unwrap();
         assert_eq!(spill.geometry_type(), None);
     }
 }

@@ -112,7 +112,7 @@ mod tests {
     fn feature(properties: Value) -> Feature {
         Feature {
             id: None,
-            geometry: geo::Point::new(70.0, 37.0).into(),
+            geometry: Some(geo::Point::new(70.0, 37.0).into()),
             properties: properties.as_object().unwrap().clone(),
         }
     }

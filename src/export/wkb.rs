@@ -18,13 +18,14 @@ pub(crate) fn geometry_type_name(geometry: &Geometry) -> &'static str {
     }
 }
 
-/// The one geometry type of a layer's features, as Simple Features names it; None when mixed.
+/// The one geometry type of a layer's features that have a geometry, as Simple Features
+/// names it; None when mixed or none has one.
 pub fn geometry_type(features: &[Feature]) -> Option<&'static str> {
-    let first = geometry_type_name(&features.first()?.geometry);
-    features
+    let mut names = features
         .iter()
-        .all(|f| geometry_type_name(&f.geometry) == first)
-        .then_some(first)
+        .filter_map(|f| f.geometry.as_ref().map(geometry_type_name));
+    let first = names.next()?;
+    names.all(|name| name == first).then_some(first)
 }
 
 /// Well-known binary (little-endian, 2D) of a geometry.

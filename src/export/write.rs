@@ -90,6 +90,48 @@ impl Format {
     pub fn is_geojson(self) -> bool {
         matches!(self, Format::Geojson | Format::Geojsonseq)
     }
+
+    /// Why the format cannot hold a feature without geometry; None when it can (GeoJSON and
+    /// its sequences write `"geometry": null`, CSV an empty WKT, GeoParquet a null).
+    ///
+    /// ```
+    /// use borderwatch::export::Format;
+    /// assert_eq!(Format::Geojson.no_null_geometry(), None);
+    /// assert!(Format::Flatgeobuf.no_null_geometry().unwrap().contains("R-tree"));
+    /// ```
+    pub fn no_null_geometry(self) -> Option<&'static str> {
+        match self {
+            // Each feature is a node of the index, which needs its box; GDAL's writer
+            // refuses one too ("NULL geometry not supported with spatial index").
+            Format::Flatgeobuf => Some(
+                "FlatGeobuf has no null geometry (its packed R-tree needs a box for every \
+                 feature)",
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// What a layer's writer wrote: features with a geometry and without one, features without
+/// one that it could not hold (left out, and counted), and the bbox of those with one.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Written {
+    /// Features written with a geometry.
+    pub located: usize,
+    /// Features written without one (`"geometry": null`, an empty WKT, a null WKB).
+    pub unlocated: usize,
+    /// Features without a geometry not written: the format has no null geometry (see
+    /// [`Format::no_null_geometry`]), or the writer was made [`FeatureWriter::located_only`].
+    pub left_out: usize,
+    /// The bbox of the features written with a geometry.
+    pub bbox: Bbox,
+}
+
+impl Written {
+    /// Features written, with a geometry or without.
+    pub fn features(&self) -> usize {
+        self.located + self.unlocated
+    }
 }
 
 /// GeoJSON features already encoded as text, with their bbox: runs of features are
@@ -99,19 +141,27 @@ impl Format {
 /// use borderwatch::export::{Encoded, FeatureWriter, Format};
 /// let mut run = Encoded::new(Format::Geojson);
 /// let point = geo::Geometry::Point(geo::Point::new(68.37395, 36.88421));
-/// run.push_with(Some("BW-1"), &point, 6, |p| p.text("side", "AF"));
+/// run.push_with(Some("BW-1"), Some(&point), 6, |p| p.text("side", "AF"));
+/// run.push_with(Some("BW-2"), None, 6, |p| p.null("side"));
 /// let mut out = Vec::new();
 /// let mut writer = FeatureWriter::new(&mut out, Format::Geojson, 6).unwrap();
 /// writer.write_encoded(&run).unwrap();
-/// assert_eq!(writer.finish().unwrap().0, 1);
+/// let written = writer.finish().unwrap();
+/// assert_eq!((written.located, written.unlocated), (1, 1));
+/// assert_eq!(written.bbox.0, [68.37395, 36.88421, 68.37395, 36.88421]);
 /// let text = String::from_utf8(out).unwrap();
 /// assert!(text.contains(r#""coordinates":[68.37395,36.88421]},"properties":{"side":"AF"}"#));
+/// assert!(text.contains(r#""id":"BW-2","geometry":null,"properties":{"side":null}"#));
 /// ```
 #[derive(Debug, Clone)]
 pub struct Encoded {
     text: String,
     bbox: Bbox,
     count: usize,
+    /// Of `count`, the features without a geometry.
+    unlocated: usize,
+    /// Features without a geometry not encoded (see [`Encoded::leave_out`]).
+    left_out: usize,
     /// What goes between two features of the format.
     separator: &'static str,
 }
@@ -123,6 +173,8 @@ impl Encoded {
             text: String::new(),
             bbox: Bbox::default(),
             count: 0,
+            unlocated: 0,
+            left_out: 0,
             separator: if format == Format::Geojsonseq {
                 "\n\u{1e}"
             } else {
@@ -139,7 +191,8 @@ impl Encoded {
 
     /// Appends a Feature.
     pub fn push(&mut self, feature: &Feature, precision: usize) {
-        self.push_with(feature.id.as_deref(), &feature.geometry, precision, |p| {
+        let geometry = feature.geometry.as_ref();
+        self.push_with(feature.id.as_deref(), geometry, precision, |p| {
             for (name, value) in &feature.properties {
                 p.json(name, value);
             }
@@ -147,11 +200,12 @@ impl Encoded {
     }
 
     /// Appends a Feature whose properties `fill` writes straight into the text: no map is
-    /// built, which matters for layers of millions of features.
+    /// built, which matters for layers of millions of features. A feature without geometry
+    /// (None) has `"geometry": null`.
     pub fn push_with(
         &mut self,
         id: Option<&str>,
-        geometry: &Geometry,
+        geometry: Option<&Geometry>,
         precision: usize,
         fill: impl FnOnce(&mut Properties),
     ) {
@@ -166,10 +220,22 @@ impl Encoded {
             push_json_string(text, id);
         }
         text.push_str(",\"geometry\":");
-        geometry_json(geometry, precision, text, &mut self.bbox);
+        match geometry {
+            Some(geometry) => geometry_json(geometry, precision, text, &mut self.bbox),
+            None => {
+                text.push_str("null");
+                self.unlocated += 1;
+            }
+        }
         text.push_str(",\"properties\":");
         push_json_object(text, fill);
         text.push('}');
+    }
+
+    /// Counts a feature without geometry that is not encoded, because the writer it is for
+    /// does not hold one (see [`FeatureWriter::holds_unlocated`]).
+    pub fn leave_out(&mut self) {
+        self.left_out += 1;
     }
 }
 
@@ -185,7 +251,7 @@ pub const RUN_ITEM_BYTES: usize = 768;
 /// use borderwatch::export::{Format, encode_runs};
 /// let points: Vec<geo::Point> = (0..1000).map(|i| geo::Point::new(68.0, 36.0 + i as f64 / 1e3)).collect();
 /// let runs = encode_runs(0..points.len(), Format::Geojsonseq, |i, run| {
-///     run.push_with(None, &points[i].into(), 6, |p| p.count("i", i as u64))
+///     run.push_with(None, Some(&points[i].into()), 6, |p| p.count("i", i as u64))
 /// });
 /// assert_eq!(runs.len(), 2);
 /// ```
@@ -406,10 +472,16 @@ pub struct FeatureWriter<W: Write + Send> {
     out: W,
     format: Format,
     precision: usize,
+    /// Features written, with a geometry or without.
     count: usize,
+    /// Of `count`, the features without a geometry.
+    unlocated: usize,
+    /// Features without a geometry not written.
+    left_out: usize,
+    /// Whether features without a geometry are written, where the format can hold them.
+    keep_unlocated: bool,
     bbox: Bbox,
     csv_columns: Option<Vec<String>>,
-    buffer: String,
     /// Features of the formats written whole at the end (FlatGeobuf, GeoParquet).
     spill: Option<Spill>,
     /// The layer's name, for formats that store one.
@@ -427,9 +499,11 @@ impl<W: Write + Send> FeatureWriter<W> {
             format,
             precision,
             count: 0,
+            unlocated: 0,
+            left_out: 0,
+            keep_unlocated: true,
             bbox: Bbox::default(),
             csv_columns: None,
-            buffer: String::with_capacity(4096),
             spill: match format {
                 Format::Flatgeobuf | Format::Geoparquet => Some(Spill::new()?),
                 _ => None,
@@ -444,13 +518,29 @@ impl<W: Write + Send> FeatureWriter<W> {
         self
     }
 
-    /// Writes one feature.
+    /// Leaves out every feature without a geometry, counted in [`Written::left_out`]: for
+    /// the web map, which lists the incidents without coordinates beside the map.
+    pub fn located_only(mut self) -> FeatureWriter<W> {
+        self.keep_unlocated = false;
+        self
+    }
+
+    /// Whether a feature without a geometry is written (else it is left out and counted).
+    pub fn holds_unlocated(&self) -> bool {
+        self.keep_unlocated && self.format.no_null_geometry().is_none()
+    }
+
+    /// Writes one feature; one without a geometry is left out and counted when the writer
+    /// does not hold it (see [`FeatureWriter::holds_unlocated`]).
     ///
     /// # Panics
     ///
     /// Only if a FlatGeobuf or GeoParquet writer had lost its spill, which [`FeatureWriter::new`] makes for those formats.
     pub fn write(&mut self, feature: &Feature) -> io::Result<()> {
-        self.buffer.clear();
+        if feature.geometry.is_none() && !self.holds_unlocated() {
+            self.left_out += 1;
+            return Ok(());
+        }
         match self.format {
             Format::Geojson | Format::Geojsonseq => {
                 let mut encoded = Encoded::new(self.format);
@@ -459,45 +549,55 @@ impl<W: Write + Send> FeatureWriter<W> {
             }
             Format::Flatgeobuf | Format::Geoparquet => {
                 // Rounded as in the text formats, so every format holds the same coordinates.
-                let mut rounded = feature.geometry.clone();
-                geo::MapCoordsInPlace::map_coords_in_place(&mut rounded, |c| {
-                    round_coord(c, self.precision)
+                let rounded = feature.geometry.clone().map(|mut g| {
+                    geo::MapCoordsInPlace::map_coords_in_place(&mut g, |c| {
+                        round_coord(c, self.precision)
+                    });
+                    g
                 });
                 let spill = self.spill.as_mut().expect("made for these formats");
-                spill.push(&rounded, &feature.properties)?;
+                spill.push(rounded.as_ref(), &feature.properties)?;
             }
-            Format::Csv => {
-                let columns: Vec<String> = feature.properties.keys().cloned().collect();
-                if self.csv_columns.is_none() {
-                    let mut header = vec!["geometry".to_string()];
-                    header.extend(columns.iter().cloned());
-                    write_csv_record(&mut self.out, header.iter().map(String::as_str))?;
-                    self.csv_columns = Some(columns);
-                }
-                let wkt = geometry_wkt(&feature.geometry, self.precision, &mut self.bbox);
-                let keys = self.csv_columns.as_ref().expect("set above");
-                let values: Vec<String> = keys
-                    .iter()
-                    .map(|k| {
-                        feature
-                            .properties
-                            .get(k)
-                            .and_then(text_value)
-                            .unwrap_or_default()
-                    })
-                    .collect();
-                write_csv_record(
-                    &mut self.out,
-                    std::iter::once(wkt.as_str()).chain(values.iter().map(String::as_str)),
-                )?;
-            }
+            Format::Csv => self.write_csv(feature)?,
         }
         self.count += 1;
+        self.unlocated += usize::from(feature.geometry.is_none());
         Ok(())
+    }
+
+    /// Writes one feature as a CSV record (the header first): the WKT, empty when the feature
+    /// has no geometry, then the properties.
+    fn write_csv(&mut self, feature: &Feature) -> io::Result<()> {
+        let columns: Vec<String> = feature.properties.keys().cloned().collect();
+        if self.csv_columns.is_none() {
+            let mut header = vec!["geometry".to_string()];
+            header.extend(columns.iter().cloned());
+            write_csv_record(&mut self.out, header.iter().map(String::as_str))?;
+            self.csv_columns = Some(columns);
+        }
+        let wkt = feature.geometry.as_ref().map_or(String::new(), |g| {
+            geometry_wkt(g, self.precision, &mut self.bbox)
+        });
+        let keys = self.csv_columns.as_ref().expect("set above");
+        let values: Vec<String> = keys
+            .iter()
+            .map(|k| {
+                feature
+                    .properties
+                    .get(k)
+                    .and_then(text_value)
+                    .unwrap_or_default()
+            })
+            .collect();
+        write_csv_record(
+            &mut self.out,
+            std::iter::once(wkt.as_str()).chain(values.iter().map(String::as_str)),
+        )
     }
 
     /// Writes features encoded by [`Encoded`] (GeoJSON and GeoJSON sequence only).
     pub fn write_encoded(&mut self, encoded: &Encoded) -> io::Result<()> {
+        self.left_out += encoded.left_out;
         if encoded.count == 0 {
             return Ok(());
         }
@@ -526,6 +626,7 @@ impl<W: Write + Send> FeatureWriter<W> {
             });
         }
         self.count += encoded.count;
+        self.unlocated += encoded.unlocated;
         Ok(())
     }
 
@@ -539,8 +640,8 @@ impl<W: Write + Send> FeatureWriter<W> {
         self.precision
     }
 
-    /// Ends the layer and returns how many features and their bbox.
-    pub fn finish(mut self) -> io::Result<(usize, Bbox)> {
+    /// Ends the layer and returns what was written.
+    pub fn finish(mut self) -> io::Result<Written> {
         if let Some(spill) = self.spill.take() {
             self.bbox = spill.extent();
             match self.format {
@@ -565,7 +666,12 @@ impl<W: Write + Send> FeatureWriter<W> {
             self.out.write_all(b"}\n")?;
         }
         self.out.flush()?;
-        Ok((self.count, self.bbox))
+        Ok(Written {
+            located: self.count - self.unlocated,
+            unlocated: self.unlocated,
+            left_out: self.left_out,
+            bbox: self.bbox,
+        })
     }
 }
 
@@ -868,7 +974,7 @@ mod tests {
         properties.insert("n".into(), Value::from(3));
         Feature {
             id: Some("x1".into()),
-            geometry,
+            geometry: Some(geometry),
             properties,
         }
     }
@@ -956,6 +1062,56 @@ mod tests {
         assert!(text.ends_with("}\n"));
         let doc: Value = serde_json::from_str(&text[1..]).unwrap();
         assert_eq!(doc["geometry"]["type"], "LineString");
+    }
+
+    #[test]
+    fn features_without_geometry_are_written_null_or_left_out_and_counted() {
+        let located = feature(point!(x: 70.0, y: 38.0).into());
+        let unlocated = Feature {
+            geometry: None,
+            ..located.clone()
+        };
+        let write = |format: Format, located_only: bool| {
+            let mut out = Vec::new();
+            let mut w = FeatureWriter::new(&mut out, format, 6).unwrap();
+            if located_only {
+                w = w.located_only();
+            }
+            w.write(&unlocated).unwrap();
+            w.write(&located).unwrap();
+            (w.finish().unwrap(), out)
+        };
+        let point = Bbox([70.0, 38.0, 70.0, 38.0]);
+        for format in [
+            Format::Geojson,
+            Format::Geojsonseq,
+            Format::Csv,
+            Format::Geoparquet,
+        ] {
+            let (written, _) = write(format, false);
+            let expected = Written {
+                located: 1,
+                unlocated: 1,
+                left_out: 0,
+                bbox: point,
+            };
+            assert_eq!(written, expected, "{format:?}");
+        }
+        let (written, out) = write(Format::Geojson, false);
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains(r#"{"type":"Feature","id":"x1","geometry":null,"properties":"#));
+        let (_, out) = write(Format::Csv, false);
+        assert!(String::from_utf8(out).unwrap().contains("\n,\"Qala-i-Zal"));
+        assert_eq!(written.features(), 2);
+        for (format, located_only) in [(Format::Flatgeobuf, false), (Format::Geojson, true)] {
+            let (written, out) = write(format, located_only);
+            assert_eq!((written.located, written.unlocated), (1, 0), "{format:?}");
+            assert_eq!(written.left_out, 1, "{format:?}");
+            assert!(
+                !String::from_utf8_lossy(&out).contains("null"),
+                "{format:?}"
+            );
+        }
     }
 
     #[test]

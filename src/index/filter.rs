@@ -69,6 +69,24 @@ impl Filter {
             && self.side.is_none()
     }
 
+    /// The filter without its conditions that need a position (border distance and side);
+    /// None when it has none. What an incident without coordinates would have to pass.
+    ///
+    /// ```
+    /// use borderwatch::index::Filter;
+    /// let near = Filter { border_km: Some(10.0), types: vec!["Battles".into()], ..Filter::default() };
+    /// assert_eq!(near.without_position().unwrap().types, ["Battles"]);
+    /// assert!(near.without_position().unwrap().border_km.is_none());
+    /// assert!(Filter::default().without_position().is_none());
+    /// ```
+    pub fn without_position(&self) -> Option<Filter> {
+        (self.border_km.is_some() || self.side.is_some()).then(|| Filter {
+            border_km: None,
+            side: None,
+            ..self.clone()
+        })
+    }
+
     /// Whether only the dates are constrained (answered from the index entry alone).
     fn dates_only(&self) -> bool {
         self.types.is_empty()

@@ -145,14 +145,15 @@ impl MapData {
         let mut incidents_bbox = Bbox::default();
         for layer in Layer::ALL {
             let mut text = Vec::new();
-            let (count, bbox) = write_layer(
+            // Incidents without coordinates are listed beside the map, not drawn.
+            let written = write_layer(
                 layer,
                 context,
-                FeatureWriter::new(&mut text, Format::Geojson, PRECISION)?,
+                FeatureWriter::new(&mut text, Format::Geojson, PRECISION)?.located_only(),
             )?;
             if layer == Layer::Incidents {
-                located = count;
-                incidents_bbox = bbox;
+                located = written.located;
+                incidents_bbox = written.bbox;
             }
             for s in layer.sources() {
                 if !sources.contains(s) {

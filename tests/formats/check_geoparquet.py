@@ -1,6 +1,7 @@
 """GeoParquet written by borderwatch, read back by DuckDB and by Apache Arrow (pyarrow), with
 GEOS (shapely) decoding every WKB geometry. Compares each layer with the GeoJSON export of the
-same data: feature count, bbox, geometry types, column types. Prints "formats: N passed,
+same data: feature count, features without geometry (null WKB and null bbox, as GeoJSON's null
+geometry), bbox, geometry types, column types. Prints "formats: N passed,
 N failed" and exits non-zero on a failure. Run by scripts/formats_test."""
 
 import json
@@ -50,6 +51,14 @@ with tempfile.TemporaryDirectory() as tmp:
         (count,) = con.sql(f"select count(*) from '{path}'").fetchone()
         check(f"{layer}: count (DuckDB)", count == len(geojson["features"]), f"{count}")
         geometries = shapely.from_wkb(table.column("geometry").to_pylist())
+        missing = shapely.is_missing(geometries)
+        nulls = sum(1 for f in geojson["features"] if f["geometry"] is None)
+        if layer == "incidents":
+            check("incidents: the one without coordinates is kept (BW-AFG-0002)", nulls == 1, f"{nulls}")
+        check(f"{layer}: {nulls} without geometry (Arrow)", int(missing.sum()) == nulls, f"{missing.sum()}")
+        (count,) = con.sql(f"select count(*) from '{path}' where geometry is null and bbox is null").fetchone()
+        check(f"{layer}: {nulls} with null geometry and bbox (DuckDB)", count == nulls, f"{count}")
+        geometries = geometries[~missing]
         bounds = shapely.total_bounds(geometries)
         want = geojson.get("bbox")
         check(f"{layer}: bbox of the WKB = GeoJSON bbox",
