@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+use std::ffi::OsStr;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -16,8 +17,8 @@ pub struct Workdir {
 
 /// What a run printed and how it exited.
 pub struct Run {
-    /// The arguments the binary was given.
-    pub args: Vec<String>,
+    /// What was run, as a user would type it (`borderwatch ARGS...`, or a shell line).
+    pub command: String,
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
@@ -38,8 +39,8 @@ impl Run {
         if !codes.contains(&self.code) {
             let expected: Vec<String> = codes.iter().map(ToString::to_string).collect();
             panic!(
-                "\n\nborderwatch {} exited {} (expected {})\n\nstdout:\n{}\n\nstderr:\n{}\n",
-                self.args.join(" "),
+                "\n\n{} exited {} (expected {})\n\nstdout:\n{}\n\nstderr:\n{}\n",
+                self.command,
                 self.code,
                 expected.join(" or "),
                 self.stdout,
@@ -84,9 +85,15 @@ impl Workdir {
     /// which the PostGIS tests set for the password of their throwaway server, and what the
     /// test asked for with [`Workdir::set_env`].
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_borderwatch"));
-        cmd.args(args)
-            .current_dir(self.dir.path())
+        let mut cmd = self.clean_command(env!("CARGO_BIN_EXE_borderwatch"));
+        cmd.args(args);
+        cmd
+    }
+
+    /// `program` run in the directory from the clean environment of [`Workdir::command`].
+    fn clean_command(&self, program: impl AsRef<OsStr>) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.current_dir(self.dir.path())
             .env_clear()
             .env("HOME", self.dir.path());
         for key in ["PATH", "PGPASSFILE"] {
@@ -96,6 +103,22 @@ impl Workdir {
         }
         cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
         cmd
+    }
+
+    /// Runs `line` with `bash -o pipefail -c`, as a user would type it into a shell: in the
+    /// directory, from the clean environment of [`Workdir::command`], with the binary under
+    /// test first on PATH, so that `borderwatch` in the line is that binary.
+    pub fn shell(&self, line: &str) -> Run {
+        let binary = Path::new(env!("CARGO_BIN_EXE_borderwatch"));
+        let bin_dir = binary.parent().expect("the binary's directory");
+        let inherited = std::env::var_os("PATH").unwrap_or_default();
+        let path = std::env::join_paths(
+            std::iter::once(bin_dir.to_path_buf()).chain(std::env::split_paths(&inherited)),
+        )
+        .expect("PATH");
+        let mut cmd = self.clean_command("bash");
+        cmd.args(["-o", "pipefail", "-c", line]).env("PATH", path);
+        finish(line.to_string(), cmd, b"")
     }
 
     /// Runs the binary and asserts that it exits 0 (see [`Run::assert_exit`]).
@@ -113,35 +136,49 @@ impl Workdir {
     /// Starts the binary with every stream piped, `stdin` written by a thread (a write the
     /// command does not read is not an error).
     pub fn spawn_with_stdin(&self, args: &[&str], stdin: &[u8]) -> (Child, JoinHandle<()>) {
-        let mut child = self
-            .command(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn borderwatch");
-        let mut input = child.stdin.take().expect("stdin");
-        let data = stdin.to_vec();
-        let writer = std::thread::spawn(move || {
-            let _ = input.write_all(&data);
-        });
-        (child, writer)
+        spawn_piped(self.command(args), stdin)
     }
 
     pub fn run_with_stdin(&self, args: &[&str], stdin: &[u8]) -> Run {
-        let (child, writer) = self.spawn_with_stdin(args, stdin);
-        let output: Output = child.wait_with_output().expect("wait");
-        writer.join().expect("stdin writer");
-        Run {
-            args: args.iter().map(ToString::to_string).collect(),
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
+        finish(
+            format!("borderwatch {}", args.join(" ")),
+            self.command(args),
+            stdin,
+        )
     }
 
     pub fn root(&self) -> &Path {
         self.dir.path()
+    }
+}
+
+/// Starts `cmd` with every stream piped, `stdin` written by a thread (a write the command
+/// does not read is not an error).
+fn spawn_piped(mut cmd: Command, stdin: &[u8]) -> (Child, JoinHandle<()>) {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut input = child.stdin.take().expect("stdin");
+    let data = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&data);
+    });
+    (child, writer)
+}
+
+/// Runs `cmd` with `stdin` to its end; `command` is how the run is named in messages.
+fn finish(command: String, cmd: Command, stdin: &[u8]) -> Run {
+    let (child, writer) = spawn_piped(cmd, stdin);
+    let output: Output = child.wait_with_output().expect("wait");
+    writer.join().expect("stdin writer");
+    Run {
+        command,
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }
 
