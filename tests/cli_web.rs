@@ -87,9 +87,30 @@ fn site_has_the_page_the_data_maplibre_and_every_layer() {
     );
     let layer: serde_json::Value =
         serde_json::from_str(&wd.read("site/layers/incidents.geojson")).unwrap();
+    let mut lons = Vec::new();
     for f in layer["features"].as_array().unwrap() {
         assert!(f["properties"]["event_date"].as_str().unwrap() >= "2020-01-01");
+        lons.push(f["geometry"]["coordinates"][0].as_f64().unwrap());
     }
+    // A filtered map opens on its incidents, not on the whole border (67.3 to 74.9 E).
+    let meta_json = data
+        .split_once("\"meta\":")
+        .and_then(|(_, rest)| rest.split_once(",\"layers\":"))
+        .map(|(meta, _)| meta)
+        .expect("data.js holds the meta object");
+    let meta: serde_json::Value = serde_json::from_str(meta_json).unwrap();
+    let view: Vec<f64> = serde_json::from_value(meta["view"].clone()).unwrap();
+    let (west, east) = lons
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(w, e), &x| (w.min(x), e.max(x)));
+    assert!(
+        view[0] <= west && view[2] >= east,
+        "{view:?} holds {west}..{east}"
+    );
+    assert!(
+        view[2] - view[0] < 3.0,
+        "{view:?} is the incidents' box, not the region"
+    );
 }
 
 #[test]

@@ -179,7 +179,7 @@ impl MapData {
             "filters": context.filter.describe(),
             // The buffer's width, which the page's layer toggle names.
             "km": context.sizes.buffer_km,
-            "view": view(incidents_bbox),
+            "view": view(incidents_bbox, !context.filter.is_empty()),
         });
         let mut script = String::from("window.BORDERWATCH = {\"meta\":");
         script.push_str(&meta.to_string());
@@ -357,8 +357,20 @@ fn glyphs_for(labels: &str) -> Value {
     Value::Object(fonts)
 }
 
-/// The initial view: the AF–TJ border with the incidents, as [west, south, east, north].
-fn view(incidents: Bbox) -> [f64; 4] {
+/// The least width and height, in degrees (about 20 km), that a filtered map opens on, so
+/// that a lone incident is shown among the places around it rather than at the deepest zoom.
+const MIN_VIEW_SPAN_DEG: f64 = 0.2;
+
+/// The initial view, as [west, south, east, north]: a filtered map opens on its incidents
+/// (at least [`MIN_VIEW_SPAN_DEG`] across); an unfiltered one, or one whose filter left no
+/// incident with a place, on the AF–TJ border together with the incidents.
+fn view(incidents: Bbox, filtered: bool) -> [f64; 4] {
+    if filtered && !incidents.is_empty() {
+        let [w, s, e, n] = incidents.0;
+        let pad_x = (MIN_VIEW_SPAN_DEG - (e - w)).max(0.0) / 2.0;
+        let pad_y = (MIN_VIEW_SPAN_DEG - (n - s)).max(0.0) / 2.0;
+        return [w - pad_x, s - pad_y, e + pad_x, n + pad_y];
+    }
     let mut b = Bbox::of(
         crate::reference::Reference::bundled()
             .border()
@@ -377,6 +389,22 @@ fn view(incidents: Bbox) -> [f64; 4] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_filtered_map_opens_on_its_incidents() {
+        let two = Bbox([69.0, 37.0, 69.5, 37.3]);
+        assert_eq!(view(two, true), [69.0, 37.0, 69.5, 37.3]);
+        let [w, s, e, n] = view(Bbox([70.0, 38.0, 70.0, 38.0]), true);
+        assert!(
+            (e - w - MIN_VIEW_SPAN_DEG).abs() < 1e-9 && (n - s - MIN_VIEW_SPAN_DEG).abs() < 1e-9
+        );
+        assert!(w < 70.0 && e > 70.0 && s < 38.0 && n > 38.0);
+        // Unfiltered, or nothing left to show: the whole border, which runs from about 67.3 to 74.9 E.
+        for (b, filtered) in [(two, false), (Bbox::default(), true)] {
+            let [w, _, e, _] = view(b, filtered);
+            assert!(w < 68.0 && e > 74.0, "{w} {e}");
+        }
+    }
 
     #[test]
     fn glyph_ranges_follow_the_label_text() {
