@@ -198,6 +198,27 @@ fn where_reports_district_border_distance_and_side() {
 }
 
 #[test]
+fn where_never_pairs_a_country_with_another_countrys_district() {
+    // Panji Poyon, on the Tajik bank of the Panj: Natural Earth's 10m outline runs north of
+    // it, the OpenStreetMap district layer puts it in Dusti (Khatlon).
+    let wd = Workdir::new();
+    let run = wd.output(&["where", "--format", "json", "37.19443,68.57721"]);
+    let answer = &json_lines(&run.stdout)[0];
+    let country = answer["country"].as_str().unwrap_or_default();
+    let district_country = match answer["district_id"].as_str() {
+        Some(id) => id[..2].to_uppercase(),
+        None => country.to_string(),
+    };
+    assert_eq!(district_country, country, "{answer}");
+    if country == "AF" {
+        let conflict = answer["conflict"].as_str().unwrap_or_default();
+        assert!(conflict.contains("Dusti"), "{answer}");
+        let table = wd.output(&["where", "37.19443,68.57721"]);
+        assert!(table.stdout.contains("layers disagree"), "{}", table.stdout);
+    }
+}
+
+#[test]
 fn custom_gazetteer_is_used_and_its_errors_name_line_and_field() {
     let wd = Workdir::new();
     wd.create(

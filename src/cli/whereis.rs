@@ -69,6 +69,7 @@ fn write_answers(answers: &[Answer], format: Format) -> Result<(), Error> {
                     "side",
                     "nearest",
                     "nearest_km",
+                    "note",
                 ])
                 .map_err(io)?;
             for a in answers {
@@ -87,6 +88,7 @@ fn write_answers(answers: &[Answer], format: Format) -> Result<(), Error> {
                         first
                             .map(|n| format!("{:.3}", n.distance_km))
                             .unwrap_or_default(),
+                        l.conflict.clone().unwrap_or_default(),
                     ])
                     .map_err(io)?;
             }
@@ -95,7 +97,7 @@ fn write_answers(answers: &[Answer], format: Format) -> Result<(), Error> {
         Format::Table => {
             for a in answers {
                 let l = &a.location;
-                let rows = vec![
+                let mut rows = vec![
                     vec!["point".into(), format!("{:.5}, {:.5}", l.lat, l.lon)],
                     vec![
                         "country".into(),
@@ -114,6 +116,9 @@ fn write_answers(answers: &[Answer], format: Format) -> Result<(), Error> {
                         format!("{:.2} km ({} side)", l.border_km, l.side.as_str()),
                     ],
                 ];
+                if let Some(conflict) = &l.conflict {
+                    rows.push(vec!["note".into(), conflict.clone()]);
+                }
                 write_table(&mut out, &["", ""], &rows).map_err(Error::output)?;
                 let nearby: Vec<Vec<String>> = a
                     .nearest

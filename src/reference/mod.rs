@@ -116,6 +116,11 @@ pub struct Location {
     pub border_point: [f64; 2],
     /// The side of the AF–TJ border the point lies on.
     pub side: Side,
+    /// Set where the layers disagree: the country outline (Natural Earth) puts the point in
+    /// one country and the district outlines in a district of another. The district fields
+    /// then stay empty (they must agree with the country) and this names the other reading.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conflict: Option<String>,
 }
 
 /// The bundled reference layers, parsed once.
@@ -460,10 +465,37 @@ impl Reference {
     }
 
     /// Country, province and district containing the point, and its border distance.
+    ///
+    /// The district always lies in the country given: near the border the coarser country
+    /// outline and the district outlines can disagree, and the answer then says so in
+    /// [`Location::conflict`] instead of pairing a country with another country's district.
+    ///
+    /// ```
+    /// use borderwatch::reference::Reference;
+    /// // Panji Poyon, on the Tajik bank of the Panj, where Natural Earth's outline is south of the river.
+    /// let here = Reference::bundled().locate(geo::Point::new(68.57721, 37.19443));
+    /// if let Some(conflict) = &here.conflict {
+    ///     assert!(here.admin2.is_none());
+    ///     assert!(conflict.contains("Dusti"), "{conflict}");
+    /// }
+    /// ```
     pub fn locate(&self, p: Point) -> Location {
         let country = self.country_at(p);
-        let district = self.districts().iter().find(|d| d.contains(p));
+        let code = country.map(|c| c.country.as_str());
+        let containing: Vec<&Region> = self.districts().iter().filter(|d| d.contains(p)).collect();
+        let district = containing
+            .iter()
+            .copied()
+            .find(|d| code.is_none_or(|code| d.country == code));
         let nearest = self.border_distance(p);
+        let conflict = match (country, district, containing.first()) {
+            (Some(c), None, Some(other)) => Some(format!(
+                "the layers disagree here: Natural Earth's outline puts the point in {}, the \
+                 district outlines in {}, {} ({}); {:.1} km from the border line",
+                c.name, other.name, other.admin1, other.country, nearest.km
+            )),
+            _ => None,
+        };
         Location {
             lat: p.y(),
             lon: p.x(),
@@ -474,11 +506,12 @@ impl Reference {
             district_id: district.and_then(|d| d.place_id.clone()),
             border_km: nearest.km,
             border_point: [nearest.point.x(), nearest.point.y()],
-            side: match country.map(|c| c.country.as_str()) {
+            side: match code {
                 Some("AF") => Side::AF,
                 Some("TJ") => Side::TJ,
                 _ => Side::Other,
             },
+            conflict,
         }
     }
 }
