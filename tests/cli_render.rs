@@ -335,16 +335,18 @@ fn the_subtitle_never_sums_unknown_fatalities_as_zero() {
 #[test]
 fn scale_bar_is_the_stated_distance_within_one_percent() {
     let wd = Workdir::new();
-    for (i, view) in [
-        vec!["--around", "Qala-i-Zal", "--km", "80"],
-        vec!["--bbox", "66,35,76,40"],
-        vec!["--around", "37.49,71.55", "--km", "5"],
+    // The last view holds no incident: the image is drawn all the same, and exits 1.
+    for (i, (view, code)) in [
+        (vec!["--around", "Qala-i-Zal", "--km", "80"], 0),
+        (vec!["--bbox", "66,35,76,40"], 0),
+        (vec!["--around", "37.49,71.55", "--km", "5"], 1),
     ]
     .into_iter()
     .enumerate()
     {
         let out = format!("{i}.svg");
-        render(&wd, &[view.clone(), vec!["--out", &out]].concat());
+        wd.run(&[vec!["render"], view.clone(), vec!["--out", &out]].concat())
+            .assert_exit(code);
         let svg = read_svg(&wd, &out);
         let metres_per_px = root_number(&svg, "data-metres-per-px");
         let km: f64 = attribute_values(&svg, "data-km")[0].parse().unwrap();
@@ -451,6 +453,29 @@ fn bad_requests_get_one_clear_line() {
         assert!(run.stderr.contains(message), "{args:?}: {}", run.stderr);
         assert!(!wd.path("m.png").exists());
     }
+}
+
+#[test]
+fn an_image_with_no_incident_is_written_and_exits_1() {
+    let wd = Workdir::new();
+    let run = wd.run(&["render", "--out", "empty.png", "--since", "2030-01-01"]);
+    run.assert_exit(1);
+    assert!(
+        run.stderr.contains("empty.png: 0 incidents (0 symbols)")
+            && run
+                .stderr
+                .contains("no incident matches: the image shows the basemap alone"),
+        "{}",
+        run.stderr
+    );
+    assert!(wd.path("empty.png").is_file());
+    let one = wd.run(&["render", "--out", "one.svg", "--since", "2023-08-01"]);
+    one.assert_exit(0);
+    assert!(
+        one.stderr.contains("one.svg: 1 incident (1 symbol)"),
+        "{}",
+        one.stderr
+    );
 }
 
 /// A CSV of Battles at the points (lat, lon), with 1, 2, ... fatalities.

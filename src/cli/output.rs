@@ -386,14 +386,14 @@ pub fn image_extension(out: &std::path::Path) -> Result<String, Error> {
 }
 
 /// Draws the incidents of `table` that pass `filter` and writes the image to `out` (PNG at
-/// `scale`, or SVG, by its extension).
+/// `scale`, or SVG, by its extension); returns how many incidents it drew.
 pub fn write_image(
     table: &IncidentTable,
     filter: &Filter,
     options: &crate::render::Options,
     scale: f32,
     out: &std::path::Path,
-) -> Result<(), Error> {
+) -> Result<usize, Error> {
     let extension = image_extension(out)?;
     let index = IncidentIndex::new(table);
     let drawn = crate::render::draw(&index, filter, &Gazetteer::bundled(), options)
@@ -405,12 +405,24 @@ pub fn write_image(
         drawn.svg.into_bytes()
     };
     write_atomically(out, |w| w.write_all(&bytes))?;
+    let symbols = if drawn.symbols == 1 {
+        "symbol"
+    } else {
+        "symbols"
+    };
+    let labels = if drawn.labels == 1 { "label" } else { "labels" };
     eprintln!(
-        "borderwatch: {}: {} incidents ({} symbols), {} labels",
+        "borderwatch: {}: {} ({} {symbols}), {} {labels}",
         out.display(),
-        drawn.incidents,
+        crate::render::counted(drawn.incidents),
         drawn.symbols,
         drawn.labels
     );
-    Ok(())
+    if drawn.incidents == 0 {
+        eprintln!(
+            "borderwatch: {}: no incident matches: the image shows the basemap alone",
+            out.display()
+        );
+    }
+    Ok(drawn.incidents)
 }

@@ -68,8 +68,10 @@ pub fn run(args: Args) -> Result<i32, Error> {
     let table = args.image.incidents.load()?;
     let options = options(&args.image)?;
     let filter = args.image.filters.filter()?;
-    write_image(&table, &filter, &options, args.image.scale, &args.out)?;
-    Ok(0)
+    let drawn = write_image(&table, &filter, &options, args.image.scale, &args.out)?;
+    // The image is written either way (a basemap of the area is still a map); the exit
+    // code says whether any incident was found, as `near` and `bbox` do.
+    Ok(if drawn == 0 { 1 } else { 0 })
 }
 
 /// The image's drawing options from the command line.

@@ -1484,8 +1484,13 @@ fn default_subtitle(index: &IncidentIndex, rows: &[u32], filter: &Filter, view: 
     parts.join(" · ")
 }
 
-/// "1 incident", "7 incidents".
-fn counted(n: usize) -> String {
+/// "1 incident", "7 incidents": a count of incidents in words, for captions and messages.
+///
+/// ```
+/// assert_eq!(borderwatch::render::counted(1), "1 incident");
+/// assert_eq!(borderwatch::render::counted(0), "0 incidents");
+/// ```
+pub fn counted(n: usize) -> String {
     if n == 1 {
         "1 incident".into()
     } else {
