@@ -772,7 +772,9 @@ impl Geocoder {
                 };
                 let score = SCORE_SKELETON + 0.04 * fold_similarity - former;
                 best.offer(e.place, entry, score, MatchKind::Folded);
-            } else if fold_similarity >= MIN_FUZZY_SIMILARITY {
+            } else if fold_similarity >= MIN_FUZZY_SIMILARITY
+                && words_align(&folded_chars, name_fold)
+            {
                 let key_similarity = similarity(key_distance, key_chars.len(), name_key.len());
                 let score = 0.55 + 0.25 * fold_similarity + 0.05 * key_similarity;
                 best.offer(e.place, entry, score, MatchKind::Fuzzy);
@@ -1051,6 +1053,44 @@ fn unresolved(query: &str, note: String) -> Outcome {
     }
 }
 
+/// The shortest word, in characters, that [`words_align`] compares: shorter ones (izafe
+/// `e`/`i`, `al`, `ul`) vary between spellings of one name.
+const MIN_ALIGNED_WORD: usize = 4;
+/// The least similarity of two words whose skeletons are one edit apart for [`words_align`]
+/// to take them as spellings of one word (`khvadzha`/`khwaja` 0.63; `surkh`/`sarai` 0.4).
+const MIN_WORD_SIMILARITY: f64 = 0.5;
+
+/// Whether a misspelling or another transliteration could turn the folded name `a` into `b`
+/// word by word. A typo changes letters, not a whole word: when both names have the same
+/// number of words, every word of [`MIN_ALIGNED_WORD`] or more letters must be within
+/// [`allowed_distance`] of its counterpart (at least one edit), or be a transliteration of
+/// it (skeletons one edit apart, the letters mostly shared). Names of one word, or of
+/// different word counts, are left to the distance of the whole.
+fn words_align(a: &[char], b: &[char]) -> bool {
+    let words = |s: &[char]| -> Vec<String> {
+        s.split(|c| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(|w| w.iter().collect())
+            .collect()
+    };
+    let (wa, wb) = (words(a), words(b));
+    if wa.len() != wb.len() || wa.len() < 2 {
+        return true;
+    }
+    wa.iter().zip(&wb).all(|(x, y)| {
+        let (xc, yc): (Vec<char>, Vec<char>) = (x.chars().collect(), y.chars().collect());
+        let len = xc.len().max(yc.len());
+        let distance = osa_distance(&xc, &yc);
+        if len < MIN_ALIGNED_WORD || distance <= allowed_distance(len).max(1) {
+            return true;
+        }
+        let (kx, ky): (Vec<char>, Vec<char>) =
+            (skeleton(x).chars().collect(), skeleton(y).chars().collect());
+        osa_distance(&kx, &ky) <= 1
+            && similarity(distance, xc.len(), yc.len()) >= MIN_WORD_SIMILARITY
+    })
+}
+
 fn adjust(hit: &mut Hit, matched: bool, label: impl FnOnce() -> String) {
     if matched {
         hit.rank += CONTEXT_BONUS;
@@ -1103,6 +1143,27 @@ mod tests {
 
     fn top(query: &str) -> Outcome {
         Geocoder::bundled().geocode(query, &Options::default())
+    }
+
+    #[test]
+    fn a_typo_changes_letters_not_whole_words() {
+        let c = |s: &str| fold(s).chars().collect::<Vec<_>>();
+        assert!(!words_align(&c("Sang-e Surkh"), &c("Sang-i-Sarai")));
+        assert!(words_align(&c("Qala-i-Zaal"), &c("Qala-i-Zal")));
+        assert!(words_align(&c("Хваджа Гхар"), &c("Khwaja Ghar")));
+        assert!(words_align(&c("Бахаутдин Khwaja"), &c("Bahauddin Khwaja")));
+        assert!(
+            words_align(&c("Kevron"), &c("Kavrun")),
+            "one word: the whole decides"
+        );
+        let geocoder = Geocoder::bundled();
+        let outpost = geocoder.geocode("Sang-e Surkh outpost", &Options::default());
+        assert_ne!(
+            outpost.status,
+            Status::Resolved,
+            "{:?}",
+            outpost.candidates.first()
+        );
     }
 
     #[test]
