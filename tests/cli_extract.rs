@@ -545,3 +545,28 @@ fn a_hard_wrapped_article_reads_as_its_sentences() {
     assert_eq!(drafts[0]["event_date"], "2023-04-30", "{}", drafts[0]);
     assert_eq!(drafts[0]["fatalities"], 2, "{}", drafts[0]);
 }
+
+#[test]
+fn an_article_without_a_draft_says_why() {
+    let wd = Workdir::new();
+    let run = wd.run_with_stdin(
+        &["extract", "-"],
+        b"Kunduz is a city of northern Afghanistan. Its market is known for melons.\n",
+    );
+    run.assert_exit(1);
+    assert!(
+        run.stderr.contains("stdin: no draft:")
+            && run.stderr.contains("no sentence reports an incident"),
+        "{}",
+        run.stderr
+    );
+    let nothing = wd.run_with_stdin(&["extract", "-"], b"The weather was fine all week.\n");
+    nothing.assert_exit(1);
+    assert!(
+        nothing
+            .stderr
+            .contains("names no place the gazetteer knows"),
+        "{}",
+        nothing.stderr
+    );
+}

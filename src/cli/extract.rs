@@ -9,7 +9,7 @@ use super::args::Format;
 use super::output::{clean, print_table};
 use crate::error::Error;
 use crate::extract::{Draft, Options, extract, merge::merge, toponyms::Mention};
-use crate::incidents::date::parse_date;
+use crate::incidents::date::{display_date, parse_date};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -123,6 +123,9 @@ pub fn run(mut args: Args) -> Result<i32, Error> {
         progress.set_message(path.display().to_string());
         let (origin, text) = read(path)?;
         let (d, m) = extract(&text, &origin, &options);
+        if d.is_empty() && !args.toponyms {
+            progress.suspend(|| eprintln!("borderwatch: {origin}: {}", why_no_draft(&m)));
+        }
         drafts.extend(d);
         mentions.extend(m.into_iter().map(|m| (origin.clone(), m)));
         progress.inc(1);
@@ -131,94 +134,122 @@ pub fn run(mut args: Args) -> Result<i32, Error> {
     if !args.no_merge && args.files.len() > 1 {
         drafts = merge(drafts);
     }
-    let io = Error::output;
     if args.toponyms {
-        match args.format {
-            Format::Json => {
-                for (origin, m) in &mentions {
-                    let mut value = serde_json::to_value(m).expect("serialisable");
-                    value["file"] = origin.clone().into();
-                    println!("{value}");
-                }
-            }
-            Format::Csv => {
-                let mut w = csv::Writer::from_writer(std::io::stdout());
-                w.write_record([
-                    "file",
-                    "mention",
-                    "start",
-                    "end",
-                    "status",
-                    "id",
-                    "name",
-                    "kind",
-                    "country",
-                    "admin1",
-                    "lat",
-                    "lon",
-                    "precision",
-                    "reason",
-                ])
-                .map_err(Error::output)?;
-                for (origin, m) in &mentions {
-                    let opt = |v: Option<String>| v.unwrap_or_default();
-                    w.write_record([
-                        origin.clone(),
-                        m.mention.clone(),
-                        m.start.to_string(),
-                        m.end.to_string(),
-                        m.status.as_str().into(),
-                        opt(m.id.clone()),
-                        opt(m.name.clone()),
-                        opt(m.kind.map(|k| k.to_string())),
-                        opt(m.country.clone()),
-                        opt(m.admin1.clone()),
-                        opt(m.lat.map(|x| x.to_string())),
-                        opt(m.lon.map(|x| x.to_string())),
-                        opt(m.precision.map(|x| x.to_string())),
-                        m.reason.clone(),
-                    ])
-                    .map_err(Error::output)?;
-                }
-                w.flush().map_err(io)?;
-            }
-            Format::Table => {
-                let rows: Vec<Vec<String>> = mentions
-                    .iter()
-                    .map(|(_, m)| {
-                        vec![
-                            m.mention.clone(),
-                            m.start.to_string(),
-                            m.status.as_str().into(),
-                            m.name.clone().unwrap_or_default(),
-                            m.kind.map(|k| k.to_string()).unwrap_or_default(),
-                            m.country.clone().unwrap_or_default(),
-                            m.admin1.clone().unwrap_or_default(),
-                        ]
-                    })
-                    .collect();
-                print_table(
-                    &[
-                        "mention", "at", "status", "place", "kind", "country", "admin1",
-                    ],
-                    &rows,
-                );
-            }
-        }
+        write_mentions(&mentions, args.format)?;
         return Ok(if mentions.is_empty() { 1 } else { 0 });
     }
-    match args.format {
+    write_drafts(&drafts, args.format)?;
+    Ok(if drafts.is_empty() { 1 } else { 0 })
+}
+
+/// Why an article gave no draft, in words a user can act on.
+fn why_no_draft(mentions: &[Mention]) -> String {
+    let resolved = mentions
+        .iter()
+        .filter(|m| m.status == crate::geocode::Status::Resolved)
+        .count();
+    if mentions.is_empty() {
+        "no draft: the text names no place the gazetteer knows, and an incident needs a place"
+            .into()
+    } else {
+        format!(
+            "no draft: {} place mentions ({resolved} resolved), but no sentence reports an \
+             incident (an attack, a clash, an arrest, a seizure...) with a date or a place of \
+             its own; --toponyms lists the places",
+            mentions.len()
+        )
+    }
+}
+
+fn write_mentions(mentions: &[(String, Mention)], format: Format) -> Result<(), Error> {
+    match format {
         Format::Json => {
-            for d in &drafts {
+            for (origin, m) in mentions {
+                let mut value = serde_json::to_value(m).expect("serialisable");
+                value["file"] = origin.clone().into();
+                println!("{value}");
+            }
+        }
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(std::io::stdout());
+            w.write_record([
+                "file",
+                "mention",
+                "start",
+                "end",
+                "status",
+                "id",
+                "name",
+                "kind",
+                "country",
+                "admin1",
+                "lat",
+                "lon",
+                "precision",
+                "reason",
+            ])
+            .map_err(Error::output)?;
+            for (origin, m) in mentions {
+                let opt = |v: Option<String>| v.unwrap_or_default();
+                w.write_record([
+                    origin.clone(),
+                    m.mention.clone(),
+                    m.start.to_string(),
+                    m.end.to_string(),
+                    m.status.as_str().into(),
+                    opt(m.id.clone()),
+                    opt(m.name.clone()),
+                    opt(m.kind.map(|k| k.to_string())),
+                    opt(m.country.clone()),
+                    opt(m.admin1.clone()),
+                    opt(m.lat.map(|x| x.to_string())),
+                    opt(m.lon.map(|x| x.to_string())),
+                    opt(m.precision.map(|x| x.to_string())),
+                    m.reason.clone(),
+                ])
+                .map_err(Error::output)?;
+            }
+            w.flush().map_err(Error::output)?;
+        }
+        Format::Table => {
+            let rows: Vec<Vec<String>> = mentions
+                .iter()
+                .map(|(_, m)| {
+                    vec![
+                        m.mention.clone(),
+                        m.start.to_string(),
+                        m.status.as_str().into(),
+                        m.name.clone().unwrap_or_default(),
+                        m.kind.map(|k| k.to_string()).unwrap_or_default(),
+                        m.country.clone().unwrap_or_default(),
+                        m.admin1.clone().unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            print_table(
+                &[
+                    "mention", "at", "status", "place", "kind", "country", "admin1",
+                ],
+                &rows,
+            );
+        }
+    }
+    Ok(())
+}
+
+fn write_drafts(drafts: &[Draft], format: Format) -> Result<(), Error> {
+    match format {
+        Format::Json => {
+            for d in drafts {
                 println!("{}", serde_json::to_string(d).expect("serialisable"));
             }
         }
         Format::Csv => {
             let mut w = csv::Writer::from_writer(std::io::stdout());
-            for d in &drafts {
+            for d in drafts {
                 w.serialize(d).map_err(Error::output)?;
             }
-            w.flush().map_err(io)?;
+            w.flush().map_err(Error::output)?;
         }
         Format::Table => {
             let rows: Vec<Vec<String>> = drafts
@@ -227,8 +258,10 @@ pub fn run(mut args: Args) -> Result<i32, Error> {
                     let evidence: String = d.evidence.chars().take(70).collect();
                     vec![
                         d.event_id_cnty.clone(),
-                        d.event_date
-                            .map_or_else(|| "unknown".into(), |x| x.to_string()),
+                        d.event_date.map_or_else(
+                            || "unknown".into(),
+                            |x| display_date(x, d.time_precision),
+                        ),
                         d.event_type.clone(),
                         d.location.clone(),
                         d.admin1.clone(),
@@ -248,5 +281,5 @@ pub fn run(mut args: Args) -> Result<i32, Error> {
             );
         }
     }
-    Ok(if drafts.is_empty() { 1 } else { 0 })
+    Ok(())
 }
