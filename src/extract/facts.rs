@@ -259,13 +259,20 @@ pub fn number(text: &str) -> Option<u32> {
 /// let (count, note) = fatalities("killing and wounding more than 40 Afghan security personnel");
 /// assert_eq!(count, None);
 /// assert!(note.unwrap().contains("killed and wounded"));
+/// // One person named with "a": one death, unless "a" opens a quantity.
+/// assert_eq!(fatalities("A Tajik border guard officer has been killed").0, Some(1));
+/// assert_eq!(fatalities("guards have shot dead a drug smuggler").0, Some(1));
+/// assert_eq!(fatalities("a number of smugglers were killed").0, None);
 /// ```
 pub fn fatalities(sentence: &str) -> (Option<u32>, Option<String>) {
+    // Characters from a figure to its verb: room for an apposition ("One of the trespassers,
+    // Afghan national Abdurahman waladi Amanboy, was reportedly killed").
+    const TOLL_REACH: usize = 90;
     static P: OnceLock<(Regex, Regex, Regex)> = OnceLock::new();
     let (killed, verb_first, mixed) = P.get_or_init(|| {
         let n = r"(\d[\d,]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|dozens|hundreds)";
         (
-            Regex::new(&format!(r"(?i)\b(?:at least |more than |some |about )?{n}\b[^.;]{{0,60}}?\b(?:were|was|have been|had been)? ?(?:killed|dead|died|neutrali[sz]ed|slain)")).expect("regex"),
+            Regex::new(&format!(r"(?i)\b(?:at least |more than |some |about )?{n}\b[^.;]{{0,{TOLL_REACH}}}?\b(?:were|was|have been|had been)?(?: reportedly| also)? ?(?:killed|dead|died|neutrali[sz]ed|slain)")).expect("regex"),
             Regex::new(&format!(r"(?i)\b(?:killing|killed) (?:at least |more than |some |about )?{n}\b")).expect("regex"),
             Regex::new(r"(?i)\bkill(?:ing|ed)? and wound(?:ing|ed)?|\bkilled or wounded|\bdead (?:and|or) wounded|\bcasualties\b").expect("regex"),
         )
@@ -286,7 +293,8 @@ pub fn fatalities(sentence: &str) -> (Option<u32>, Option<String>) {
     let count = killed
         .captures(sentence)
         .or_else(|| verb_first.captures(sentence))
-        .and_then(|c| number(&c[1]));
+        .and_then(|c| number(&c[1]))
+        .or_else(|| one_person_killed(sentence).then_some(1));
     let bound = ["at least", "more than", "some ", "about "]
         .iter()
         .any(|w| sentence.to_lowercase().contains(w));
@@ -295,6 +303,27 @@ pub fn fatalities(sentence: &str) -> (Option<u32>, Option<String>) {
         _ => None,
     };
     (count, note)
+}
+
+/// Words after "a"/"an" that make it a quantity, not one person ("a number of", "a dozen").
+const QUANTITY_WORDS: &[&str] = &[
+    "number", "group", "dozen", "few", "handful", "lot", "score", "unknown", "total", "couple",
+];
+
+/// Whether the sentence reports the death of one person named with "a"/"an": "a border
+/// guard officer has been killed", "shot dead a drug smuggler".
+fn one_person_killed(sentence: &str) -> bool {
+    static P: OnceLock<[Regex; 2]> = OnceLock::new();
+    let patterns = P.get_or_init(|| {
+        [
+            Regex::new(r"(?i)\ban? (\w+)[^.;,]{0,60}?\b(?:was|has been|had been)(?: reportedly)? (?:killed|shot dead|slain)\b").expect("regex"),
+            Regex::new(r"(?i)\b(?:killing|killed|shot dead|shooting dead|shot and killed) an? (\w+)").expect("regex"),
+        ]
+    });
+    patterns.iter().any(|p| {
+        p.captures_iter(sentence)
+            .any(|c| !QUANTITY_WORDS.contains(&c[1].to_lowercase().as_str()))
+    })
 }
 
 /// Deaths a sentence reports, with the side they fell on.
