@@ -546,6 +546,33 @@ fn a_hard_wrapped_article_reads_as_its_sentences() {
     assert_eq!(drafts[0]["fatalities"], 2, "{}", drafts[0]);
 }
 
+/// A page saved with its metadata lines, as `# key: value` headers: the headers are not
+/// article text (the URL's "killed-in-skirmish" is no evidence), and `# published:` dates it.
+const SAVED_PAGE: &str = "# source: http://example.org/news/trafficker-killed-in-skirmish\n\
+# published: 2016-08-08\n\
+\n\
+Drug trafficker killed in skirmish on the Tajik-Afghan border\n\
+\n\
+Tajik border guards clashed with armed drug traffickers in Hamadoni district on Sunday.\n\
+\n\
+One of the trespassers, an Afghan national named in the report, was reportedly killed.\n";
+
+#[test]
+fn a_saved_page_is_dated_by_its_published_line_and_its_headers_are_no_evidence() {
+    let wd = Workdir::new();
+    let run = wd.run_with_stdin(&["extract", "--format", "json", "-"], SAVED_PAGE.as_bytes());
+    run.assert_exit(0);
+    let drafts = json_lines(&run.stdout);
+    assert_eq!(drafts.len(), 1, "{drafts:?}");
+    let draft = &drafts[0];
+    // "on Sunday" against Monday 2016-08-08.
+    assert_eq!(draft["event_date"], "2016-08-07", "{draft}");
+    assert_eq!(draft["admin2"], "Hamadoni", "{draft}");
+    assert_eq!(draft["fatalities"], 1, "{draft}");
+    let evidence = draft["evidence"].as_str().unwrap();
+    assert!(!evidence.contains("# source"), "{evidence}");
+}
+
 #[test]
 fn an_article_without_a_draft_says_why() {
     let wd = Workdir::new();

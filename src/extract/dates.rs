@@ -36,6 +36,9 @@ fn month_number(text: &str) -> Option<u32> {
 }
 
 struct Patterns {
+    /// A page's own date line: "Published: 2016-08-08", "# date: 2016-08-08", or an ISO
+    /// date opening a line ("2016-08-08 15:45").
+    metadata_date: Regex,
     day_month_year: Regex,
     month_day_year: Regex,
     day_month: Regex,
@@ -55,6 +58,10 @@ fn patterns() -> &'static Patterns {
     P.get_or_init(|| {
         let r = |s: String| Regex::new(&s).expect("date regex");
         Patterns {
+            metadata_date: r(
+                r"(?im)^[\W_]*(?:(?:published|posted|updated|date|dated|dateline)\b[^\n\d]{0,20})?((?:19|20)\d\d)-(\d\d)-(\d\d)\b"
+                    .to_string(),
+            ),
             day_month_year: r(format!(r"\b(\d{{1,2}}) ({MONTHS}),? (\d{{4}})\b")),
             month_day_year: r(format!(r"\b({MONTHS}) (\d{{1,2}}),? (\d{{4}})\b")),
             day_month: r(format!(r"\b(\d{{1,2}}) ({MONTHS})\b")),
@@ -78,17 +85,28 @@ fn patterns() -> &'static Patterns {
     })
 }
 
-/// The publication date of an article: a dateline (a date alone on one of the first lines, or
+/// The publication date of an article: the page's own date line ("Published: 2016-08-08",
+/// an ISO date opening a line), else a dateline (a date alone on one of the first lines, or
 /// "on 16 Jan 2021" in a byline) near the top.
 ///
 /// ```
 /// use borderwatch::extract::dates::dateline;
 /// let d = dateline("Back to TopThursday, 28 Nov 2024\n\nISIS Fighters Attack").unwrap();
 /// assert_eq!(d.to_string(), "2024-11-28");
+/// let saved = "# source: https://example.org/a\n# published: 2016-08-08\n\nTitle\n";
+/// assert_eq!(dateline(saved).unwrap().to_string(), "2016-08-08");
+/// // An ISO date inside a sentence is not the page's date.
+/// assert!(dateline("Talks on 2016-08-08 were cancelled.").is_none());
 /// ```
 pub fn dateline(text: &str) -> Option<NaiveDate> {
     let head: String = text.chars().take(400).collect();
     let p = patterns();
+    let numeric = |c: regex::Captures| {
+        NaiveDate::from_ymd_opt(c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?)
+    };
+    if let Some(d) = p.metadata_date.captures(&head).and_then(numeric) {
+        return Some(d);
+    }
     if let Some(c) = p.day_month_year.captures(&head) {
         return ymd(&c[3], &c[2], &c[1]);
     }

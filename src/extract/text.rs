@@ -23,13 +23,30 @@ const ABBREVIATIONS: &[&str] = &[
     "approx", "inc", "co", "ltd",
 ];
 
+/// Whether the line that `line` starts is a metadata line: `#`, a word, a colon.
+fn is_metadata_line(line: &[char]) -> bool {
+    let Some(rest) = line.strip_prefix(&['#']) else {
+        return false;
+    };
+    let rest: Vec<char> = rest.iter().copied().skip_while(|c| *c == ' ').collect();
+    let key = rest
+        .iter()
+        .take_while(|c| c.is_alphabetic() || **c == '_' || **c == '-')
+        .count();
+    key > 0 && rest.get(key) == Some(&':')
+}
+
 /// Splits text into sentences at `.`, `!` or `?` followed by a space and a capital letter or
 /// quote, and at blank lines and line breaks; abbreviations and initials do not end one. A
 /// line break that only wraps a line ([`soft_breaks`]) is a space, so that "near the Panj" /
-/// "river" stays one sentence.
+/// "river" stays one sentence. A metadata line of a saved page (`# source: URL`,
+/// `# published: 2016-08-08`) is not article text and is no sentence.
 ///
 /// ```
 /// use borderwatch::extract::text::sentences;
+/// let saved = sentences("# source: http://example.org/killed-in-clash\nFive were killed.");
+/// assert_eq!(saved.len(), 1);
+/// assert_eq!(saved[0].text, "Five were killed.");
 /// let s = sentences("Mr. Gochli said so. The video is dated Oct. 2017.\nNext line");
 /// assert_eq!(s.len(), 3);
 /// assert_eq!(s[1].text, "The video is dated Oct. 2017.");
@@ -56,6 +73,11 @@ pub fn sentences(text: &str) -> Vec<Sentence> {
     };
     while i < chars.len() {
         let c = chars[i];
+        if i == start && (i == 0 || chars[i - 1] == '\n') && is_metadata_line(&chars[i..]) {
+            i += chars[i..].iter().take_while(|&&c| c != '\n').count();
+            start = i;
+            continue;
+        }
         if c == '\n' && !soft[i] {
             push(start, i, &mut out);
             start = i + 1;
