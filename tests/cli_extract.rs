@@ -597,3 +597,27 @@ fn an_article_without_a_draft_says_why() {
         nothing.stderr
     );
 }
+
+#[test]
+fn a_page_dated_only_to_its_month_gives_partial_dates_their_year_and_nothing_else() {
+    let wd = Workdir::new();
+    let draft = |text: &str| {
+        let run = wd.run_with_stdin(&["extract", "--format", "json", "-"], text.as_bytes());
+        json_lines(&run.stdout).into_iter().next().expect("a draft")
+    };
+    let dated = draft(
+        "# published: 2026-01 (day not stated)\n\nTajik border guards clashed with armed \
+         smugglers in Hamadoni district on January 18; two smugglers were killed.\n",
+    );
+    assert_eq!(dated["event_date"], "2026-01-18", "{dated}");
+    assert!(
+        dated["date_basis"].as_str().unwrap().contains("2026-01"),
+        "{dated}"
+    );
+    // A weekday needs the day of publication: the month alone does not say which Sunday.
+    let weekday = draft(
+        "# published: 2026-01\n\nTajik border guards clashed with armed smugglers in \
+         Hamadoni district on Sunday; two smugglers were killed.\n",
+    );
+    assert!(weekday["event_date"].is_null(), "{weekday}");
+}

@@ -39,6 +39,8 @@ struct Patterns {
     /// A page's own date line: "Published: 2016-08-08", "# date: 2016-08-08", or an ISO
     /// date opening a line ("2016-08-08 15:45").
     metadata_date: Regex,
+    /// A page's date line that gives only a month: "# published: 2026-01 (not stated)".
+    metadata_month: Regex,
     day_month_year: Regex,
     month_day_year: Regex,
     day_month: Regex,
@@ -60,6 +62,10 @@ fn patterns() -> &'static Patterns {
         Patterns {
             metadata_date: r(
                 r"(?im)^[\W_]*(?:(?:published|posted|updated|date|dated|dateline)\b[^\n\d]{0,20})?((?:19|20)\d\d)-(\d\d)-(\d\d)\b"
+                    .to_string(),
+            ),
+            metadata_month: r(
+                r"(?im)^[\W_]*(?:published|posted|updated|date|dated|dateline)\b[^\n\d]{0,20}((?:19|20)\d\d)-(\d\d)\b"
                     .to_string(),
             ),
             day_month_year: r(format!(r"\b(\d{{1,2}}) ({MONTHS}),? (\d{{4}})\b")),
@@ -85,6 +91,9 @@ fn patterns() -> &'static Patterns {
     })
 }
 
+/// How far into an article its dateline is looked for, in characters.
+const DATELINE_HEAD_CHARS: usize = 400;
+
 /// The publication date of an article: the page's own date line ("Published: 2016-08-08",
 /// an ISO date opening a line), else a dateline (a date alone on one of the first lines, or
 /// "on 16 Jan 2021" in a byline) near the top.
@@ -99,7 +108,7 @@ fn patterns() -> &'static Patterns {
 /// assert!(dateline("Talks on 2016-08-08 were cancelled.").is_none());
 /// ```
 pub fn dateline(text: &str) -> Option<NaiveDate> {
-    let head: String = text.chars().take(400).collect();
+    let head: String = text.chars().take(DATELINE_HEAD_CHARS).collect();
     let p = patterns();
     let numeric = |c: regex::Captures| {
         NaiveDate::from_ymd_opt(c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?)
@@ -113,6 +122,27 @@ pub fn dateline(text: &str) -> Option<NaiveDate> {
     p.month_day_year
         .captures(&head)
         .and_then(|c| ymd(&c[3], &c[1], &c[2]))
+}
+
+/// The month a page's date line gives when it gives no day ("# published: 2026-01"), as
+/// its last day: partial dates ("January 18") take their year from it, nothing else does.
+///
+/// ```
+/// use borderwatch::extract::dates::page_month;
+/// let end = page_month("# published: 2026-01 (c. 19-20 Jan 2026)\n\nTitle").unwrap();
+/// assert_eq!(end.to_string(), "2026-01-31");
+/// assert!(page_month("Talks in 2026-01 were cancelled.").is_none());
+/// ```
+pub fn page_month(text: &str) -> Option<NaiveDate> {
+    let head: String = text.chars().take(DATELINE_HEAD_CHARS).collect();
+    let c = patterns().metadata_month.captures(&head)?;
+    let (year, month): (i32, u32) = (c[1].parse().ok()?, c[2].parse().ok()?);
+    let next = if month == 12 {
+        NaiveDate::from_ymd_opt(year + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(year, month + 1, 1)
+    };
+    next.map(|d| d - Duration::days(1))
 }
 
 fn ymd(year: &str, month: &str, day: &str) -> Option<NaiveDate> {
@@ -162,7 +192,7 @@ pub fn find_date(
     anchor: Option<NaiveDate>,
     anchor_basis: &str,
 ) -> Option<FoundDate> {
-    sentence_dates(sentence, anchor, anchor_basis).event
+    sentence_dates(sentence, anchor, anchor_basis, true).event
 }
 
 /// Words of a report, whose date is the report's and not the event's when it follows them.
@@ -218,11 +248,13 @@ const MONDAY_TO_FRIDAY: i64 = 4;
 /// first, then partial ones (with the anchor's year), weekdays (the most recent such day on or
 /// before the anchor; the day before for "overnight into Tuesday"), "yesterday", "the day
 /// before" (the report's date, or the anchor, less a day), weeks (precision 2) and months
-/// (precision 3).
+/// (precision 3). With `relative` false (an anchor known only to its month) the anchor only
+/// gives partial dates their year: weekdays, weeks and "yesterday" need its day.
 pub(crate) fn sentence_dates(
     sentence: &str,
     anchor: Option<NaiveDate>,
     anchor_basis: &str,
+    relative: bool,
 ) -> SentenceDates {
     let p = patterns();
     // (byte offset, date) of every expression, in order of preference.
@@ -271,7 +303,7 @@ pub(crate) fn sentence_dates(
             month_number(&c[1]).and_then(|m| NaiveDate::from_ymd_opt(c[2].parse().ok()?, m, 1));
         push(at(&c), date, 3, "month stated".into());
     }
-    if let Some(a) = anchor {
+    if let Some(a) = anchor.filter(|_| relative) {
         for c in p.weekday.captures_iter(sentence) {
             let Ok(wanted) = c[1].parse::<Weekday>() else {
                 continue;
@@ -360,7 +392,7 @@ pub(crate) fn sentence_dates(
             (Some(r), _) if phrase != "yesterday" => {
                 (r.date, format!("the report's date {}", r.date))
             }
-            (_, Some(a)) => (a, anchor_basis.to_string()),
+            (_, Some(a)) if relative => (a, anchor_basis.to_string()),
             _ => return None,
         };
         Some(FoundDate {

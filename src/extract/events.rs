@@ -46,6 +46,9 @@ pub(super) struct Anchor {
     pub basis: String,
     /// The anchor is a republished page's dateline: relative dates are doubtful.
     pub republished: bool,
+    /// Only the anchor's month is known (`date` is its last day): it gives partial dates
+    /// their year, and resolves no weekday or relative date.
+    pub month_only: bool,
 }
 
 /// One article, split and scanned.
@@ -430,7 +433,8 @@ fn read_facts<'a>(article: &Article, index: usize, s: &'a Sentence) -> Facts<'a>
     let (anchor, basis) = article
         .anchor
         .map_or((None, ""), |a| (Some(a.date), a.basis.as_str()));
-    let dates = sentence_dates(text, anchor, basis);
+    let relative = article.anchor.is_none_or(|a| !a.month_only);
+    let dates = sentence_dates(text, anchor, basis, relative);
     let year = dates
         .event
         .is_none()

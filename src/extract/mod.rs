@@ -25,7 +25,7 @@ use serde::Serialize;
 
 use crate::geocode::{Geocoder, Options as GeocodeOptions};
 use crate::spatial::destination;
-use dates::dateline;
+use dates::{dateline, page_month};
 use facts::relative_location;
 use text::{Sentence, sentences};
 use toponyms::{Mention, toponyms_in};
@@ -242,6 +242,7 @@ pub fn extract(text: &str, origin: &str, options: &Options) -> (Vec<Draft>, Vec<
             date: d,
             basis: format!("--published {d}"),
             republished: false,
+            month_only: false,
         }),
         (None, Some(d)) if republished => Some(events::Anchor {
             date: d,
@@ -249,13 +250,20 @@ pub fn extract(text: &str, origin: &str, options: &Options) -> (Vec<Draft>, Vec<
                 "the page's dateline {d}, which may be a re-publication later than the event"
             ),
             republished: true,
+            month_only: false,
         }),
         (None, Some(d)) => Some(events::Anchor {
             date: d,
             basis: format!("the article's dateline {d}"),
             republished: false,
+            month_only: false,
         }),
-        (None, None) => None,
+        (None, None) => page_month(text).map(|end| events::Anchor {
+            date: end,
+            basis: format!("the page's date line, {}", end.format("%Y-%m")),
+            republished: false,
+            month_only: true,
+        }),
     };
     let stem = std::path::Path::new(origin)
         .file_stem()
