@@ -501,6 +501,13 @@ impl Geocoder {
         }
         self.rank(&mut hits);
         let (status, note) = self.judge(&hits);
+        // A place elsewhere in the world read loosely beside a resolved place of the region
+        // is no candidate a user of the tool weighs (Maimai lists Maymay, not Miami).
+        if status == Status::Resolved {
+            let top = hits[0].clone();
+            let elsewhere = |h: &Hit| !in_region(&self.places[h.place as usize].country);
+            hits.retain(|h| h.place == top.place || !(elsewhere(h) && self.faint_village(&top, h)));
+        }
         let limit = if options.limit == 0 { 5 } else { options.limit };
         hits.truncate(limit);
         let candidates: Vec<Candidate> = hits.into_iter().map(|h| self.candidate(h)).collect();
@@ -1143,6 +1150,17 @@ mod tests {
 
     fn top(query: &str) -> Outcome {
         Geocoder::bundled().geocode(query, &Options::default())
+    }
+
+    #[test]
+    fn a_resolved_place_lists_no_loose_reading_from_elsewhere() {
+        let maimai = Geocoder::bundled().geocode("Maimai", &Options::default());
+        assert_eq!(maimai.status, Status::Resolved);
+        assert!(
+            maimai.candidates.iter().all(|c| c.country != "US"),
+            "{:?}",
+            maimai.candidates
+        );
     }
 
     #[test]
