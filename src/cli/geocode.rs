@@ -197,100 +197,108 @@ fn write(outcomes: &[Outcome], format: Format) -> std::io::Result<()> {
                 writeln!(out)?;
             }
         }
-        Format::Csv => {
-            let mut writer = csv::Writer::from_writer(&mut out);
-            writer.write_record([
-                "query",
-                "status",
-                "rank",
-                "id",
-                "name",
-                "kind",
-                "country",
-                "admin1",
-                "admin2",
-                "lat",
-                "lon",
-                "score",
-                "precision",
-                "match",
-            ])?;
-            for outcome in outcomes {
-                if outcome.candidates.is_empty() {
-                    writer.write_record(empty_row(outcome))?;
-                }
-                for (rank, c) in outcome.candidates.iter().enumerate() {
-                    writer.write_record([
-                        outcome.query.clone(),
-                        outcome.status.as_str().to_string(),
-                        (rank + 1).to_string(),
-                        c.id.clone(),
-                        c.name.clone(),
-                        c.kind.to_string(),
-                        c.country.clone(),
-                        c.admin1.clone(),
-                        c.admin2.clone(),
-                        format!("{:.5}", c.lat),
-                        format!("{:.5}", c.lon),
-                        format!("{:.3}", c.score),
-                        c.precision.to_string(),
-                        c.match_kind.as_str().to_string(),
-                    ])?;
-                }
-            }
-            writer.flush()?;
-        }
-        Format::Table => {
-            let mut rows = Vec::new();
-            for outcome in outcomes {
-                if outcome.candidates.is_empty() {
-                    rows.push(vec![
-                        outcome.query.clone(),
-                        outcome.status.as_str().to_string(),
-                        outcome.note.clone().unwrap_or_default(),
-                    ]);
-                }
-                for (rank, c) in outcome.candidates.iter().enumerate() {
-                    let (query, status) = if rank == 0 {
-                        (outcome.query.clone(), outcome.status.as_str().to_string())
-                    } else {
-                        (String::new(), String::new())
-                    };
-                    rows.push(vec![
-                        query,
-                        status,
-                        c.name.clone(),
-                        c.kind.to_string(),
-                        c.country.clone(),
-                        c.admin1.clone(),
-                        c.admin2.clone(),
-                        format!("{:.5}", c.lat),
-                        format!("{:.5}", c.lon),
-                        format!("{:.2}", c.score),
-                        c.precision.to_string(),
-                        c.match_kind.as_str().to_string(),
-                        c.id.clone(),
-                    ]);
-                }
-            }
-            write_table(
-                &mut out,
-                &[
-                    "query", "status", "name", "kind", "country", "admin1", "admin2", "lat", "lon",
-                    "score", "prec", "match", "id",
-                ],
-                &rows,
-            )?;
-            out.flush()?;
-            for outcome in outcomes.iter().filter(|o| o.status == Status::Ambiguous) {
-                if let Some(note) = &outcome.note {
-                    eprintln!("note: {}: {}", clean(&outcome.query), clean(note));
-                }
-            }
-            return Ok(());
-        }
+        Format::Csv => write_csv(&mut out, outcomes)?,
+        Format::Table => write_outcome_table(&mut out, outcomes)?,
     }
     out.flush()
+}
+
+/// One row per candidate, ranked; an outcome without candidates gets a row of its own.
+fn write_csv(out: &mut impl std::io::Write, outcomes: &[Outcome]) -> std::io::Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record([
+        "query",
+        "status",
+        "rank",
+        "id",
+        "name",
+        "kind",
+        "country",
+        "admin1",
+        "admin2",
+        "lat",
+        "lon",
+        "score",
+        "precision",
+        "match",
+    ])?;
+    for outcome in outcomes {
+        if outcome.candidates.is_empty() {
+            writer.write_record(empty_row(outcome))?;
+        }
+        for (rank, c) in outcome.candidates.iter().enumerate() {
+            writer.write_record([
+                outcome.query.clone(),
+                outcome.status.as_str().to_string(),
+                (rank + 1).to_string(),
+                c.id.clone(),
+                c.name.clone(),
+                c.kind.to_string(),
+                c.country.clone(),
+                c.admin1.clone(),
+                c.admin2.clone(),
+                format!("{:.5}", c.lat),
+                format!("{:.5}", c.lon),
+                format!("{:.3}", c.score),
+                c.precision.to_string(),
+                c.match_kind.as_str().to_string(),
+            ])?;
+        }
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+/// The table: the query and status on each outcome's first row; notes of ambiguous
+/// answers on stderr, after the table.
+fn write_outcome_table(out: &mut impl std::io::Write, outcomes: &[Outcome]) -> std::io::Result<()> {
+    let mut rows = Vec::new();
+    for outcome in outcomes {
+        if outcome.candidates.is_empty() {
+            rows.push(vec![
+                outcome.query.clone(),
+                outcome.status.as_str().to_string(),
+                outcome.note.clone().unwrap_or_default(),
+            ]);
+        }
+        for (rank, c) in outcome.candidates.iter().enumerate() {
+            let (query, status) = if rank == 0 {
+                (outcome.query.clone(), outcome.status.as_str().to_string())
+            } else {
+                (String::new(), String::new())
+            };
+            rows.push(vec![
+                query,
+                status,
+                c.name.clone(),
+                c.kind.to_string(),
+                c.country.clone(),
+                c.admin1.clone(),
+                c.admin2.clone(),
+                format!("{:.5}", c.lat),
+                format!("{:.5}", c.lon),
+                format!("{:.2}", c.score),
+                c.precision.to_string(),
+                c.match_kind.as_str().to_string(),
+                c.id.clone(),
+            ]);
+        }
+    }
+    write_table(
+        out,
+        &[
+            "query", "status", "name", "kind", "country", "admin1", "admin2", "lat", "lon",
+            "score", "prec", "match", "id",
+        ],
+        &rows,
+    )?;
+    out.flush()?;
+    for outcome in outcomes.iter().filter(|o| o.status == Status::Ambiguous) {
+        if let Some(note) = &outcome.note {
+            eprintln!("note: {}: {}", clean(&outcome.query), clean(note));
+        }
+    }
+    Ok(())
 }
 
 fn empty_row(outcome: &Outcome) -> Vec<String> {

@@ -55,94 +55,102 @@ fn write_answers(answers: &[Answer], format: Format) -> Result<(), Error> {
                 writeln!(out).map_err(Error::output)?;
             }
         }
-        Format::Csv => {
-            let mut writer = csv::Writer::from_writer(&mut out);
-            let io = Error::output;
-            writer
-                .write_record([
-                    "lat",
-                    "lon",
-                    "country",
-                    "admin1",
-                    "admin2",
-                    "border_km",
-                    "side",
-                    "nearest",
-                    "nearest_km",
-                    "note",
-                ])
-                .map_err(io)?;
-            for a in answers {
-                let l = &a.location;
-                let first = a.nearest.first();
-                writer
-                    .write_record([
-                        format!("{:.6}", l.lat),
-                        format!("{:.6}", l.lon),
-                        l.country.clone().unwrap_or_default(),
-                        l.admin1.clone().unwrap_or_default(),
-                        l.admin2.clone().unwrap_or_default(),
-                        format!("{:.3}", l.border_km),
-                        l.side.as_str().to_string(),
-                        first.map(|n| n.name.clone()).unwrap_or_default(),
-                        first
-                            .map(|n| format!("{:.3}", n.distance_km))
-                            .unwrap_or_default(),
-                        l.conflict.clone().unwrap_or_default(),
-                    ])
-                    .map_err(io)?;
-            }
-            writer.flush().map_err(Error::output)?;
-        }
-        Format::Table => {
-            for a in answers {
-                let l = &a.location;
-                let mut rows = vec![
-                    vec!["point".into(), format!("{:.5}, {:.5}", l.lat, l.lon)],
-                    vec![
-                        "country".into(),
-                        l.country_name.clone().unwrap_or_else(|| "-".into()),
-                    ],
-                    vec![
-                        "province".into(),
-                        l.admin1.clone().unwrap_or_else(|| "-".into()),
-                    ],
-                    vec![
-                        "district".into(),
-                        l.admin2.clone().unwrap_or_else(|| "-".into()),
-                    ],
-                    vec![
-                        "AF-TJ border".into(),
-                        format!("{:.2} km ({} side)", l.border_km, l.side.as_str()),
-                    ],
-                ];
-                if let Some(conflict) = &l.conflict {
-                    rows.push(vec!["note".into(), conflict.clone()]);
-                }
-                write_table(&mut out, &["", ""], &rows).map_err(Error::output)?;
-                let nearby: Vec<Vec<String>> = a
-                    .nearest
-                    .iter()
-                    .map(|n| {
-                        vec![
-                            n.name.clone(),
-                            n.kind.clone(),
-                            n.country.clone(),
-                            format!("{:.2}", n.distance_km),
-                            n.bearing.map_or_else(|| "-".into(), |b| format!("{b:.0}")),
-                        ]
-                    })
-                    .collect();
-                writeln!(out).map_err(Error::output)?;
-                write_table(
-                    &mut out,
-                    &["nearest", "kind", "country", "km", "bearing"],
-                    &nearby,
-                )
-                .map_err(Error::output)?;
-                writeln!(out).map_err(Error::output)?;
-            }
-        }
+        Format::Csv => write_csv(&mut out, answers)?,
+        Format::Table => write_answer_tables(&mut out, answers)?,
     }
     out.flush().map_err(Error::output)
+}
+
+/// One row per point, with its nearest place.
+fn write_csv(out: &mut impl std::io::Write, answers: &[Answer]) -> Result<(), Error> {
+    let mut writer = csv::Writer::from_writer(out);
+    let io = Error::output;
+    writer
+        .write_record([
+            "lat",
+            "lon",
+            "country",
+            "admin1",
+            "admin2",
+            "border_km",
+            "side",
+            "nearest",
+            "nearest_km",
+            "note",
+        ])
+        .map_err(io)?;
+    for a in answers {
+        let l = &a.location;
+        let first = a.nearest.first();
+        writer
+            .write_record([
+                format!("{:.6}", l.lat),
+                format!("{:.6}", l.lon),
+                l.country.clone().unwrap_or_default(),
+                l.admin1.clone().unwrap_or_default(),
+                l.admin2.clone().unwrap_or_default(),
+                format!("{:.3}", l.border_km),
+                l.side.as_str().to_string(),
+                first.map(|n| n.name.clone()).unwrap_or_default(),
+                first
+                    .map(|n| format!("{:.3}", n.distance_km))
+                    .unwrap_or_default(),
+                l.conflict.clone().unwrap_or_default(),
+            ])
+            .map_err(io)?;
+    }
+    writer.flush().map_err(Error::output)?;
+    Ok(())
+}
+
+/// Per point, a table of where it is, then one of the places nearest to it.
+fn write_answer_tables(out: &mut impl std::io::Write, answers: &[Answer]) -> Result<(), Error> {
+    for a in answers {
+        let l = &a.location;
+        let mut rows = vec![
+            vec!["point".into(), format!("{:.5}, {:.5}", l.lat, l.lon)],
+            vec![
+                "country".into(),
+                l.country_name.clone().unwrap_or_else(|| "-".into()),
+            ],
+            vec![
+                "province".into(),
+                l.admin1.clone().unwrap_or_else(|| "-".into()),
+            ],
+            vec![
+                "district".into(),
+                l.admin2.clone().unwrap_or_else(|| "-".into()),
+            ],
+            vec![
+                "AF-TJ border".into(),
+                format!("{:.2} km ({} side)", l.border_km, l.side.as_str()),
+            ],
+        ];
+        if let Some(conflict) = &l.conflict {
+            rows.push(vec!["note".into(), conflict.clone()]);
+        }
+        write_table(out, &["", ""], &rows).map_err(Error::output)?;
+        let nearby: Vec<Vec<String>> = a
+            .nearest
+            .iter()
+            .map(|n| {
+                vec![
+                    n.name.clone(),
+                    n.kind.clone(),
+                    n.country.clone(),
+                    format!("{:.2}", n.distance_km),
+                    n.bearing.map_or_else(|| "-".into(), |b| format!("{b:.0}")),
+                ]
+            })
+            .collect();
+        writeln!(out).map_err(Error::output)?;
+        write_table(
+            out,
+            &["nearest", "kind", "country", "km", "bearing"],
+            &nearby,
+        )
+        .map_err(Error::output)?;
+        writeln!(out).map_err(Error::output)?;
+    }
+    Ok(())
 }
