@@ -119,106 +119,164 @@ pub fn event_type(sentence: &str) -> Option<(&'static str, &'static str)> {
             })
         })
     };
-    if has(&["airstrike", "air strike", "drone strike"]) {
-        return Some(("Explosions/Remote violence", "Air/drone strike"));
-    }
-    if has(&["shelling", "artillery", "rocket"]) {
-        return Some((
-            "Explosions/Remote violence",
-            "Shelling/artillery/missile attack",
-        ));
-    }
-    if has(&["ied", "roadside bomb", "landmine", "explosive device"]) {
-        return Some((
-            "Explosions/Remote violence",
-            "Remote explosive/landmine/IED",
-        ));
-    }
-    if has(&["suicide bomb"]) {
-        return Some(("Explosions/Remote violence", "Suicide bomb"));
-    }
-    if has(&["mortar"]) {
-        return Some((
-            "Explosions/Remote violence",
-            "Shelling/artillery/missile attack",
-        ));
-    }
-    if has(&["retook", "retake", "recaptured", "regained control"]) {
-        return Some(("Battles", "Government regains territory"));
-    }
-    if has(&[
-        "took control of",
-        "taken control of",
-        "captured",
-        "fell to",
-        "fell into the hands",
-        "overrun",
-    ]) {
-        return Some(("Battles", "Non-state actor overtakes territory"));
-    }
-    if has(&["into the air", "warning shots"]) {
-        return Some(("Protests", "Protest with intervention"));
-    }
-    if has(&[
-        "shootout",
-        "clash",
-        "gun battle",
-        "firefight",
-        "attacked",
-        "attack on",
-        "raid",
-        "siege",
-        "destruction of",
-        "destroyed",
-        "ambush",
-        "neutralized",
-        "neutralised",
-        "killed",
-        "overran",
-        "stormed",
-        "skirmish",
-        "shot dead",
-        "opened fire",
-        "fired on",
-        "fired at",
-        "exchange of fire",
-        "fighting",
-        "struck",
-        "shooting",
-        "foiled",
-        "targeted",
-        "attack",
-        "fired",
-    ]) {
-        if has(&["civilians were", "civilian", "villagers were"])
-            && !has(&["police", "soldier", "guard", "forces", "militant"])
+    let rule = EVENT_RULES.iter().find(|r| has(r.words))?;
+    Some(match rule.refine {
+        Refine::Civilians
+            if has(&["civilians were", "civilian", "villagers were"])
+                && !has(&["police", "soldier", "guard", "forces", "militant"]) =>
         {
-            return Some(("Violence against civilians", "Attack"));
+            ("Violence against civilians", "Attack")
         }
-        return Some(("Battles", "Armed clash"));
-    }
-    if has(&["arrested", "detained"]) {
-        return Some(("Strategic developments", "Arrests"));
-    }
-    if has(&["seized", "confiscated", "intercepted", "found at the scene"]) {
-        let drugs = has(&["heroin", "opium", "hashish", "drug", "narcotic"]);
-        return Some(if drugs {
-            ("Strategic developments", "Other")
-        } else {
+        Refine::Drugs if !has(&["heroin", "opium", "hashish", "drug", "narcotic"]) => {
             ("Strategic developments", "Disrupted weapons use")
-        });
-    }
-    if has(&["burned down", "set fire", "looted"]) {
-        return Some(("Strategic developments", "Looting/property destruction"));
-    }
-    if has(&["protest", "demonstrat", "rally"]) {
-        return Some(("Protests", "Peaceful protest"));
-    }
-    if has(&["crossing", "crossed", "infiltrat", "fled into"]) {
-        return Some(("Strategic developments", "Other"));
-    }
-    None
+        }
+        _ => (rule.event_type, rule.sub_event_type),
+    })
 }
+
+/// A rule of [`event_type`]: a sentence with one of `words` reports an event of this type.
+struct EventRule {
+    words: &'static [&'static str],
+    event_type: &'static str,
+    sub_event_type: &'static str,
+    refine: Refine,
+}
+
+/// What a matched [`EventRule`] still depends on.
+enum Refine {
+    /// Nothing: the rule's type stands.
+    None,
+    /// Violence against civilians when only civilians are named as its victims.
+    Civilians,
+    /// A seizure is of drugs (the rule's type) or, when no drug is named, of arms.
+    Drugs,
+}
+
+/// The rules of [`event_type`], the first that matches deciding: the more specific and
+/// the more severe come first (an air strike before a clash, a clash before an arrest).
+const EVENT_RULES: &[EventRule] = &[
+    EventRule {
+        words: &["airstrike", "air strike", "drone strike"],
+        event_type: "Explosions/Remote violence",
+        sub_event_type: "Air/drone strike",
+        refine: Refine::None,
+    },
+    EventRule {
+        words: &["shelling", "artillery", "rocket"],
+        event_type: "Explosions/Remote violence",
+        sub_event_type: "Shelling/artillery/missile attack",
+        refine: Refine::None,
+    },
+    EventRule {
+        words: &["ied", "roadside bomb", "landmine", "explosive device"],
+        event_type: "Explosions/Remote violence",
+        sub_event_type: "Remote explosive/landmine/IED",
+        refine: Refine::None,
+    },
+    EventRule {
+        words: &["suicide bomb"],
+        event_type: "Explosions/Remote violence",
+        sub_event_type: "Suicide bomb",
+        refine: Refine::None,
+    },
+    EventRule {
+        words: &["mortar"],
+        event_type: "Explosions/Remote violence",
+        sub_event_type: "Shelling/artillery/missile attack",
+        refine: Refine::None,
+    },
+    EventRule {
+        words: &["retook", "retake", "recaptured", "regained control"],
+        event_type: "Battles",
+        sub_event_type: "Government regains territory",
+        refine: Refine::None,
+    },
+    EventRule {
+        words: &[
+            "took control of",
+            "taken control of",
+            "captured",
+            "fell to",
+            "fell into the hands",
+            "overrun",
+        ],
+        event_type: "Battles",
+        sub_event_type: "Non-state actor overtakes territory",
+        refine: Refine::None,
+    },
+    EventRule {
+        words: &["into the air", "warning shots"],
+        event_type: "Protests",
+        sub_event_type: "Protest with intervention",
+        refine: Refine::None,
+    },
+    EventRule {
+        words: &[
+            "shootout",
+            "clash",
+            "gun battle",
+            "firefight",
+            "attacked",
+            "attack on",
+            "raid",
+            "siege",
+            "destruction of",
+            "destroyed",
+            "ambush",
+            "neutralized",
+            "neutralised",
+            "killed",
+            "overran",
+            "stormed",
+            "skirmish",
+            "shot dead",
+            "opened fire",
+            "fired on",
+            "fired at",
+            "exchange of fire",
+            "fighting",
+            "struck",
+            "shooting",
+            "foiled",
+            "targeted",
+            "attack",
+            "fired",
+        ],
+        event_type: "Battles",
+        sub_event_type: "Armed clash",
+        refine: Refine::Civilians,
+    },
+    EventRule {
+        words: &["arrested", "detained"],
+        event_type: "Strategic developments",
+        sub_event_type: "Arrests",
+        refine: Refine::None,
+    },
+    EventRule {
+        words: &["seized", "confiscated", "intercepted", "found at the scene"],
+        event_type: "Strategic developments",
+        sub_event_type: "Other",
+        refine: Refine::Drugs,
+    },
+    EventRule {
+        words: &["burned down", "set fire", "looted"],
+        event_type: "Strategic developments",
+        sub_event_type: "Looting/property destruction",
+        refine: Refine::None,
+    },
+    EventRule {
+        words: &["protest", "demonstrat", "rally"],
+        event_type: "Protests",
+        sub_event_type: "Peaceful protest",
+        refine: Refine::None,
+    },
+    EventRule {
+        words: &["crossing", "crossed", "infiltrat", "fled into"],
+        event_type: "Strategic developments",
+        sub_event_type: "Other",
+        refine: Refine::None,
+    },
+];
 
 const NUMBER_WORDS: &[(&str, u32)] = &[
     ("one", 1),
