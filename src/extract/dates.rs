@@ -258,122 +258,12 @@ pub(crate) fn sentence_dates(
 ) -> SentenceDates {
     let p = patterns();
     // (byte offset, date) of every expression, in order of preference.
-    let mut found: Vec<(usize, FoundDate)> = Vec::new();
-    let mut push = |start: usize, date: Option<NaiveDate>, precision: u8, basis: String| {
-        if let Some(date) = date {
-            found.push((
-                start,
-                FoundDate {
-                    date,
-                    precision,
-                    basis,
-                },
-            ));
-        }
-    };
-    for c in p.day_month_year.captures_iter(sentence) {
-        push(at(&c), ymd(&c[3], &c[2], &c[1]), 1, "stated".into());
-    }
-    for c in p.month_day_year.captures_iter(sentence) {
-        push(at(&c), ymd(&c[3], &c[1], &c[2]), 1, "stated".into());
-    }
-    let partial = |month: Option<u32>, day: &str| -> Option<NaiveDate> {
-        let day: u32 = day.parse().ok()?;
-        latest_before(anchor?, month?, day)
-    };
-    let year_from = format!("day and month stated; year from {anchor_basis}");
-    for c in p.day_month.captures_iter(sentence) {
-        push(
-            at(&c),
-            partial(month_number(&c[2]), &c[1]),
-            1,
-            year_from.clone(),
-        );
-    }
-    for c in p.month_day.captures_iter(sentence) {
-        push(
-            at(&c),
-            partial(month_number(&c[1]), &c[2]),
-            1,
-            year_from.clone(),
-        );
-    }
-    for c in p.month_year.captures_iter(sentence) {
-        let date =
-            month_number(&c[1]).and_then(|m| NaiveDate::from_ymd_opt(c[2].parse().ok()?, m, 1));
-        push(at(&c), date, 3, "month stated".into());
-    }
+    let mut found = Found::default();
+    stated_dates(p, sentence, anchor, anchor_basis, &mut found);
     if let Some(a) = anchor.filter(|_| relative) {
-        for c in p.weekday.captures_iter(sentence) {
-            let Ok(wanted) = c[1].parse::<Weekday>() else {
-                continue;
-            };
-            let mut d = a;
-            while d.weekday() != wanted {
-                d -= Duration::days(1);
-            }
-            let whole = c[0].to_lowercase();
-            let night_before = whole.contains("into");
-            if night_before {
-                d -= Duration::days(1);
-            }
-            // "said Friday's attack": a possessive weekday is the event's, whatever precedes it.
-            let possessive = sentence[c.get(0).expect("match").end()..].starts_with(['\'', '’']);
-            let start = if possessive { usize::MAX } else { at(&c) };
-            push(
-                start,
-                Some(d),
-                1,
-                format!(
-                    "{:?}: the last {} on or before {anchor_basis}{}",
-                    c[0].to_string(),
-                    &c[1],
-                    if night_before {
-                        ", less a day (the night before)"
-                    } else {
-                        ""
-                    }
-                ),
-            );
-        }
-        for c in p.week.captures_iter(sentence) {
-            let phrase = c[0].to_lowercase();
-            let last_monday = monday_of(a) - Duration::days(7);
-            let date = if phrase.contains("end of") {
-                last_monday + Duration::days(MONDAY_TO_FRIDAY)
-            } else if phrase.contains("last week") {
-                last_monday
-            } else if phrase.contains("this week") {
-                monday_of(a)
-            } else {
-                a - Duration::days(PAST_WEEK_DAYS)
-            };
-            push(
-                at(&c),
-                Some(date),
-                2,
-                format!("{phrase:?}: the week before {anchor_basis}"),
-            );
-        }
-        for c in p.this_month.captures_iter(sentence) {
-            push(
-                at(&c),
-                NaiveDate::from_ymd_opt(a.year(), a.month(), 1),
-                3,
-                format!("{:?}: the month of {anchor_basis}", c[0].to_lowercase()),
-            );
-        }
-        if let Some(c) = p.last_month.captures(sentence) {
-            let previous = NaiveDate::from_ymd_opt(a.year(), a.month(), 1)
-                .map(|first| first - Duration::days(1));
-            push(
-                at(&c),
-                previous.and_then(|d| NaiveDate::from_ymd_opt(d.year(), d.month(), 1)),
-                3,
-                format!("\"last month\" before {anchor_basis}"),
-            );
-        }
+        relative_dates(p, sentence, a, anchor_basis, &mut found);
     }
+    let found = found.0;
     // The position usize::MAX marks a date that is the event's whatever precedes it.
     let reported_at = |start: usize| start != usize::MAX && is_reported(sentence, start);
     let event = found
@@ -402,6 +292,147 @@ pub(crate) fn sentence_dates(
         })
     });
     SentenceDates { event, reported }
+}
+
+/// The dates of a sentence, with the byte offset of each, in order of preference.
+#[derive(Default)]
+struct Found(Vec<(usize, FoundDate)>);
+
+impl Found {
+    fn push(&mut self, start: usize, date: Option<NaiveDate>, precision: u8, basis: String) {
+        if let Some(date) = date {
+            self.0.push((
+                start,
+                FoundDate {
+                    date,
+                    precision,
+                    basis,
+                },
+            ));
+        }
+    }
+}
+
+/// Dates the sentence states: whole ones, then day and month with the anchor's year, then
+/// months.
+fn stated_dates(
+    p: &Patterns,
+    sentence: &str,
+    anchor: Option<NaiveDate>,
+    anchor_basis: &str,
+    found: &mut Found,
+) {
+    for c in p.day_month_year.captures_iter(sentence) {
+        found.push(at(&c), ymd(&c[3], &c[2], &c[1]), 1, "stated".into());
+    }
+    for c in p.month_day_year.captures_iter(sentence) {
+        found.push(at(&c), ymd(&c[3], &c[1], &c[2]), 1, "stated".into());
+    }
+    let partial = |month: Option<u32>, day: &str| -> Option<NaiveDate> {
+        let day: u32 = day.parse().ok()?;
+        latest_before(anchor?, month?, day)
+    };
+    let year_from = format!("day and month stated; year from {anchor_basis}");
+    for c in p.day_month.captures_iter(sentence) {
+        found.push(
+            at(&c),
+            partial(month_number(&c[2]), &c[1]),
+            1,
+            year_from.clone(),
+        );
+    }
+    for c in p.month_day.captures_iter(sentence) {
+        found.push(
+            at(&c),
+            partial(month_number(&c[1]), &c[2]),
+            1,
+            year_from.clone(),
+        );
+    }
+    for c in p.month_year.captures_iter(sentence) {
+        let date =
+            month_number(&c[1]).and_then(|m| NaiveDate::from_ymd_opt(c[2].parse().ok()?, m, 1));
+        found.push(at(&c), date, 3, "month stated".into());
+    }
+}
+
+/// Dates the sentence gives relative to the anchor `a`: weekdays, weeks, this and last month.
+fn relative_dates(
+    p: &Patterns,
+    sentence: &str,
+    a: NaiveDate,
+    anchor_basis: &str,
+    found: &mut Found,
+) {
+    for c in p.weekday.captures_iter(sentence) {
+        let Ok(wanted) = c[1].parse::<Weekday>() else {
+            continue;
+        };
+        let mut d = a;
+        while d.weekday() != wanted {
+            d -= Duration::days(1);
+        }
+        let whole = c[0].to_lowercase();
+        let night_before = whole.contains("into");
+        if night_before {
+            d -= Duration::days(1);
+        }
+        // "said Friday's attack": a possessive weekday is the event's, whatever precedes it.
+        let possessive = sentence[c.get(0).expect("match").end()..].starts_with(['\'', '’']);
+        let start = if possessive { usize::MAX } else { at(&c) };
+        found.push(
+            start,
+            Some(d),
+            1,
+            format!(
+                "{:?}: the last {} on or before {anchor_basis}{}",
+                c[0].to_string(),
+                &c[1],
+                if night_before {
+                    ", less a day (the night before)"
+                } else {
+                    ""
+                }
+            ),
+        );
+    }
+    for c in p.week.captures_iter(sentence) {
+        let phrase = c[0].to_lowercase();
+        let last_monday = monday_of(a) - Duration::days(7);
+        let date = if phrase.contains("end of") {
+            last_monday + Duration::days(MONDAY_TO_FRIDAY)
+        } else if phrase.contains("last week") {
+            last_monday
+        } else if phrase.contains("this week") {
+            monday_of(a)
+        } else {
+            a - Duration::days(PAST_WEEK_DAYS)
+        };
+        found.push(
+            at(&c),
+            Some(date),
+            2,
+            format!("{phrase:?}: the week before {anchor_basis}"),
+        );
+    }
+    for c in p.this_month.captures_iter(sentence) {
+        found.push(
+            at(&c),
+            NaiveDate::from_ymd_opt(a.year(), a.month(), 1),
+            3,
+            format!("{:?}: the month of {anchor_basis}", c[0].to_lowercase()),
+        );
+    }
+    if let Some(c) = p.last_month.captures(sentence) {
+        let previous =
+            NaiveDate::from_ymd_opt(a.year(), a.month(), 1).map(|first| first - Duration::days(1));
+        found.push(
+            at(&c),
+            previous.and_then(|d| NaiveDate::from_ymd_opt(d.year(), d.month(), 1)),
+            3,
+            format!("\"last month\" before {anchor_basis}"),
+        );
+    }
 }
 
 /// The byte offset of a regex match.
