@@ -654,6 +654,19 @@ fn placed(mut site: Located, container: Option<&Located>) -> Located {
 /// Drafts of every event of an article.
 // Longer than 80 lines: one pass that assembles each draft's fields in the order of the
 // schema; split, it would pass a dozen locals between helpers.
+/// What every draft of an article shares.
+struct Story<'a> {
+    article: &'a Article<'a>,
+    facts: &'a [Facts<'a>],
+    /// The article's most mentioned actor, for events that name none.
+    main_actor: Option<String>,
+    /// The article's area: its first province or region, for events it places nowhere finer.
+    area: Option<Located>,
+    /// The story's date: the latest event date of the article; events long before it are
+    /// reported in passing.
+    date: Option<NaiveDate>,
+}
+
 pub(super) fn drafts(article: &Article) -> Vec<Draft> {
     let facts: Vec<Facts> = article
         .sentences
@@ -662,232 +675,309 @@ pub(super) fn drafts(article: &Article) -> Vec<Draft> {
         .map(|(i, s)| read_facts(article, i, s))
         .collect();
     let groups = group(&facts);
-    let main_actor = main_actor(&facts);
-    // The article's area: its first province or region, for events it places nowhere finer.
-    let area: Option<Located> = facts
-        .iter()
-        .flat_map(|f| &f.containers)
-        .find(|c| c.level == Level::Province)
-        .cloned();
-    // The story's date: the latest event date of the article; events long before it are
-    // reported in passing.
-    let story_date: Option<NaiveDate> =
-        groups.iter().filter_map(|g| g.date().map(|d| d.date)).max();
+    let story = Story {
+        article,
+        facts: &facts,
+        main_actor: main_actor(&facts),
+        area: facts
+            .iter()
+            .flat_map(|f| &f.containers)
+            .find(|c| c.level == Level::Province)
+            .cloned(),
+        date: groups.iter().filter_map(|g| g.date().map(|d| d.date)).max(),
+    };
     let mut out: Vec<Draft> = Vec::new();
     let mut previous_date: Option<FoundDate> = None;
     for g in &groups {
-        let mut notes: Vec<String> = Vec::new();
-        let containers: Vec<&Located> = g.facts.iter().flat_map(|f| &f.containers).collect();
-        let dated = g.date().is_some() || g.reported().is_some();
-        let place = g.place().cloned().or_else(|| {
-            area.clone().filter(|_| dated).map(|mut a| {
-                a.note = format!(
-                    "place: none named for this event; the article's area, {}",
-                    a.location
-                );
-                a
-            })
-        });
-        let place = place.map(|p| {
-            let container = containers
-                .iter()
-                .filter(|c| c.level < p.level || p.id.is_none())
-                .min_by_key(|c| c.level)
-                .copied();
-            placed(p, container)
-        });
-        // The date: the event's own; else the day it was reported; else "meanwhile" the
-        // previous event's; else that of an earlier dated sentence naming this place.
-        let own = g.date().cloned();
-        let reported = g.facts.iter().find_map(|f| f.dates.reported.clone());
-        let date = own
-            .clone()
-            .or_else(|| {
-                reported.clone().map(|r| {
-                    notes.push(format!(
-                        "date: the day it was reported ({}); the event was on or before it",
-                        r.basis
-                    ));
-                    FoundDate {
-                        precision: r.precision.max(1),
-                        ..r
-                    }
-                })
-            })
-            .or_else(|| {
-                let first = g.facts[0];
-                first
-                    .meanwhile
-                    .then(|| previous_date.clone())
-                    .flatten()
-                    .map(|d| {
-                        notes.push(
-                            "date: \"meanwhile\": about the date of the event told before".into(),
-                        );
-                        FoundDate {
-                            precision: 2,
-                            basis: format!("\"meanwhile\" after an event of {}", d.date),
-                            ..d
-                        }
-                    })
-            })
-            .or_else(|| {
-                let name = place.as_ref()?.location.to_lowercase();
-                facts
-                    .iter()
-                    .take(g.facts[0].index)
-                    .filter(|f| f.kind.is_some() && f.sentence.text.to_lowercase().contains(&name))
-                    .find_map(|f| f.dates.event.clone())
-                    .inspect(|_| {
-                        notes.push(format!(
-                            "date: from an earlier sentence reporting events at {name}"
-                        ));
-                    })
-            });
-        let year = g.facts.iter().find_map(|f| f.year.clone());
-        let specific = place.as_ref().is_some_and(|p| p.level <= Level::District);
-        let has_toll = g.facts.iter().any(|f| f.toll.is_some());
-        if date.is_none() && !(specific && (has_toll || story_date.is_none())) {
-            continue;
-        }
-        if let Some(d) = &date {
-            previous_date = Some(d.clone());
-        }
-        // Dates of the event that the sentences give differently.
-        let other_dates: Vec<String> = g
-            .facts
-            .iter()
-            .filter_map(|f| f.dates.event.as_ref())
-            .filter(|d| date.as_ref().is_some_and(|x| x.date != d.date))
-            .map(|d| d.date.to_string())
-            .collect();
-        if !other_dates.is_empty() {
-            notes.push(format!(
-                "date conflict: the text also gives {}",
-                other_dates.join(", ")
-            ));
-        }
-        let kind = g
-            .facts
-            .iter()
-            .filter_map(|f| f.kind)
-            .max_by_key(|k| severity(k.0))
-            .unwrap_or(("Strategic developments", "Other"));
-        let fatalities = group_toll(g, &mut notes);
-        let mut people: Vec<String> = Vec::new();
-        for f in &g.facts {
-            for a in &f.actors {
-                if !people.contains(a) {
-                    people.push(a.clone());
-                }
-            }
-        }
-        if people.is_empty()
-            && let Some(a) = &main_actor
-        {
-            people.push(a.clone());
-            notes.push("actor: the article's most mentioned actor".into());
-        }
-        if is_passing(&date, &story_date) {
-            notes.push(
-                "reported in passing: an earlier incident told as background of the story".into(),
-            );
-        }
-        let (event_date, time_precision, date_basis) = match (&date, &year) {
-            (Some(d), _) => (Some(d.date), Some(d.precision), d.basis.clone()),
-            (None, Some((year, how))) => {
-                notes.push(format!(
-                    "the text gives only the year {year}: event_date left empty (ACLED codes days, weeks and months)"
-                ));
-                (None, None, format!("year {year} only ({how})"))
-            }
-            (None, None) => (
-                None,
-                None,
-                if article.anchor.is_some() {
-                    "no date in the text".into()
-                } else {
-                    "no date in the text, and no publication date to resolve one".into()
-                },
-            ),
-        };
-        let mut confidence: f64 = 0.4;
-        confidence += match &place {
-            Some(p) if p.point.is_some() => 0.2,
-            Some(_) => 0.05,
-            None => 0.0,
-        };
-        confidence += match &own {
-            Some(d) if d.basis == "stated" => 0.2,
-            Some(_) => 0.1,
-            None => 0.0,
-        };
-        confidence += if people.is_empty() { 0.0 } else { 0.1 };
-        if article.anchor.is_some_and(|a| a.republished)
-            && date.as_ref().is_some_and(|d| d.basis != "stated")
-        {
-            confidence -= 0.2;
-            notes
-                .push("date: relative to a republished page's dateline; check the original".into());
-        }
-        let place = place.unwrap_or(Located {
-            level: Level::Country,
-            location: String::new(),
-            country: String::new(),
-            admin1: String::new(),
-            admin2: String::new(),
-            point: None,
-            precision: 3,
-            id: None,
-            note: "place: none named in the text".into(),
-        });
-        notes.insert(0, place.note.clone());
-        let mut seen = std::collections::HashSet::new();
-        notes.retain(|n| seen.insert(n.clone()));
-        let first = g.facts[0].sentence;
-        out.push(Draft {
-            event_id_cnty: String::new(),
-            event_date,
-            time_precision,
-            event_type: kind.0.into(),
-            sub_event_type: kind.1.into(),
-            inter1: people.first().and_then(|a| inter_code(a)),
-            inter2: people.get(1).and_then(|a| inter_code(a)),
-            actor1: people.first().cloned().unwrap_or_default(),
-            actor2: people.get(1).cloned().unwrap_or_default(),
-            country: place.country,
-            admin1: place.admin1,
-            admin2: place.admin2,
-            location: place.location,
-            latitude: place.point.map(|p| (p.y() * 1e5).round() / 1e5),
-            longitude: place.point.map(|p| (p.x() * 1e5).round() / 1e5),
-            geo_precision: Some(place.precision),
-            fatalities,
-            notes: notes.join("; "),
-            source: article.origin.to_string(),
-            source_url: String::new(),
-            evidence: g
-                .facts
-                .iter()
-                .map(|f| f.sentence.text.as_str())
-                .collect::<Vec<_>>()
-                .join(" | "),
-            evidence_start: first.start,
-            evidence_end: first.end,
-            evidence_spans: g
-                .facts
-                .iter()
-                .map(|f| format!("{}-{}", f.sentence.start, f.sentence.end))
-                .collect::<Vec<_>>()
-                .join(";"),
-            date_basis,
-            confidence: (confidence.clamp(0.0, 1.0) * 100.0).round() / 100.0,
-        });
+        out.extend(draft_of(&story, g, &mut previous_date));
     }
     for (n, d) in out.iter_mut().enumerate() {
         d.event_id_cnty = format!("X-{}-{}", article.stem, n + 1);
     }
     out
+}
+
+/// The draft of one event, or None when it has neither a date nor a specific place worth
+/// a draft; `previous_date` is the date of the event drafted before ("meanwhile").
+fn draft_of(story: &Story, g: &Group, previous_date: &mut Option<FoundDate>) -> Option<Draft> {
+    let article = story.article;
+    let mut notes: Vec<String> = Vec::new();
+    let place = group_place(story, g);
+    let own = g.date().cloned();
+    let date = group_date(story, g, place.as_ref(), previous_date.as_ref(), &mut notes);
+    let year = g.facts.iter().find_map(|f| f.year.clone());
+    let specific = place.as_ref().is_some_and(|p| p.level <= Level::District);
+    let has_toll = g.facts.iter().any(|f| f.toll.is_some());
+    if date.is_none() && !(specific && (has_toll || story.date.is_none())) {
+        return None;
+    }
+    if let Some(d) = &date {
+        *previous_date = Some(d.clone());
+    }
+    notes.extend(date_conflict(g, date.as_ref()));
+    let kind = g
+        .facts
+        .iter()
+        .filter_map(|f| f.kind)
+        .max_by_key(|k| severity(k.0))
+        .unwrap_or(("Strategic developments", "Other"));
+    let fatalities = group_toll(g, &mut notes);
+    let people = group_actors(story, g, &mut notes);
+    if is_passing(&date, &story.date) {
+        notes.push(
+            "reported in passing: an earlier incident told as background of the story".into(),
+        );
+    }
+    let when = date_fields(article, date.as_ref(), year, &mut notes);
+    let confidence = confidence(
+        article,
+        place.as_ref(),
+        own.as_ref(),
+        date.as_ref(),
+        &people,
+        &mut notes,
+    );
+    let place = place.unwrap_or_else(nowhere);
+    notes.insert(0, place.note.clone());
+    let mut seen = std::collections::HashSet::new();
+    notes.retain(|n| seen.insert(n.clone()));
+    let first = g.facts[0].sentence;
+    let joined = |part: fn(&Facts) -> String, separator: &str| {
+        g.facts
+            .iter()
+            .copied()
+            .map(part)
+            .collect::<Vec<_>>()
+            .join(separator)
+    };
+    Some(Draft {
+        event_id_cnty: String::new(),
+        event_date: when.date,
+        time_precision: when.precision,
+        event_type: kind.0.into(),
+        sub_event_type: kind.1.into(),
+        inter1: people.first().and_then(|a| inter_code(a)),
+        inter2: people.get(1).and_then(|a| inter_code(a)),
+        actor1: people.first().cloned().unwrap_or_default(),
+        actor2: people.get(1).cloned().unwrap_or_default(),
+        country: place.country,
+        admin1: place.admin1,
+        admin2: place.admin2,
+        location: place.location,
+        latitude: place.point.map(|p| (p.y() * 1e5).round() / 1e5),
+        longitude: place.point.map(|p| (p.x() * 1e5).round() / 1e5),
+        geo_precision: Some(place.precision),
+        fatalities,
+        notes: notes.join("; "),
+        source: article.origin.to_string(),
+        source_url: String::new(),
+        evidence: joined(|f| f.sentence.text.clone(), " | "),
+        evidence_start: first.start,
+        evidence_end: first.end,
+        evidence_spans: joined(|f| format!("{}-{}", f.sentence.start, f.sentence.end), ";"),
+        date_basis: when.basis,
+        confidence,
+    })
+}
+
+/// The note on dates of the event that its sentences give differently from `date`.
+fn date_conflict(g: &Group, date: Option<&FoundDate>) -> Option<String> {
+    let other_dates: Vec<String> = g
+        .facts
+        .iter()
+        .filter_map(|f| f.dates.event.as_ref())
+        .filter(|d| date.is_some_and(|x| x.date != d.date))
+        .map(|d| d.date.to_string())
+        .collect();
+    (!other_dates.is_empty()).then(|| {
+        format!(
+            "date conflict: the text also gives {}",
+            other_dates.join(", ")
+        )
+    })
+}
+
+/// The place of an event the text places nowhere.
+fn nowhere() -> Located {
+    Located {
+        level: Level::Country,
+        location: String::new(),
+        country: String::new(),
+        admin1: String::new(),
+        admin2: String::new(),
+        point: None,
+        precision: 3,
+        id: None,
+        note: "place: none named in the text".into(),
+    }
+}
+
+/// The event's place: its own, else (when it is dated) the article's area; placed in the
+/// smallest unit its sentences name around it.
+fn group_place(story: &Story, g: &Group) -> Option<Located> {
+    let containers: Vec<&Located> = g.facts.iter().flat_map(|f| &f.containers).collect();
+    let dated = g.date().is_some() || g.reported().is_some();
+    let place = g.place().cloned().or_else(|| {
+        story.area.clone().filter(|_| dated).map(|mut a| {
+            a.note = format!(
+                "place: none named for this event; the article's area, {}",
+                a.location
+            );
+            a
+        })
+    });
+    place.map(|p| {
+        let container = containers
+            .iter()
+            .filter(|c| c.level < p.level || p.id.is_none())
+            .min_by_key(|c| c.level)
+            .copied();
+        placed(p, container)
+    })
+}
+
+/// The event's date: its own; else the day it was reported; else "meanwhile" the previous
+/// event's; else that of an earlier dated sentence naming this place. Says in `notes` how.
+fn group_date(
+    story: &Story,
+    g: &Group,
+    place: Option<&Located>,
+    previous_date: Option<&FoundDate>,
+    notes: &mut Vec<String>,
+) -> Option<FoundDate> {
+    let own = g.date().cloned();
+    let reported = g.facts.iter().find_map(|f| f.dates.reported.clone());
+    own.or_else(|| {
+        reported.map(|r| {
+            notes.push(format!(
+                "date: the day it was reported ({}); the event was on or before it",
+                r.basis
+            ));
+            FoundDate {
+                precision: r.precision.max(1),
+                ..r
+            }
+        })
+    })
+    .or_else(|| {
+        let first = g.facts[0];
+        first
+            .meanwhile
+            .then(|| previous_date.cloned())
+            .flatten()
+            .map(|d| {
+                notes.push("date: \"meanwhile\": about the date of the event told before".into());
+                FoundDate {
+                    precision: 2,
+                    basis: format!("\"meanwhile\" after an event of {}", d.date),
+                    ..d
+                }
+            })
+    })
+    .or_else(|| {
+        let name = place?.location.to_lowercase();
+        story
+            .facts
+            .iter()
+            .take(g.facts[0].index)
+            .filter(|f| f.kind.is_some() && f.sentence.text.to_lowercase().contains(&name))
+            .find_map(|f| f.dates.event.clone())
+            .inspect(|_| {
+                notes.push(format!(
+                    "date: from an earlier sentence reporting events at {name}"
+                ));
+            })
+    })
+}
+
+/// The event's actors in the order its sentences name them; else the article's main actor.
+fn group_actors(story: &Story, g: &Group, notes: &mut Vec<String>) -> Vec<String> {
+    let mut people: Vec<String> = Vec::new();
+    for f in &g.facts {
+        for a in &f.actors {
+            if !people.contains(a) {
+                people.push(a.clone());
+            }
+        }
+    }
+    if people.is_empty()
+        && let Some(a) = &story.main_actor
+    {
+        people.push(a.clone());
+        notes.push("actor: the article's most mentioned actor".into());
+    }
+    people
+}
+
+/// A draft's `event_date`, `time_precision` and `date_basis`.
+struct DateFields {
+    date: Option<NaiveDate>,
+    precision: Option<u8>,
+    basis: String,
+}
+
+/// The date fields of a draft dated `date`, or only to `year`, or not at all.
+fn date_fields(
+    article: &Article,
+    date: Option<&FoundDate>,
+    year: Option<(i32, String)>,
+    notes: &mut Vec<String>,
+) -> DateFields {
+    match (date, year) {
+        (Some(d), _) => DateFields {
+            date: Some(d.date),
+            precision: Some(d.precision),
+            basis: d.basis.clone(),
+        },
+        (None, Some((year, how))) => {
+            notes.push(format!(
+                "the text gives only the year {year}: event_date left empty (ACLED codes days, weeks and months)"
+            ));
+            DateFields {
+                date: None,
+                precision: None,
+                basis: format!("year {year} only ({how})"),
+            }
+        }
+        (None, None) => DateFields {
+            date: None,
+            precision: None,
+            basis: if article.anchor.is_some() {
+                "no date in the text".into()
+            } else {
+                "no date in the text, and no publication date to resolve one".into()
+            },
+        },
+    }
+}
+
+/// How far a draft can be trusted, from 0 to 1: a place with a point, a stated date and
+/// named actors raise it; a date relative to a republished page lowers it (and says so).
+fn confidence(
+    article: &Article,
+    place: Option<&Located>,
+    own: Option<&FoundDate>,
+    date: Option<&FoundDate>,
+    people: &[String],
+    notes: &mut Vec<String>,
+) -> f64 {
+    let mut confidence: f64 = 0.4;
+    confidence += match place {
+        Some(p) if p.point.is_some() => 0.2,
+        Some(_) => 0.05,
+        None => 0.0,
+    };
+    confidence += match own {
+        Some(d) if d.basis == "stated" => 0.2,
+        Some(_) => 0.1,
+        None => 0.0,
+    };
+    confidence += if people.is_empty() { 0.0 } else { 0.1 };
+    if article.anchor.is_some_and(|a| a.republished) && date.is_some_and(|d| d.basis != "stated") {
+        confidence -= 0.2;
+        notes.push("date: relative to a republished page's dateline; check the original".into());
+    }
+    (confidence.clamp(0.0, 1.0) * 100.0).round() / 100.0
 }
 
 /// Days before the story's date from which an event is background told in passing.
