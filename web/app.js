@@ -2,7 +2,7 @@
 // data embedded in the page (window.BORDERWATCH, written by `borderwatch web`). Nothing is
 // fetched: glyphs come through the borderwatch:// protocol from the same embedded data.
 // Every text that comes from data is put in the page as text (textContent), never as HTML.
-(function () {
+(async function () {
   'use strict';
   const DATA = window.BORDERWATCH;
   const L = DATA.layers;
@@ -82,6 +82,64 @@
     }
     return { type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [coords] } }] };
   }
+
+  // --- the packed incidents (src/web/packed.rs says how they are laid out).
+  const PACKED_FORMAT = 1;
+  // 10^d for scaled integers, as the packer multiplies; the integer that stands for null.
+  const POWERS_OF_TEN = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6];
+  const NULL_SCALED = -2147483648;
+  const INDEX_TYPES = { 1: Uint8Array, 2: Uint16Array, 4: Uint32Array };
+  const align = (n) => Math.ceil(n / 4) * 4;
+  function base64Bytes(b64) {
+    if (Uint8Array.fromBase64) return Uint8Array.fromBase64(b64);
+    const text = atob(b64), bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    return bytes;
+  }
+  // The packed layer as the FeatureCollection the GeoJSON writer gives: the same members in the
+  // same order with the same values (dictionaries hold the writer's JSON text of each value).
+  async function unpack(layer) {
+    const gzip = new Blob([base64Bytes(layer.packed.gzip_base64)]).stream();
+    const buffer = await new Response(gzip.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
+    const headerLength = new DataView(buffer).getUint32(0, true);
+    const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, headerLength)));
+    if (header.format !== PACKED_FORMAT) throw new Error('packed incidents of format ' + header.format + '; this page reads ' + PACKED_FORMAT);
+    const n = header.rows;
+    let offset = align(4 + headerLength);
+    // Sections are read in place: little-endian, as the platforms of browsers are.
+    const take = (Type) => { const a = new Type(buffer, offset, n); offset = align(offset + a.byteLength); return a; };
+    const xs = take(Int32Array), ys = take(Int32Array), scale = POWERS_OF_TEN[header.decimals];
+    // Every row's properties made alike (the members in order), then filled a column at a time:
+    // objects of one shape, loops of one kind, fast in every engine.
+    const template = {};
+    for (const c of header.columns) template[c.name] = null;
+    const rows = new Array(n);
+    for (let i = 0; i < n; i++) rows[i] = Object.assign({}, template);
+    for (const c of header.columns) {
+      const name = c.name, values = c.values;
+      if (c.scaled !== undefined) {
+        const k = take(Int32Array), s = POWERS_OF_TEN[c.scaled];
+        for (let i = 0; i < n; i++) rows[i][name] = k[i] === NULL_SCALED ? null : k[i] / s;
+      } else if (!c.index) {
+        for (let i = 0; i < n; i++) rows[i][name] = values[i];
+      } else {
+        const index = take(INDEX_TYPES[c.index]);
+        for (let i = 0; i < n; i++) rows[i][name] = values[index[i]];
+      }
+    }
+    const features = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const geometry = { type: 'Point', coordinates: [xs[i] / scale, ys[i] / scale] };
+      features[i] = { type: 'Feature', id: rows[i][header.id], geometry, properties: rows[i] };
+    }
+    const collection = { type: 'FeatureCollection', features };
+    if (layer.bbox) collection.bbox = layer.bbox;
+    return collection;
+  }
+
+  // The incidents come packed (columns, gzip, base64: src/web/packed.rs), unpacked here into
+  // the GeoJSON features of the layer file before anything uses them.
+  if (L.incidents.packed) L.incidents = await unpack(L.incidents);
 
   // --- dates: whole days since 1970 (UTC) for the slider.
   const DAY = 86400000;
@@ -559,7 +617,7 @@
 
   // For tests and the browser console: the map, its state, and the functions that drive it.
   window.borderwatch = {
-    map, state, apply, loaded, geodesicKm, popupFor, passes, toCsv,
+    map, state, apply, loaded, geodesicKm, popupFor, passes, toCsv, incidents: L.incidents,
     dayOf, isoOf, dateText, fatalitiesText,
     radiusCentre: () => radiusCentre,
   };

@@ -31,6 +31,9 @@ before(async () => {
   run('web', '--out', join(work, 'site'), '--single-file', join(work, 'map.html'));
   run('web', '--incidents', fixture, '--single-file', join(work, 'fixture.html'));
   run('web', '--incidents', precisionFixture, '--single-file', join(work, 'precision.html'));
+  // Sites too: the page unpacks their incidents; layers/incidents.geojson is what it must give.
+  run('web', '--incidents', fixture, '--out', join(work, 'fixture-site'));
+  run('web', '--incidents', precisionFixture, '--out', join(work, 'precision-site'));
   browser = await chromium.launch({ executablePath: chromiumPath, headless: true });
 });
 after(async () => { if (browser) await browser.close(); });
@@ -470,4 +473,18 @@ test('a phone screen gets the map above keyboard-reachable controls', LIMIT, asy
   const stats = await pixels(page, png, 390, 844 * 0.4);
   assert.ok(stats.variance > 100 && stats.red > 100, `the map shows above the panel: ${JSON.stringify(stats)}`);
   await page.close();
+});
+
+test('the page unpacks its incidents into the features of the GeoJSON layer, exactly', LIMIT, async () => {
+  for (const site of ['site', 'fixture-site', 'precision-site']) {
+    const { page, seen } = await open(join(work, site, 'index.html'));
+    assert.deepEqual(seen.errors, [], site);
+    assert.deepEqual(seen.violations, [], site);
+    const unpacked = await page.evaluate(() => JSON.stringify(window.borderwatch.incidents));
+    const layer = JSON.stringify(JSON.parse(readFileSync(join(work, site, 'layers', 'incidents.geojson'), 'utf8')));
+    // The same text: the same members in the same order with the same values (unicode,
+    // `<img>`-style text, empty and unknown values, month and week dates, null fatalities).
+    assert.equal(unpacked, layer, site);
+    await page.close();
+  }
 });
