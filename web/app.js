@@ -2,7 +2,7 @@
 // data embedded in the page (window.BORDERWATCH, written by `borderwatch web`). Nothing is
 // fetched: glyphs come through the borderwatch:// protocol from the same embedded data.
 // Every text that comes from data is put in the page as text (textContent), never as HTML.
-(function () {
+(async function () {
   'use strict';
   const DATA = window.BORDERWATCH;
   const L = DATA.layers;
@@ -83,92 +83,68 @@
     return { type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [coords] } }] };
   }
 
-  // --- dates: whole days since 1970 (UTC) for the slider.
-  const DAY = 86400000;
-  const dayOf = (iso) => Math.floor(Date.parse(iso + 'T00:00:00Z') / DAY);
-  const isoOf = (day) => new Date(day * DAY).toISOString().slice(0, 10);
-  // ACLED time_precision: how exact an event_date is. The data gives every dated incident one
-  // (the reader infers it from the date's form when the column is missing).
-  const TIME_PRECISION = { day: 1, week: 2, month: 3 };
-  // A date as exact as the data: 2017-10-15 (day), "week of 2017-10-15", 2017-10 (month);
-  // '' when unknown. Exports write a month's first day: the page must not show it as a day.
-  function dateText(iso, precision) {
-    if (!iso) return '';
-    const day = String(iso).slice(0, 10);
-    if (Number(precision) === TIME_PRECISION.week) return 'week of ' + day;
-    if (Number(precision) === TIME_PRECISION.month) return day.slice(0, 7);
-    return day;
+  // --- the packed incidents (src/web/packed.rs says how they are laid out).
+  const PACKED_FORMAT = 1;
+  // 10^d for scaled integers, as the packer multiplies; the integer that stands for null.
+  const POWERS_OF_TEN = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6];
+  const NULL_SCALED = -2147483648;
+  const INDEX_TYPES = { 1: Uint8Array, 2: Uint16Array, 4: Uint32Array };
+  const align = (n) => Math.ceil(n / 4) * 4;
+  function base64Bytes(b64) {
+    if (Uint8Array.fromBase64) return Uint8Array.fromBase64(b64);
+    const text = atob(b64), bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    return bytes;
   }
-  const dateOf = (p) => dateText(p.event_date, p.time_precision);
-
-  // --- state, kept in the URL hash.
-  const incidents = L.incidents.features;
-  const unlocated = DATA.unlocated;
-  const everyIncident = incidents.map((f) => f.properties).concat(unlocated);
-  const dated = everyIncident.map((p) => p.event_date).filter(Boolean).map(dayOf);
-  const minDay = dated.length ? Math.min.apply(null, dated) : dayOf('2000-01-01');
-  const maxDay = dated.length ? Math.max.apply(null, dated) : minDay;
-  // The finest precision of the incidents dated on each day, for the slider's end labels.
-  const precisionOnDay = new Map();
-  for (const p of everyIncident.filter((q) => q.event_date)) {
-    const day = dayOf(p.event_date), precision = Number(p.time_precision) || TIME_PRECISION.day;
-    precisionOnDay.set(day, Math.min(precision, precisionOnDay.get(day) ?? precision));
+  // The packed layer as the FeatureCollection the GeoJSON writer gives: the same members in the
+  // same order with the same values (dictionaries hold the writer's JSON text of each value).
+  async function unpack(layer) {
+    const gzip = new Blob([base64Bytes(layer.packed.gzip_base64)]).stream();
+    const buffer = await new Response(gzip.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
+    const headerLength = new DataView(buffer).getUint32(0, true);
+    const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, headerLength)));
+    if (header.format !== PACKED_FORMAT) throw new Error('packed incidents of format ' + header.format + '; this page reads ' + PACKED_FORMAT);
+    const n = header.rows;
+    let offset = align(4 + headerLength);
+    // Sections are read in place: little-endian, as the platforms of browsers are.
+    const take = (Type) => { const a = new Type(buffer, offset, n); offset = align(offset + a.byteLength); return a; };
+    const xs = take(Int32Array), ys = take(Int32Array), scale = POWERS_OF_TEN[header.decimals];
+    // Every row's properties made alike by one constructor (the members in order, plain
+    // objects), then filled a column at a time: objects of one shape, loops of one kind. (In
+    // Chromium this is ten times quicker than copying a template with Object.assign or spread.)
+    const names = header.columns.map((c) => c.name);
+    function Properties() { for (let j = 0; j < names.length; j++) this[names[j]] = null; }
+    Properties.prototype = Object.prototype;
+    const rows = new Array(n);
+    for (let i = 0; i < n; i++) rows[i] = new Properties();
+    for (const c of header.columns) {
+      const name = c.name, values = c.values;
+      if (c.scaled !== undefined) {
+        const k = take(Int32Array), s = POWERS_OF_TEN[c.scaled];
+        for (let i = 0; i < n; i++) rows[i][name] = k[i] === NULL_SCALED ? null : k[i] / s;
+      } else if (!c.index) {
+        for (let i = 0; i < n; i++) rows[i][name] = values[i];
+      } else {
+        const index = take(INDEX_TYPES[c.index]);
+        for (let i = 0; i < n; i++) rows[i][name] = values[index[i]];
+      }
+    }
+    const features = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const geometry = { type: 'Point', coordinates: [xs[i] / scale, ys[i] / scale] };
+      features[i] = { type: 'Feature', id: rows[i][header.id], geometry, properties: rows[i] };
+    }
+    const collection = { type: 'FeatureCollection', features };
+    if (layer.bbox) collection.bbox = layer.bbox;
+    return collection;
   }
-  // A slider bound as a label: the day it stands at, except at either end of the data, where it
-  // is the first (or last) incidents' date as exact as they are: "From 2017-10", never the
-  // 2017-10-01 that stands for a month.
-  const boundText = (day) => (day === minDay || day === maxDay ? dateText(isoOf(day), precisionOnDay.get(day)) : isoOf(day));
-  const allTypes = Array.from(new Set(everyIncident.map((p) => p.event_type || '').filter(Boolean))).sort();
-  const actorsOf = (p) => [p.actor1, p.actor2, p.assoc_actor_1, p.assoc_actor_2].filter(Boolean)
-    .flatMap((a) => String(a).split(';')).map((a) => a.trim()).filter(Boolean);
-  const allActors = Array.from(new Set(everyIncident.flatMap(actorsOf))).sort();
-  const allCountries = Array.from(new Set(everyIncident.map((p) => p.country).filter(Boolean))).sort();
 
-  const state = {
-    from: minDay, to: maxDay, undated: true, types: new Set(allTypes), actor: '', country: '',
-    layers: new Set(TOGGLES.filter((t) => t[2]).map((t) => t[0])),
-  };
-
-  function readHash() {
-    const params = new URLSearchParams(location.hash.slice(1));
-    const day = (v, d) => (v && /^\d{4}-\d{2}-\d{2}$/.test(v) ? Math.min(maxDay, Math.max(minDay, dayOf(v))) : d);
-    state.from = day(params.get('from'), minDay);
-    state.to = day(params.get('to'), maxDay);
-    if (params.has('types')) state.types = new Set(params.get('types').split('|').filter((t) => allTypes.includes(t)));
-    if (params.has('undated')) state.undated = params.get('undated') !== '0';
-    state.actor = allActors.includes(params.get('actor')) ? params.get('actor') : '';
-    state.country = allCountries.includes(params.get('country')) ? params.get('country') : '';
-    if (params.has('layers')) state.layers = new Set(params.get('layers').split('|'));
-    const view = (params.get('map') || '').split('/').map(Number);
+  // --- the map, made first: the worker loads the basemap while the page unpacks the incidents.
+  // The view of a link's hash (#map=zoom/lat/lon), if it has one.
+  function viewOfHash() {
+    const view = (new URLSearchParams(location.hash.slice(1)).get('map') || '').split('/').map(Number);
     return view.length === 3 && view.every(Number.isFinite) ? { zoom: view[0], center: [view[2], view[1]] } : null;
   }
-  function writeHash() {
-    const params = new URLSearchParams();
-    const c = map.getCenter();
-    params.set('map', [map.getZoom().toFixed(2), c.lat.toFixed(4), c.lng.toFixed(4)].join('/'));
-    if (state.from !== minDay) params.set('from', isoOf(state.from));
-    if (state.to !== maxDay) params.set('to', isoOf(state.to));
-    if (state.types.size !== allTypes.length) params.set('types', Array.from(state.types).join('|'));
-    if (!state.undated) params.set('undated', '0');
-    if (state.actor) params.set('actor', state.actor);
-    if (state.country) params.set('country', state.country);
-    params.set('layers', Array.from(state.layers).join('|'));
-    history.replaceState(null, '', '#' + params.toString());
-  }
-
-  function passes(p) {
-    if (p.event_date) {
-      const d = dayOf(p.event_date);
-      if (d < state.from || d > state.to) return false;
-    } else if (!state.undated) return false;
-    if (p.event_type && !state.types.has(p.event_type)) return false;
-    if (state.actor && !actorsOf(p).includes(state.actor)) return false;
-    if (state.country && p.country !== state.country) return false;
-    return true;
-  }
-  const filtered = () => ({ type: 'FeatureCollection', features: incidents.filter((f) => passes(f.properties)) });
-
-  // --- the map.
   const glyphs = DATA.glyphs;
   maplibregl.addProtocol('borderwatch', async (params) => {
     const m = /^borderwatch:\/\/glyphs\/(.+)\/(\d+-\d+)\.pbf$/.exec(params.url);
@@ -182,8 +158,7 @@
     const p = f.properties;
     p.rank = (KIND_RANK[p.kind] ?? 8) * 1e8 - Math.min(p.population || 0, 9e7);
   }
-  const initialView = readHash();
-  const bbox = L.incidents.bbox || DATA.meta.view;
+  const initialView = viewOfHash();
   const style = {
     version: 8,
     glyphs: 'borderwatch://glyphs/{fontstack}/{range}.pbf',
@@ -197,11 +172,12 @@
       grid: { type: 'geojson', data: L.grid },
       places: { type: 'geojson', data: L.places },
       incidents: {
-        type: 'geojson', data: filtered(), cluster: true, clusterRadius: 40, clusterMaxZoom: 11,
+        // Empty until the incidents are unpacked and filtered (apply(), once the style loads).
+        type: 'geojson', data: { type: 'FeatureCollection', features: [] }, cluster: true, clusterRadius: 40, clusterMaxZoom: 11,
         // Unknown fatalities are counted apart, never summed as 0.
         clusterProperties: {
-          fatalities: ['+', ['coalesce', ['get', 'fatalities'], 0]],
-          unknown_fatalities: ['+', ['case', knownFatalities, 0, 1]],
+          fatalities: ['+', ['get', 'fatalities_or_0']],
+          unknown_fatalities: ['+', ['get', 'fatalities_unknown']],
         },
       },
       radius: { type: 'geojson', data: { type: 'FeatureCollection', features: [] } },
@@ -283,6 +259,122 @@
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-left');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric', maxWidth: 140 }), 'bottom-left');
   map.addControl(new maplibregl.AttributionControl({ compact: true, customAttribution: DATA.meta.attribution_html }), 'bottom-right');
+  const styleLoaded = new Promise((resolve) => map.once('load', resolve));
+
+  // The incidents come packed (columns, gzip, base64: src/web/packed.rs), unpacked here into
+  // the GeoJSON features of the layer file before anything uses them.
+  if (L.incidents.packed) L.incidents = await unpack(L.incidents);
+
+  // --- dates: whole days since 1970 (UTC) for the slider; each date's day found once.
+  const DAY = 86400000;
+  const days = new Map();
+  const dayOf = (iso) => {
+    let day = days.get(iso);
+    if (day === undefined) days.set(iso, (day = Math.floor(Date.parse(iso + 'T00:00:00Z') / DAY)));
+    return day;
+  };
+  const isoOf = (day) => new Date(day * DAY).toISOString().slice(0, 10);
+  // ACLED time_precision: how exact an event_date is. The data gives every dated incident one
+  // (the reader infers it from the date's form when the column is missing).
+  const TIME_PRECISION = { day: 1, week: 2, month: 3 };
+  // A date as exact as the data: 2017-10-15 (day), "week of 2017-10-15", 2017-10 (month);
+  // '' when unknown. Exports write a month's first day: the page must not show it as a day.
+  function dateText(iso, precision) {
+    if (!iso) return '';
+    const day = String(iso).slice(0, 10);
+    if (Number(precision) === TIME_PRECISION.week) return 'week of ' + day;
+    if (Number(precision) === TIME_PRECISION.month) return day.slice(0, 7);
+    return day;
+  }
+  const dateOf = (p) => dateText(p.event_date, p.time_precision);
+
+  // --- state, kept in the URL hash.
+  const incidents = L.incidents.features;
+  const unlocated = DATA.unlocated;
+  const everyIncident = incidents.map((f) => f.properties).concat(unlocated);
+  const dated = everyIncident.map((p) => p.event_date).filter(Boolean).map(dayOf);
+  // A loop, not Math.min(...dated): a million arguments overflow the stack.
+  const minDay = dated.length ? dated.reduce((a, b) => Math.min(a, b)) : dayOf('2000-01-01');
+  const maxDay = dated.length ? dated.reduce((a, b) => Math.max(a, b)) : minDay;
+  // The finest precision of the incidents dated on each day, for the slider's end labels.
+  const precisionOnDay = new Map();
+  for (const p of everyIncident.filter((q) => q.event_date)) {
+    const day = dayOf(p.event_date), precision = Number(p.time_precision) || TIME_PRECISION.day;
+    precisionOnDay.set(day, Math.min(precision, precisionOnDay.get(day) ?? precision));
+  }
+  // A slider bound as a label: the day it stands at, except at either end of the data, where it
+  // is the first (or last) incidents' date as exact as they are: "From 2017-10", never the
+  // 2017-10-01 that stands for a month.
+  const boundText = (day) => (day === minDay || day === maxDay ? dateText(isoOf(day), precisionOnDay.get(day)) : isoOf(day));
+  const allTypes = Array.from(new Set(everyIncident.map((p) => p.event_type || '').filter(Boolean))).sort();
+  // Each actor field's names (a field may list several, split by ';'), found once per text.
+  const actorNames = new Map();
+  const namesIn = (a) => {
+    let names = actorNames.get(a);
+    if (!names) actorNames.set(a, (names = String(a).split(';').map((n) => n.trim()).filter(Boolean)));
+    return names;
+  };
+  const actorsOf = (p) => [p.actor1, p.actor2, p.assoc_actor_1, p.assoc_actor_2].filter(Boolean).flatMap(namesIn);
+  const allActors = Array.from(new Set(everyIncident.flatMap(actorsOf))).sort();
+  const allCountries = Array.from(new Set(everyIncident.map((p) => p.country).filter(Boolean))).sort();
+
+  const state = {
+    from: minDay, to: maxDay, undated: true, types: new Set(allTypes), actor: '', country: '',
+    layers: new Set(TOGGLES.filter((t) => t[2]).map((t) => t[0])),
+  };
+
+  function readHash() {
+    const params = new URLSearchParams(location.hash.slice(1));
+    const day = (v, d) => (v && /^\d{4}-\d{2}-\d{2}$/.test(v) ? Math.min(maxDay, Math.max(minDay, dayOf(v))) : d);
+    state.from = day(params.get('from'), minDay);
+    state.to = day(params.get('to'), maxDay);
+    if (params.has('types')) state.types = new Set(params.get('types').split('|').filter((t) => allTypes.includes(t)));
+    if (params.has('undated')) state.undated = params.get('undated') !== '0';
+    state.actor = allActors.includes(params.get('actor')) ? params.get('actor') : '';
+    state.country = allCountries.includes(params.get('country')) ? params.get('country') : '';
+    if (params.has('layers')) state.layers = new Set(params.get('layers').split('|'));
+    return viewOfHash();
+  }
+  function writeHash() {
+    const params = new URLSearchParams();
+    const c = map.getCenter();
+    params.set('map', [map.getZoom().toFixed(2), c.lat.toFixed(4), c.lng.toFixed(4)].join('/'));
+    if (state.from !== minDay) params.set('from', isoOf(state.from));
+    if (state.to !== maxDay) params.set('to', isoOf(state.to));
+    if (state.types.size !== allTypes.length) params.set('types', Array.from(state.types).join('|'));
+    if (!state.undated) params.set('undated', '0');
+    if (state.actor) params.set('actor', state.actor);
+    if (state.country) params.set('country', state.country);
+    params.set('layers', Array.from(state.layers).join('|'));
+    history.replaceState(null, '', '#' + params.toString());
+  }
+
+  function passes(p) {
+    if (p.event_date) {
+      const d = dayOf(p.event_date);
+      if (d < state.from || d > state.to) return false;
+    } else if (!state.undated) return false;
+    if (p.event_type && !state.types.has(p.event_type)) return false;
+    if (state.actor && !actorsOf(p).includes(state.actor)) return false;
+    if (state.country && p.country !== state.country) return false;
+    return true;
+  }
+  const filtered = () => ({ type: 'FeatureCollection', features: incidents.filter((f) => passes(f.properties)) });
+  // The map's source gets what its layers draw and a click needs (the row, to find the
+  // incident), so the worker gets and indexes little; the rest stays in the page. Clusters sum
+  // fatalities_or_0 and count fatalities_unknown: plain gets, the quickest expressions to
+  // evaluate for every point merged at every zoom.
+  const drawn = new Map(incidents.map((f, row) => {
+    const { event_id_cnty, event_type, fatalities } = f.properties;
+    const known = typeof fatalities === 'number';
+    const properties = { row, event_id_cnty, event_type, fatalities, fatalities_or_0: known ? fatalities : 0, fatalities_unknown: known ? 0 : 1 };
+    return [f, { type: 'Feature', geometry: f.geometry, properties }];
+  }));
+  const drawnData = (data) => ({ type: 'FeatureCollection', features: data.features.map((f) => drawn.get(f)) });
+  // The filters the source's data was made with: it is made again only when they change.
+  const filterKey = () => JSON.stringify([state.from, state.to, state.undated, Array.from(state.types).sort(), state.actor, state.country]);
+  let drawnKey = null;
+
 
   // --- the panel.
   const $ = (id) => document.getElementById(id);
@@ -392,7 +484,10 @@
   let ready = false;
   function apply() {
     const data = filtered();
-    if (ready) map.getSource('incidents').setData(data);
+    if (ready && filterKey() !== drawnKey) {
+      map.getSource('incidents').setData(drawnData(data));
+      drawnKey = filterKey();
+    }
     for (const [id] of TOGGLES) {
       const visibility = state.layers.has(id) ? 'visible' : 'none';
       for (const layer of id === 'places' ? ['places', 'river-labels'] : [id]) {
@@ -538,8 +633,8 @@
       popup.setDOMContent(clusterPopupFor(hit.properties, zoomIn)).addTo(map);
       return;
     }
-    const p = incidents.find((f) => f.properties.event_id_cnty === hit.properties.event_id_cnty);
-    new maplibregl.Popup({ maxWidth: '20rem' }).setLngLat(hit.geometry.coordinates).setDOMContent(popupFor(p ? p.properties : hit.properties)).addTo(map);
+    const p = incidents[hit.properties.row].properties;
+    new maplibregl.Popup({ maxWidth: '20rem' }).setLngLat(hit.geometry.coordinates).setDOMContent(popupFor(p)).addTo(map);
   });
   for (const layer of ['incidents', 'incident-clusters']) {
     map.on('mouseenter', layer, () => { map.getCanvas().style.cursor = 'pointer'; });
@@ -547,19 +642,18 @@
   }
   map.on('moveend', () => { if (ready) writeHash(); });
 
-  const loaded = new Promise((resolve) => map.once('load', () => {
+  const loaded = styleLoaded.then(() => {
     ready = true;
     apply();
     // On a phone the credits start folded behind their (i) button, clear of the scale bar.
     const credits = document.querySelector('.maplibregl-ctrl-attrib.maplibregl-compact-show');
     if (credits && window.matchMedia('(max-width: 720px)').matches) credits.querySelector('summary').click();
-    resolve();
-  }));
+  });
   apply();
 
   // For tests and the browser console: the map, its state, and the functions that drive it.
   window.borderwatch = {
-    map, state, apply, loaded, geodesicKm, popupFor, passes, toCsv,
+    map, state, apply, loaded, geodesicKm, popupFor, passes, toCsv, incidents: L.incidents,
     dayOf, isoOf, dateText, fatalitiesText,
     radiusCentre: () => radiusCentre,
   };

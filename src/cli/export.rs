@@ -210,7 +210,13 @@ pub fn pack(args: PackArgs) -> Result<i32, Error> {
     let sizes = options.sizes.sizes()?;
     let table = options.incidents.load()?;
     write_layers_of(&table, &Layer::ALL, &options, &output, sizes)?;
-    let map = map_data(&table, &options.filters, crate::web::DEFAULT_TITLE, sizes)?;
+    let map = map_data(
+        &table,
+        &options.filters,
+        crate::web::DEFAULT_TITLE,
+        sizes,
+        true,
+    )?;
     write_map(&map, Some(&root.join("web")), Some(&root.join("map.html")))?;
     let image = crate::render::Options {
         view: crate::render::View::Fit,

@@ -322,12 +322,14 @@ fn hit_properties(index: &IncidentIndex, h: &HitRow, p: &mut Properties) {
     }
 }
 
-/// The map's data from loaded incidents; buffer, segments and grid of `sizes`.
+/// The map's data from loaded incidents; buffer, segments and grid of `sizes`; ready for a
+/// site too when `site` (else for the single file only, which needs less).
 pub fn map_data(
     table: &IncidentTable,
     filters: &FilterArgs,
     title: &str,
     sizes: Sizes,
+    site: bool,
 ) -> Result<MapData, Error> {
     let index = IncidentIndex::new(table);
     let gazetteer = Gazetteer::bundled();
@@ -338,7 +340,12 @@ pub fn map_data(
         gazetteer: &gazetteer,
         sizes,
     };
-    MapData::new(&context, title).map_err(|e| Error::Usage(format!("building the map: {e}")))
+    if site {
+        MapData::new(&context, title)
+    } else {
+        MapData::single_file_only(&context, title)
+    }
+    .map_err(|e| Error::Usage(format!("building the map: {e}")))
 }
 
 /// Writes the site and/or the single file, and says what was written.

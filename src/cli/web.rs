@@ -36,7 +36,13 @@ pub struct MapArgs {
 pub fn run(args: Args) -> Result<i32, Error> {
     let sizes = args.map.sizes.sizes()?;
     let table = args.map.incidents.load()?;
-    let data = map_data(&table, &args.map.filters, &args.map.title, sizes)?;
+    let data = map_data(
+        &table,
+        &args.map.filters,
+        &args.map.title,
+        sizes,
+        args.out.is_some(),
+    )?;
     write_map(&data, args.out.as_deref(), args.single_file.as_deref())?;
     Ok(0)
 }

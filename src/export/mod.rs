@@ -22,10 +22,11 @@ pub use typing::{ColumnKind, columns, text_value};
 pub use wkb::{geometry_type, wkb};
 pub use write::{
     EXTENSIONS, Encoded, FeatureWriter, Format, Properties, RUN, RUN_ITEM_BYTES, Written,
-    encode_runs, push_json_object,
+    encode_runs, push_json_object, push_json_value,
 };
 
 use crate::gazetteer::Gazetteer;
+use crate::incidents::Value as IncidentValue;
 use crate::index::{Filter, IncidentIndex};
 use crate::reference::{LAYERS, Reference};
 
@@ -422,22 +423,45 @@ fn encode_incident(
         run.leave_out();
         return;
     }
-    let border = index.border(row);
     run.push_with(Some(table.str(r.id)), geometry.as_ref(), precision, |p| {
-        for (name, value) in table.fields(r) {
+        for (name, value) in incident_values(index, row) {
             p.value(name, &value);
         }
-        match border {
-            Some((km, side)) => {
-                p.number("border_km", round(km, 3));
-                p.text("side", side.as_str());
-            }
-            None => {
-                p.null("border_km");
-                p.null("side");
-            }
-        }
     });
+}
+
+/// An incident's properties as every layer writes them: each column typed, then border_km
+/// (rounded to metres) and side, both null for an incident without coordinates.
+///
+/// ```
+/// use borderwatch::incidents::{IncidentTable, Value};
+/// use borderwatch::index::IncidentIndex;
+/// let table = IncidentTable::bundled();
+/// let index = IncidentIndex::new(&table);
+/// let values = borderwatch::export::incident_values(&index, 0);
+/// assert_eq!(values[0], ("event_id_cnty", Value::Text("BW-AFG-0001")));
+/// assert_eq!(values[values.len() - 2].0, "border_km");
+/// ```
+pub fn incident_values<'a>(
+    index: &'a IncidentIndex,
+    row: u32,
+) -> Vec<(&'a str, IncidentValue<'a>)> {
+    let table = index.table();
+    let mut values = table.fields(&table.rows()[row as usize]);
+    let border = index.border(row);
+    values.push((
+        "border_km",
+        border.map_or(IncidentValue::Null, |(km, _)| {
+            IncidentValue::Number(round(km, 3))
+        }),
+    ));
+    values.push((
+        "side",
+        border.map_or(IncidentValue::Null, |(_, side)| {
+            IncidentValue::Text(side.as_str())
+        }),
+    ));
+    values
 }
 
 /// One incident as a feature: every column typed, plus border_km and side. An incident
@@ -445,19 +469,10 @@ fn encode_incident(
 pub fn incident_feature(index: &IncidentIndex, row: u32) -> Feature {
     let table = index.table();
     let r = &table.rows()[row as usize];
-    let mut properties = Map::new();
-    for (name, value) in table.fields(r) {
-        properties.insert(name.to_string(), value.to_json());
-    }
-    let border = index.border(row);
-    properties.insert(
-        "border_km".into(),
-        border.map_or(Value::Null, |(km, _)| round(km, 3).into()),
-    );
-    properties.insert(
-        "side".into(),
-        border.map_or(Value::Null, |(_, side)| side.as_str().into()),
-    );
+    let properties = incident_values(index, row)
+        .into_iter()
+        .map(|(name, value)| (name.to_string(), value.to_json()))
+        .collect();
     Feature {
         id: Some(table.str(r.id).to_string()),
         geometry: r.point().map(Geometry::Point),

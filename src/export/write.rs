@@ -328,24 +328,8 @@ impl Properties<'_> {
 
     /// A date member, as ISO 8601 text.
     pub fn date(&mut self, name: &str, value: chrono::NaiveDate) {
-        use chrono::Datelike;
         self.name(name);
-        let (year, month, day) = (value.year(), value.month(), value.day());
-        if (1000..=9999).contains(&year) {
-            let digits = |n: u32, out: &mut String| {
-                out.push(char::from(b'0' + (n / 10) as u8));
-                out.push(char::from(b'0' + (n % 10) as u8));
-            };
-            self.out.push('"');
-            self.out.push_str(itoa::Buffer::new().format(year));
-            self.out.push('-');
-            digits(month, self.out);
-            self.out.push('-');
-            digits(day, self.out);
-            self.out.push('"');
-        } else {
-            push_json_string(self.out, &value.to_string());
-        }
+        push_date(self.out, value);
     }
 
     /// A boolean member.
@@ -375,21 +359,59 @@ impl Properties<'_> {
     /// assert_eq!(text, r#"{"event_date":"2020-11-19","fatalities":3,"evidence":null}"#);
     /// ```
     pub fn value(&mut self, name: &str, value: &crate::incidents::Value) {
-        use crate::incidents::Value;
-        match *value {
-            Value::Text(s) => self.text(name, s),
-            Value::Date(d) => self.date(name, d),
-            Value::Number(x) => self.number(name, x),
-            Value::Count(n) => self.count(name, n),
-            Value::Bool(b) => self.boolean(name, b),
-            Value::Null => self.null(name),
-        }
+        self.name(name);
+        push_json_value(self.out, value);
     }
 
     /// Any JSON value.
     pub fn json(&mut self, name: &str, value: &Value) {
         self.name(name);
         self.out.push_str(&value.to_string());
+    }
+}
+
+/// One incident value as JSON text, exactly as [`Properties::value`] writes it in a feature:
+/// text, ISO 8601 date, number, boolean or null.
+///
+/// ```
+/// use borderwatch::incidents::Value;
+/// let mut text = String::new();
+/// borderwatch::export::push_json_value(&mut text, &Value::Number(37.5));
+/// text.push(' ');
+/// borderwatch::export::push_json_value(&mut text, &Value::Text("Kunduz \"north\""));
+/// assert_eq!(text, r#"37.5 "Kunduz \"north\"""#);
+/// ```
+pub fn push_json_value(out: &mut String, value: &crate::incidents::Value) {
+    use crate::incidents::Value;
+    match *value {
+        Value::Text(s) => push_json_string(out, s),
+        Value::Date(d) => push_date(out, d),
+        Value::Number(x) => push_shortest(out, x),
+        Value::Count(n) => out.push_str(itoa::Buffer::new().format(n)),
+        Value::Bool(b) => out.push_str(if b { "true" } else { "false" }),
+        Value::Null => out.push_str("null"),
+    }
+}
+
+/// A date as ISO 8601 text in quotes: YYYY-MM-DD for years 1000 to 9999, chrono's form
+/// otherwise.
+fn push_date(out: &mut String, value: chrono::NaiveDate) {
+    use chrono::Datelike;
+    let (year, month, day) = (value.year(), value.month(), value.day());
+    if (1000..=9999).contains(&year) {
+        let digits = |n: u32, out: &mut String| {
+            out.push(char::from(b'0' + (n / 10) as u8));
+            out.push(char::from(b'0' + (n % 10) as u8));
+        };
+        out.push('"');
+        out.push_str(itoa::Buffer::new().format(year));
+        out.push('-');
+        digits(month, out);
+        out.push('-');
+        digits(day, out);
+        out.push('"');
+    } else {
+        push_json_string(out, &value.to_string());
     }
 }
 

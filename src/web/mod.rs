@@ -19,6 +19,8 @@ use crate::atomic::write_atomically;
 use crate::error::Error;
 use crate::export::{Bbox, Context, FeatureWriter, Format, Layer, write_layer};
 
+mod packed;
+
 const INDEX_HTML: &str = include_str!("../../web/index.html");
 const APP_JS: &str = include_str!("../../web/app.js");
 const APP_CSS: &str = include_str!("../../web/app.css");
@@ -130,76 +132,74 @@ const PRECISION: usize = 5;
 pub struct MapData {
     /// `window.BORDERWATCH = {...};`, with `<` escaped so no text can close the script.
     script: String,
-    /// Each layer's GeoJSON, for the site's `layers/` folder.
+    /// Each layer's GeoJSON, for the site's `layers/` folder (the incidents only when built
+    /// for a site: [`MapData::new`]).
     layers: Vec<(Layer, String)>,
     located: usize,
     unlocated: usize,
 }
 
 impl MapData {
-    /// Builds the map's data from the layers of `context`; `title` heads the page.
+    /// Builds the map's data from the layers of `context`, for a site and the single file;
+    /// `title` heads the page.
     pub fn new(context: &Context, title: &str) -> std::io::Result<MapData> {
+        MapData::build(context, title, true)
+    }
+
+    /// Builds the map's data for the single file only: the incidents only packed for the
+    /// page, not also as GeoJSON for a site's `layers/` (which [`MapData::write_site`] then
+    /// refuses to write).
+    pub fn single_file_only(context: &Context, title: &str) -> std::io::Result<MapData> {
+        MapData::build(context, title, false)
+    }
+
+    /// The map's data; the incidents layer as GeoJSON too when `incidents_file`.
+    fn build(context: &Context, title: &str, incidents_file: bool) -> std::io::Result<MapData> {
+        // The page gets the incidents packed (see `packed`); the site's layer file is GeoJSON.
+        let incidents = packed::pack_incidents(context, PRECISION)?;
         let mut layers = Vec::new();
         let mut sources: Vec<&str> = Vec::new();
-        let mut located = 0;
-        let mut incidents_bbox = Bbox::default();
         for layer in Layer::ALL {
-            let mut text = Vec::new();
-            // Incidents without coordinates are listed beside the map, not drawn.
-            let written = write_layer(
-                layer,
-                context,
-                FeatureWriter::new(&mut text, Format::Geojson, PRECISION)?.located_only(),
-            )?;
-            if layer == Layer::Incidents {
-                located = written.located;
-                incidents_bbox = written.bbox;
-            }
             for s in layer.sources() {
                 if !sources.contains(s) {
                     sources.push(s);
                 }
             }
+            if layer == Layer::Incidents && !incidents_file {
+                continue;
+            }
+            let mut text = Vec::new();
+            // Incidents without coordinates are listed beside the map, not drawn.
+            write_layer(
+                layer,
+                context,
+                FeatureWriter::new(&mut text, Format::Geojson, PRECISION)?.located_only(),
+            )?;
             layers.push((
                 layer,
                 String::from_utf8(text).map_err(std::io::Error::other)?,
             ));
         }
         let unlocated = unlocated_incidents(context);
-        let labels = label_text(context);
-        let glyphs = glyphs_for(&labels);
-        let meta = json!({
-            "title": title,
-            "generator": format!("borderwatch {}", env!("CARGO_PKG_VERSION")),
-            "generated_at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            "maplibre": MAPLIBRE_VERSION.trim(),
-            "sources": sources,
-            "attribution_html": crate::untrusted::for_markup(ATTRIBUTION),
-            "counts": context.index.table().counts(),
-            "filters": context.filter.describe(),
-            // The buffer's width, which the page's layer toggle names.
-            "km": context.sizes.buffer_km,
-            "view": view(incidents_bbox, !context.filter.is_empty()),
-        });
+        let meta = meta(context, title, &sources, incidents.bbox);
         let mut script = String::from("window.BORDERWATCH = {\"meta\":");
         script.push_str(&meta.to_string());
         script.push_str(",\"layers\":{");
-        for (i, (layer, text)) in layers.iter().enumerate() {
-            if i > 0 {
-                script.push(',');
-            }
-            write!(script, "\"{}\":{text}", layer.name()).expect("writing to a String");
+        write!(script, "\"{}\":{}", Layer::Incidents.name(), incidents.json)
+            .expect("writing to a String");
+        for (layer, text) in layers.iter().filter(|(l, _)| *l != Layer::Incidents) {
+            write!(script, ",\"{}\":{text}", layer.name()).expect("writing to a String");
         }
         script.push_str("},\"unlocated\":");
         script.push_str(&Value::Array(unlocated.clone()).to_string());
         script.push_str(",\"glyphs\":");
-        script.push_str(&glyphs.to_string());
+        script.push_str(&glyphs_for(&label_text(context)).to_string());
         script.push_str("};\n");
         Ok(MapData {
             // In JSON `<` only occurs inside strings, where \u003c means the same.
             script: script.replace('<', "\\u003c"),
             layers,
-            located,
+            located: incidents.located,
             unlocated: unlocated.len(),
         })
     }
@@ -243,6 +243,11 @@ impl MapData {
     /// MapLibre GL JS with its licence, the fonts' licence and every layer as GeoJSON.
     /// Returns the files written. Serve the folder or open index.html from disk.
     pub fn write_site(&self, dir: &Path) -> Result<Vec<PathBuf>, Error> {
+        if !self.layers.iter().any(|(l, _)| *l == Layer::Incidents) {
+            return Err(Error::Usage(
+                "this map was built for the single file only (MapData::single_file_only)".into(),
+            ));
+        }
         let csp = csp("'self'", "'self'");
         let index = page(
             &csp,
@@ -279,6 +284,23 @@ impl MapData {
         }
         Ok(written)
     }
+}
+
+/// What the map says about itself: title, generator, sources, counts, filters, view.
+fn meta(context: &Context, title: &str, sources: &[&str], incidents: Bbox) -> Value {
+    json!({
+        "title": title,
+        "generator": format!("borderwatch {}", env!("CARGO_PKG_VERSION")),
+        "generated_at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "maplibre": MAPLIBRE_VERSION.trim(),
+        "sources": sources,
+        "attribution_html": crate::untrusted::for_markup(ATTRIBUTION),
+        "counts": context.index.table().counts(),
+        "filters": context.filter.describe(),
+        // The buffer's width, which the page's layer toggle names.
+        "km": context.sizes.buffer_km,
+        "view": view(incidents, !context.filter.is_empty()),
+    })
 }
 
 /// The page: index.html with its policy, styles and scripts filled in.
