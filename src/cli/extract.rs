@@ -45,7 +45,10 @@ fn read(path: &PathBuf) -> Result<(String, String), Error> {
         std::io::stdin()
             .take(MAX_ARTICLE_BYTES + 1)
             .read_to_end(&mut bytes)
-            .map_err(|e| Error::Usage(format!("reading standard input: {e}")))?;
+            .map_err(|source| Error::Io {
+                path: "standard input".into(),
+                source,
+            })?;
         ("stdin".to_string(), bytes)
     } else {
         let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;

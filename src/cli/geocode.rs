@@ -120,8 +120,12 @@ fn read_stdin() -> Result<Vec<Input>, Error> {
     loop {
         line.clear();
         // Read at most a little more than the longest name, so a huge line cannot exhaust memory.
-        let read = read_line_limited(&mut reader, &mut line, MAX_NAME_CHARS * 4 + 2)
-            .map_err(|e| Error::Usage(format!("reading standard input: {e}")))?;
+        let read = read_line_limited(&mut reader, &mut line, MAX_NAME_CHARS * 4 + 2).map_err(
+            |source| Error::Io {
+                path: "standard input".into(),
+                source,
+            },
+        )?;
         if read.bytes == 0 {
             break;
         }
