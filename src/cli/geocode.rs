@@ -7,7 +7,7 @@ use geo::Point;
 use super::args::{Format, GazetteerArgs, parse_lat_lon};
 use super::output::{clean, write_table};
 use crate::error::Error;
-use crate::geocode::{Options, Outcome, Status};
+use crate::geocode::{Candidate, Options, Outcome, Status};
 
 /// The longest name accepted, in characters.
 const MAX_NAME_CHARS: usize = 1000;
@@ -231,22 +231,19 @@ fn write_csv(out: &mut impl std::io::Write, outcomes: &[Outcome]) -> std::io::Re
             writer.write_record(empty_row(outcome))?;
         }
         for (rank, c) in outcome.candidates.iter().enumerate() {
-            writer.write_record([
+            let mut row = vec![
                 outcome.query.clone(),
                 outcome.status.as_str().to_string(),
                 (rank + 1).to_string(),
                 c.id.clone(),
-                c.name.clone(),
-                c.kind.to_string(),
-                c.country.clone(),
-                c.admin1.clone(),
-                c.admin2.clone(),
-                format!("{:.5}", c.lat),
-                format!("{:.5}", c.lon),
+            ];
+            row.extend(place_fields(c));
+            row.extend([
                 format!("{:.3}", c.score),
                 c.precision.to_string(),
                 c.match_kind.as_str().to_string(),
-            ])?;
+            ]);
+            writer.write_record(&row)?;
         }
     }
     writer.flush()?;
@@ -271,21 +268,15 @@ fn write_outcome_table(out: &mut impl std::io::Write, outcomes: &[Outcome]) -> s
             } else {
                 (String::new(), String::new())
             };
-            rows.push(vec![
-                query,
-                status,
-                c.name.clone(),
-                c.kind.to_string(),
-                c.country.clone(),
-                c.admin1.clone(),
-                c.admin2.clone(),
-                format!("{:.5}", c.lat),
-                format!("{:.5}", c.lon),
+            let mut row = vec![query, status];
+            row.extend(place_fields(c));
+            row.extend([
                 format!("{:.2}", c.score),
                 c.precision.to_string(),
                 c.match_kind.as_str().to_string(),
                 c.id.clone(),
             ]);
+            rows.push(row);
         }
     }
     write_table(
@@ -303,6 +294,20 @@ fn write_outcome_table(out: &mut impl std::io::Write, outcomes: &[Outcome]) -> s
         }
     }
     Ok(())
+}
+
+/// The candidate's place as both the CSV and the table show it: name, kind, country,
+/// admin1, admin2, lat, lon.
+fn place_fields(c: &Candidate) -> [String; 7] {
+    [
+        c.name.clone(),
+        c.kind.to_string(),
+        c.country.clone(),
+        c.admin1.clone(),
+        c.admin2.clone(),
+        format!("{:.5}", c.lat),
+        format!("{:.5}", c.lon),
+    ]
 }
 
 fn empty_row(outcome: &Outcome) -> Vec<String> {

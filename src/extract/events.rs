@@ -386,16 +386,26 @@ fn unknown_place(
     } else {
         "not in the gazetteer, named as a place by the text"
     };
+    unplaced(
+        level,
+        m.mention.clone(),
+        format!("place: {} ({why})", m.mention),
+    )
+}
+
+/// A place with no point and no unit around it yet (ACLED precision 3): `placed` or the
+/// draft's notes say what is known of it.
+fn unplaced(level: Level, location: String, note: String) -> Located {
     Located {
         level,
-        location: m.mention.clone(),
+        location,
         country: String::new(),
         admin1: String::new(),
         admin2: String::new(),
         point: None,
         precision: 3,
         id: None,
-        note: format!("place: {} ({why})", m.mention),
+        note,
     }
 }
 
@@ -555,51 +565,26 @@ fn group_toll(g: &Group, notes: &mut Vec<String>) -> Option<u32> {
         .into_iter()
         .filter(|t| t.side != UNKNOWN_SIDE || t.count > sided)
         .collect();
-    let mut sides: Vec<(&str, u32, usize)> = Vec::new();
+    let mut sides: Vec<SideToll> = Vec::new();
     for t in &tolls {
-        match sides.iter_mut().find(|(side, _, _)| *side == t.side) {
+        match sides.iter_mut().find(|s| s.side == t.side) {
             Some(entry) => {
-                if entry.1 != t.count {
+                if entry.count != t.count {
                     notes.push(format!(
                         "fatalities ({}): the reports differ ({} and {}), the lower figure kept",
-                        t.side, entry.1, t.count
+                        t.side, entry.count, t.count
                     ));
                 }
-                entry.1 = entry.1.min(t.count);
-                entry.2 += 1;
+                entry.count = entry.count.min(t.count);
             }
-            None => sides.push((t.side, t.count, 1)),
+            None => sides.push(SideToll {
+                side: t.side,
+                count: t.count,
+            }),
         }
     }
-    for t in &tolls {
-        if let Some(n) = &t.note {
-            notes.push(n.clone());
-        }
-    }
-    // Sentences whose deaths cannot be counted ("killed and wounded more than 40") say why.
-    for f in g.facts.iter().filter(|f| f.toll.is_none()) {
-        if let (None, Some(n)) = super::facts::fatalities(&f.sentence.text) {
-            notes.push(n);
-        }
-    }
-    if sides.len() > 1 {
-        notes.push(format!(
-            "fatalities by side: {}",
-            sides
-                .iter()
-                .map(|(side, n, _)| format!("{side} {n}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
-    let injured: Vec<u32> = g
-        .facts
-        .iter()
-        .filter_map(|f| super::facts::injured(&f.sentence.text))
-        .collect();
-    if let Some(n) = injured.iter().min() {
-        notes.push(format!("injured: {n}"));
-    }
+    notes.extend(tolls.iter().filter_map(|t| t.note.clone()));
+    toll_notes(g, &sides, notes);
     if sides.is_empty() {
         // "two members of the group ... were neutralized" across two sentences.
         let (ended, members) = group_patterns();
@@ -615,14 +600,49 @@ fn group_toll(g: &Group, notes: &mut Vec<String>) -> Option<u32> {
     // A toll of "people" is the event's total when it is more than the sides' sum.
     let by_side: u32 = sides
         .iter()
-        .filter(|(side, _, _)| *side != UNKNOWN_SIDE)
-        .map(|(_, n, _)| n)
+        .filter(|s| s.side != UNKNOWN_SIDE)
+        .map(|s| s.count)
         .sum();
     let total = sides
         .iter()
-        .find(|(side, _, _)| *side == UNKNOWN_SIDE)
-        .map_or(0, |(_, n, _)| *n);
+        .find(|s| s.side == UNKNOWN_SIDE)
+        .map_or(0, |s| s.count);
     Some(by_side.max(total))
+}
+
+/// The dead of one side of an event: the lowest figure its sentences give.
+struct SideToll {
+    side: &'static str,
+    count: u32,
+}
+
+/// The notes on a toll that do not change it: why a sentence's deaths cannot be counted,
+/// the dead by side when there are several, and the injured.
+fn toll_notes(g: &Group, sides: &[SideToll], notes: &mut Vec<String>) {
+    // Sentences whose deaths cannot be counted ("killed and wounded more than 40") say why.
+    for f in g.facts.iter().filter(|f| f.toll.is_none()) {
+        if let (None, Some(n)) = super::facts::fatalities(&f.sentence.text) {
+            notes.push(n);
+        }
+    }
+    if sides.len() > 1 {
+        notes.push(format!(
+            "fatalities by side: {}",
+            sides
+                .iter()
+                .map(|s| format!("{} {}", s.side, s.count))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let injured: Vec<u32> = g
+        .facts
+        .iter()
+        .filter_map(|f| super::facts::injured(&f.sentence.text))
+        .collect();
+    if let Some(n) = injured.iter().min() {
+        notes.push(format!("injured: {n}"));
+    }
 }
 
 /// The place of an unknown site placed at the finest known unit holding it.
@@ -799,17 +819,11 @@ fn date_conflict(g: &Group, date: Option<&FoundDate>) -> Option<String> {
 
 /// The place of an event the text places nowhere.
 fn nowhere() -> Located {
-    Located {
-        level: Level::Country,
-        location: String::new(),
-        country: String::new(),
-        admin1: String::new(),
-        admin2: String::new(),
-        point: None,
-        precision: 3,
-        id: None,
-        note: "place: none named in the text".into(),
-    }
+    unplaced(
+        Level::Country,
+        String::new(),
+        "place: none named in the text".into(),
+    )
 }
 
 /// The event's place: its own, else (when it is dated) the article's area; placed in the
