@@ -13,6 +13,7 @@ pub mod dates;
 mod events;
 pub mod facts;
 pub mod merge;
+mod names;
 pub mod text;
 pub mod toponyms;
 

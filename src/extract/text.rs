@@ -169,53 +169,159 @@ fn soft_breaks(chars: &[char]) -> Vec<bool> {
 pub(crate) struct Folded {
     /// The folded text.
     pub text: String,
-    /// For each byte of `text`, the index of the source character it came from (u32: half
-    /// the memory traffic of usize; texts are limited to 4 G characters).
-    pub source: Vec<u32>,
+    /// Where the folded bytes came from, run by run: a byte per character over ASCII, which
+    /// folds one to one, several bytes of one character elsewhere. A table of a source index
+    /// per byte would be four times the text, and its pages cost more to touch than the
+    /// folding itself.
+    runs: Vec<Run>,
+}
+
+/// Folded bytes from `folded` on, up to the next run, came from source characters from
+/// `source` on: one each when `linear`, else all from that one character.
+#[derive(Clone, Copy)]
+struct Run {
+    folded: u32,
+    source: u32,
+    linear: bool,
+}
+
+impl Folded {
+    /// The index of the source character that byte `byte` of the folded text came from.
+    pub fn source(&self, byte: usize) -> usize {
+        let i = self.runs.partition_point(|r| r.folded as usize <= byte);
+        Run::source_of(self.runs[i - 1], byte)
+    }
+
+    /// A reader of [`Folded::source`] for bytes asked in increasing order, in constant time.
+    pub fn sources(&self) -> impl FnMut(usize) -> usize + '_ {
+        let mut i = 0;
+        move |byte| {
+            while self
+                .runs
+                .get(i + 1)
+                .is_some_and(|r| r.folded as usize <= byte)
+            {
+                i += 1;
+            }
+            if (self.runs[i].folded as usize) > byte {
+                i = self.runs.partition_point(|r| r.folded as usize <= byte) - 1;
+            }
+            Run::source_of(self.runs[i], byte)
+        }
+    }
+}
+
+impl Run {
+    fn source_of(run: Run, byte: usize) -> usize {
+        let source = run.source as usize;
+        if run.linear {
+            source + (byte - run.folded as usize)
+        } else {
+            source
+        }
+    }
+}
+
+/// What an ASCII character folds to: letters and digits lower-cased, anything else a space
+/// (apostrophes, which fold to nothing, are read apart).
+const FOLD_ASCII: [u8; 128] = {
+    let mut table = [b' '; 128];
+    let mut byte = 0;
+    while byte < 128 {
+        if (byte as u8).is_ascii_alphanumeric() {
+            table[byte] = (byte as u8).to_ascii_lowercase();
+        }
+        byte += 1;
+    }
+    table
+};
+
+/// A folded text being built: its bytes and the runs that map them to the source.
+#[derive(Default)]
+struct FoldedBuilder {
+    bytes: Vec<u8>,
+    runs: Vec<Run>,
+}
+
+impl FoldedBuilder {
+    /// Records that the folded bytes about to be appended came from source character
+    /// `source` on: one byte per character when `linear`.
+    fn note(&mut self, linear: bool, source: u32) {
+        let folded = self.bytes.len() as u32;
+        let continues = self
+            .runs
+            .last()
+            .is_some_and(|r| r.linear && linear && r.source + (folded - r.folded) == source);
+        if !continues {
+            self.runs.push(Run {
+                folded,
+                source,
+                linear,
+            });
+        }
+    }
+
+    /// Appends what source character `source` folds to.
+    fn push(&mut self, piece: &str, source: u32) {
+        if !piece.is_empty() {
+            self.note(piece.len() == 1, source);
+            self.bytes.extend_from_slice(piece.as_bytes());
+        }
+    }
 }
 
 /// Folds text character by character so that matches map back to the input.
 pub(crate) fn fold_with_offsets(text: &str) -> Folded {
-    let mut folded = String::with_capacity(text.len());
-    let mut source = Vec::with_capacity(text.len());
+    let mut out = FoldedBuilder {
+        bytes: Vec::with_capacity(text.len()),
+        runs: Vec::new(),
+    };
     let mut buffer = [0u8; 4];
-    let mut previous_apostrophe = false;
-    let mut chars = text.chars().enumerate().peekable();
-    while let Some((index, c)) = chars.next() {
-        // A possessive "'s" ends the name: "Afghanistan's" is a mention of Afghanistan.
-        let possessive = previous_apostrophe
-            && (c == 's' || c == 'S')
-            && chars.peek().is_none_or(|(_, n)| !n.is_alphanumeric());
-        previous_apostrophe = is_apostrophe(c);
-        if possessive {
-            folded.push(' ');
-            source.push(index as u32);
+    let bytes = text.as_bytes();
+    let is_quote = |b: u8| b == b'\'' || b == b'`';
+    // Byte offset and character index of the character at hand.
+    let (mut at, mut index) = (0, 0u32);
+    while at < bytes.len() {
+        // ASCII, most of any English text, folds byte for byte: a run of it at once.
+        let run = bytes[at..]
+            .iter()
+            .take_while(|&&b| b.is_ascii() && !is_quote(b))
+            .count();
+        if run > 0 {
+            out.note(true, index);
+            out.bytes.extend(
+                bytes[at..at + run]
+                    .iter()
+                    .map(|&b| FOLD_ASCII[usize::from(b)]),
+            );
+            at += run;
+            index += run as u32;
             continue;
         }
-        // ASCII, most of any English text, folds to itself lower-cased: no allocation.
-        if c.is_ascii() {
-            if c.is_ascii_alphanumeric() {
-                folded.push(c.to_ascii_lowercase());
-                source.push(index as u32);
-            } else if c != '\'' && c != '`' {
-                folded.push(' ');
-                source.push(index as u32);
+        let c = text[at..].chars().next().expect("a character starts here");
+        at += c.len_utf8();
+        index += 1;
+        if is_apostrophe(c) {
+            // A possessive "'s" ends the name: "Afghanistan's" is a mention of Afghanistan.
+            let possessive = matches!(bytes.get(at), Some(b's' | b'S'))
+                && text[at + 1..]
+                    .chars()
+                    .next()
+                    .is_none_or(|next| !next.is_alphanumeric());
+            if possessive {
+                out.push(" ", index);
+                at += 1;
+                index += 1;
             }
-            continue;
-        }
-        let piece = if c.is_alphanumeric() {
-            fold(c.encode_utf8(&mut buffer))
-        } else if is_apostrophe(c) {
-            String::new()
+        } else if c.is_alphanumeric() {
+            out.push(fold(c.encode_utf8(&mut buffer)).as_str(), index - 1);
         } else {
-            " ".to_string()
-        };
-        source.extend(std::iter::repeat_n(index as u32, piece.len()));
-        folded.push_str(&piece);
+            out.push(" ", index - 1);
+        }
     }
     Folded {
-        text: folded,
-        source,
+        text: String::from_utf8(out.bytes).expect("folded text is UTF-8"),
+        runs: out.runs,
     }
 }
 
@@ -274,7 +380,7 @@ mod tests {
         let f = fold_with_offsets("Дарвоз, Qal‘ah");
         assert!(f.text.starts_with("darvoz"));
         let q = f.text.find("qalah").unwrap();
-        assert_eq!(f.source[q], 8);
+        assert_eq!(f.source(q), 8);
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! Place mentions in text: one Aho-Corasick pass over the folded text with every gazetteer
-//! name (whole words, capitalised in Latin script), names next to kind words ("X district",
+//! Place mentions in text: every gazetteer name looked up at each word of the folded text
+//! (whole words, capitalised in Latin script), names next to kind words ("X district",
 //! "the village of X"), organisation names removed, then resolution in context.
 
 use std::collections::HashSet;
@@ -9,6 +9,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind as AcMatchKind};
 use regex::Regex;
 use serde::Serialize;
 
+use super::names::NameTable;
 use super::text::{Sentence, fold_with_offsets};
 use crate::gazetteer::Kind;
 use crate::geocode::fold::fold;
@@ -133,9 +134,8 @@ const NOT_PLACES: &[&str] = &[
 ];
 
 struct Patterns {
-    automaton: AhoCorasick,
-    /// For each pattern of `automaton`: only villages carry the name.
-    village_only: Vec<bool>,
+    /// Every folded gazetteer name of four or more letters, and whether only villages carry it.
+    names: NameTable<bool>,
     organisations: AhoCorasick,
 }
 
@@ -157,14 +157,6 @@ fn patterns() -> &'static Patterns {
                 }
             }
         }
-        let mut names: Vec<(String, bool)> = names.into_iter().collect();
-        names.sort();
-        // A full DFA: more memory than the default NFA, the fastest scan of long texts.
-        let automaton = AhoCorasickBuilder::new()
-            .match_kind(AcMatchKind::LeftmostLongest)
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(names.iter().map(|(n, _)| n))
-            .expect("gazetteer patterns build");
         let organisations: Vec<String> = super::facts::actor_table()
             .iter()
             .map(|r| fold(&r.alias))
@@ -174,16 +166,16 @@ fn patterns() -> &'static Patterns {
             .build(&organisations)
             .expect("organisation patterns build");
         Patterns {
-            automaton,
-            village_only: names.iter().map(|(_, v)| *v).collect(),
+            names: NameTable::new(names),
             organisations,
         }
     })
 }
 
-/// Finds place mentions without resolving them: character ranges, in text order. One pass of
-/// an Aho-Corasick automaton over the folded text (whole words only, organisation names
-/// hiding the places inside them), plus unknown names next to kind words.
+/// Finds place mentions without resolving them: character ranges, in text order. Every
+/// gazetteer name looked up at each word of the folded text (whole words only, the longest
+/// name at each word, organisation names hiding the places inside them), plus unknown names
+/// next to kind words.
 ///
 /// ```
 /// use borderwatch::extract::toponyms::find;
@@ -209,17 +201,23 @@ pub fn find(text: &str) -> Vec<(usize, usize)> {
             .collect(),
     );
     let mut spans: Vec<(usize, usize)> = Vec::new();
-    for (m, (start, end)) in whole_word_matches(&p.automaton, &folded) {
+    let mut compounds = Compounds::default();
+    // A name in Latin script is a place only when capitalised (see gazetteer_span): lower-case
+    // words are not looked up.
+    let mut source = folded.sources();
+    let capitalised = |byte: usize| !chars[source(byte)].is_ascii_lowercase();
+    for found in p.names.find_iter(&folded.text, capitalised) {
+        let (start, end) = source_range(&folded, &found.range);
         if spans.last().is_some_and(|&(_, last_end)| start < last_end) {
             continue;
         }
-        let village_only = p.village_only[m.pattern().as_usize()];
         if let Some(span) = gazetteer_span(
             &chars,
-            &folded.text[m.start()..m.end()],
-            village_only,
+            &folded.text[found.range],
+            *found.value,
             start,
             end,
+            &mut compounds,
         ) && !hidden.covers(span.0, span.1)
         {
             spans.push(span);
@@ -254,6 +252,7 @@ fn gazetteer_span(
     village_only: bool,
     start: usize,
     end: usize,
+    compounds: &mut Compounds,
 ) -> Option<(usize, usize)> {
     let first = chars[start];
     if first.is_ascii_alphabetic() && !first.is_uppercase() {
@@ -272,7 +271,7 @@ fn gazetteer_span(
     if word_after(chars, end).is_some_and(|w| DEMONYMS.contains(&w.to_lowercase().as_str())) {
         return None;
     }
-    let (start, end) = compound(chars, start, end).unwrap_or((start, end));
+    let (start, end) = compound(chars, start, end, compounds).unwrap_or((start, end));
     let end = trim_unit_words(chars, start, extend_over_generic(chars, end));
     Some((directional_prefix(chars, start), end))
 }
@@ -294,18 +293,15 @@ fn word_before(chars: &[char], start: usize) -> Option<String> {
     if start < 2 || chars[start - 1] != ' ' {
         return None;
     }
-    let word: String = chars[..start - 1]
-        .iter()
-        .rev()
-        .take_while(|c| c.is_alphabetic())
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    word.chars()
-        .next()
-        .is_some_and(char::is_uppercase)
-        .then_some(word)
+    let end = start - 1;
+    let begin = end
+        - chars[..end]
+            .iter()
+            .rev()
+            .take_while(|c| c.is_alphabetic())
+            .count();
+    // Most words before a name are lower-case: no string is made for them.
+    (begin < end && chars[begin].is_uppercase()).then(|| chars[begin..end].iter().collect())
 }
 
 /// Whether the name stands among other capitalised words ("Sayed Omar Bahir"), not counting
@@ -330,8 +326,17 @@ const NAME_PARTICLES: &[&str] = &["e", "i", "ye", "o", "ul", "al", "u"];
 /// "Qizil-Rabot"), when the gazetteer knows the compound: its parts, each a name, are then
 /// not places of their own. `None` when the match is no part of a compound, or the compound is
 /// not a known name ("Kunduz-Takhar highway": two places).
-fn compound(chars: &[char], start: usize, end: usize) -> Option<(usize, usize)> {
+fn compound(
+    chars: &[char],
+    start: usize,
+    end: usize,
+    compounds: &mut Compounds,
+) -> Option<(usize, usize)> {
     let is_part = |c: &char| c.is_alphabetic() || *c == '-';
+    // Most names stand alone: nothing to look up.
+    if !(start > 0 && is_part(&chars[start - 1]) || chars.get(end).is_some_and(is_part)) {
+        return None;
+    }
     let mut a = start;
     while a > 0 && is_part(&chars[a - 1]) {
         a -= 1;
@@ -350,13 +355,30 @@ fn compound(chars: &[char], start: usize, end: usize) -> Option<(usize, usize)> 
     if (a, b) == (start, end) || !capitalised {
         return None;
     }
-    let outcome = Geocoder::bundled().geocode(text, &Options::default());
-    let known = outcome.status != Status::Unresolved
-        && outcome
-            .candidates
-            .first()
-            .is_some_and(|c| c.score >= COMPOUND_MIN_SCORE);
-    known.then_some((a, b))
+    compounds.is_name(text).then_some((a, b))
+}
+
+/// Hyphenated compounds already looked up in one text, and whether each is a name: a text
+/// repeats its compounds ("Afghan-Tajik" five times in one article), and each look-up is a
+/// whole geocode.
+#[derive(Default)]
+struct Compounds(rustc_hash::FxHashMap<String, bool>);
+
+impl Compounds {
+    /// Whether the geocoder knows the compound as a name, closely enough.
+    fn is_name(&mut self, text: &str) -> bool {
+        if let Some(&known) = self.0.get(text) {
+            return known;
+        }
+        let outcome = Geocoder::bundled().geocode(text, &Options::default());
+        let known = outcome.status != Status::Unresolved
+            && outcome
+                .candidates
+                .first()
+                .is_some_and(|c| c.score >= COMPOUND_MIN_SCORE);
+        self.0.insert(text.to_string(), known);
+        known
+    }
 }
 
 /// How well a hyphenated compound must match a gazetteer name to be read as one name.
@@ -373,11 +395,19 @@ const UNIT_WORDS: &[&str] = &[
 
 /// The end of a name without a unit word that ends it.
 fn trim_unit_words(chars: &[char], start: usize, end: usize) -> usize {
-    let name: String = chars[start..end].iter().collect::<String>().to_lowercase();
+    // The unit words are ASCII: compared character by character, without a lower-cased copy.
+    let ends_with = |unit: &str| {
+        let n = unit.len();
+        end - start > n
+            && chars[end - n..end]
+                .iter()
+                .zip(unit.bytes())
+                .all(|(c, u)| c.to_ascii_lowercase() == u as char)
+    };
     UNIT_WORDS
         .iter()
-        .find(|u| name.ends_with(*u) && name.len() > u.len())
-        .map_or(end, |u| end - u.chars().count())
+        .find(|u| ends_with(u))
+        .map_or(end, |u| end - u.len())
 }
 
 /// The start of a name with "Upper" or "Lower" before it ("Upper Khorog").
@@ -416,14 +446,13 @@ fn whole_word_matches<'a>(
     automaton.find_iter(&folded.text).filter_map(move |m| {
         let whole = boundary(m.start().checked_sub(1).map(|i| bytes[i]))
             && boundary(bytes.get(m.end()).copied());
-        whole.then(|| {
-            let range = (
-                folded.source[m.start()] as usize,
-                folded.source[m.end() - 1] as usize + 1,
-            );
-            (m, range)
-        })
+        whole.then(|| (m, source_range(folded, &m.range())))
     })
+}
+
+/// The character range of the source text that a byte range of the folded text came from.
+fn source_range(folded: &super::text::Folded, range: &std::ops::Range<usize>) -> (usize, usize) {
+    (folded.source(range.start), folded.source(range.end - 1) + 1)
 }
 
 /// Unknown names next to kind words ("the village of X", "X district"), outside the known
