@@ -420,6 +420,18 @@ pub fn variants(name: &str) -> Vec<Variant> {
     out
 }
 
+/// [`LEADING_KIND_WORDS`] folded, once: every query's first word is compared with them.
+fn leading_kind_words() -> &'static [(String, Option<KindHint>)] {
+    static FOLDED: std::sync::OnceLock<Vec<(String, Option<KindHint>)>> =
+        std::sync::OnceLock::new();
+    FOLDED.get_or_init(|| {
+        LEADING_KIND_WORDS
+            .iter()
+            .map(|&(word, hint)| (fold(word), hint))
+            .collect()
+    })
+}
+
 fn without_leading_word(name: &str) -> Option<Variant> {
     // "Shahr-e Buzurg": the word and its izafe may be one token; split on hyphens too.
     let tokens: Vec<&str> = name
@@ -431,9 +443,7 @@ fn without_leading_word(name: &str) -> Option<Variant> {
     // "Вилояти Мухтори Кӯҳистони Бадахшон": several words may lead.
     while let Some((_, hint)) = rest.first().and_then(|first| {
         let first = fold(first);
-        LEADING_KIND_WORDS
-            .iter()
-            .find(|(word, _)| fold(word) == first)
+        leading_kind_words().iter().find(|(word, _)| *word == first)
     }) {
         kind = kind.or(*hint);
         rest = &rest[1..];
