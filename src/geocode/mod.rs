@@ -531,23 +531,42 @@ impl Geocoder {
         let mut kind = parsed.kind;
         let best = |hits: &[Hit]| hits.iter().map(|h| h.rank).fold(0.0, f64::max);
         if best(&hits) >= SCORE_FOLDED {
+            // A unit word before the name is grammar ("ноҳияи X" is X district): every
+            // place named X competes with the one that has an alias written with the word.
+            for variant in parsed
+                .variants
+                .iter()
+                .filter(|v| v.kind.is_some_and(is_unit))
+            {
+                let found = self.variant_hits(variant);
+                if !found.is_empty() {
+                    merge_hits(&mut hits, found);
+                    kind = variant.kind.or(parsed.kind);
+                }
+            }
             return (hits, kind);
         }
         for variant in &parsed.variants {
-            let mut found = self.match_name(&variant.name);
-            if best(&found) - VARIANT_PENALTY <= best(&hits) {
+            let found = self.variant_hits(variant);
+            if best(&found) <= best(&hits) {
                 continue;
-            }
-            for h in &mut found {
-                h.rank -= VARIANT_PENALTY;
-                h.name_rank -= VARIANT_PENALTY;
-                h.context
-                    .push(format!("read as {:?}: {}", variant.name, variant.how));
             }
             hits = found;
             kind = variant.kind.or(parsed.kind);
         }
         (hits, kind)
+    }
+
+    /// The matches of a variant reading, ranked below the name as written.
+    fn variant_hits(&self, variant: &query::Variant) -> Vec<Hit> {
+        let mut found = self.match_name(&variant.name);
+        for h in &mut found {
+            h.rank -= VARIANT_PENALTY;
+            h.name_rank -= VARIANT_PENALTY;
+            h.context
+                .push(format!("read as {:?}: {}", variant.name, variant.how));
+        }
+        found
     }
 
     /// Sorts candidates best first: score, then kind as news usage ranks it (a town before
@@ -1051,6 +1070,23 @@ fn is_feature(kind: Kind) -> bool {
     )
 }
 
+/// Whether a kind hint names an administrative unit (district or province), whose word
+/// before a name is grammar, not part of the name.
+fn is_unit(kind: query::KindHint) -> bool {
+    matches!(kind, query::KindHint::District | query::KindHint::Province)
+}
+
+/// Adds `found` to `hits`, keeping each place's better hit.
+fn merge_hits(hits: &mut Vec<Hit>, found: Vec<Hit>) {
+    for hit in found {
+        match hits.iter_mut().find(|h| h.place == hit.place) {
+            Some(old) if old.rank >= hit.rank => {}
+            Some(old) => *old = hit,
+            None => hits.push(hit),
+        }
+    }
+}
+
 fn unresolved(query: &str, note: String) -> Outcome {
     Outcome {
         query: query.to_string(),
@@ -1298,6 +1334,18 @@ mod tests {
             top("Хатлонская область").candidates[0].id,
             "tj.prov.khatlon"
         );
+    }
+
+    #[test]
+    fn a_unit_word_before_a_name_does_not_settle_which_unit() {
+        // Who's On First gives "Ишкошим" for the Afghan district too: "ноҳияи" (district) is
+        // grammar, and the TJ district's alias written with it is no better a match.
+        let both = top("Ноҳияи Ишкошим");
+        assert_eq!(both.status, Status::Ambiguous);
+        let ids: Vec<&str> = both.candidates[..2].iter().map(|c| c.id.as_str()).collect();
+        assert!(ids.contains(&"af.dist.ishkashim") && ids.contains(&"tj.dist.ishkoshim"));
+        // A name only one place carries stays resolved.
+        assert_eq!(resolved("ноҳияи Ванҷ").id, "tj.dist.vanj");
     }
 
     #[test]
