@@ -263,7 +263,9 @@ class Builder:
             base = skeleton(strip_district_word(district["props"]["adm2_name"]))
             # A village of the district's name is often not its seat: only towns count.
             same_name = place["kind"] != "village" and any(skeleton(n) == base for n in [place["name"]] + place["alt_names"])
-            if place.get("feature_code") == "PPLA2" or same_name:
+            # A province's capital is also the seat of the district it stands in (Khorugh of
+            # Shughnon, Puli Alam of Puli Alam), ranked after a PPLA2 or a town of the name.
+            if place.get("feature_code") in ("PPLA2", "PPLA") or same_name:
                 seats.setdefault(id(district), []).append(place)
         self.add_seats_outside(seats)
         provinces = {}
@@ -277,6 +279,7 @@ class Builder:
                 # GeoNames' PPLA2 (seat of a second-order division) first, the one of the
                 # district's name among several; then a town of its name.
                 seat = sorted(seat_candidates, key=lambda p: (p.get("feature_code") != "PPLA2", skeleton(p["name"]) != skeleton(base),
+                                                              p.get("feature_code") != "PPLA",
                                                               -int(p["population"] or 0), p["name"]))[0]
             alts = [name] if base != name else []
             if seat:
