@@ -271,12 +271,20 @@ fn sniff_delimiter(line: &[u8]) -> u8 {
 /// How one file is laid out, shared by the threads that parse its blocks.
 struct Layout<'a> {
     map: &'a ColumnMap,
-    extra_slots: &'a [(usize, u16)],
+    extra_slots: &'a [ExtraSlot],
     header: &'a [String],
     width: usize,
     delimiter: u8,
     file: u16,
     origin: &'a str,
+}
+
+/// Where the values of an input column beyond our schema go.
+struct ExtraSlot {
+    /// The column's index in the input.
+    input: usize,
+    /// Its index among the table's extra columns.
+    slot: u16,
 }
 
 /// What one thread made of a run of records: rows whose symbols belong to `strings`.
@@ -516,9 +524,9 @@ impl<'o> Loader<'o> {
         Ok(map)
     }
 
-    /// The slot in the table's extra columns of each column of `map` beyond our schema, as
-    /// (input index, slot); names not seen in earlier files get a new slot.
-    fn extra_slots(&mut self, map: &ColumnMap) -> Vec<(usize, u16)> {
+    /// The slot in the table's extra columns of each column of `map` beyond our schema;
+    /// names not seen in earlier files get a new slot.
+    fn extra_slots(&mut self, map: &ColumnMap) -> Vec<ExtraSlot> {
         map.extras
             .iter()
             .map(|(input, name)| {
@@ -529,7 +537,10 @@ impl<'o> Loader<'o> {
                         self.table.extra_columns.len() - 1
                     }
                 };
-                (*input, slot as u16)
+                ExtraSlot {
+                    input: *input,
+                    slot: slot as u16,
+                }
             })
             .collect()
     }
@@ -962,8 +973,9 @@ struct Rejection<'a> {
     message: String,
 }
 
-impl From<FieldError> for Rejection<'_> {
-    fn from((field, message): FieldError) -> Self {
+impl<'a> Rejection<'a> {
+    /// A rejection for `field`, saying `message`.
+    fn new(field: &'a str, message: String) -> Self {
         Rejection { field, message }
     }
 }
@@ -984,10 +996,7 @@ fn row_incident<'l>(
         .map(|i| fields[i])
         .filter(|p| !p.is_empty())
     {
-        return Err(Rejection {
-            field: "geometry",
-            message: problem.to_string(),
-        });
+        return Err(Rejection::new("geometry", problem.to_string()));
     }
     let point = point_text(layout, &fields)?;
     let get = |c: Column| match c {
@@ -996,10 +1005,10 @@ fn row_incident<'l>(
         _ => layout.map.index(c).map_or("", |i| fields[i]),
     };
     if let Some(long) = fields.iter().position(|f| f.len() > super::MAX_FIELD_BYTES) {
-        return Err(Rejection {
-            field: &layout.header[long],
-            message: format!("longer than {} bytes", super::MAX_FIELD_BYTES),
-        });
+        return Err(Rejection::new(
+            &layout.header[long],
+            format!("longer than {} bytes", super::MAX_FIELD_BYTES),
+        ));
     }
     let mut incident = parse_fields(
         &get,
@@ -1013,8 +1022,8 @@ fn row_incident<'l>(
     incident.extra = layout
         .extra_slots
         .iter()
-        .filter(|(i, _)| !fields[*i].is_empty())
-        .filter_map(|(i, slot)| Some((*slot, Text::push(&mut part.arena, fields[*i])?)))
+        .filter(|e| !fields[e.input].is_empty())
+        .filter_map(|e| Some((e.slot, Text::push(&mut part.arena, fields[e.input])?)))
         .collect();
     Ok(incident)
 }
@@ -1027,10 +1036,10 @@ fn row_fields<'r, 'l>(
     record: &'r csv::ByteRecord,
 ) -> Result<Vec<&'r str>, Rejection<'l>> {
     if record.len() != layout.width {
-        return Err(Rejection {
-            field: "row",
-            message: format!("expected {} fields, found {}", layout.width, record.len()),
-        });
+        return Err(Rejection::new(
+            "row",
+            format!("expected {} fields, found {}", layout.width, record.len()),
+        ));
     }
     // One UTF-8 check for the whole record; the field that fails is named.
     let Ok(all) = std::str::from_utf8(record.as_slice()) else {
@@ -1038,10 +1047,7 @@ fn row_fields<'r, 'l>(
             .iter()
             .position(|f| std::str::from_utf8(f).is_err())
             .unwrap_or(0);
-        return Err(Rejection {
-            field: &layout.header[bad],
-            message: "invalid UTF-8".into(),
-        });
+        return Err(Rejection::new(&layout.header[bad], "invalid UTF-8".into()));
     };
     Ok((0..layout.width)
         .map(|i| record.range(i).map_or("", |r| trim(&all[r])))
@@ -1077,10 +1083,10 @@ fn point_text<'f, 'l>(
                 lat: Cow::Owned(y.to_string()),
                 lon: Cow::Owned(x.to_string()),
             }),
-            None => Err(Rejection {
-                field: "geometry",
-                message: format!("not a WKT POINT: {wkt:?}"),
-            }),
+            None => Err(Rejection::new(
+                "geometry",
+                format!("not a WKT POINT: {wkt:?}"),
+            )),
         },
         _ => Ok(PointText {
             lat: Cow::Borrowed(""),
@@ -1130,8 +1136,8 @@ fn parse_fields<'f>(
         time_precision,
     } = parse_when(get(Column::Date), get(Column::TimePrecision), map.ucdp)?;
     let geo_precision = parse_geo_precision(get(Column::GeoPrecision), map.ucdp)?;
-    let fatalities =
-        parse_count(get(Column::Fatalities)).map_err(|m| (Column::Fatalities.name(), m))?;
+    let fatalities = parse_count(get(Column::Fatalities))
+        .map_err(|m| Rejection::new(Column::Fatalities.name(), m))?;
     let EventTypes {
         event_type,
         sub_event_type,
@@ -1199,7 +1205,7 @@ fn parse_when(date: &str, precision: &str, ucdp: bool) -> Result<When, FieldErro
     let (date, implied_precision) = match parse_date(date) {
         Ok(Some((d, p))) => (Some(d), Some(p)),
         Ok(None) => (None, None),
-        Err(m) => return Err((Column::Date.name(), m.into())),
+        Err(m) => return Err(Rejection::new(Column::Date.name(), m.into())),
     };
     let max = if ucdp {
         UCDP_MAX_TIME_PRECISION
@@ -1210,7 +1216,7 @@ fn parse_when(date: &str, precision: &str, ucdp: bool) -> Result<When, FieldErro
         Ok(Some(p)) if ucdp => Some(p.min(ACLED_MAX_PRECISION)),
         Ok(Some(p)) => Some(p),
         Ok(None) => implied_precision,
-        Err(m) => return Err((Column::TimePrecision.name(), m)),
+        Err(m) => return Err(Rejection::new(Column::TimePrecision.name(), m)),
     };
     Ok(When {
         date,
@@ -1233,7 +1239,7 @@ fn parse_geo_precision(text: &str, ucdp: bool) -> Result<Option<u8>, FieldError>
             _ => 3,
         })),
         Ok(p) => Ok(p),
-        Err(m) => Err((Column::GeoPrecision.name(), m)),
+        Err(m) => Err(Rejection::new(Column::GeoPrecision.name(), m)),
     }
 }
 
@@ -1281,7 +1287,8 @@ fn file_stem(origin: &str) -> String {
         .map_or_else(|| origin.to_string(), |s| s.to_string_lossy().into_owned())
 }
 
-type FieldError = (&'static str, String);
+/// Why a value is refused: the schema field at fault, by name, and what is wrong.
+type FieldError = Rejection<'static>;
 
 /// Parses the coordinates of a row: both or neither, in range, not swapped.
 fn parse_point(
@@ -1296,22 +1303,28 @@ fn parse_point(
         && la.abs() <= 180.0
         && lo.abs() <= 90.0
     {
-        return Err((
+        return Err(Rejection::new(
             "latitude",
             format!(
                 "{la} is outside -90..90 and longitude {lo} would be a latitude: are latitude and longitude swapped?"
             ),
         ));
     }
-    let lat = parsed_lat.map_err(|m| ("latitude", m))?;
-    let lon = parsed_lon.map_err(|m| ("longitude", m))?;
+    let lat = parsed_lat.map_err(|m| Rejection::new("latitude", m))?;
+    let lon = parsed_lon.map_err(|m| Rejection::new("longitude", m))?;
     match (lat, lon) {
         (None, None) => Ok((None, None)),
-        (Some(_), None) => Err(("longitude", "missing while latitude is given".into())),
-        (None, Some(_)) => Err(("latitude", "missing while longitude is given".into())),
+        (Some(_), None) => Err(Rejection::new(
+            "longitude",
+            "missing while latitude is given".into(),
+        )),
+        (None, Some(_)) => Err(Rejection::new(
+            "latitude",
+            "missing while longitude is given".into(),
+        )),
         (Some(la), Some(lo)) => {
             if la == 0.0 && lo == 0.0 {
-                return Err((
+                return Err(Rejection::new(
                     "latitude/longitude",
                     "0,0 is not a place here (a placeholder?): leave both empty when unknown"
                         .into(),
@@ -1325,7 +1338,7 @@ fn parse_point(
                     "afghanistan" | "tajikistan" | "af" | "tj" | "afg" | "tjk" | "4" | "762"
                 );
             if ours && swapped_into_region(la, lo) {
-                return Err((
+                return Err(Rejection::new(
                     "latitude/longitude",
                     format!(
                         "({la}, {lo}) lies outside the region but ({lo}, {la}) is in it: are latitude and longitude swapped?"
