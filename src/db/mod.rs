@@ -16,7 +16,8 @@ use geo::Point;
 use postgres::{Client, Config, NoTls};
 
 use crate::error::{Error, Reason};
-use crate::incidents::{Column, IncidentTable, LoadOptions, load_reader};
+use crate::export::{ColumnKind, LayerColumn};
+use crate::incidents::{Column, Incident, IncidentTable, LoadOptions, load_reader};
 use crate::index::{Area, Filter, IncidentIndex};
 
 /// Where to connect: a `postgres://` URL, else the PG* environment variables (PGHOST,
@@ -203,6 +204,12 @@ fn copy_csv(
     copy.finish().map_err(db_error("COPY"))
 }
 
+/// Appends one record to the CSV of a COPY.
+fn write_copy_record(csv: &mut csv::Writer<Vec<u8>>, record: &[String]) -> Result<(), Error> {
+    csv.write_record(record)
+        .map_err(|e| Error::Database(format!("encoding rows for COPY: {e}")))
+}
+
 /// What a push did to the incidents table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PushReport {
@@ -226,6 +233,10 @@ fn db_error(what: &str) -> impl Fn(postgres::Error) -> Error + '_ {
     }
 }
 
+/// The columns staged after the schema's: the border distance and side, where the row sits
+/// in its file, and the input's columns beyond our schema as a JSON object.
+const STAGED_AFTER_SCHEMA: [&str; 4] = ["border_km", "side", "source_row", "extra"];
+
 /// Creates `schema.incidents` if needed and upserts every row of `table` in one transaction.
 pub fn push_incidents(
     client: &mut Client,
@@ -234,110 +245,21 @@ pub fn push_incidents(
 ) -> Result<PushReport, Error> {
     let index = IncidentIndex::unindexed(table);
     let names: Vec<&str> = Column::ALL.iter().map(|c| c.name()).collect();
-    let definitions: Vec<String> = Column::ALL
-        .iter()
-        .map(|&c| {
-            let key = if c == Column::Id { " primary key" } else { "" };
-            format!("{} {}{key}", c.name(), sql_type(c))
-        })
-        .collect();
     let mut tx = begin_push(client, schema)?;
-    tx.batch_execute(&format!(
-        "CREATE TABLE IF NOT EXISTS {schema}.incidents ({}, border_km double precision, side text,
-             source_row bigint, extra jsonb, geog geography(Point, 4326));
-         ALTER TABLE {schema}.incidents ADD COLUMN IF NOT EXISTS extra jsonb;
-         CREATE TABLE IF NOT EXISTS {schema}.incident_extra_columns
-             (position serial primary key, name text unique not null);
-         CREATE INDEX IF NOT EXISTS incidents_geog ON {schema}.incidents USING gist (geog);
-         CREATE INDEX IF NOT EXISTS incidents_date ON {schema}.incidents (event_date);
-         CREATE INDEX IF NOT EXISTS incidents_lonlat ON {schema}.incidents (longitude, latitude);
-         CREATE TEMP TABLE staging (LIKE {schema}.incidents) ON COMMIT DROP;",
-        definitions.join(", ")
-    ))
-    .map_err(db_error("creating the tables"))?;
-    // Columns of the input beyond our schema (an ACLED export's inter1, tags, …) are kept in
-    // `extra` as a JSON object; their names, in the order first pushed, are listed so that
-    // queries print them as the local index does.
-    for name in table.extra_columns() {
-        tx.execute(
-            &format!(
-                "INSERT INTO {schema}.incident_extra_columns (name) VALUES ($1) ON CONFLICT DO NOTHING"
-            ),
-            &[name],
-        )
-        .map_err(db_error("listing extra columns"))?;
-    }
-    let mut csv = csv::Writer::from_writer(Vec::new());
-    for (row, r) in table.rows().iter().enumerate() {
-        let mut fields = table.fields(r).into_iter();
-        let mut record: Vec<String> = fields
-            .by_ref()
-            .take(Column::ALL.len())
-            .map(|(_, v)| v.to_text())
-            .collect();
-        let extra: serde_json::Map<String, serde_json::Value> = fields
-            .map(|(name, v)| (name.to_string(), v.to_text().into()))
-            .filter(|(_, v)| v != "")
-            .collect();
-        match index.border(row as u32) {
-            Some((km, side)) => {
-                record.push(format!("{km:.3}"));
-                record.push(side.as_str().to_string());
-            }
-            None => record.extend([String::new(), String::new()]),
-        }
-        record.push(row.to_string());
-        record.push(if extra.is_empty() {
-            String::new()
-        } else {
-            serde_json::Value::Object(extra).to_string()
-        });
-        csv.write_record(&record)
-            .map_err(|e| Error::Database(format!("encoding rows for COPY: {e}")))?;
-    }
+    create_incident_tables(&mut tx, schema)?;
+    list_extra_columns(&mut tx, schema, table)?;
     let staged = copy_csv(
         &mut tx,
         &format!(
-            "COPY staging ({}, border_km, side, source_row, extra) FROM STDIN WITH (FORMAT csv)",
-            names.join(", ")
+            "COPY staging ({}, {}) FROM STDIN WITH (FORMAT csv)",
+            names.join(", "),
+            STAGED_AFTER_SCHEMA.join(", ")
         ),
-        csv,
+        incident_records(table, &index)?,
     )?;
-    let all: Vec<&str> = names
-        .iter()
-        .copied()
-        .chain(["border_km", "side", "source_row", "extra"])
-        .collect();
-    // source_row is where a row sits in its file: not a change of the incident.
-    let compared: Vec<&str> = all.iter().copied().filter(|c| *c != "source_row").collect();
-    let sql = format!(
-        "INSERT INTO {schema}.incidents ({cols}, geog)
-         SELECT DISTINCT ON (event_id_cnty) {cols},
-                CASE WHEN latitude IS NULL OR longitude IS NULL THEN NULL
-                     ELSE ST_SetSRID(ST_MakePoint(longitude, latitude), 4326)::geography END
-         FROM staging ORDER BY event_id_cnty, source_row DESC
-         ON CONFLICT (event_id_cnty) DO UPDATE SET {updates}, geog = EXCLUDED.geog
-         WHERE ({old}) IS DISTINCT FROM ({new})
-         RETURNING (xmax = 0) AS inserted",
-        cols = all.join(", "),
-        updates = all
-            .iter()
-            .map(|c| format!("{c} = EXCLUDED.{c}"))
-            .collect::<Vec<_>>()
-            .join(", "),
-        old = compared
-            .iter()
-            .map(|c| format!("incidents.{c}"))
-            .collect::<Vec<_>>()
-            .join(", "),
-        new = compared
-            .iter()
-            .map(|c| format!("EXCLUDED.{c}"))
-            .collect::<Vec<_>>()
-            .join(", "),
-    );
+    let all: Vec<&str> = names.iter().copied().chain(STAGED_AFTER_SCHEMA).collect();
     let changed = tx
-        .query(&sql, &[])
+        .query(&upsert_sql(schema, &all), &[])
         .map_err(db_error("upserting incidents"))?;
     let distinct: i64 = tx
         .query_one("SELECT count(DISTINCT event_id_cnty) FROM staging", &[])
@@ -354,6 +276,135 @@ pub fn push_incidents(
     })
 }
 
+/// Creates `schema.incidents`, its indexes and the list of extra columns if needed (and
+/// adds `extra` to a table from before it), and the staging table of this transaction.
+fn create_incident_tables(tx: &mut postgres::Transaction, schema: &str) -> Result<(), Error> {
+    let definitions: Vec<String> = Column::ALL
+        .iter()
+        .map(|&c| {
+            let key = if c == Column::Id { " primary key" } else { "" };
+            format!("{} {}{key}", c.name(), sql_type(c))
+        })
+        .collect();
+    tx.batch_execute(&format!(
+        "CREATE TABLE IF NOT EXISTS {schema}.incidents ({}, border_km double precision, side text,
+             source_row bigint, extra jsonb, geog geography(Point, 4326));
+         ALTER TABLE {schema}.incidents ADD COLUMN IF NOT EXISTS extra jsonb;
+         CREATE TABLE IF NOT EXISTS {schema}.incident_extra_columns
+             (position serial primary key, name text unique not null);
+         CREATE INDEX IF NOT EXISTS incidents_geog ON {schema}.incidents USING gist (geog);
+         CREATE INDEX IF NOT EXISTS incidents_date ON {schema}.incidents (event_date);
+         CREATE INDEX IF NOT EXISTS incidents_lonlat ON {schema}.incidents (longitude, latitude);
+         CREATE TEMP TABLE staging (LIKE {schema}.incidents) ON COMMIT DROP;",
+        definitions.join(", ")
+    ))
+    .map_err(db_error("creating the tables"))
+}
+
+/// Lists the columns of `table` beyond our schema (an ACLED export's inter1, tags, …), kept
+/// in `extra` as a JSON object, in the order first pushed: queries print them as the local
+/// index does.
+fn list_extra_columns(
+    tx: &mut postgres::Transaction,
+    schema: &str,
+    table: &IncidentTable,
+) -> Result<(), Error> {
+    for name in table.extra_columns() {
+        tx.execute(
+            &format!(
+                "INSERT INTO {schema}.incident_extra_columns (name) VALUES ($1) ON CONFLICT DO NOTHING"
+            ),
+            &[name],
+        )
+        .map_err(db_error("listing extra columns"))?;
+    }
+    Ok(())
+}
+
+/// The rows of `table` as CSV for COPY into the staging table.
+fn incident_records(
+    table: &IncidentTable,
+    index: &IncidentIndex,
+) -> Result<csv::Writer<Vec<u8>>, Error> {
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    for (row, incident) in table.rows().iter().enumerate() {
+        write_copy_record(&mut csv, &incident_record(table, index, row, incident))?;
+    }
+    Ok(csv)
+}
+
+/// The staging record of `incident`, row `row` of `table`: the schema's columns, then
+/// those of [`STAGED_AFTER_SCHEMA`].
+fn incident_record(
+    table: &IncidentTable,
+    index: &IncidentIndex,
+    row: usize,
+    incident: &Incident,
+) -> Vec<String> {
+    let mut fields = table.fields(incident).into_iter();
+    let mut record: Vec<String> = fields
+        .by_ref()
+        .take(Column::ALL.len())
+        .map(|(_, v)| v.to_text())
+        .collect();
+    let extra: serde_json::Map<String, serde_json::Value> = fields
+        .map(|(name, v)| (name.to_string(), v.to_text().into()))
+        .filter(|(_, v)| v != "")
+        .collect();
+    match index.border(row as u32) {
+        Some((km, side)) => {
+            record.push(format!("{km:.3}"));
+            record.push(side.as_str().to_string());
+        }
+        None => record.extend([String::new(), String::new()]),
+    }
+    record.push(row.to_string());
+    record.push(if extra.is_empty() {
+        String::new()
+    } else {
+        serde_json::Value::Object(extra).to_string()
+    });
+    record
+}
+
+/// The statement that upserts the staged rows into `schema.incidents`: the last row of a
+/// repeated id wins, a row whose `columns` hold the same values but for source_row (where
+/// a row sits in its file: not a change of the incident) is left alone, and each row
+/// written says whether it was inserted.
+fn upsert_sql(schema: &str, columns: &[&str]) -> String {
+    let compared: Vec<&str> = columns
+        .iter()
+        .copied()
+        .filter(|c| *c != "source_row")
+        .collect();
+    format!(
+        "INSERT INTO {schema}.incidents ({cols}, geog)
+         SELECT DISTINCT ON (event_id_cnty) {cols},
+                CASE WHEN latitude IS NULL OR longitude IS NULL THEN NULL
+                     ELSE ST_SetSRID(ST_MakePoint(longitude, latitude), 4326)::geography END
+         FROM staging ORDER BY event_id_cnty, source_row DESC
+         ON CONFLICT (event_id_cnty) DO UPDATE SET {updates}, geog = EXCLUDED.geog
+         WHERE ({old}) IS DISTINCT FROM ({new})
+         RETURNING (xmax = 0) AS inserted",
+        cols = columns.join(", "),
+        updates = columns
+            .iter()
+            .map(|c| format!("{c} = EXCLUDED.{c}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        old = compared
+            .iter()
+            .map(|c| format!("incidents.{c}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        new = compared
+            .iter()
+            .map(|c| format!("EXCLUDED.{c}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    )
+}
+
 /// Replaces `schema.NAME` with a reference layer (places, borders, districts, …) in one
 /// transaction: typed columns as the layer's properties, `geog geography(TYPE, 4326)` with
 /// a GiST index. Returns the number of rows.
@@ -363,28 +414,11 @@ pub fn push_layer(
     name: &str,
     features: &[crate::export::Feature],
 ) -> Result<u64, Error> {
-    use crate::export::{ColumnKind, columns, geometry_type, wkb};
+    use crate::export::{columns, geometry_type};
     let columns = columns(features);
-    // Property names become identifiers: lower-case letters, digits and _ only.
-    let ident = |n: &str| -> String {
-        let s: String = n
-            .to_lowercase()
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-            .collect();
-        format!("\"{s}\"")
-    };
     let definitions: Vec<String> = columns
         .iter()
-        .map(|c| {
-            let kind = match c.kind {
-                ColumnKind::Bool => "boolean",
-                ColumnKind::Long => "bigint",
-                ColumnKind::Double => "double precision",
-                ColumnKind::Text => "text",
-            };
-            format!("{} {kind}", ident(&c.name))
-        })
+        .map(|c| format!("{} {}", layer_ident(&c.name), layer_sql_type(c.kind)))
         .collect();
     let geography = geometry_type(features).unwrap_or("Geometry");
     let mut tx = begin_push(client, schema)?;
@@ -395,34 +429,10 @@ pub fn push_layer(
         if definitions.is_empty() { "" } else { ", " }
     ))
     .map_err(db_error("creating the tables"))?;
-    let mut csv = csv::Writer::from_writer(Vec::new());
-    for f in features {
-        let mut record: Vec<String> = columns
-            .iter()
-            .map(|c| match f.properties.get(&c.name) {
-                None | Some(serde_json::Value::Null) => String::new(),
-                Some(v) if c.kind == ColumnKind::Text => {
-                    crate::export::text_value(v).unwrap_or_default()
-                }
-                Some(v) => v.to_string(),
-            })
-            .collect();
-        // The geography type reads hex WKB; no geometry is NULL (an empty field).
-        record.push(
-            f.geometry
-                .as_ref()
-                .map(wkb)
-                .unwrap_or_default()
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect(),
-        );
-        csv.write_record(&record)
-            .map_err(|e| Error::Database(format!("encoding rows for COPY: {e}")))?;
-    }
+    let csv = layer_records(features, &columns)?;
     let names: Vec<String> = columns
         .iter()
-        .map(|c| ident(&c.name))
+        .map(|c| layer_ident(&c.name))
         .chain(["geog".to_string()])
         .collect();
     let rows = copy_csv(
@@ -439,6 +449,59 @@ pub fn push_layer(
     .map_err(db_error("indexing"))?;
     tx.commit().map_err(db_error("committing"))?;
     Ok(rows)
+}
+
+/// A layer's property name as an SQL identifier, quoted: lower-case letters, digits and _
+/// only.
+fn layer_ident(name: &str) -> String {
+    let s: String = name
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    format!("\"{s}\"")
+}
+
+/// The SQL type of a layer's column.
+fn layer_sql_type(kind: ColumnKind) -> &'static str {
+    match kind {
+        ColumnKind::Bool => "boolean",
+        ColumnKind::Long => "bigint",
+        ColumnKind::Double => "double precision",
+        ColumnKind::Text => "text",
+    }
+}
+
+/// The features of a layer as CSV for COPY: the values of `columns`, then the geometry.
+fn layer_records(
+    features: &[crate::export::Feature],
+    columns: &[LayerColumn],
+) -> Result<csv::Writer<Vec<u8>>, Error> {
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    for f in features {
+        let mut record: Vec<String> = columns
+            .iter()
+            .map(|c| match f.properties.get(&c.name) {
+                None | Some(serde_json::Value::Null) => String::new(),
+                Some(v) if c.kind == ColumnKind::Text => {
+                    crate::export::text_value(v).unwrap_or_default()
+                }
+                Some(v) => v.to_string(),
+            })
+            .collect();
+        // The geography type reads hex WKB; no geometry is NULL (an empty field).
+        record.push(
+            f.geometry
+                .as_ref()
+                .map(crate::export::wkb)
+                .unwrap_or_default()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+        );
+        write_copy_record(&mut csv, &record)?;
+    }
+    Ok(csv)
 }
 
 /// Incidents of `schema.incidents` in `area` that may pass `filter` (see `filter_sql`),

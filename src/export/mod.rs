@@ -18,6 +18,7 @@ use serde_json::{Map, Value};
 
 pub use analysis::{BufferZone, Grid, Segments, border_buffer, border_segments, hex_grid};
 pub use feature::{Bbox, Feature};
+pub(crate) use typing::Column as LayerColumn;
 pub use typing::{ColumnKind, columns, text_value};
 pub use wkb::{geometry_type, wkb};
 pub use write::{

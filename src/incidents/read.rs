@@ -1,8 +1,10 @@
 //! Reading incident CSVs: delimiter and header detection, value checks, geocoding of rows
 //! without coordinates, and the account of every row.
 
+use std::borrow::Cow;
 use std::hash::BuildHasher;
 
+use chrono::NaiveDate;
 use rustc_hash::FxHashMap;
 use std::io::{BufRead, BufReader, Read, Seek};
 use std::path::Path;
@@ -269,12 +271,20 @@ fn sniff_delimiter(line: &[u8]) -> u8 {
 /// How one file is laid out, shared by the threads that parse its blocks.
 struct Layout<'a> {
     map: &'a ColumnMap,
-    extra_slots: &'a [(usize, u16)],
+    extra_slots: &'a [ExtraSlot],
     header: &'a [String],
     width: usize,
     delimiter: u8,
     file: u16,
     origin: &'a str,
+}
+
+/// Where the values of an input column beyond our schema go.
+struct ExtraSlot {
+    /// The column's index in the input.
+    input: usize,
+    /// Its index among the table's extra columns.
+    slot: u16,
 }
 
 /// What one thread made of a run of records: rows whose symbols belong to `strings`.
@@ -297,6 +307,96 @@ const BLOCK_BYTES: usize = 4 << 20;
 /// The longest record read: no incident row comes near it, so a longer one is a broken file
 /// (an unclosed quote swallowing the rest), refused before it fills memory.
 const MAX_RECORD_BYTES: usize = 64 << 20;
+
+/// The header record of a CSV input.
+struct Header {
+    /// The record's bytes as read, line break included.
+    bytes: Vec<u8>,
+    /// The column names, without surrounding white space or a byte order mark.
+    names: Vec<String>,
+}
+
+/// A block parsed by the two threads, waiting to be merged.
+struct ParsedBlock {
+    /// The block's bytes: rejected rows are copied from them verbatim.
+    bytes: Vec<u8>,
+    /// Where the block starts in the input.
+    at: u64,
+    /// Where the second part starts in the block.
+    middle: usize,
+    /// What the first thread made of the records before `middle`.
+    left: Part,
+    /// What the second thread made of the rest.
+    right: Part,
+}
+
+/// An error about the input `origin` as a whole (its header, a broken record), at `line`.
+fn invalid(origin: &str, line: u64, field: &str, message: String) -> Error {
+    Error::Invalid(vec![Problem::new(origin, line, field, &message)])
+}
+
+/// Names `origin` in a failure to read it.
+fn io_error(origin: &str) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |e| Error::io(Path::new(origin), e)
+}
+
+/// The number of line breaks in `bytes`.
+#[inline]
+fn line_breaks(bytes: &[u8]) -> u64 {
+    memchr::memchr_iter(b'\n', bytes).count() as u64
+}
+
+/// Refuses an input whose first bytes (`head`) show it is no table: empty, or binary.
+fn check_head(head: &[u8], origin: &str) -> Result<(), Error> {
+    if head.is_empty() {
+        return Err(invalid(
+            origin,
+            1,
+            "header",
+            "empty file: expected a header row".into(),
+        ));
+    }
+    // Text never holds NUL bytes; spreadsheets (.xlsx) and archives do.
+    if head.contains(&0) {
+        return Err(invalid(
+            origin,
+            1,
+            "file",
+            "binary data, not CSV or GeoJSON text (export the sheet as CSV, UTF-8)".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Reads the header record of a CSV input; a header without names is refused.
+fn read_header(reader: &mut impl BufRead, delimiter: u8, origin: &str) -> Result<Header, Error> {
+    let mut bytes = Vec::new();
+    read_record_bytes(reader, &mut bytes).map_err(io_error(origin))?;
+    let names: Vec<String> = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(&bytes[..])
+        .byte_records()
+        .next()
+        .transpose()
+        .map_err(|e| Error::Invalid(vec![Problem::from_csv(origin, &e)]))?
+        .map(|r| {
+            r.iter()
+                .map(|h| {
+                    String::from_utf8_lossy(h)
+                        .trim_start_matches('\u{feff}')
+                        .trim()
+                        .to_string()
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if names.iter().all(String::is_empty) {
+        return Err(invalid(origin, 1, "header", "empty header row".into()));
+    }
+    Ok(Header { bytes, names })
+}
 
 impl<'o> Loader<'o> {
     fn new(options: &'o LoadOptions) -> Loader<'o> {
@@ -344,66 +444,61 @@ impl<'o> Loader<'o> {
         }
     }
 
+    /// Reads one input: GeoJSON is converted to CSV and read as such; CSV is read header
+    /// first, then block by block.
     fn add<R: Read>(&mut self, reader: R, origin: &str) -> Result<(), Error> {
-        let invalid = |line: u64, field: &str, message: String| {
-            Error::Invalid(vec![Problem::new(origin, line, field, &message)])
-        };
-        let io = |e: std::io::Error| Error::io(Path::new(origin), e);
         let mut reader = BufReader::with_capacity(1 << 16, reader);
-        let head = reader.fill_buf().map_err(io)?;
-        if head.is_empty() {
-            return Err(invalid(
-                1,
-                "header",
-                "empty file: expected a header row".into(),
-            ));
-        }
-        // Text never holds NUL bytes; spreadsheets (.xlsx) and archives do.
-        if head.contains(&0) {
-            return Err(invalid(
-                1,
-                "file",
-                "binary data, not CSV or GeoJSON text (export the sheet as CSV, UTF-8)".into(),
-            ));
-        }
+        let head = reader.fill_buf().map_err(io_error(origin))?;
+        check_head(head, origin)?;
         if super::geojson::looks_like_geojson(head) {
             let mut bytes = Vec::new();
-            reader.read_to_end(&mut bytes).map_err(io)?;
+            reader.read_to_end(&mut bytes).map_err(io_error(origin))?;
             let csv = super::geojson::to_csv(&bytes)
-                .map_err(|m| invalid(1, "file", format!("not GeoJSON incidents: {m}")))?;
+                .map_err(|m| invalid(origin, 1, "file", format!("not GeoJSON incidents: {m}")))?;
             return self.add(&csv[..], origin);
         }
         let first_line = head.split(|&b| b == b'\n').next().unwrap_or(head);
         let delimiter = sniff_delimiter(first_line);
         // The header is read on its own; then the rest of the input block by block.
-        let mut header_bytes = Vec::new();
-        read_record_bytes(&mut reader, &mut header_bytes).map_err(io)?;
-        let header: Vec<String> = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(&header_bytes[..])
-            .byte_records()
-            .next()
-            .transpose()
-            .map_err(|e| Error::Invalid(vec![Problem::from_csv(origin, &e)]))?
-            .map(|r| {
-                r.iter()
-                    .map(|h| {
-                        String::from_utf8_lossy(h)
-                            .trim_start_matches('\u{feff}')
-                            .trim()
-                            .to_string()
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        if header.iter().all(String::is_empty) {
-            return Err(invalid(1, "header", "empty header row".into()));
-        }
+        let header = read_header(&mut reader, delimiter, origin)?;
+        let map = self.column_map(&header.names, delimiter, origin)?;
+        let file = u16::try_from(self.table.files.len())
+            .map_err(|_| Error::Usage("too many input files (at most 65535)".into()))?;
+        self.table.files.push(origin.to_string());
+        let extra_slots = self.extra_slots(&map);
+        let layout = Layout {
+            map: &map,
+            extra_slots: &extra_slots,
+            header: &header.names,
+            width: header.names.len(),
+            delimiter,
+            file,
+            origin,
+        };
+        self.read_blocks(&mut reader, &layout, &header.bytes)?;
+        self.flush()?;
+        self.table.headers.push(header.names);
+        Ok(())
+    }
+
+    /// Maps the header's columns as the options say, refusing a header with neither
+    /// coordinates nor a place to geocode.
+    fn column_map(
+        &self,
+        header: &[String],
+        delimiter: u8,
+        origin: &str,
+    ) -> Result<ColumnMap, Error> {
         let names: Vec<&str> = header.iter().map(String::as_str).collect();
-        let map = ColumnMap::new(&names, &self.options.columns, self.options.format)
-            .map_err(|m| invalid(1, "header", format!("{}: {m}", self.options.columns_label)))?;
+        let map =
+            ColumnMap::new(&names, &self.options.columns, self.options.format).map_err(|m| {
+                invalid(
+                    origin,
+                    1,
+                    "header",
+                    format!("{}: {m}", self.options.columns_label),
+                )
+            })?;
         let has_point =
             map.index(Column::Latitude).is_some() && map.index(Column::Longitude).is_some();
         let has_place = [Column::Location, Column::Admin2, Column::Admin1]
@@ -416,6 +511,7 @@ impl<'o> Loader<'o> {
                 ""
             };
             return Err(invalid(
+                origin,
                 1,
                 "header",
                 format!(
@@ -425,11 +521,13 @@ impl<'o> Loader<'o> {
                 ),
             ));
         }
-        let file = u16::try_from(self.table.files.len())
-            .map_err(|_| Error::Usage("too many input files (at most 65535)".into()))?;
-        self.table.files.push(origin.to_string());
-        let extra_slots: Vec<(usize, u16)> = map
-            .extras
+        Ok(map)
+    }
+
+    /// The slot in the table's extra columns of each column of `map` beyond our schema;
+    /// names not seen in earlier files get a new slot.
+    fn extra_slots(&mut self, map: &ColumnMap) -> Vec<ExtraSlot> {
+        map.extras
             .iter()
             .map(|(input, name)| {
                 let slot = match self.table.extra_columns.iter().position(|c| c == name) {
@@ -439,31 +537,35 @@ impl<'o> Loader<'o> {
                         self.table.extra_columns.len() - 1
                     }
                 };
-                (*input, slot as u16)
+                ExtraSlot {
+                    input: *input,
+                    slot: slot as u16,
+                }
             })
-            .collect();
-        let layout = Layout {
-            map: &map,
-            extra_slots: &extra_slots,
-            header: &header,
-            width: header.len(),
-            delimiter,
-            file,
-            origin,
-        };
-        let mut line = 1 + memchr::memchr_iter(b'\n', &header_bytes).count() as u64;
+            .collect()
+    }
+
+    /// Reads the records after the header (`header_bytes`) block by block, in a pipeline:
+    /// while one thread merges block k (in order), both threads parse block k+1. A block's
+    /// bytes live until its rows are merged.
+    fn read_blocks(
+        &mut self,
+        reader: &mut impl Read,
+        layout: &Layout,
+        header_bytes: &[u8],
+    ) -> Result<(), Error> {
+        let mut line = 1 + line_breaks(header_bytes);
         // Where the next block starts in the input.
         let mut offset = header_bytes.len() as u64;
         let mut carry: Vec<u8> = Vec::new();
-        // A pipeline: while one thread merges block k (in order), both threads parse block
-        // k+1. A block's bytes live until its rows are merged.
-        let mut pending: Option<(Vec<u8>, u64, usize, Part, Part)> = None;
+        let mut pending: Option<ParsedBlock> = None;
         loop {
-            let (block, last) =
-                next_block(&mut reader, &mut carry, self.block_bytes).map_err(io)?;
+            let (block, last) = next_block(reader, &mut carry, self.block_bytes)
+                .map_err(io_error(layout.origin))?;
             if carry.len() > MAX_RECORD_BYTES {
                 return Err(invalid(
-                    line + memchr::memchr_iter(b'\n', &block).count() as u64,
+                    layout.origin,
+                    line + line_breaks(&block),
                     "row",
                     format!(
                         "one record runs past {} MB: an unclosed quote, or not an incident table",
@@ -472,22 +574,20 @@ impl<'o> Loader<'o> {
                 ));
             }
             let middle = split_point(&block, block.len() / 2);
-            let right_line = line + memchr::memchr_iter(b'\n', &block[..middle]).count() as u64;
+            let right_line = line + line_breaks(&block[..middle]);
             let (left, right) = block.split_at(middle);
             let (flushed, (a, b)) = rayon::join(
-                || {
-                    if let Some((bytes, at, middle, a, b)) = pending.take() {
-                        self.merge(a, &bytes[..middle], at, &layout);
-                        self.merge(b, &bytes[middle..], at + middle as u64, &layout);
+                || match pending.take() {
+                    Some(parsed) => {
+                        self.merge_block(parsed, layout);
                         self.flush()
-                    } else {
-                        Ok(())
                     }
+                    None => Ok(()),
                 },
                 || {
                     rayon::join(
-                        || parse_part(&layout, left, line),
-                        || parse_part(&layout, right, right_line),
+                        || parse_part(layout, left, line),
+                        || parse_part(layout, right, right_line),
                     )
                 },
             );
@@ -495,21 +595,37 @@ impl<'o> Loader<'o> {
             if offset == header_bytes.len() as u64 {
                 self.reserve_like(a.read + b.read, block.len());
             }
-            line = right_line + memchr::memchr_iter(b'\n', right).count() as u64;
+            line = right_line + line_breaks(right);
             let at = offset;
             offset += block.len() as u64;
-            pending = Some((block, at, middle, a, b));
+            pending = Some(ParsedBlock {
+                bytes: block,
+                at,
+                middle,
+                left: a,
+                right: b,
+            });
             if last {
                 break;
             }
         }
-        if let Some((bytes, at, middle, a, b)) = pending {
-            self.merge(a, &bytes[..middle], at, &layout);
-            self.merge(b, &bytes[middle..], at + middle as u64, &layout);
+        if let Some(parsed) = pending {
+            self.merge_block(parsed, layout);
         }
-        self.flush()?;
-        self.table.headers.push(header);
         Ok(())
+    }
+
+    /// Adds the rows of both parts of a parsed block, in order.
+    fn merge_block(&mut self, parsed: ParsedBlock, layout: &Layout) {
+        let ParsedBlock {
+            bytes,
+            at,
+            middle,
+            left,
+            right,
+        } = parsed;
+        self.merge(left, &bytes[..middle], at, layout);
+        self.merge(right, &bytes[middle..], at + middle as u64, layout);
     }
 
     /// Makes room for the rows of the whole input at once, estimated from its first block
@@ -606,39 +722,11 @@ impl<'o> Loader<'o> {
     /// Geocodes a row without coordinates from its location, district or province. Returns
     /// why it stays unlocated, if it does.
     fn locate(&mut self, incident: &mut Incident, origin: &str, line: u64) -> Option<Problem> {
-        let text = |sym| self.table.strings.get(sym).to_string();
-        let (location, admin2, admin1, country) = (
-            text(incident.location),
-            text(incident.admin2),
-            text(incident.admin1),
-            text(incident.country),
-        );
-        let attempts = [
-            (
-                Column::Location,
-                location.clone(),
-                vec![admin2.clone(), admin1.clone(), country.clone()],
-            ),
-            (
-                Column::Admin2,
-                if admin2.is_empty() {
-                    String::new()
-                } else {
-                    format!("{admin2} district")
-                },
-                vec![admin1.clone(), country.clone()],
-            ),
-            (
-                Column::Admin1,
-                if admin1.is_empty() {
-                    String::new()
-                } else {
-                    format!("{admin1} province")
-                },
-                vec![country.clone()],
-            ),
-        ];
-        let Some((column, query, context)) = attempts.into_iter().find(|(_, q, _)| !q.is_empty())
+        let Some(PlaceQuery {
+            column,
+            query,
+            context,
+        }) = self.place_query(incident)
         else {
             return Some(Problem::new(
                 origin,
@@ -695,6 +783,54 @@ impl<'o> Loader<'o> {
             )),
         }
     }
+
+    /// What to geocode a row by: the first of its location, district and province that is
+    /// given, with the coarser fields as context. None when none is given.
+    fn place_query(&self, incident: &Incident) -> Option<PlaceQuery> {
+        let text = |sym| self.table.strings.get(sym).to_string();
+        let (location, admin2, admin1, country) = (
+            text(incident.location),
+            text(incident.admin2),
+            text(incident.admin1),
+            text(incident.country),
+        );
+        let attempts = [
+            PlaceQuery {
+                column: Column::Location,
+                query: location.clone(),
+                context: vec![admin2.clone(), admin1.clone(), country.clone()],
+            },
+            PlaceQuery {
+                column: Column::Admin2,
+                query: if admin2.is_empty() {
+                    String::new()
+                } else {
+                    format!("{admin2} district")
+                },
+                context: vec![admin1.clone(), country.clone()],
+            },
+            PlaceQuery {
+                column: Column::Admin1,
+                query: if admin1.is_empty() {
+                    String::new()
+                } else {
+                    format!("{admin1} province")
+                },
+                context: vec![country.clone()],
+            },
+        ];
+        attempts.into_iter().find(|a| !a.query.is_empty())
+    }
+}
+
+/// What a row without coordinates is geocoded by.
+struct PlaceQuery {
+    /// The column the query comes from, named when it fails.
+    column: Column,
+    /// The text to geocode.
+    query: String,
+    /// The row's coarser fields (empty ones included), to settle between candidates.
+    context: Vec<String>,
 }
 
 /// The fields of the record that starts at `start`, as text.
@@ -810,25 +946,100 @@ fn parse_part(layout: &Layout, bytes: &[u8], first_line: u64) -> Part {
 
 /// Checks and converts one record into `part`: a row (true) or a rejection (false).
 fn parse_row(layout: &Layout, record: &csv::ByteRecord, line: u64, part: &mut Part) -> bool {
-    let raw = || -> Vec<String> {
-        record
-            .iter()
-            .map(|f| String::from_utf8_lossy(f).into_owned())
-            .collect()
+    match row_incident(layout, record, line, part) {
+        Ok(incident) => {
+            part.rows.push(incident);
+            true
+        }
+        Err(Rejection { field, message }) => {
+            part.rejected.push(NotIndexed {
+                problem: Problem::new(layout.origin, line, field, &message),
+                raw: record
+                    .iter()
+                    .map(|f| String::from_utf8_lossy(f).into_owned())
+                    .collect(),
+                file: layout.file,
+            });
+            false
+        }
+    }
+}
+
+/// Why a record is rejected.
+struct Rejection<'a> {
+    /// The field at fault: a schema name, or a header of the file.
+    field: &'a str,
+    /// What is wrong with it.
+    message: String,
+}
+
+impl<'a> Rejection<'a> {
+    /// A rejection for `field`, saying `message`.
+    fn new(field: &'a str, message: String) -> Self {
+        Rejection { field, message }
+    }
+}
+
+/// Checks and converts one record into an incident whose symbols and texts go to `part`'s
+/// strings and arena.
+#[inline]
+fn row_incident<'l>(
+    layout: &Layout<'l>,
+    record: &csv::ByteRecord,
+    line: u64,
+    part: &mut Part,
+) -> Result<Incident, Rejection<'l>> {
+    let fields = row_fields(layout, record)?;
+    if let Some(problem) = layout
+        .map
+        .geometry_problem
+        .map(|i| fields[i])
+        .filter(|p| !p.is_empty())
+    {
+        return Err(Rejection::new("geometry", problem.to_string()));
+    }
+    let point = point_text(layout, &fields)?;
+    let get = |c: Column| match c {
+        Column::Latitude => &*point.lat,
+        Column::Longitude => &*point.lon,
+        _ => layout.map.index(c).map_or("", |i| fields[i]),
     };
-    let mut reject = |field: &str, message: String| {
-        part.rejected.push(NotIndexed {
-            problem: Problem::new(layout.origin, line, field, &message),
-            raw: raw(),
-            file: layout.file,
-        });
-    };
+    if let Some(long) = fields.iter().position(|f| f.len() > super::MAX_FIELD_BYTES) {
+        return Err(Rejection::new(
+            &layout.header[long],
+            format!("longer than {} bytes", super::MAX_FIELD_BYTES),
+        ));
+    }
+    let mut incident = parse_fields(
+        &get,
+        layout.map,
+        layout.origin,
+        line,
+        &mut part.strings,
+        &mut part.arena,
+    )?;
+    incident.file = layout.file;
+    incident.extra = layout
+        .extra_slots
+        .iter()
+        .filter(|e| !fields[e.input].is_empty())
+        .filter_map(|e| Some((e.slot, Text::push(&mut part.arena, fields[e.input])?)))
+        .collect();
+    Ok(incident)
+}
+
+/// The fields of a record, trimmed, once it is checked to have the header's width and to
+/// be UTF-8.
+#[inline]
+fn row_fields<'r, 'l>(
+    layout: &Layout<'l>,
+    record: &'r csv::ByteRecord,
+) -> Result<Vec<&'r str>, Rejection<'l>> {
     if record.len() != layout.width {
-        reject(
+        return Err(Rejection::new(
             "row",
             format!("expected {} fields, found {}", layout.width, record.len()),
-        );
-        return false;
+        ));
     }
     // One UTF-8 check for the whole record; the field that fails is named.
     let Ok(all) = std::str::from_utf8(record.as_slice()) else {
@@ -836,77 +1047,51 @@ fn parse_row(layout: &Layout, record: &csv::ByteRecord, line: u64, part: &mut Pa
             .iter()
             .position(|f| std::str::from_utf8(f).is_err())
             .unwrap_or(0);
-        reject(&layout.header[bad], "invalid UTF-8".into());
-        return false;
+        return Err(Rejection::new(&layout.header[bad], "invalid UTF-8".into()));
     };
-    let fields: Vec<&str> = (0..layout.width)
+    Ok((0..layout.width)
         .map(|i| record.range(i).map_or("", |r| trim(&all[r])))
-        .collect();
-    if let Some(problem) = layout
-        .map
-        .geometry_problem
-        .map(|i| fields[i])
-        .filter(|p| !p.is_empty())
-    {
-        reject("geometry", problem.to_string());
-        return false;
-    }
+        .collect())
+}
+
+/// The latitude and longitude of a row, as text.
+struct PointText<'f> {
+    /// The latitude: a field, or written from a WKT point.
+    lat: Cow<'f, str>,
+    /// The longitude: a field, or written from a WKT point.
+    lon: Cow<'f, str>,
+}
+
+/// The latitude and longitude of a row: its columns when either is given, else its WKT
+/// point, else empty.
+#[inline]
+fn point_text<'f, 'l>(
+    layout: &Layout<'l>,
+    fields: &[&'f str],
+) -> Result<PointText<'f>, Rejection<'l>> {
     let wkt = layout.map.wkt.map_or("", |i| fields[i]);
-    let point_text;
-    let (lat, lon) = match (
+    match (
         layout.map.index(Column::Latitude),
         layout.map.index(Column::Longitude),
     ) {
-        (Some(a), Some(b)) if !fields[a].is_empty() || !fields[b].is_empty() => {
-            (fields[a], fields[b])
-        }
+        (Some(a), Some(b)) if !fields[a].is_empty() || !fields[b].is_empty() => Ok(PointText {
+            lat: Cow::Borrowed(fields[a]),
+            lon: Cow::Borrowed(fields[b]),
+        }),
         _ if !wkt.is_empty() => match wkt_point(wkt) {
-            Some((x, y)) => {
-                point_text = (y.to_string(), x.to_string());
-                (point_text.0.as_str(), point_text.1.as_str())
-            }
-            None => {
-                reject("geometry", format!("not a WKT POINT: {wkt:?}"));
-                return false;
-            }
+            Some((x, y)) => Ok(PointText {
+                lat: Cow::Owned(y.to_string()),
+                lon: Cow::Owned(x.to_string()),
+            }),
+            None => Err(Rejection::new(
+                "geometry",
+                format!("not a WKT POINT: {wkt:?}"),
+            )),
         },
-        _ => ("", ""),
-    };
-    let get = |c: Column| match c {
-        Column::Latitude => lat,
-        Column::Longitude => lon,
-        _ => layout.map.index(c).map_or("", |i| fields[i]),
-    };
-    if let Some(long) = fields.iter().position(|f| f.len() > super::MAX_FIELD_BYTES) {
-        reject(
-            &layout.header[long],
-            format!("longer than {} bytes", super::MAX_FIELD_BYTES),
-        );
-        return false;
-    }
-    match parse_fields(
-        &get,
-        layout.map,
-        layout.origin,
-        line,
-        &mut part.strings,
-        &mut part.arena,
-    ) {
-        Ok(mut incident) => {
-            incident.file = layout.file;
-            incident.extra = layout
-                .extra_slots
-                .iter()
-                .filter(|(i, _)| !fields[*i].is_empty())
-                .filter_map(|(i, slot)| Some((*slot, Text::push(&mut part.arena, fields[*i])?)))
-                .collect();
-            part.rows.push(incident);
-            true
-        }
-        Err((column, message)) => {
-            reject(column, message);
-            false
-        }
+        _ => Ok(PointText {
+            lat: Cow::Borrowed(""),
+            lon: Cow::Borrowed(""),
+        }),
     }
 }
 
@@ -940,46 +1125,23 @@ fn parse_fields<'f>(
     line: u64,
     strings: &mut Interner,
     arena: &mut String,
-) -> Result<Incident, (&'static str, String)> {
-    let field = |c: Column| c.name();
+) -> Result<Incident, FieldError> {
     let (lat, lon) = parse_point(
         get(Column::Latitude),
         get(Column::Longitude),
         get(Column::Country),
     )?;
-    let (date, implied_precision) = match parse_date(get(Column::Date)) {
-        Ok(Some((d, p))) => (Some(d), Some(p)),
-        Ok(None) => (None, None),
-        Err(m) => return Err((field(Column::Date), m.into())),
-    };
-    let time_precision = match parse_small(get(Column::TimePrecision), if map.ucdp { 5 } else { 3 })
-    {
-        Ok(Some(p)) if map.ucdp => Some(p.min(3)),
-        Ok(Some(p)) => Some(p),
-        Ok(None) => implied_precision,
-        Err(m) => return Err((field(Column::TimePrecision), m)),
-    };
-    let geo_precision = match parse_small(get(Column::GeoPrecision), if map.ucdp { 7 } else { 3 }) {
-        Ok(Some(p)) if map.ucdp => Some(match p {
-            1 => 1,
-            2 | 3 => 2,
-            _ => 3,
-        }),
-        Ok(p) => p,
-        Err(m) => return Err((field(Column::GeoPrecision), m)),
-    };
-    let fatalities =
-        parse_count(get(Column::Fatalities)).map_err(|m| (field(Column::Fatalities), m))?;
-    let (event_type, sub_event_type) = if map.ucdp {
-        match get(Column::EventType) {
-            "1" => ("Battles", "State-based conflict"),
-            "2" => ("Battles", "Non-state conflict"),
-            "3" => ("Violence against civilians", "One-sided violence"),
-            other => (other, get(Column::SubEventType)),
-        }
-    } else {
-        (get(Column::EventType), get(Column::SubEventType))
-    };
+    let When {
+        date,
+        time_precision,
+    } = parse_when(get(Column::Date), get(Column::TimePrecision), map.ucdp)?;
+    let geo_precision = parse_geo_precision(get(Column::GeoPrecision), map.ucdp)?;
+    let fatalities = parse_count(get(Column::Fatalities))
+        .map_err(|m| Rejection::new(Column::Fatalities.name(), m))?;
+    let EventTypes {
+        event_type,
+        sub_event_type,
+    } = event_types(get, map.ucdp);
     let generated;
     let id = match get(Column::Id) {
         "" => {
@@ -1011,18 +1173,112 @@ fn parse_fields<'f>(
         source: s.intern(get(Column::Source)),
         source_url: text(get(Column::SourceUrl)),
         evidence: text(get(Column::Evidence)),
-        // Our own exports say which points came from the geocoder (PostgreSQL writes `t`).
-        geocoded: {
-            let flag = get(Column::Geocoded).trim();
-            ["true", "t", "1", "yes"]
-                .iter()
-                .any(|t| flag.eq_ignore_ascii_case(t))
-        },
+        geocoded: says_geocoded(get(Column::Geocoded)),
         extra: Vec::new(),
         file: 0,
         line,
         offset: 0,
     })
+}
+
+/// The highest of ACLED's time and geo precisions (1 is the most precise).
+const ACLED_MAX_PRECISION: u8 = 3;
+
+/// The highest of UCDP's `date_prec`.
+const UCDP_MAX_TIME_PRECISION: u8 = 5;
+
+/// The highest of UCDP's `where_prec`.
+const UCDP_MAX_GEO_PRECISION: u8 = 7;
+
+/// When an incident happened.
+struct When {
+    /// The date, if given.
+    date: Option<NaiveDate>,
+    /// ACLED's time precision: the given one, else the one the date's form implies.
+    time_precision: Option<u8>,
+}
+
+/// Parses the date and the time precision of a row; UCDP's precisions (`ucdp`) beyond
+/// ACLED's are taken as ACLED's coarsest.
+#[inline]
+fn parse_when(date: &str, precision: &str, ucdp: bool) -> Result<When, FieldError> {
+    let (date, implied_precision) = match parse_date(date) {
+        Ok(Some((d, p))) => (Some(d), Some(p)),
+        Ok(None) => (None, None),
+        Err(m) => return Err(Rejection::new(Column::Date.name(), m.into())),
+    };
+    let max = if ucdp {
+        UCDP_MAX_TIME_PRECISION
+    } else {
+        ACLED_MAX_PRECISION
+    };
+    let time_precision = match parse_small(precision, max) {
+        Ok(Some(p)) if ucdp => Some(p.min(ACLED_MAX_PRECISION)),
+        Ok(Some(p)) => Some(p),
+        Ok(None) => implied_precision,
+        Err(m) => return Err(Rejection::new(Column::TimePrecision.name(), m)),
+    };
+    Ok(When {
+        date,
+        time_precision,
+    })
+}
+
+/// Parses the geo precision of a row; UCDP's (`ucdp`) are mapped to ACLED's.
+#[inline]
+fn parse_geo_precision(text: &str, ucdp: bool) -> Result<Option<u8>, FieldError> {
+    let max = if ucdp {
+        UCDP_MAX_GEO_PRECISION
+    } else {
+        ACLED_MAX_PRECISION
+    };
+    match parse_small(text, max) {
+        Ok(Some(p)) if ucdp => Ok(Some(match p {
+            1 => 1,
+            2 | 3 => 2,
+            _ => 3,
+        })),
+        Ok(p) => Ok(p),
+        Err(m) => Err(Rejection::new(Column::GeoPrecision.name(), m)),
+    }
+}
+
+/// What kind of event a row is.
+struct EventTypes<'f> {
+    /// ACLED's event type.
+    event_type: &'f str,
+    /// ACLED's sub-event type.
+    sub_event_type: &'f str,
+}
+
+/// The event type and sub-event type of a row; UCDP's `type_of_violence` codes (`ucdp`)
+/// become ACLED's names.
+#[inline]
+fn event_types<'f>(get: &dyn Fn(Column) -> &'f str, ucdp: bool) -> EventTypes<'f> {
+    let (event_type, sub_event_type) = if ucdp {
+        match get(Column::EventType) {
+            "1" => ("Battles", "State-based conflict"),
+            "2" => ("Battles", "Non-state conflict"),
+            "3" => ("Violence against civilians", "One-sided violence"),
+            other => (other, get(Column::SubEventType)),
+        }
+    } else {
+        (get(Column::EventType), get(Column::SubEventType))
+    };
+    EventTypes {
+        event_type,
+        sub_event_type,
+    }
+}
+
+/// Whether a `geocoded` field says yes: our own exports say which points came from the
+/// geocoder (PostgreSQL writes `t`).
+#[inline]
+fn says_geocoded(flag: &str) -> bool {
+    let flag = flag.trim();
+    ["true", "t", "1", "yes"]
+        .iter()
+        .any(|t| flag.eq_ignore_ascii_case(t))
 }
 
 fn file_stem(origin: &str) -> String {
@@ -1031,7 +1287,8 @@ fn file_stem(origin: &str) -> String {
         .map_or_else(|| origin.to_string(), |s| s.to_string_lossy().into_owned())
 }
 
-type FieldError = (&'static str, String);
+/// Why a value is refused: the schema field at fault, by name, and what is wrong.
+type FieldError = Rejection<'static>;
 
 /// Parses the coordinates of a row: both or neither, in range, not swapped.
 fn parse_point(
@@ -1046,22 +1303,28 @@ fn parse_point(
         && la.abs() <= 180.0
         && lo.abs() <= 90.0
     {
-        return Err((
+        return Err(Rejection::new(
             "latitude",
             format!(
                 "{la} is outside -90..90 and longitude {lo} would be a latitude: are latitude and longitude swapped?"
             ),
         ));
     }
-    let lat = parsed_lat.map_err(|m| ("latitude", m))?;
-    let lon = parsed_lon.map_err(|m| ("longitude", m))?;
+    let lat = parsed_lat.map_err(|m| Rejection::new("latitude", m))?;
+    let lon = parsed_lon.map_err(|m| Rejection::new("longitude", m))?;
     match (lat, lon) {
         (None, None) => Ok((None, None)),
-        (Some(_), None) => Err(("longitude", "missing while latitude is given".into())),
-        (None, Some(_)) => Err(("latitude", "missing while longitude is given".into())),
+        (Some(_), None) => Err(Rejection::new(
+            "longitude",
+            "missing while latitude is given".into(),
+        )),
+        (None, Some(_)) => Err(Rejection::new(
+            "latitude",
+            "missing while longitude is given".into(),
+        )),
         (Some(la), Some(lo)) => {
             if la == 0.0 && lo == 0.0 {
-                return Err((
+                return Err(Rejection::new(
                     "latitude/longitude",
                     "0,0 is not a place here (a placeholder?): leave both empty when unknown"
                         .into(),
@@ -1075,7 +1338,7 @@ fn parse_point(
                     "afghanistan" | "tajikistan" | "af" | "tj" | "afg" | "tjk" | "4" | "762"
                 );
             if ours && swapped_into_region(la, lo) {
-                return Err((
+                return Err(Rejection::new(
                     "latitude/longitude",
                     format!(
                         "({la}, {lo}) lies outside the region but ({lo}, {la}) is in it: are latitude and longitude swapped?"

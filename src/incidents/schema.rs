@@ -201,6 +201,7 @@ impl ColumnMap {
         ColumnMap::of(header, overrides, format).map_err(Reason)
     }
 
+    /// [`ColumnMap::new`], the refusal as text.
     fn of(
         header: &[&str],
         overrides: &[(String, String)],
@@ -213,83 +214,108 @@ impl ColumnMap {
             InputFormat::Acled => false,
             InputFormat::Ucdp => true,
         };
-        let mut columns: [Option<usize>; Column::ALL.len()] = [None; Column::ALL.len()];
-        for (key, wanted) in overrides {
-            let column = Column::from_header(key).ok_or_else(|| {
-                let keys: Vec<_> = Column::ALL.iter().map(|c| c.aliases()[0]).collect();
-                format!("unknown column {key:?}: use one of {}", keys.join(", "))
-            })?;
-            let index = header
-                .iter()
-                .position(|h| h.trim() == wanted.trim())
-                .ok_or_else(|| {
-                    format!(
-                        "{key}={wanted}: the file has no column {wanted:?} (it has: {})",
-                        header.join(", ")
-                    )
-                })?;
-            columns[column as usize] = Some(index);
-        }
-        let ucdp_names: &[(&str, Column)] = &[
-            ("date_start", Column::Date),
-            ("date_prec", Column::TimePrecision),
-            ("side_a", Column::Actor1),
-            ("side_b", Column::Actor2),
-            ("adm_1", Column::Admin1),
-            ("adm_2", Column::Admin2),
-            ("where_coordinates", Column::Location),
-            ("where_prec", Column::GeoPrecision),
-            ("best", Column::Fatalities),
-            ("type_of_violence", Column::EventType),
-            ("source_article", Column::Source),
-        ];
-        for (index, name) in normalised.iter().enumerate() {
-            if columns.contains(&Some(index)) {
-                continue;
-            }
-            let column = if ucdp {
-                ucdp_names
-                    .iter()
-                    .find(|(n, _)| n == name)
-                    .map(|(_, c)| *c)
-                    .or_else(|| Column::from_header(name))
-            } else {
-                Column::from_header(name)
-            };
-            if let Some(c) = column
-                && columns[c as usize].is_none()
-            {
-                columns[c as usize] = Some(index);
-            }
-        }
+        let mut columns = overridden(header, overrides)?;
+        recognise(&mut columns, &normalised, ucdp);
         let wkt = normalised
             .iter()
             .position(|h| matches!(h.as_str(), "geometry" | "wkt" | "the_geom" | "geom"))
             .filter(|i| !columns.contains(&Some(*i)));
         let geometry_problem = normalised.iter().position(|h| h == "geometry_problem");
-        let extras = header
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| {
-                !columns.contains(&Some(*i))
-                    && Some(*i) != wkt
-                    && Some(*i) != geometry_problem
-                    && !COMPUTED.contains(&normalised[*i].as_str())
-            })
-            .map(|(i, h)| (i, h.trim().trim_start_matches('\u{feff}').to_string()))
-            .collect();
-        Ok(ColumnMap {
+        let mut map = ColumnMap {
             columns,
-            extras,
+            extras: Vec::new(),
             wkt,
             geometry_problem,
             ucdp,
-        })
+        };
+        map.extras = map.unmapped(header, &normalised);
+        Ok(map)
+    }
+
+    /// The input columns of `header` that the map leaves to `extras`: neither a schema
+    /// column, nor the geometry, nor one that borderwatch computes.
+    fn unmapped(&self, header: &[&str], normalised: &[String]) -> Vec<(usize, String)> {
+        header
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| {
+                !self.columns.contains(&Some(*i))
+                    && Some(*i) != self.wkt
+                    && Some(*i) != self.geometry_problem
+                    && !COMPUTED.contains(&normalised[*i].as_str())
+            })
+            .map(|(i, h)| (i, h.trim().trim_start_matches('\u{feff}').to_string()))
+            .collect()
     }
 
     /// The input index of a schema column.
     pub fn index(&self, column: Column) -> Option<usize> {
         self.columns[column as usize]
+    }
+}
+
+/// UCDP GED's names of schema columns, taken before the schema's aliases in UCDP files.
+const UCDP_NAMES: [(&str, Column); 11] = [
+    ("date_start", Column::Date),
+    ("date_prec", Column::TimePrecision),
+    ("side_a", Column::Actor1),
+    ("side_b", Column::Actor2),
+    ("adm_1", Column::Admin1),
+    ("adm_2", Column::Admin2),
+    ("where_coordinates", Column::Location),
+    ("where_prec", Column::GeoPrecision),
+    ("best", Column::Fatalities),
+    ("type_of_violence", Column::EventType),
+    ("source_article", Column::Source),
+];
+
+/// The input index of each schema column that the user's `overrides` (schema key, input
+/// header) name; a key or header that does not exist is refused.
+fn overridden(
+    header: &[&str],
+    overrides: &[(String, String)],
+) -> Result<[Option<usize>; Column::ALL.len()], String> {
+    let mut columns: [Option<usize>; Column::ALL.len()] = [None; Column::ALL.len()];
+    for (key, wanted) in overrides {
+        let column = Column::from_header(key).ok_or_else(|| {
+            let keys: Vec<_> = Column::ALL.iter().map(|c| c.aliases()[0]).collect();
+            format!("unknown column {key:?}: use one of {}", keys.join(", "))
+        })?;
+        let index = header
+            .iter()
+            .position(|h| h.trim() == wanted.trim())
+            .ok_or_else(|| {
+                format!(
+                    "{key}={wanted}: the file has no column {wanted:?} (it has: {})",
+                    header.join(", ")
+                )
+            })?;
+        columns[column as usize] = Some(index);
+    }
+    Ok(columns)
+}
+
+/// Maps the input columns not in `columns` yet by their `normalised` headers (UCDP's names
+/// first when `ucdp`): each schema column takes the first input column that names it.
+fn recognise(columns: &mut [Option<usize>; Column::ALL.len()], normalised: &[String], ucdp: bool) {
+    for (index, name) in normalised.iter().enumerate() {
+        if columns.contains(&Some(index)) {
+            continue;
+        }
+        let column = if ucdp {
+            UCDP_NAMES
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, c)| *c)
+                .or_else(|| Column::from_header(name))
+        } else {
+            Column::from_header(name)
+        };
+        if let Some(c) = column
+            && columns[c as usize].is_none()
+        {
+            columns[c as usize] = Some(index);
+        }
     }
 }
 

@@ -679,13 +679,81 @@ fn draw_geometry(svg: &mut Svg, frame: &Frame, g: &Geometry, closed: bool, attrs
     svg.empty("path", &all);
 }
 
+/// How a basemap layer of lines or outlines is drawn.
+struct LayerStyle {
+    /// The attributes of the layer's group: its id and stroke.
+    group: &'static [(&'static str, &'static str)],
+    /// Whether the geometries are polygons, whose rings are closed.
+    closed: bool,
+}
+
+/// District outlines: dashed, thin.
+const DISTRICTS_STYLE: LayerStyle = LayerStyle {
+    group: &[
+        ("id", "districts"),
+        ("fill", "none"),
+        ("stroke", "#a59d8c"),
+        ("stroke-width", "0.6"),
+        ("stroke-dasharray", "3 2"),
+    ],
+    closed: true,
+};
+
+/// Rivers: blue lines.
+const RIVERS_STYLE: LayerStyle = LayerStyle {
+    group: &[
+        ("id", "rivers"),
+        ("fill", "none"),
+        ("stroke", "#5b9bd5"),
+        ("stroke-width", "1.4"),
+    ],
+    closed: false,
+};
+
+/// Borders other than the Afghanistan–Tajikistan one: dashed grey.
+const BORDERS_STYLE: LayerStyle = LayerStyle {
+    group: &[
+        ("id", "borders"),
+        ("fill", "none"),
+        ("stroke", "#7d7d7d"),
+        ("stroke-width", "1.2"),
+        ("stroke-dasharray", "5 3"),
+    ],
+    closed: false,
+};
+
 /// Countries, districts, rivers and borders inside `bounds`.
 fn draw_basemap(svg: &mut Svg, frame: &Frame, bounds: [f64; 4]) {
     let reference = Reference::bundled();
+    draw_countries(svg, frame, bounds, reference);
+    let districts = reference
+        .districts()
+        .iter()
+        .map(|d| Geometry::MultiPolygon(d.polygon.clone()));
+    draw_layer(svg, frame, bounds, &DISTRICTS_STYLE, districts);
+    let rivers = raw_layer("rivers.geojson").into_iter().map(|(_, g)| g);
+    draw_layer(svg, frame, bounds, &RIVERS_STYLE, rivers);
+    // The Afghanistan–Tajikistan border is drawn on its own, over the others.
+    let borders = raw_layer("borders.geojson")
+        .into_iter()
+        .filter(|(p, _)| p.get("pair").and_then(|v| v.as_str()) != Some("AFG-TJK"))
+        .map(|(_, g)| g);
+    draw_layer(svg, frame, bounds, &BORDERS_STYLE, borders);
+    draw_af_tj_border(svg, frame, reference);
+}
+
+/// Whether a geometry's bounding box meets `bounds`.
+fn in_view(g: &Geometry, bounds: [f64; 4]) -> bool {
+    geometry_bbox(g).is_some_and(|b| intersects(b, bounds))
+}
+
+/// The countries inside `bounds`, filled: Afghanistan and Tajikistan each in its colour,
+/// the others alike.
+fn draw_countries(svg: &mut Svg, frame: &Frame, bounds: [f64; 4], reference: &Reference) {
     svg.element("g", &[("id", "countries")], None);
     for c in reference.countries() {
         let g = Geometry::MultiPolygon(c.polygon.clone());
-        if geometry_bbox(&g).is_some_and(|b| intersects(b, bounds)) {
+        if in_view(&g, bounds) {
             let fill = match c.country.as_str() {
                 "AF" => "#f4efe2",
                 "TJ" => "#eaf0e1",
@@ -701,59 +769,27 @@ fn draw_basemap(svg: &mut Svg, frame: &Frame, bounds: [f64; 4]) {
         }
     }
     svg.close("g");
-    svg.element(
-        "g",
-        &[
-            ("id", "districts"),
-            ("fill", "none"),
-            ("stroke", "#a59d8c"),
-            ("stroke-width", "0.6"),
-            ("stroke-dasharray", "3 2"),
-        ],
-        None,
-    );
-    for d in reference.districts() {
-        let g = Geometry::MultiPolygon(d.polygon.clone());
-        if geometry_bbox(&g).is_some_and(|b| intersects(b, bounds)) {
-            draw_geometry(svg, frame, &g, true, &[]);
+}
+
+/// The `geometries` inside `bounds`, in one group drawn as `style` says.
+fn draw_layer(
+    svg: &mut Svg,
+    frame: &Frame,
+    bounds: [f64; 4],
+    style: &LayerStyle,
+    geometries: impl Iterator<Item = Geometry>,
+) {
+    svg.element("g", style.group, None);
+    for g in geometries {
+        if in_view(&g, bounds) {
+            draw_geometry(svg, frame, &g, style.closed, &[]);
         }
     }
     svg.close("g");
-    svg.element(
-        "g",
-        &[
-            ("id", "rivers"),
-            ("fill", "none"),
-            ("stroke", "#5b9bd5"),
-            ("stroke-width", "1.4"),
-        ],
-        None,
-    );
-    for (_, g) in raw_layer("rivers.geojson") {
-        if geometry_bbox(&g).is_some_and(|b| intersects(b, bounds)) {
-            draw_geometry(svg, frame, &g, false, &[]);
-        }
-    }
-    svg.close("g");
-    svg.element(
-        "g",
-        &[
-            ("id", "borders"),
-            ("fill", "none"),
-            ("stroke", "#7d7d7d"),
-            ("stroke-width", "1.2"),
-            ("stroke-dasharray", "5 3"),
-        ],
-        None,
-    );
-    for (p, g) in raw_layer("borders.geojson") {
-        if p.get("pair").and_then(|v| v.as_str()) != Some("AFG-TJK")
-            && geometry_bbox(&g).is_some_and(|b| intersects(b, bounds))
-        {
-            draw_geometry(svg, frame, &g, false, &[]);
-        }
-    }
-    svg.close("g");
+}
+
+/// The Afghanistan–Tajikistan border, whole: a red line on a white casing.
+fn draw_af_tj_border(svg: &mut Svg, frame: &Frame, reference: &Reference) {
     let border = Geometry::LineString(geo::LineString::from(
         reference
             .border()
