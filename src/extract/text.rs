@@ -38,7 +38,7 @@ fn is_metadata_line(line: &[char]) -> bool {
 
 /// Splits text into sentences at `.`, `!` or `?` followed by a space and a capital letter or
 /// quote, and at blank lines and line breaks; abbreviations and initials do not end one. A
-/// line break that only wraps a line ([`soft_breaks`]) is a space, so that "near the Panj" /
+/// line break that only wraps a line (see `soft_breaks`) is a space, so that "near the Panj" /
 /// "river" stays one sentence. A metadata line of a saved page (`# source: URL`,
 /// `# published: 2016-08-08`) is not article text and is no sentence.
 ///

@@ -82,7 +82,7 @@ pub const SCALE_BAR_ANCHORS: [Anchor; 8] = [
 ];
 
 impl Anchor {
-    /// The box of `size` at this anchor, [`EDGE`] px inside `map`.
+    /// The box of `size` at this anchor, `EDGE` pixels inside `map`.
     pub fn rect(self, size: Size, map: Rect) -> Rect {
         let left = map.x0 + EDGE;
         let right = map.x1 - EDGE - size.width;
@@ -105,7 +105,7 @@ impl Anchor {
 }
 
 /// One box per overlay from its `candidates` (preferred first), such that every box lies
-/// inside `bounds`, none comes within `clearance` of an obstacle and none within [`GAP`] of
+/// inside `bounds`, none comes within `clearance` of an obstacle and none within `GAP` pixels of
 /// another. Among the clear choices, the one whose candidates' ranks sum lowest (ties: the
 /// first overlay's better rank first). None when no choice is clear.
 ///
