@@ -319,12 +319,21 @@ pub fn parse(raw: &str) -> ParsedQuery {
     }
     tokens.drain(..start);
     let mut folded: Vec<String> = folded[start..].to_vec();
-    // "X district of Y province", "X in Y": Y is context.
+    // "X district of Y province", "X in Y": Y is context. So is what follows a second unit
+    // word ("ولسوالی X ولایت Y": district X, province Y).
     if let Some(split) = (1..tokens.len()).find(|&i| matches!(folded[i].as_str(), "of" | "in")) {
         let tail = tokens[split + 1..].join(" ");
         if !tail.is_empty() {
             context.push(tail);
         }
+        tokens.truncate(split);
+        folded.truncate(split);
+    }
+    let named_before = |i: usize| folded[..i].iter().any(|w| !is_unit_word(w));
+    if let Some(split) =
+        (1..tokens.len().saturating_sub(1)).find(|&i| is_unit_word(&folded[i]) && named_before(i))
+    {
+        context.push(tokens[split..].join(" "));
         tokens.truncate(split);
         folded.truncate(split);
     }
@@ -337,9 +346,10 @@ pub fn parse(raw: &str) -> ParsedQuery {
         end -= words.len();
         kind.get_or_insert(*hint);
     }
+    // Kind words around a context name ("ولایت کندز", "Kunduz province") say nothing of it.
     let context = context
         .into_iter()
-        .map(|c| strip_kind_words(&c))
+        .map(|c| strip_kind_words(&without_leading_word(&c).map_or(c, |v| v.name)))
         .filter(|c| !c.is_empty())
         .collect();
     let name = tokens[..end].join(" ");
@@ -418,6 +428,13 @@ pub fn variants(name: &str) -> Vec<Variant> {
         }
     }
     out
+}
+
+/// Whether a folded word is a leading word of a district or province ("ولایت", "viloyati").
+fn is_unit_word(folded: &str) -> bool {
+    leading_kind_words().iter().any(|(word, hint)| {
+        word == folded && matches!(hint, Some(KindHint::District | KindHint::Province))
+    })
 }
 
 /// [`LEADING_KIND_WORDS`] folded, once: every query's first word is compared with them.
@@ -514,6 +531,21 @@ fn ends_with(tokens: &[String], words: &[&str]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_second_unit_word_starts_the_context() {
+        let q = parse("ولسوالی قلعه زال ولایت قندوز");
+        assert_eq!(q.name, "ولسوالی قلعه زال");
+        assert_eq!(q.context, ["قندوز"]);
+        let q = parse("ноҳияи Ванҷ вилояти Бадахшон");
+        assert_eq!(
+            (q.name.as_str(), q.context[0].as_str()),
+            ("ноҳияи Ванҷ", "Бадахшон")
+        );
+        // A unit word that ends the name is a kind word, not a context.
+        assert!(parse("Vanj nohiya").context.is_empty());
+        assert_eq!(parse("Qala-e-Zal, ولایت کندز").context, ["کندز"]);
+    }
 
     #[test]
     fn kind_words_become_hints() {
