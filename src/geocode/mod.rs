@@ -483,8 +483,65 @@ impl Geocoder {
     /// assert_eq!(settled.candidates[0].admin1, "Badakhshan");
     /// ```
     pub fn geocode(&self, query: &str, options: &Options) -> Outcome {
-        let parsed = parse(query);
-        let (mut hits, kind) = self.read_name(&parsed);
+        let mut parsed = parse(query);
+        let first = self.geocode_parsed(query, &parsed, options);
+        if first.status != Status::Unresolved {
+            return first;
+        }
+        // "Бадахшони Афғонистон", "ولسوالی خان‌آباد کندز": a province or country named last
+        // without a comma is context, as after one.
+        for _ in 0..MAX_TRAILING_UNITS {
+            let Some(peeled) = self.peel_trailing_unit(&parsed) else {
+                break;
+            };
+            let outcome = self.geocode_parsed(query, &peeled, options);
+            if outcome.status != Status::Unresolved {
+                return outcome;
+            }
+            parsed = peeled;
+        }
+        first
+    }
+
+    /// The query with its last word as context, when that word is the name of a province or
+    /// country and a name stands before it (a Tajik izafe "-и" that ties the two dropped:
+    /// "Бадахшони Афғонистон" is Badakhshan of Afghanistan).
+    fn peel_trailing_unit(&self, parsed: &ParsedQuery) -> Option<ParsedQuery> {
+        let (head, tail) = parsed.name.trim().rsplit_once(char::is_whitespace)?;
+        let key = self.skeletons.ids.get(&skeleton(&fold(tail)))?;
+        let kinds = || {
+            self.skeletons.entries[*key as usize]
+                .iter()
+                .map(|&e| self.places[self.names[e as usize].place as usize].kind)
+        };
+        // A province lies in a country, not in a province: "ولایت خودمختار کوهستان بدخشان" is
+        // one name (Mountainous Badakhshan), not a place in Badakhshan.
+        let head_is_province = query::variants(head)
+            .iter()
+            .any(|v| v.kind == Some(query::KindHint::Province));
+        let contains =
+            |kind: Kind| kind == Kind::Country || (kind == Kind::Province && !head_is_province);
+        if !kinds().any(contains) {
+            return None;
+        }
+        let head = head.trim_end();
+        let head = match head.strip_suffix('и') {
+            Some(stem) if stem.chars().rev().take_while(|c| c.is_alphabetic()).count() >= 3 => stem,
+            _ => head,
+        };
+        let mut context = parsed.context.clone();
+        context.insert(0, tail.to_string());
+        Some(ParsedQuery {
+            name: head.to_string(),
+            variants: query::variants(head),
+            kind: parsed.kind,
+            context,
+        })
+    }
+
+    /// [`Geocoder::geocode`] of a query already taken apart.
+    fn geocode_parsed(&self, query: &str, parsed: &ParsedQuery, options: &Options) -> Outcome {
+        let (mut hits, kind) = self.read_name(parsed);
         if hits.is_empty() {
             let note = if parsed.name.trim().is_empty() {
                 "empty name".to_string()
@@ -493,9 +550,9 @@ impl Geocoder {
             };
             return unresolved(query, note);
         }
-        self.apply_context(&mut hits, &parsed, kind, options);
+        self.apply_context(&mut hits, parsed, kind, options);
         let before = hits.clone();
-        let limits = self.apply_limits(&mut hits, &parsed, options);
+        let limits = self.apply_limits(&mut hits, parsed, options);
         if hits.is_empty() {
             return self.nothing_within(query, &limits, before);
         }
@@ -1070,6 +1127,10 @@ fn is_feature(kind: Kind) -> bool {
     )
 }
 
+/// How many province or country names at the end of a query are read as context ("ноҳияи
+/// Моймайи Бадахшони Афғонистон": a province, then a country).
+const MAX_TRAILING_UNITS: usize = 2;
+
 /// Whether a kind hint names an administrative unit (district or province), whose word
 /// before a name is grammar, not part of the name.
 fn is_unit(kind: query::KindHint) -> bool {
@@ -1333,6 +1394,24 @@ mod tests {
         assert_eq!(
             top("Хатлонская область").candidates[0].id,
             "tj.prov.khatlon"
+        );
+    }
+
+    #[test]
+    fn a_province_or_country_named_last_is_context() {
+        // Tajik izafe: "Badakhshan of Afghanistan", "Maimai district of Badakhshan of Afghanistan".
+        assert_eq!(resolved("Бадахшони Афғонистон").id, "af.prov.badakhshan");
+        assert_eq!(
+            resolved("ноҳияи Моймайи Бадахшони Афғонистон").id,
+            "af.dist.maimay"
+        );
+        // Persian with no comma: Khanabad district, Kunduz.
+        assert_eq!(resolved("ولسوالی خان‌آباد کندز").admin1, "Kunduz");
+        // A province's own name is not read as a place inside the province it ends with.
+        let gbao = top("ولایت خودمختار کوهستان بدخشان");
+        assert_ne!(
+            gbao.resolved().map(|c| c.id.as_str()),
+            Some("af.dist.kohistan")
         );
     }
 
