@@ -172,32 +172,32 @@ fn finish(hash: u64, len: usize) -> u64 {
 /// assert_eq!(osa_distance(&c("Kevron"), &c("Kevorn")), 1);
 /// ```
 pub fn osa_distance(a: &[char], b: &[char]) -> usize {
-    // Names are short: three rows on the stack, the heap only for very long strings.
-    const STACK: usize = 64;
-    if b.len() < STACK {
-        let mut rows = [[0usize; STACK]; 3];
-        osa_rows(a, b, &mut rows)
-    } else {
-        let mut rows = vec![vec![0usize; b.len() + 1]; 3];
-        let [r0, r1, r2] = &mut rows[..] else {
-            unreachable!()
-        };
-        osa_with(a, b, r0, r1, r2)
-    }
+    osa_within(a, b, usize::MAX).expect("no distance exceeds usize::MAX")
 }
 
 /// [`osa_distance`] when it is at most `limit`, else `None`, found without filling the whole
 /// table when two rows in a row already exceed the limit (no later row can then fall back
 /// under it).
 fn osa_within(a: &[char], b: &[char], limit: usize) -> Option<usize> {
+    // Names are short: three rows on the stack, the heap only for very long strings.
     const STACK: usize = 64;
-    if b.len() >= STACK {
-        return Some(osa_distance(a, b)).filter(|&d| d <= limit);
+    if b.len() < STACK {
+        let mut rows = [[0usize; STACK]; 3];
+        let [r0, r1, r2] = &mut rows;
+        osa_with(a, b, [&mut r0[..], &mut r1[..], &mut r2[..]], limit)
+    } else {
+        let mut rows = vec![vec![0usize; b.len() + 1]; 3];
+        let [r0, r1, r2] = &mut rows[..] else {
+            unreachable!("three rows")
+        };
+        osa_with(a, b, [r0, r1, r2], limit)
     }
-    let mut rows = [[0usize; STACK]; 3];
-    let [previous2, previous, current] = &mut rows;
-    let (mut previous2, mut previous, mut current) =
-        (&mut previous2[..], &mut previous[..], &mut current[..]);
+}
+
+/// The distance table's rows, two back, one back and current, each of `b.len() + 1` cells at
+/// least; `None` once the distance must exceed `limit`.
+fn osa_with(a: &[char], b: &[char], rows: [&mut [usize]; 3], limit: usize) -> Option<usize> {
+    let [mut previous2, mut previous, mut current] = rows;
     for (j, cell) in previous.iter_mut().enumerate().take(b.len() + 1) {
         *cell = j;
     }
@@ -226,39 +226,6 @@ fn osa_within(a: &[char], b: &[char], limit: usize) -> Option<usize> {
         std::mem::swap(&mut previous, &mut current);
     }
     Some(previous[b.len()]).filter(|&d| d <= limit)
-}
-
-fn osa_rows<const N: usize>(a: &[char], b: &[char], rows: &mut [[usize; N]; 3]) -> usize {
-    let [r0, r1, r2] = rows;
-    osa_with(a, b, &mut r0[..], &mut r1[..], &mut r2[..])
-}
-
-fn osa_with<'a>(
-    a: &[char],
-    b: &[char],
-    mut previous2: &'a mut [usize],
-    mut previous: &'a mut [usize],
-    mut current: &'a mut [usize],
-) -> usize {
-    for (j, cell) in previous.iter_mut().enumerate().take(b.len() + 1) {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        current[0] = i;
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (previous[j] + 1)
-                .min(current[j - 1] + 1)
-                .min(previous[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(previous2[j - 2] + 1);
-            }
-            current[j] = best;
-        }
-        std::mem::swap(&mut previous2, &mut previous);
-        std::mem::swap(&mut previous, &mut current);
-    }
-    previous[b.len()]
 }
 
 #[cfg(test)]
