@@ -176,8 +176,8 @@ pub fn osa_distance(a: &[char], b: &[char]) -> usize {
 }
 
 /// [`osa_distance`] when it is at most `limit`, else `None`, found without filling the whole
-/// table when two rows in a row already exceed the limit (no later row can then fall back
-/// under it).
+/// table once a row exceeds the limit and the row before it reaches it (no later row can
+/// then fall back under it).
 fn osa_within(a: &[char], b: &[char], limit: usize) -> Option<usize> {
     // Names are short: three rows on the stack, the heap only for very long strings.
     const STACK: usize = 64;
@@ -201,7 +201,7 @@ fn osa_with(a: &[char], b: &[char], rows: [&mut [usize]; 3], limit: usize) -> Op
     for (j, cell) in previous.iter_mut().enumerate().take(b.len() + 1) {
         *cell = j;
     }
-    // The least cell of the row before the previous one (row 0's is 0).
+    // The least cell of the previous row (row 0's is 0).
     let mut least_before = 0;
     for i in 1..=a.len() {
         current[0] = i;

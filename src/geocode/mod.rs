@@ -483,59 +483,74 @@ impl Geocoder {
     /// assert_eq!(settled.candidates[0].admin1, "Badakhshan");
     /// ```
     pub fn geocode(&self, query: &str, options: &Options) -> Outcome {
-        let mut parsed = parse(query);
+        let parsed = parse(query);
         let first = self.geocode_parsed(query, &parsed, options);
         if first.status != Status::Unresolved {
             return first;
         }
-        // "Бадахшони Афғонистон", "ولسوالی خان‌آباد کندز": a province or country named last
-        // without a comma is context, as after one.
+        // Readings tried only when the query as written is unresolved: a second unit word
+        // that starts the context, then a province or country named last without a comma.
+        if let Some(split) = query::split_at_unit_word(&parsed) {
+            let outcome = self.geocode_parsed(query, &split, options);
+            if outcome.status != Status::Unresolved {
+                return outcome;
+            }
+        }
+        let mut parsed = parsed;
         for _ in 0..MAX_TRAILING_UNITS {
             let Some(peeled) = self.peel_trailing_unit(&parsed) else {
                 break;
             };
-            let outcome = self.geocode_parsed(query, &peeled, options);
-            if outcome.status != Status::Unresolved {
-                return outcome;
+            for reading in &peeled.readings {
+                let outcome = self.geocode_parsed(query, reading, options);
+                if outcome.status != Status::Unresolved && peeled.accepts(&outcome) {
+                    return outcome;
+                }
             }
-            parsed = peeled;
+            parsed = peeled
+                .readings
+                .into_iter()
+                .last()
+                .expect("one reading at least");
         }
         first
     }
 
-    /// The query with its last word as context, when that word is the name of a province or
-    /// country and a name stands before it (a Tajik izafe "-и" that ties the two dropped:
-    /// "Бадахшони Афғонистон" is Badakhshan of Afghanistan).
-    fn peel_trailing_unit(&self, parsed: &ParsedQuery) -> Option<ParsedQuery> {
+    /// The query with its last word as context, when that word is exactly the name of a
+    /// province or country and a name stands before it ("ولسوالی خان‌آباد کندز"): the name as
+    /// written, then without a Tajik izafe "-и" that ties it to the next word ("Бадахшони
+    /// Афғонистон" is Badakhshan of Afghanistan).
+    fn peel_trailing_unit(&self, parsed: &ParsedQuery) -> Option<Peeled> {
         let (head, tail) = parsed.name.trim().rsplit_once(char::is_whitespace)?;
-        let key = self.skeletons.ids.get(&skeleton(&fold(tail)))?;
-        let kinds = || {
-            self.skeletons.entries[*key as usize]
-                .iter()
-                .map(|&e| self.places[self.names[e as usize].place as usize].kind)
-        };
-        // A province lies in a country, not in a province: "ولایت خودمختار کوهستان بدخشان" is
-        // one name (Mountainous Badakhshan), not a place in Badakhshan.
-        let head_is_province = query::variants(head)
+        let head = head.trim_end();
+        let key = self.folded.ids.get(&fold(tail))?;
+        let kinds: Vec<Kind> = self.folded.entries[*key as usize]
             .iter()
-            .any(|v| v.kind == Some(query::KindHint::Province));
-        let contains =
-            |kind: Kind| kind == Kind::Country || (kind == Kind::Province && !head_is_province);
-        if !kinds().any(contains) {
+            .map(|&e| self.places[self.names[e as usize].place as usize].kind)
+            .collect();
+        let country = kinds.contains(&Kind::Country);
+        if !country && !kinds.contains(&Kind::Province) {
             return None;
         }
-        let head = head.trim_end();
-        let head = match head.strip_suffix('и') {
-            Some(stem) if stem.chars().rev().take_while(|c| c.is_alphabetic()).count() >= 3 => stem,
-            _ => head,
+        let reading = |head: &str| {
+            let mut reading = parse(head);
+            reading.context.insert(0, tail.to_string());
+            reading.context.extend(parsed.context.iter().cloned());
+            reading
         };
-        let mut context = parsed.context.clone();
-        context.insert(0, tail.to_string());
-        Some(ParsedQuery {
-            name: head.to_string(),
-            variants: query::variants(head),
-            kind: parsed.kind,
-            context,
+        let mut readings = vec![reading(head)];
+        if let Some(stem) = head.strip_suffix('и')
+            && stem.chars().rev().take_while(|c| c.is_alphabetic()).count() >= MIN_IZAFE_STEM
+        {
+            readings.push(reading(stem));
+        }
+        let district_word = query::variants(head)
+            .iter()
+            .any(|v| v.kind == Some(query::KindHint::District));
+        Some(Peeled {
+            readings,
+            inside_province: !country,
+            district_word,
         })
     }
 
@@ -1131,6 +1146,33 @@ fn is_feature(kind: Kind) -> bool {
 /// Моймайи Бадахшони Афғонистон": a province, then a country).
 const MAX_TRAILING_UNITS: usize = 2;
 
+/// The shortest word left once a Tajik izafe "-и" is cut from it.
+const MIN_IZAFE_STEM: usize = 3;
+
+/// A query read with its last word, a province or country, as context.
+struct Peeled {
+    /// The readings to try, in order: the name as written, then without an izafe.
+    readings: Vec<ParsedQuery>,
+    /// The last word names a province only, not a country.
+    inside_province: bool,
+    /// A district word stands before the name.
+    district_word: bool,
+}
+
+impl Peeled {
+    /// Whether an answer to a reading can stand. A name before a province's name may be one
+    /// name with it, the izafe unwritten ("کوهستان بدخشان", Mountainous Badakhshan; "ولایت
+    /// خودمختار کوهستان بدخشان"): it is a place inside the province only when it says it is a
+    /// district ("ولسوالی X") or is a settlement. A loose (fuzzy) match is no answer.
+    fn accepts(&self, outcome: &Outcome) -> bool {
+        let Some(top) = outcome.candidates.first() else {
+            return false;
+        };
+        top.match_kind != MatchKind::Fuzzy
+            && (!self.inside_province || self.district_word || top.kind.is_settlement())
+    }
+}
+
 /// Whether a kind hint names an administrative unit (district or province), whose word
 /// before a name is grammar, not part of the name.
 fn is_unit(kind: query::KindHint) -> bool {
@@ -1408,11 +1450,16 @@ mod tests {
         // Persian with no comma: Khanabad district, Kunduz.
         assert_eq!(resolved("ولسوالی خان‌آباد کندز").admin1, "Kunduz");
         // A province's own name is not read as a place inside the province it ends with.
-        let gbao = top("ولایت خودمختار کوهستان بدخشان");
-        assert_ne!(
-            gbao.resolved().map(|c| c.id.as_str()),
-            Some("af.dist.kohistan")
-        );
+        for gbao in ["ولایت خودمختار کوهستان بدخشان", "کوهستان بدخشان"]
+        {
+            let outcome = top(gbao);
+            assert_ne!(
+                outcome.resolved().map(|c| c.id.as_str()),
+                Some("af.dist.kohistan")
+            );
+        }
+        // Names that hold a unit word are looked up whole first.
+        assert_eq!(resolved("مرکز ولايت شبرغان").id, "af.pl.shibirghan");
     }
 
     #[test]

@@ -179,7 +179,8 @@ const AFFIXES: &[&[&str]] = &[
 /// Russian (город X, село X, посёлок X) and their romanisations with the izafe ("Shahr-e X",
 /// "Qaryah-ye X", "Velayat-e X"). Honorifics ("Hazrat-e X") are read the same way. A name
 /// is first looked up whole ("Shahr-e Buzurg" and "Deh Dadi" are names), and without the
-/// word only when the whole name matches nothing as written.
+/// word only when the whole name matches nothing as written; without a district or province
+/// word always (it is grammar: "ноҳияи X" is X district, whatever alias carries the word).
 const LEADING_KIND_WORDS: &[(&str, Option<KindHint>)] = &[
     ("ولسوالی", Some(KindHint::District)),
     ("ولسوالي", Some(KindHint::District)),
@@ -257,7 +258,8 @@ const ADJECTIVE_ENDINGS: &[&str] = &[
 /// Shortest stem left once an adjectival ending is cut (shorter is another word).
 const MIN_ADJECTIVE_STEM: usize = 3;
 
-/// Another way to read a query, tried when the name as written matches nothing as written.
+/// Another way to read a query, tried when the name as written matches nothing as written (a
+/// district or province word dropped is always tried: it is grammar, not part of the name).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Variant {
     /// The name to look up instead.
@@ -274,7 +276,8 @@ pub struct ParsedQuery {
     /// The name to look up, as written (affixes and kind words removed).
     pub name: String,
     /// Other readings of the name (a leading kind word or honorific dropped, a Russian
-    /// adjective made a noun), tried when the name matches nothing as written.
+    /// adjective made a noun), tried when the name matches nothing as written (a dropped
+    /// district or province word always).
     pub variants: Vec<Variant>,
     /// What kind words said.
     pub kind: Option<KindHint>,
@@ -319,21 +322,12 @@ pub fn parse(raw: &str) -> ParsedQuery {
     }
     tokens.drain(..start);
     let mut folded: Vec<String> = folded[start..].to_vec();
-    // "X district of Y province", "X in Y": Y is context. So is what follows a second unit
-    // word ("ولسوالی X ولایت Y": district X, province Y).
+    // "X district of Y province", "X in Y": Y is context.
     if let Some(split) = (1..tokens.len()).find(|&i| matches!(folded[i].as_str(), "of" | "in")) {
         let tail = tokens[split + 1..].join(" ");
         if !tail.is_empty() {
             context.push(tail);
         }
-        tokens.truncate(split);
-        folded.truncate(split);
-    }
-    let named_before = |i: usize| folded[..i].iter().any(|w| !is_unit_word(w));
-    if let Some(split) =
-        (1..tokens.len().saturating_sub(1)).find(|&i| is_unit_word(&folded[i]) && named_before(i))
-    {
-        context.push(tokens[split..].join(" "));
         tokens.truncate(split);
         folded.truncate(split);
     }
@@ -346,10 +340,9 @@ pub fn parse(raw: &str) -> ParsedQuery {
         end -= words.len();
         kind.get_or_insert(*hint);
     }
-    // Kind words around a context name ("ولایت کندز", "Kunduz province") say nothing of it.
     let context = context
         .into_iter()
-        .map(|c| strip_kind_words(&without_leading_word(&c).map_or(c, |v| v.name)))
+        .map(|c| context_name(&c))
         .filter(|c| !c.is_empty())
         .collect();
     let name = tokens[..end].join(" ");
@@ -428,6 +421,46 @@ pub fn variants(name: &str) -> Vec<Variant> {
         }
     }
     out
+}
+
+/// A context name without the unit words around it ("ولایت کندز", "Kunduz province"), which
+/// say nothing of which place it is. Settlement words and honorifics stay: they begin names
+/// ("Shahri Buzurg", "Hazrati Sultan").
+fn context_name(context: &str) -> String {
+    let unit = |v: &Variant| {
+        v.kind
+            .is_some_and(|k| matches!(k, KindHint::District | KindHint::Province))
+    };
+    let name = match without_leading_word(context) {
+        Some(v) if unit(&v) => v.name,
+        _ => context.to_string(),
+    };
+    strip_kind_words(&name)
+}
+
+/// The query read as a name, then a second unit word and what follows as context
+/// ("ولسوالی قلعه زال ولایت قندوز": district Qala-i-Zal, province Kunduz), when a district or
+/// province word stands inside the name; tried when the whole name is unresolved, as such
+/// words also stand inside names ("مرکز ولايت شبرغان").
+///
+/// ```
+/// use borderwatch::geocode::query::{parse, split_at_unit_word};
+/// let q = split_at_unit_word(&parse("ولسوالی قلعه زال ولایت قندوز")).unwrap();
+/// assert_eq!((q.name.as_str(), q.context[0].as_str()), ("ولسوالی قلعه زال", "قندوز"));
+/// assert!(split_at_unit_word(&parse("Vanj nohiya")).is_none());
+/// ```
+pub fn split_at_unit_word(parsed: &ParsedQuery) -> Option<ParsedQuery> {
+    let tokens: Vec<&str> = parsed.name.split_whitespace().collect();
+    let folded: Vec<String> = tokens.iter().map(|t| fold(t)).collect();
+    let named_before = |i: usize| folded[..i].iter().any(|w| !is_unit_word(w));
+    let split = (1..tokens.len().saturating_sub(1))
+        .find(|&i| is_unit_word(&folded[i]) && named_before(i))?;
+    let mut reading = parse(&tokens[..split].join(" "));
+    reading
+        .context
+        .insert(0, context_name(&tokens[split..].join(" ")));
+    reading.context.extend(parsed.context.iter().cloned());
+    Some(reading)
 }
 
 /// Whether a folded word is a leading word of a district or province ("ولایت", "viloyati").
@@ -533,18 +566,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_second_unit_word_starts_the_context() {
-        let q = parse("ولسوالی قلعه زال ولایت قندوز");
+    fn a_second_unit_word_can_start_the_context() {
+        // As a reading tried after the whole name: such words stand inside names too.
+        assert!(parse("ولسوالی قلعه زال ولایت قندوز").context.is_empty());
+        let q = split_at_unit_word(&parse("ولسوالی قلعه زال ولایت قندوز")).unwrap();
         assert_eq!(q.name, "ولسوالی قلعه زال");
         assert_eq!(q.context, ["قندوز"]);
-        let q = parse("ноҳияи Ванҷ вилояти Бадахшон");
-        assert_eq!(
-            (q.name.as_str(), q.context[0].as_str()),
-            ("ноҳияи Ванҷ", "Бадахшон")
-        );
+        let q = split_at_unit_word(&parse("ноҳияи Ванҷ вилояти Бадахшон, Тоҷикистон")).unwrap();
+        assert_eq!(q.name, "ноҳияи Ванҷ");
+        assert_eq!(q.context, ["Бадахшон", "Тоҷикистон"]);
         // A unit word that ends the name is a kind word, not a context.
-        assert!(parse("Vanj nohiya").context.is_empty());
+        assert!(split_at_unit_word(&parse("Vanj nohiya")).is_none());
+        // A context loses its unit words, not the settlement words names begin with.
         assert_eq!(parse("Qala-e-Zal, ولایت کندز").context, ["کندز"]);
+        assert_eq!(parse("Yaftal, Shahri Buzurg").context, ["Shahri Buzurg"]);
     }
 
     #[test]
