@@ -180,8 +180,11 @@ pub(crate) struct Folded {
 /// `source` on: one each when `linear`, else all from that one character.
 #[derive(Clone, Copy)]
 struct Run {
+    /// The first folded byte of the run.
     folded: u32,
+    /// The source character of that byte.
     source: u32,
+    /// One folded byte per source character (else every byte from the one character).
     linear: bool,
 }
 
@@ -192,7 +195,8 @@ impl Folded {
         Run::source_of(self.runs[i - 1], byte)
     }
 
-    /// A reader of [`Folded::source`] for bytes asked in increasing order, in constant time.
+    /// A reader of [`Folded::source`] for bytes asked in increasing order, in amortised
+    /// constant time (a byte asked out of order is found by binary search).
     pub fn sources(&self) -> impl FnMut(usize) -> usize + '_ {
         let mut i = 0;
         move |byte| {
@@ -212,6 +216,7 @@ impl Folded {
 }
 
 impl Run {
+    /// The source character of folded byte `byte`, which lies in `run`.
     fn source_of(run: Run, byte: usize) -> usize {
         let source = run.source as usize;
         if run.linear {
@@ -239,7 +244,9 @@ const FOLD_ASCII: [u8; 128] = {
 /// A folded text being built: its bytes and the runs that map them to the source.
 #[derive(Default)]
 struct FoldedBuilder {
+    /// The folded text so far (UTF-8: ASCII bytes and whole folded pieces).
     bytes: Vec<u8>,
+    /// The runs that map those bytes to source characters.
     runs: Vec<Run>,
 }
 

@@ -139,7 +139,8 @@ struct Patterns {
     organisations: AhoCorasick,
 }
 
-/// Automata over the bundled gazetteer and organisation names, built once.
+/// The bundled gazetteer's names (a word table) and the organisation names (an automaton),
+/// built once.
 fn patterns() -> &'static Patterns {
     static PATTERNS: OnceLock<Patterns> = OnceLock::new();
     PATTERNS.get_or_init(|| {
