@@ -394,6 +394,7 @@ class Builder:
                 place["name"] = r["alias"]
             elif r["role"] == "alt":
                 place["alt_names"].append(r["alias"])
+                place.setdefault("curated_alt_names", set()).add(r["alias"])
             else:
                 sys.exit("data/curated/aliases.csv:%d: role must be canonical or alt" % line)
             place.setdefault("alias_sources", []).append(r["source"])
@@ -461,7 +462,9 @@ class Builder:
             for alt in p["alt_names"]:
                 if (p["country"], p["name"], alt) in excluded:
                     continue
-                if script_of(alt) == "Latn" and self.misattributed(p, alt, own, by_initial):
+                # A curated name was read on its source: the rule is for the sources' errors.
+                curated = alt in p.get("curated_alt_names", ())
+                if not curated and script_of(alt) == "Latn" and self.misattributed(p, alt, own, by_initial):
                     continue
                 kept.append(alt)
             p["alt_names"] = kept
