@@ -544,7 +544,8 @@ impl Geocoder {
         {
             readings.push(reading(stem));
         }
-        let district_word = query::variants(head)
+        let district_word = readings[0]
+            .variants
             .iter()
             .any(|v| v.kind == Some(query::KindHint::District));
         Some(Peeled {
@@ -608,7 +609,7 @@ impl Geocoder {
             for variant in parsed
                 .variants
                 .iter()
-                .filter(|v| v.kind.is_some_and(is_unit))
+                .filter(|v| v.kind.is_some_and(query::KindHint::is_unit))
             {
                 let found = self.variant_hits(variant);
                 if !found.is_empty() {
@@ -1171,12 +1172,6 @@ impl Peeled {
         top.match_kind != MatchKind::Fuzzy
             && (!self.inside_province || self.district_word || top.kind.is_settlement())
     }
-}
-
-/// Whether a kind hint names an administrative unit (district or province), whose word
-/// before a name is grammar, not part of the name.
-fn is_unit(kind: query::KindHint) -> bool {
-    matches!(kind, query::KindHint::District | query::KindHint::Province)
 }
 
 /// Adds `found` to `hits`, keeping each place's better hit.

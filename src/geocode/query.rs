@@ -31,6 +31,12 @@ pub enum KindHint {
 }
 
 impl KindHint {
+    /// Whether the hint names an administrative unit (district or province), whose word
+    /// before a name is grammar, not part of the name.
+    pub fn is_unit(self) -> bool {
+        matches!(self, KindHint::District | KindHint::Province)
+    }
+
     /// Whether a gazetteer kind fits the hint.
     pub fn accepts(self, kind: Kind) -> bool {
         match self {
@@ -427,12 +433,8 @@ pub fn variants(name: &str) -> Vec<Variant> {
 /// say nothing of which place it is. Settlement words and honorifics stay: they begin names
 /// ("Shahri Buzurg", "Hazrati Sultan").
 fn context_name(context: &str) -> String {
-    let unit = |v: &Variant| {
-        v.kind
-            .is_some_and(|k| matches!(k, KindHint::District | KindHint::Province))
-    };
     let name = match without_leading_word(context) {
-        Some(v) if unit(&v) => v.name,
+        Some(v) if v.kind.is_some_and(KindHint::is_unit) => v.name,
         _ => context.to_string(),
     };
     strip_kind_words(&name)
@@ -465,9 +467,9 @@ pub fn split_at_unit_word(parsed: &ParsedQuery) -> Option<ParsedQuery> {
 
 /// Whether a folded word is a leading word of a district or province ("ولایت", "viloyati").
 fn is_unit_word(folded: &str) -> bool {
-    leading_kind_words().iter().any(|(word, hint)| {
-        word == folded && matches!(hint, Some(KindHint::District | KindHint::Province))
-    })
+    leading_kind_words()
+        .iter()
+        .any(|(word, hint)| word == folded && hint.is_some_and(KindHint::is_unit))
 }
 
 /// [`LEADING_KIND_WORDS`] folded, once: every query's first word is compared with them.
