@@ -1,81 +1,15 @@
-//! Typed, indexed outputs written once a layer is complete: FlatGeobuf (with its packed
-//! Hilbert R-tree) and GeoParquet 1.1. Both need every column's type before the first row,
-//! so the layer's features are spilled to disk ([`Spill`]) and their columns inferred first.
+//! GeoParquet 1.1, written once a layer is complete: every column's type is needed before
+//! the first row, and rows go in Hilbert order. Each row group's columns are gathered on
+//! every core while the one before is encoded.
 
 use std::io::{self, Write};
 
+use rayon::prelude::*;
 use serde_json::Value;
 
-use super::spill::{Cell, Row, Spill, SpillReader};
+use super::rows::{Cell, Row};
+use super::spill::SpilledRows;
 use super::typing::{Column, ColumnKind};
-
-/// Writes the spilled layer as FlatGeobuf with a packed Hilbert R-tree index and EPSG:4326.
-pub(crate) fn write_flatgeobuf(spill: Spill, layer: &str, out: impl Write) -> io::Result<()> {
-    use flatgeobuf::{ColumnType, FgbCrs, FgbWriter, FgbWriterOptions, GeometryType};
-    use geozero::{ColumnValue, PropertyProcessor};
-    let geometry_type = match spill.geometry_type() {
-        Some("Point") => GeometryType::Point,
-        Some("LineString") => GeometryType::LineString,
-        Some("Polygon") => GeometryType::Polygon,
-        Some("MultiPoint") => GeometryType::MultiPoint,
-        Some("MultiLineString") => GeometryType::MultiLineString,
-        Some("MultiPolygon") => GeometryType::MultiPolygon,
-        _ => GeometryType::Unknown,
-    };
-    let fail = |e: flatgeobuf::Error| io::Error::other(format!("FlatGeobuf: {e}"));
-    let options = FgbWriterOptions {
-        write_index: true,
-        crs: FgbCrs {
-            code: 4326,
-            ..Default::default()
-        },
-        ..Default::default()
-    };
-    let mut fgb = FgbWriter::create_with_options(layer, geometry_type, options).map_err(fail)?;
-    let columns = spill.columns();
-    for c in &columns {
-        let kind = match c.kind {
-            ColumnKind::Bool => ColumnType::Bool,
-            ColumnKind::Long => ColumnType::Long,
-            ColumnKind::Double => ColumnType::Double,
-            ColumnKind::Text => ColumnType::String,
-        };
-        fgb.add_column(&c.name, kind, |_, column| column.nullable = true);
-    }
-    let rows = spill.len();
-    let mut reader = spill.into_reader()?;
-    for i in 0..rows {
-        let row = reader.row(i)?;
-        // FeatureWriter leaves such features out (Format::no_null_geometry).
-        let wkb = row.wkb.ok_or_else(|| {
-            io::Error::other("FlatGeobuf: a feature without geometry has no place in the index")
-        })?;
-        let mut failed = None;
-        fgb.add_feature_geom(geozero::wkb::Wkb(wkb), |writer| {
-            for (i, cell) in row.cells() {
-                let c = &columns[i];
-                let text;
-                let value = match (c.kind, cell) {
-                    (ColumnKind::Bool, Cell::Bool(b)) => ColumnValue::Bool(b),
-                    (ColumnKind::Long, Cell::Long(n)) => ColumnValue::Long(n),
-                    (ColumnKind::Double, cell) => ColumnValue::Double(cell.to_double()),
-                    (_, cell) => {
-                        text = cell.text();
-                        ColumnValue::String(&text)
-                    }
-                };
-                if let Err(e) = writer.property(i, &c.name, &value) {
-                    failed = Some(e);
-                }
-            }
-        })
-        .map_err(|e| io::Error::other(format!("FlatGeobuf: {e}")))?;
-        if let Some(e) = failed {
-            return Err(io::Error::other(format!("FlatGeobuf: {e}")));
-        }
-    }
-    fgb.write(out).map_err(fail)
-}
 
 /// The values of one column of a row group.
 enum Values {
@@ -96,6 +30,14 @@ impl Texts {
     fn push(&mut self, value: &[u8]) {
         self.bytes.extend_from_slice(value);
         self.ends.push(self.bytes.len());
+    }
+
+    /// Appends the values of `other`.
+    fn append(&mut self, other: Texts) {
+        let base = self.bytes.len();
+        self.bytes.extend_from_slice(&other.bytes);
+        self.ends
+            .extend(other.ends.into_iter().map(|end| base + end));
     }
 
     /// Parquet values sharing the buffer.
@@ -124,25 +66,36 @@ fn next_column<'a, W: Write + Send>(
 /// Rows per row group: small enough for bbox skipping, large enough for compression.
 const ROW_GROUP: usize = 65_536;
 
-/// Writes the spilled layer as GeoParquet 1.1: a WKB `geometry` column, a `bbox` struct
+/// Writes the layer's `rows` as GeoParquet 1.1: a WKB `geometry` column, a `bbox` struct
 /// column (xmin, ymin, xmax, ymax) declared as the geometry's covering, the properties typed,
 /// rows in Hilbert order in row groups of 65,536, and the `geo` metadata (CRS: OGC:CRS84, the
 /// default). Snappy-compressed. Geometry and bbox are `required`, or `optional` when a
 /// feature has no geometry: its row holds null in both, and comes after the others.
-pub(crate) fn write_geoparquet(spill: Spill, out: impl Write + Send) -> io::Result<()> {
+pub(crate) fn write_geoparquet(rows: &SpilledRows, out: impl Write + Send) -> io::Result<()> {
     use parquet::file::writer::SerializedFileWriter;
     use std::sync::Arc;
 
-    let columns = spill.columns();
-    let nullable = spill.unlocated() > 0;
-    let schema = Arc::new(geoparquet_schema(&columns, nullable)?);
-    let order = spill.hilbert_order();
-    let properties = writer_properties(&geo_metadata(&spill));
+    let columns = rows.columns();
+    let nullable = rows.unlocated() > 0;
+    let schema = Arc::new(geoparquet_schema(columns, nullable)?);
+    let order = rows.hilbert_order();
+    let properties = writer_properties(&geo_metadata(rows));
     let mut writer =
         SerializedFileWriter::new(out, schema, Arc::new(properties)).map_err(parquet_error)?;
-    let mut reader = spill.into_reader()?;
-    for group in order.chunks(ROW_GROUP) {
-        RowGroup::read(&mut reader, group, &columns, nullable)?.write(&mut writer)?;
+    let groups: Vec<&[usize]> = order.chunks(ROW_GROUP).collect();
+    let gather = |k: usize| {
+        groups
+            .get(k)
+            .map(|group| RowGroup::gather(rows, group, nullable))
+            .transpose()
+    };
+    let mut next = gather(0)?;
+    let mut k = 0;
+    while let Some(group) = next.take() {
+        k += 1;
+        let (written, gathered) = rayon::join(|| group.write(&mut writer), || gather(k));
+        written?;
+        next = gathered?;
     }
     writer.close().map_err(parquet_error)?;
     Ok(())
@@ -193,11 +146,11 @@ fn geoparquet_schema(
     parquet::schema::parser::parse_message_type(&schema).map_err(parquet_error)
 }
 
-/// GeoParquet's `geo` metadata of the spilled layer: version, encoding, geometry types,
+/// GeoParquet's `geo` metadata of the layer: version, encoding, geometry types,
 /// bbox and the covering column.
-fn geo_metadata(spill: &Spill) -> Value {
-    let types: Vec<&str> = spill.geometry_type().into_iter().collect();
-    let extent = spill.extent();
+fn geo_metadata(rows: &SpilledRows) -> Value {
+    let types: Vec<&str> = rows.geometry_type().into_iter().collect();
+    let extent = rows.extent();
     serde_json::json!({
         "version": "1.1.0",
         "primary_column": "geometry",
@@ -238,18 +191,15 @@ struct RowGroup {
     values: Vec<(Vec<i16>, Values)>,
 }
 
+/// Rows gathered in one task.
+const GATHER_CHUNK: usize = 4096;
+
 impl RowGroup {
-    /// Reads the spilled rows `group` (row numbers) of a layer of `columns`, whose geometry
-    /// is `nullable`.
-    fn read(
-        reader: &mut SpillReader,
-        group: &[usize],
-        columns: &[Column],
-        nullable: bool,
-    ) -> io::Result<RowGroup> {
-        let mut rows = RowGroup {
+    /// An empty group of `columns`, room for `rows` rows, its geometry `nullable`.
+    fn new(columns: &[Column], rows: usize, nullable: bool) -> RowGroup {
+        RowGroup {
             geometries: Texts::default(),
-            geometry_levels: nullable.then(|| Vec::with_capacity(group.len())),
+            geometry_levels: nullable.then(|| Vec::with_capacity(rows)),
             boxes: Default::default(),
             values: columns
                 .iter()
@@ -260,24 +210,42 @@ impl RowGroup {
                         ColumnKind::Double => Values::Double(Vec::new()),
                         ColumnKind::Text => Values::Text(Texts::default()),
                     };
-                    (Vec::with_capacity(group.len()), values)
+                    (Vec::with_capacity(rows), values)
                 })
                 .collect(),
-        };
-        for &i in group {
-            rows.push(reader.row(i)?);
         }
-        Ok(rows)
     }
 
-    /// Appends one row.
-    fn push(&mut self, row: Row) {
-        if let Some(levels) = &mut self.geometry_levels {
-            levels.push(i16::from(row.wkb.is_some()));
+    /// Gathers the rows `group` (row numbers) of `rows`, whose geometry is `nullable`, in
+    /// parallel runs joined in order.
+    fn gather(rows: &SpilledRows, group: &[usize], nullable: bool) -> io::Result<RowGroup> {
+        let columns = rows.columns();
+        let runs: Vec<RowGroup> = group
+            .par_chunks(GATHER_CHUNK)
+            .map(|run| {
+                let mut gathered = RowGroup::new(columns, run.len(), nullable);
+                let mut buf = Vec::new();
+                for &i in run {
+                    gathered.push(rows.read(i, &mut buf)?, rows.bbox(i));
+                }
+                Ok(gathered)
+            })
+            .collect::<io::Result<_>>()?;
+        let mut joined = RowGroup::new(columns, group.len(), nullable);
+        for run in runs {
+            joined.append(run);
         }
-        if let Some(wkb) = row.wkb {
+        Ok(joined)
+    }
+
+    /// Appends one row and its bbox.
+    fn push(&mut self, row: Row, bbox: [f64; 4]) {
+        if let Some(levels) = &mut self.geometry_levels {
+            levels.push(i16::from(row.wkb().is_some()));
+        }
+        if let Some(wkb) = row.wkb() {
             self.geometries.push(wkb);
-            for (part, v) in self.boxes.iter_mut().zip(row.bbox) {
+            for (part, v) in self.boxes.iter_mut().zip(bbox) {
                 part.push(v);
             }
         }
@@ -291,7 +259,28 @@ impl RowGroup {
                 (Values::Bool(v), cell) => v.push(cell == Cell::Bool(true)),
                 (Values::Long(v), cell) => v.push(if let Cell::Long(n) = cell { n } else { 0 }),
                 (Values::Double(v), cell) => v.push(cell.to_double()),
-                (Values::Text(v), cell) => v.push(cell.text().as_bytes()),
+                (Values::Text(v), cell) => v.push(&cell.text()),
+            }
+        }
+    }
+
+    /// Appends the rows of `other`, a group of the same columns.
+    fn append(&mut self, other: RowGroup) {
+        self.geometries.append(other.geometries);
+        if let (Some(levels), Some(more)) = (&mut self.geometry_levels, other.geometry_levels) {
+            levels.extend(more);
+        }
+        for (part, more) in self.boxes.iter_mut().zip(other.boxes) {
+            part.extend(more);
+        }
+        for ((levels, values), (more_levels, more)) in self.values.iter_mut().zip(other.values) {
+            levels.extend(more_levels);
+            match (values, more) {
+                (Values::Bool(v), Values::Bool(m)) => v.extend(m),
+                (Values::Long(v), Values::Long(m)) => v.extend(m),
+                (Values::Double(v), Values::Double(m)) => v.extend(m),
+                (Values::Text(v), Values::Text(m)) => v.append(m),
+                _ => unreachable!("groups of the same columns"),
             }
         }
     }

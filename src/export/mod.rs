@@ -6,6 +6,9 @@
 mod analysis;
 mod columnar;
 mod feature;
+mod fgb;
+mod incident_rows;
+mod rows;
 mod spill;
 mod typing;
 mod wkb;
@@ -30,6 +33,7 @@ use crate::gazetteer::Gazetteer;
 use crate::incidents::Value as IncidentValue;
 use crate::index::{Filter, IncidentIndex};
 use crate::reference::{LAYERS, Reference};
+use incident_rows::incident_runs;
 
 /// A layer that `borderwatch export` can write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -384,6 +388,11 @@ pub fn write_incidents<W: Write + Send>(
     };
     let (format, precision) = (writer.format(), writer.precision());
     let holds_unlocated = writer.holds_unlocated();
+    if format.is_binary() {
+        // Encoded straight from the table, on every core: no feature is built.
+        let encoded = incident_runs(index, filter, precision, holds_unlocated);
+        return writer.write_runs(&encoded.runs, &encoded.names, encoded.left_out);
+    }
     for start in (0..table.rows().len()).step_by(CHUNK) {
         let end = (start + CHUNK).min(table.rows().len());
         if !format.is_geojson() {

@@ -1,81 +1,73 @@
-//! A layer's features kept on disk in a compact row encoding until the layer is complete.
+//! A layer's features kept on disk in the row encoding (see `rows`) until the layer is
+//! complete.
 //!
-//! FlatGeobuf and GeoParquet need every column's type before the first row, and GeoParquet
-//! writes rows in Hilbert order: both need the whole layer before writing. Holding it as
+//! FlatGeobuf and GeoParquet need every column's type before the first row, and both write
+//! rows in Hilbert order: both need the whole layer before writing. Holding it as
 //! `Feature`s costs ~5 KB a point feature (4.7 GB for a million incidents); here each row
-//! is a few hundred bytes in an unnamed temporary file (the way the `flatgeobuf` crate
-//! buffers its own features), and memory keeps only 24 bytes a row: where it starts and the
-//! centre of its bbox.
+//! is a few hundred bytes, kept in memory up to [`MEMORY_BYTES`] and past that in an unnamed
+//! temporary file, and memory keeps 40 bytes a row beside them: where it starts and its bbox.
+//! Rows come one feature at a time ([`Spill::push`]) or as runs encoded beforehand on every
+//! core ([`SpillRun`], the incidents).
 
 use std::fs::File;
-use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufWriter, Write};
+use std::ops::Range;
+use std::os::unix::fs::FileExt;
 
 use geo::{BoundingRect, Geometry};
 use serde_json::{Map, Value};
 
 use super::feature::Bbox;
-use super::typing::{Column, ColumnSet, text_value};
+use super::rows::{Cell, Row, cells, push_cell, push_geometry};
+use super::typing::{Column, ColumnKind, ColumnSet, text_value};
 use super::wkb::{geometry_type_name, hilbert, wkb};
 
-/// One property value of a spilled row (nulls are not stored), borrowed from the spill.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum Cell<'a> {
-    Bool(bool),
-    Long(i64),
-    Double(f64),
-    Text(&'a str),
+/// The encoded rows a spill keeps in memory; past this, it moves them to a temporary file and
+/// writes the rest there, so memory stays flat however long the layer (about 300,000
+/// incidents fit).
+pub(crate) const MEMORY_BYTES: usize = 128 << 20;
+
+/// Where a spill keeps its rows while they are written.
+enum Store {
+    Memory(Vec<u8>),
+    File(BufWriter<File>),
 }
 
-impl<'a> Cell<'a> {
-    /// The value as text, as [`text_value`] gives it for the JSON value it came from.
-    pub(crate) fn text(self) -> std::borrow::Cow<'a, str> {
+impl Store {
+    /// Appends `bytes`, moving to a temporary file when memory would pass `limit` bytes.
+    fn write(&mut self, bytes: &[u8], limit: usize) -> io::Result<()> {
         match self {
-            Cell::Bool(b) => b.to_string().into(),
-            Cell::Long(n) => n.to_string().into(),
-            Cell::Double(x) => Value::from(x).to_string().into(),
-            Cell::Text(s) => s.into(),
+            Store::Memory(kept) if kept.len() + bytes.len() <= limit => {
+                kept.extend_from_slice(bytes);
+            }
+            Store::Memory(kept) => {
+                let mut file = BufWriter::with_capacity(1 << 20, tempfile::tempfile()?);
+                file.write_all(kept)?;
+                file.write_all(bytes)?;
+                *self = Store::File(file);
+            }
+            Store::File(file) => file.write_all(bytes)?,
         }
-    }
-
-    /// The value as a double (whole numbers widened; NaN for the others, which a column
-    /// typed Double never holds).
-    pub(crate) fn to_double(self) -> f64 {
-        match self {
-            Cell::Long(n) => n as f64,
-            Cell::Double(x) => x,
-            _ => f64::NAN,
-        }
+        Ok(())
     }
 }
 
-/// One row read back, borrowed from the reader until the next row is read: the geometry as
-/// WKB (None: the feature has none), its bbox [xmin, ymin, xmax, ymax] (NaN when empty or
-/// none), and the non-null cells.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Row<'a> {
-    pub wkb: Option<&'a [u8]>,
-    pub bbox: [f64; 4],
-    cells: &'a [u8],
-}
-
-impl<'a> Row<'a> {
-    /// The non-null cells by column number, in the order written.
-    pub(crate) fn cells(&self) -> impl Iterator<Item = (usize, Cell<'a>)> + 'a {
-        let mut bytes = self.cells;
-        // The structure was checked when the row was read: a cell that does not decode
-        // cannot occur, and ends the iteration.
-        std::iter::from_fn(move || next_cell(&mut bytes))
-    }
+/// Where a finished spill's rows are.
+enum Stored {
+    Memory(Vec<u8>),
+    File(File),
 }
 
 /// Features written so far.
 pub(crate) struct Spill {
-    file: BufWriter<File>,
+    store: Store,
+    /// The bytes kept in memory at most: [`MEMORY_BYTES`].
+    memory_limit: usize,
     /// Where each row starts in the file.
     starts: Vec<u64>,
     written: u64,
-    /// Centre of each row's bbox, for the Hilbert order (NaN for a row without geometry).
-    centres: Vec<[f64; 2]>,
+    /// Each row's bbox (NaN for a row without geometry or with an empty one).
+    boxes: Vec<[f64; 4]>,
     columns: ColumnSet,
     /// The geometry type of the first row with one, and whether every row with one has it.
     geometry: Option<(&'static str, bool)>,
@@ -85,19 +77,32 @@ pub(crate) struct Spill {
     encoded: Vec<u8>,
 }
 
-const BOOL: u8 = 0;
-const LONG: u8 = 1;
-const DOUBLE: u8 = 2;
-const TEXT: u8 = 3;
+/// Rows encoded ahead of the spill, with their own column numbers: the index of each
+/// column's name in `names`.
+#[derive(Debug, Default)]
+pub(crate) struct SpillRun {
+    /// The rows, one after the other.
+    pub(crate) bytes: Vec<u8>,
+    /// Each row's length in `bytes`.
+    pub(crate) lengths: Vec<u32>,
+    /// Each row's bbox (NaN: no geometry).
+    pub(crate) boxes: Vec<[f64; 4]>,
+    /// The type of each column's values in the run (None: only nulls).
+    pub(crate) kinds: Vec<Option<ColumnKind>>,
+    /// The geometry type of the rows that have one (None: no row has one).
+    pub(crate) geometry: Option<&'static str>,
+}
 
 impl Spill {
-    /// An empty spill in an unnamed temporary file (removed by the system when dropped).
+    /// An empty spill (its temporary file, if it comes to one, is removed by the system when
+    /// dropped).
     pub(crate) fn new() -> io::Result<Spill> {
         Ok(Spill {
-            file: BufWriter::with_capacity(1 << 20, tempfile::tempfile()?),
+            store: Store::Memory(Vec::new()),
+            memory_limit: MEMORY_BYTES,
             starts: Vec::new(),
             written: 0,
-            centres: Vec::new(),
+            boxes: Vec::new(),
             columns: ColumnSet::default(),
             geometry: None,
             unlocated: 0,
@@ -114,65 +119,150 @@ impl Spill {
         properties: &Map<String, Value>,
     ) -> io::Result<()> {
         let bbox = match geometry {
-            Some(geometry) => self.observe(geometry),
-            None => {
-                self.unlocated += 1;
-                [f64::NAN; 4]
+            Some(geometry) => {
+                self.observe_type(geometry_type_name(geometry));
+                bbox_of(geometry)
             }
+            None => [f64::NAN; 4],
         };
-        let e = &mut self.encoded;
+        let mut e = std::mem::take(&mut self.encoded);
         e.clear();
-        let geometry = geometry.map(wkb).unwrap_or_default();
-        e.extend_from_slice(&(geometry.len() as u32).to_le_bytes());
-        e.extend_from_slice(&geometry);
-        for v in bbox {
-            e.extend_from_slice(&v.to_le_bytes());
-        }
+        push_geometry(&mut e, &geometry.map(wkb).unwrap_or_default());
         for (name, value) in properties {
-            let column = self.columns.observe(name, value) as u32;
-            if value.is_null() {
-                continue;
-            }
-            e.extend_from_slice(&column.to_le_bytes());
-            match value {
-                Value::Bool(b) => e.extend_from_slice(&[BOOL, u8::from(*b)]),
+            let column = self.columns.observe(name, value);
+            let cell = match value {
+                Value::Null => continue,
+                Value::Bool(b) => Cell::Bool(*b),
                 Value::Number(n) => match n.as_i64() {
-                    Some(i) => {
-                        e.push(LONG);
-                        e.extend_from_slice(&i.to_le_bytes());
-                    }
-                    None => {
-                        e.push(DOUBLE);
-                        e.extend_from_slice(&n.as_f64().unwrap_or(f64::NAN).to_le_bytes());
-                    }
+                    Some(i) => Cell::Long(i),
+                    None => Cell::Double(n.as_f64().unwrap_or(f64::NAN)),
                 },
-                Value::String(text) => push_text(e, text),
-                other => push_text(e, &text_value(other).unwrap_or_default()),
+                Value::String(text) => Cell::text_of(text),
+                other => {
+                    push_cell(
+                        &mut e,
+                        column,
+                        Cell::text_of(&text_value(other).unwrap_or_default()),
+                    );
+                    continue;
+                }
+            };
+            push_cell(&mut e, column, cell);
+        }
+        let result = self.push_row(&e, bbox);
+        self.encoded = e;
+        result
+    }
+
+    /// Appends the rows of `run`, whose columns are named `names`.
+    pub(crate) fn append(&mut self, run: &SpillRun, names: &[&str]) -> io::Result<()> {
+        let numbers: Vec<usize> = names.iter().map(|name| self.columns.slot(name)).collect();
+        for (&number, &kind) in numbers.iter().zip(&run.kinds) {
+            self.columns.observe_kind(number, kind);
+        }
+        if let Some(name) = run.geometry {
+            self.observe_type(name);
+        }
+        let same_numbers = numbers.iter().enumerate().all(|(i, &n)| i == n);
+        let mut at = 0;
+        for (&length, &bbox) in run.lengths.iter().zip(&run.boxes) {
+            let row = &run.bytes[at..at + length as usize];
+            at += length as usize;
+            if same_numbers {
+                self.push_row(row, bbox)?;
+            } else {
+                let mut e = std::mem::take(&mut self.encoded);
+                renumber(row, &numbers, &mut e);
+                let result = self.push_row(&e, bbox);
+                self.encoded = e;
+                result?;
             }
         }
-        self.file.write_all(e)?;
-        self.starts.push(self.written);
-        self.written += e.len() as u64;
-        self.centres
-            .push([(bbox[0] + bbox[2]) / 2.0, (bbox[1] + bbox[3]) / 2.0]);
         Ok(())
     }
 
-    /// Counts a geometry's type and extent; returns its bbox (NaN when empty).
-    fn observe(&mut self, geometry: &Geometry) -> [f64; 4] {
-        let name = geometry_type_name(geometry);
+    /// Writes one encoded row with its bbox (NaN: no geometry, or an empty one).
+    fn push_row(&mut self, row: &[u8], bbox: [f64; 4]) -> io::Result<()> {
+        self.store.write(row, self.memory_limit)?;
+        self.starts.push(self.written);
+        self.written += row.len() as u64;
+        // An empty WKB: no geometry.
+        self.unlocated += usize::from(row[..4] == [0; 4]);
+        if !bbox[0].is_nan() {
+            self.extent.add(geo::Coord {
+                x: bbox[0],
+                y: bbox[1],
+            });
+            self.extent.add(geo::Coord {
+                x: bbox[2],
+                y: bbox[3],
+            });
+        }
+        self.boxes.push(bbox);
+        Ok(())
+    }
+
+    /// Counts a geometry's type.
+    fn observe_type(&mut self, name: &'static str) {
         match &mut self.geometry {
             None => self.geometry = Some((name, true)),
             Some((first, same)) => *same &= *first == name,
         }
-        match geometry.bounding_rect() {
-            Some(r) => {
-                self.extent.add(r.min());
-                self.extent.add(r.max());
-                [r.min().x, r.min().y, r.max().x, r.max().y]
-            }
-            None => [f64::NAN; 4],
-        }
+    }
+
+    /// Ends writing; rows can then be read back in any order, by any thread.
+    pub(crate) fn finish(self) -> io::Result<SpilledRows> {
+        let stored = match self.store {
+            Store::Memory(kept) => Stored::Memory(kept),
+            Store::File(file) => Stored::File(file.into_inner().map_err(|e| e.into_error())?),
+        };
+        Ok(SpilledRows {
+            stored,
+            starts: self.starts,
+            end: self.written,
+            boxes: self.boxes,
+            columns: self.columns.columns(),
+            geometry: self.geometry,
+            unlocated: self.unlocated,
+            extent: self.extent,
+        })
+    }
+}
+
+/// A geometry's bbox [xmin, ymin, xmax, ymax] (NaN when empty).
+fn bbox_of(geometry: &Geometry) -> [f64; 4] {
+    geometry.bounding_rect().map_or([f64::NAN; 4], |r| {
+        [r.min().x, r.min().y, r.max().x, r.max().y]
+    })
+}
+
+/// Appends `row` to `out` with each cell's column number `c` replaced by `numbers[c]`.
+fn renumber(row: &[u8], numbers: &[usize], out: &mut Vec<u8>) {
+    out.clear();
+    let length = u32::from_le_bytes(row[..4].try_into().expect("4 bytes")) as usize;
+    let (geometry, rest) = row.split_at(4 + length);
+    out.extend_from_slice(geometry);
+    for (c, cell) in cells(rest) {
+        push_cell(out, numbers[c], cell);
+    }
+}
+
+/// The rows of a finished [`Spill`].
+pub(crate) struct SpilledRows {
+    stored: Stored,
+    starts: Vec<u64>,
+    end: u64,
+    boxes: Vec<[f64; 4]>,
+    columns: Vec<Column>,
+    geometry: Option<(&'static str, bool)>,
+    unlocated: usize,
+    extent: Bbox,
+}
+
+impl SpilledRows {
+    /// The property columns, typed by every value of the layer.
+    pub(crate) fn columns(&self) -> &[Column] {
+        &self.columns
     }
 
     /// How many rows.
@@ -185,11 +275,6 @@ impl Spill {
         self.unlocated
     }
 
-    /// The columns, typed by every value seen (see [`ColumnSet`]).
-    pub(crate) fn columns(&self) -> Vec<Column> {
-        self.columns.columns()
-    }
-
     /// The one geometry type of every row with a geometry, or None when mixed or none has one.
     pub(crate) fn geometry_type(&self) -> Option<&'static str> {
         self.geometry.and_then(|(name, same)| same.then_some(name))
@@ -200,19 +285,58 @@ impl Spill {
         self.extent
     }
 
+    /// Row `i`'s bbox [xmin, ymin, xmax, ymax], NaN when it has no geometry or an empty one.
+    pub(crate) fn bbox(&self, i: usize) -> [f64; 4] {
+        self.boxes[i]
+    }
+
+    /// Row `i` (in the order pushed), read into `buf` when not in memory; any thread may read
+    /// at once.
+    pub(crate) fn read<'b>(&'b self, i: usize, buf: &'b mut Vec<u8>) -> io::Result<Row<'b>> {
+        let mut rows = self.read_run(i..i + 1, buf)?;
+        Ok(rows.next().expect("one row"))
+    }
+
+    /// The rows `range` (in the order pushed), read into `buf` with one read when not in
+    /// memory: they lie one after the other. Any thread may read at once.
+    pub(crate) fn read_run<'b>(
+        &'b self,
+        range: Range<usize>,
+        buf: &'b mut Vec<u8>,
+    ) -> io::Result<impl Iterator<Item = Row<'b>> + use<'b>> {
+        let start = self.starts[range.start];
+        let end = self.starts.get(range.end).copied().unwrap_or(self.end);
+        let bytes: &'b [u8] = match &self.stored {
+            Stored::Memory(kept) => &kept[start as usize..end as usize],
+            Stored::File(file) => {
+                buf.resize((end - start) as usize, 0);
+                file.read_exact_at(buf, start)?;
+                buf
+            }
+        };
+        let rows: Vec<Row<'b>> = self.starts[range.clone()]
+            .iter()
+            .zip(self.starts[range.start + 1..].iter().chain([&self.end]))
+            .map(|(&from, &to)| Row::parse(&bytes[(from - start) as usize..(to - start) as usize]))
+            .collect::<Option<_>>()
+            .ok_or_else(|| io::Error::other("spilled row is corrupt"))?;
+        Ok(rows.into_iter())
+    }
+
     /// Row numbers along a Hilbert curve over the extent (ties in row order), then the rows
     /// without a place on it (no geometry, or an empty one), in row order.
     pub(crate) fn hilbert_order(&self) -> Vec<usize> {
         let extent = self.extent.0;
         let mut keys: Vec<(u64, usize)> = self
-            .centres
+            .boxes
             .iter()
             .enumerate()
-            .map(|(i, c)| {
-                let key = if c[0].is_nan() {
+            .map(|(i, b)| {
+                let (x, y) = ((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0);
+                let key = if x.is_nan() {
                     u64::MAX
                 } else {
-                    hilbert(c[0], c[1], extent)
+                    hilbert(x, y, extent)
                 };
                 (key, i)
             })
@@ -220,112 +344,13 @@ impl Spill {
         keys.sort_unstable();
         keys.into_iter().map(|(_, i)| i).collect()
     }
-
-    /// Ends writing; rows can then be read back in any order.
-    pub(crate) fn into_reader(self) -> io::Result<SpillReader> {
-        let file = self.file.into_inner().map_err(|e| e.into_error())?;
-        Ok(SpillReader {
-            file,
-            starts: self.starts,
-            end: self.written,
-            window: Vec::new(),
-            window_start: 0,
-            last_end: 0,
-        })
-    }
-}
-
-/// Rows of a finished [`Spill`].
-pub(crate) struct SpillReader {
-    file: File,
-    starts: Vec<u64>,
-    end: u64,
-    /// Bytes of the file from `window_start` on.
-    window: Vec<u8>,
-    window_start: u64,
-    /// Where the row read last ends.
-    last_end: u64,
-}
-
-/// Bytes read ahead when rows are read in order.
-const READ_AHEAD: u64 = 1 << 16;
-
-impl SpillReader {
-    /// Row `i` (in the order pushed). Rows read in order are read ahead a block at a time;
-    /// a row out of order is read alone.
-    pub(crate) fn row(&mut self, i: usize) -> io::Result<Row<'_>> {
-        let start = self.starts[i];
-        let end = self.starts.get(i + 1).copied().unwrap_or(self.end);
-        let window_end = self.window_start + self.window.len() as u64;
-        if start < self.window_start || end > window_end {
-            let size = if start == self.last_end {
-                (end - start).max(READ_AHEAD.min(self.end - start))
-            } else {
-                end - start
-            };
-            self.file.seek(SeekFrom::Start(start))?;
-            self.window.resize(size as usize, 0);
-            self.file.read_exact(&mut self.window)?;
-            self.window_start = start;
-        }
-        self.last_end = end;
-        let from = (start - self.window_start) as usize;
-        let to = (end - self.window_start) as usize;
-        decode(&self.window[from..to]).ok_or_else(|| io::Error::other("spilled row is corrupt"))
-    }
-}
-
-/// A text cell: tag, length, UTF-8 bytes.
-fn push_text(out: &mut Vec<u8>, text: &str) {
-    out.push(TEXT);
-    out.extend_from_slice(&(text.len() as u32).to_le_bytes());
-    out.extend_from_slice(text.as_bytes());
-}
-
-fn take<'a>(bytes: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
-    let (head, rest) = bytes.split_at_checked(n)?;
-    *bytes = rest;
-    Some(head)
-}
-
-fn word<const N: usize>(bytes: &mut &[u8]) -> Option<[u8; N]> {
-    take(bytes, N)?.try_into().ok()
-}
-
-/// The cell at the start of `bytes`, which then start after it.
-fn next_cell<'a>(bytes: &mut &'a [u8]) -> Option<(usize, Cell<'a>)> {
-    let column = u32::from_le_bytes(word(bytes)?) as usize;
-    let cell = match take(bytes, 1)?[0] {
-        BOOL => Cell::Bool(take(bytes, 1)?[0] != 0),
-        LONG => Cell::Long(i64::from_le_bytes(word(bytes)?)),
-        DOUBLE => Cell::Double(f64::from_le_bytes(word(bytes)?)),
-        TEXT => {
-            let n = u32::from_le_bytes(word(bytes)?) as usize;
-            Cell::Text(std::str::from_utf8(take(bytes, n)?).ok()?)
-        }
-        _ => return None,
-    };
-    Some((column, cell))
-}
-
-fn decode(mut bytes: &[u8]) -> Option<Row<'_>> {
-    let length = u32::from_le_bytes(word(&mut bytes)?) as usize;
-    let wkb = Some(take(&mut bytes, length)?).filter(|w| !w.is_empty());
-    let mut bbox = [0.0; 4];
-    for v in &mut bbox {
-        *v = f64::from_le_bytes(word(&mut bytes)?);
-    }
-    let cells = bytes;
-    while !bytes.is_empty() {
-        next_cell(&mut bytes)?;
-    }
-    Some(Row { wkb, bbox, cells })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::export::feature::Feature;
+    use crate::export::typing::ColumnKind;
     use serde_json::json;
 
     fn feature(x: f64, properties: Value) -> Feature {
@@ -352,45 +377,35 @@ mod tests {
         for f in &features {
             spill.push(f.geometry.as_ref(), &f.properties).unwrap();
         }
-        assert_eq!(spill.len(), 2);
-        assert_eq!(spill.geometry_type(), Some("Point"));
-        assert_eq!(spill.extent().0, [70.0, 37.0, 71.0, 37.0]);
-        let names: Vec<String> = spill.columns().into_iter().map(|c| c.name).collect();
+        let rows = spill.finish().unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows.geometry_type(), Some("Point"));
+        assert_eq!(rows.extent().0, [70.0, 37.0, 71.0, 37.0]);
+        let names: Vec<&str> = rows.columns().iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["n", "t", "b", "x", "big"]);
-        let mut reader = spill.into_reader().unwrap();
         // Out of order: the second row first.
+        let mut buf = Vec::new();
+        let row = rows.read(1, &mut buf).unwrap();
         assert_eq!(
-            reader.row(1).unwrap().cells().collect::<Vec<_>>(),
+            row.cells().collect::<Vec<_>>(),
             [
                 (0, Cell::Double(2.5)),
-                (1, Cell::Text("a|b")),
+                (1, Cell::Text(b"a|b")),
                 (3, Cell::Long(7)),
                 (4, Cell::Double(u64::MAX as f64))
             ]
         );
-        let first = reader.row(0).unwrap();
-        assert_eq!(first.wkb, features[0].geometry.as_ref().map(wkb).as_deref());
-        assert_eq!(first.bbox, [70.0, 37.0, 70.0, 37.0]);
+        let row = rows.read(0, &mut buf).unwrap();
+        assert_eq!(row.wkb(), features[0].geometry.as_ref().map(wkb).as_deref());
+        assert_eq!(rows.bbox(0), [70.0, 37.0, 70.0, 37.0]);
         assert_eq!(
-            first.cells().collect::<Vec<_>>(),
+            row.cells().collect::<Vec<_>>(),
             [
                 (0, Cell::Long(1)),
-                (1, Cell::Text("Qala-i-Zal")),
+                (1, Cell::Text(b"Qala-i-Zal")),
                 (2, Cell::Bool(true))
             ]
         );
-    }
-
-    #[test]
-    fn cells_as_text_match_the_text_of_their_json_value() {
-        for (cell, value) in [
-            (Cell::Bool(true), json!(true)),
-            (Cell::Long(-3), json!(-3)),
-            (Cell::Double(2.0), json!(2.0)),
-            (Cell::Double(0.1), json!(0.1)),
-        ] {
-            assert_eq!(Some(cell.text().into_owned()), text_value(&value));
-        }
     }
 
     #[test]
@@ -407,16 +422,17 @@ mod tests {
             let f = feature(x, json!({"n": 2}));
             spill.push(f.geometry.as_ref(), &f.properties).unwrap();
         }
-        assert_eq!((spill.len(), spill.unlocated()), (3, 1));
-        assert_eq!(spill.geometry_type(), Some("Point"));
-        assert_eq!(spill.extent().0, [70.0, 37.0, 71.0, 37.0]);
-        assert_eq!(spill.hilbert_order().last(), Some(&0));
-        let mut reader = spill.into_reader().unwrap();
-        let row = reader.row(0).unwrap();
-        assert_eq!(row.wkb, None);
-        assert!(row.bbox.iter().all(|v| v.is_nan()));
+        let rows = spill.finish().unwrap();
+        assert_eq!((rows.len(), rows.unlocated()), (3, 1));
+        assert_eq!(rows.geometry_type(), Some("Point"));
+        assert_eq!(rows.extent().0, [70.0, 37.0, 71.0, 37.0]);
+        assert_eq!(rows.hilbert_order().last(), Some(&0));
+        let mut buf = Vec::new();
+        let row = rows.read(0, &mut buf).unwrap();
+        assert_eq!(row.wkb(), None);
+        assert!(rows.bbox(0).iter().all(|v| v.is_nan()));
         assert_eq!(row.cells().collect::<Vec<_>>(), [(0, Cell::Long(1))]);
-        assert!(reader.row(1).unwrap().wkb.is_some());
+        assert!(rows.read(1, &mut buf).unwrap().wkb().is_some());
     }
 
     #[test]
@@ -434,6 +450,89 @@ mod tests {
         spill
             .push(line.geometry.as_ref(), &line.properties)
             .unwrap();
-        assert_eq!(spill.geometry_type(), None);
+        assert_eq!(spill.finish().unwrap().geometry_type(), None);
+    }
+
+    /// Rows of three features, the spill kept in memory or moved to its file after `limit`
+    /// bytes, read back one at a time and in runs.
+    fn read_back(limit: usize) -> Vec<Vec<(usize, String)>> {
+        let mut spill = Spill::new().unwrap();
+        spill.memory_limit = limit;
+        for (x, t) in [(70.0, "a"), (71.0, "bb"), (72.0, "ccc")] {
+            let f = feature(x, json!({"t": t, "n": x as i64}));
+            spill.push(f.geometry.as_ref(), &f.properties).unwrap();
+        }
+        let rows = spill.finish().unwrap();
+        let text = |row: Row| {
+            row.cells()
+                .map(|(c, cell)| (c, String::from_utf8(cell.text().into_owned()).unwrap()))
+                .collect::<Vec<_>>()
+        };
+        let mut buf = Vec::new();
+        let mut one_by_one: Vec<_> = (0..3)
+            .rev()
+            .map(|i| text(rows.read(i, &mut buf).unwrap()))
+            .collect();
+        one_by_one.reverse();
+        let runs: Vec<_> = rows.read_run(0..3, &mut buf).unwrap().map(text).collect();
+        assert_eq!(one_by_one, runs);
+        runs
+    }
+
+    #[test]
+    fn rows_read_back_alike_from_memory_and_from_the_file() {
+        let in_memory = read_back(MEMORY_BYTES);
+        assert_eq!(
+            in_memory[2],
+            [(0, "ccc".to_string()), (1, "72".to_string())]
+        );
+        // Moved to the file at the first row, and at the second.
+        assert_eq!(read_back(0), in_memory);
+        assert_eq!(read_back(40), in_memory);
+    }
+
+    #[test]
+    fn runs_with_other_column_numbers_are_renumbered() {
+        let mut spill = Spill::new().unwrap();
+        let f = feature(70.0, json!({"a": 1, "b": "x"}));
+        spill.push(f.geometry.as_ref(), &f.properties).unwrap();
+        // A run whose columns come in the other order, and a new one.
+        let mut run = SpillRun::default();
+        push_geometry(&mut run.bytes, &[]);
+        push_cell(&mut run.bytes, 0, Cell::text_of("y"));
+        push_cell(&mut run.bytes, 1, Cell::Long(2));
+        push_cell(&mut run.bytes, 2, Cell::Bool(true));
+        run.lengths.push(run.bytes.len() as u32);
+        run.boxes.push([f64::NAN; 4]);
+        run.kinds = vec![
+            Some(ColumnKind::Text),
+            Some(ColumnKind::Long),
+            Some(ColumnKind::Bool),
+        ];
+        spill.append(&run, &["b", "a", "c"]).unwrap();
+        let rows = spill.finish().unwrap();
+        let kinds: Vec<_> = rows
+            .columns()
+            .iter()
+            .map(|c| (c.name.as_str(), c.kind))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("a", ColumnKind::Long),
+                ("b", ColumnKind::Text),
+                ("c", ColumnKind::Bool)
+            ]
+        );
+        assert_eq!(rows.unlocated(), 1);
+        let mut buf = Vec::new();
+        assert_eq!(
+            rows.read(1, &mut buf).unwrap().cells().collect::<Vec<_>>(),
+            [
+                (1, Cell::Text(b"y")),
+                (0, Cell::Long(2)),
+                (2, Cell::Bool(true))
+            ]
+        );
     }
 }

@@ -45,23 +45,27 @@ impl ColumnSet {
             Value::Number(_) => Some(ColumnKind::Double),
             _ => Some(ColumnKind::Text),
         };
-        let index = match self.slots.get(name) {
+        let index = self.slot(name);
+        self.observe_kind(index, kind);
+        index
+    }
+
+    /// The number of column `name`, added last if new.
+    pub(crate) fn slot(&mut self, name: &str) -> usize {
+        match self.slots.get(name) {
             Some(&i) => i,
             None => {
                 self.slots.insert(name.to_string(), self.columns.len());
                 self.columns.push((name.to_string(), None));
                 self.columns.len() - 1
             }
-        };
+        }
+    }
+
+    /// Counts values of type `kind` (None: nulls) in column number `index`.
+    pub(crate) fn observe_kind(&mut self, index: usize, kind: Option<ColumnKind>) {
         let slot = &mut self.columns[index].1;
-        *slot = match (*slot, kind) {
-            (None, k) | (k, None) => k,
-            (Some(a), Some(b)) if a == b => Some(a),
-            (Some(ColumnKind::Long), Some(ColumnKind::Double))
-            | (Some(ColumnKind::Double), Some(ColumnKind::Long)) => Some(ColumnKind::Double),
-            _ => Some(ColumnKind::Text),
-        };
-        index
+        *slot = widen(*slot, kind);
     }
 
     /// The columns so far.
@@ -73,6 +77,18 @@ impl ColumnSet {
                 kind: kind.unwrap_or(ColumnKind::Text),
             })
             .collect()
+    }
+}
+
+/// The narrowest type that holds values of types `a` and `b` (None: only nulls so far):
+/// whole numbers and fractions make Double, any other two types Text.
+pub(crate) fn widen(a: Option<ColumnKind>, b: Option<ColumnKind>) -> Option<ColumnKind> {
+    match (a, b) {
+        (None, k) | (k, None) => k,
+        (Some(a), Some(b)) if a == b => Some(a),
+        (Some(ColumnKind::Long), Some(ColumnKind::Double))
+        | (Some(ColumnKind::Double), Some(ColumnKind::Long)) => Some(ColumnKind::Double),
+        _ => Some(ColumnKind::Text),
     }
 }
 

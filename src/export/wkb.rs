@@ -54,11 +54,7 @@ pub fn wkb(geometry: &Geometry) -> Vec<u8> {
     }
     let mut out = Vec::new();
     match geometry {
-        Geometry::Point(p) => {
-            header(&mut out, 1);
-            out.extend_from_slice(&p.x().to_le_bytes());
-            out.extend_from_slice(&p.y().to_le_bytes());
-        }
+        Geometry::Point(p) => push_point(&mut out, p.x(), p.y()),
         Geometry::LineString(l) => {
             header(&mut out, 2);
             coords(&mut out, l);
@@ -83,7 +79,7 @@ pub fn wkb(geometry: &Geometry) -> Vec<u8> {
             header(&mut out, 4);
             count(&mut out, m.0.len());
             for p in &m.0 {
-                wkb_point(&mut out, p);
+                push_point(&mut out, p.x(), p.y());
             }
         }
         other => {
@@ -102,11 +98,12 @@ pub fn wkb(geometry: &Geometry) -> Vec<u8> {
     out
 }
 
-fn wkb_point(out: &mut Vec<u8>, p: &geo::Point) {
+/// Appends the WKB of the point (`x`, `y`): little-endian, type 1, the two coordinates.
+pub(crate) fn push_point(out: &mut Vec<u8>, x: f64, y: f64) {
     out.push(1);
     out.extend_from_slice(&1u32.to_le_bytes());
-    out.extend_from_slice(&p.x().to_le_bytes());
-    out.extend_from_slice(&p.y().to_le_bytes());
+    out.extend_from_slice(&x.to_le_bytes());
+    out.extend_from_slice(&y.to_le_bytes());
 }
 
 /// Position along a Hilbert curve of order 16 over the layer's extent [west, south, east,

@@ -8,9 +8,11 @@ use std::io::{self, Write};
 use geo::{Coord, Geometry, LineString, Polygon};
 use serde_json::Value;
 
-use super::columnar::{write_flatgeobuf, write_geoparquet};
+use super::columnar::write_geoparquet;
 use super::feature::{Bbox, Feature};
+use super::fgb::write_flatgeobuf;
 use super::spill::Spill;
+use super::spill::SpillRun;
 use super::typing::text_value;
 
 /// Output encodings of a layer.
@@ -662,13 +664,35 @@ impl<W: Write + Send> FeatureWriter<W> {
         self.precision
     }
 
+    /// Writes rows encoded beforehand for FlatGeobuf or GeoParquet (see [`SpillRun`]), whose
+    /// columns are named `names`; `left_out`: rows without a geometry that the writer does
+    /// not hold, left out before.
+    pub(crate) fn write_runs(
+        &mut self,
+        runs: &[SpillRun],
+        names: &[&str],
+        left_out: usize,
+    ) -> io::Result<()> {
+        let spill = self.spill.as_mut().ok_or_else(|| {
+            io::Error::other("encoded rows are written by FlatGeobuf and GeoParquet only")
+        })?;
+        for run in runs {
+            spill.append(run, names)?;
+            self.count += run.lengths.len();
+            self.unlocated += run.boxes.iter().filter(|b| b[0].is_nan()).count();
+        }
+        self.left_out += left_out;
+        Ok(())
+    }
+
     /// Ends the layer and returns what was written.
     pub fn finish(mut self) -> io::Result<Written> {
         if let Some(spill) = self.spill.take() {
-            self.bbox = spill.extent();
+            let rows = spill.finish()?;
+            self.bbox = rows.extent();
             match self.format {
-                Format::Flatgeobuf => write_flatgeobuf(spill, &self.name, &mut self.out)?,
-                _ => write_geoparquet(spill, &mut self.out)?,
+                Format::Flatgeobuf => write_flatgeobuf(&rows, &self.name, &mut self.out)?,
+                _ => write_geoparquet(&rows, &mut self.out)?,
             }
         }
         if self.format == Format::Geojson {

@@ -1,0 +1,662 @@
+//! FlatGeobuf (version 3) with its packed Hilbert R-tree and EPSG:4326, assembled from the
+//! `flatgeobuf` crate's parts: its flatbuffer tables and `PackedRTree`.
+//!
+//! The crate's own writer buffers each feature in a temporary file, sorts them computing two
+//! Hilbert values per comparison, then reads each back with a seek and a fresh 8 KB read
+//! (a million features: 8 GB copied). Here the Hilbert values are computed once, and the
+//! features are encoded on every core twice: once for their sizes (the index, which comes
+//! first, holds their offsets) and once to write them, in order. The bytes are those the
+//! crate's writer gives for the same layer, which a test checks.
+
+use std::io::{self, Write};
+
+use flatbuffers::FlatBufferBuilder;
+use flatgeobuf::packed_r_tree::{NodeItem, PackedRTree, calc_extent};
+use flatgeobuf::{
+    Column as FgbColumn, ColumnArgs, ColumnType, Crs, CrsArgs, Feature, FeatureArgs, Geometry,
+    GeometryArgs, GeometryType, Header, HeaderArgs,
+};
+use rayon::prelude::*;
+
+use super::rows::{Cell, Row};
+use super::spill::SpilledRows;
+use super::typing::{Column, ColumnKind};
+
+/// FlatGeobuf's magic bytes: "fgb", the version (3), "fgb", 0.
+const MAGIC_BYTES: [u8; 8] = [b'f', b'g', b'b', 3, b'f', b'g', b'b', 0];
+
+/// The EPSG code of WGS 84 longitude/latitude, in the header.
+const EPSG_WGS84: i32 = 4326;
+
+/// Features encoded in one task.
+const CHUNK: usize = 2048;
+
+/// Writes `rows` as FlatGeobuf, the layer named `layer`. Every row must have a geometry
+/// (FeatureWriter leaves out those without: Format::no_null_geometry).
+pub(crate) fn write_flatgeobuf(
+    rows: &SpilledRows,
+    layer: &str,
+    mut out: impl Write,
+) -> io::Result<()> {
+    if rows.unlocated() > 0 {
+        return Err(io::Error::other(
+            "FlatGeobuf: a feature without geometry has no place in the index",
+        ));
+    }
+    let geometry_type = match rows.geometry_type() {
+        Some("Point") => GeometryType::Point,
+        Some("LineString") => GeometryType::LineString,
+        Some("Polygon") => GeometryType::Polygon,
+        Some("MultiPoint") => GeometryType::MultiPoint,
+        Some("MultiLineString") => GeometryType::MultiLineString,
+        Some("MultiPolygon") => GeometryType::MultiPolygon,
+        _ => GeometryType::Unknown,
+    };
+    let nodes: Vec<NodeItem> = (0..rows.len())
+        .map(|i| {
+            let [min_x, min_y, max_x, max_y] = rows.bbox(i);
+            NodeItem {
+                offset: i as u64,
+                ..NodeItem::bounds(min_x, min_y, max_x, max_y)
+            }
+        })
+        .collect();
+    let extent = calc_extent(&nodes);
+    let order = hilbert_order(&nodes, &extent);
+    out.write_all(&MAGIC_BYTES)?;
+    out.write_all(&header(rows, layer, geometry_type, &extent))?;
+    // Each feature is written in the order of the index; the mixed layers (Unknown) tell
+    // each geometry's type.
+    let own_type = geometry_type == GeometryType::Unknown;
+    let encoder = Encoder { rows, own_type };
+    if !nodes.is_empty() {
+        let sizes = encoder.sizes()?;
+        let mut offset = 0;
+        let index_nodes: Vec<NodeItem> = order
+            .iter()
+            .map(|&i| {
+                let node = NodeItem {
+                    offset,
+                    ..nodes[i].clone()
+                };
+                offset += u64::from(sizes[i]);
+                node
+            })
+            .collect();
+        let tree = PackedRTree::build(&index_nodes, &extent, PackedRTree::DEFAULT_NODE_SIZE)
+            .map_err(fail)?;
+        tree.stream_write(&mut out)?;
+    }
+    for chunk in order.chunks(CHUNK * rayon::current_num_threads().max(1)) {
+        let encoded: Vec<Vec<u8>> = chunk
+            .par_chunks(CHUNK)
+            .map(|part| encoder.encode_all(part))
+            .collect::<io::Result<_>>()?;
+        for bytes in encoded {
+            out.write_all(&bytes)?;
+        }
+    }
+    Ok(())
+}
+
+fn fail(e: flatgeobuf::Error) -> io::Error {
+    io::Error::other(format!("FlatGeobuf: {e}"))
+}
+
+/// The size-prefixed header: name, geometry type, columns (each nullable), the feature
+/// count, the extent, the index's node size and the CRS, built in the order the crate's
+/// writer builds them, so the bytes are the same.
+fn header(
+    rows: &SpilledRows,
+    layer: &str,
+    geometry_type: GeometryType,
+    extent: &NodeItem,
+) -> Vec<u8> {
+    let mut fbb = FlatBufferBuilder::new();
+    let name = Some(fbb.create_string(layer));
+    let crs = Some(Crs::create(
+        &mut fbb,
+        &CrsArgs {
+            code: EPSG_WGS84,
+            ..Default::default()
+        },
+    ));
+    let columns: Vec<_> = rows
+        .columns()
+        .iter()
+        .map(|c| {
+            let args = ColumnArgs {
+                name: Some(fbb.create_string(&c.name)),
+                type_: column_type(c.kind),
+                nullable: true,
+                ..Default::default()
+            };
+            FgbColumn::create(&mut fbb, &args)
+        })
+        .collect();
+    let args = HeaderArgs {
+        name,
+        geometry_type,
+        index_node_size: PackedRTree::DEFAULT_NODE_SIZE,
+        crs,
+        columns: Some(fbb.create_vector(&columns)),
+        envelope: Some(fbb.create_vector(&[
+            extent.min_x,
+            extent.min_y,
+            extent.max_x,
+            extent.max_y,
+        ])),
+        features_count: rows.len() as u64,
+        ..Default::default()
+    };
+    let header = Header::create(&mut fbb, &args);
+    fbb.finish_size_prefixed(header, None);
+    fbb.finished_data().to_vec()
+}
+
+fn column_type(kind: ColumnKind) -> ColumnType {
+    match kind {
+        ColumnKind::Bool => ColumnType::Bool,
+        ColumnKind::Long => ColumnType::Long,
+        ColumnKind::Double => ColumnType::Double,
+        ColumnKind::Text => ColumnType::String,
+    }
+}
+
+/// Indices of `nodes` in descending Hilbert order of their centres, ties in row order: the
+/// order of the crate's `hilbert_sort`, with each value computed once.
+fn hilbert_order(nodes: &[NodeItem], extent: &NodeItem) -> Vec<usize> {
+    let mut keys: Vec<(u32, usize)> = nodes
+        .par_iter()
+        .enumerate()
+        .map(|(i, node)| (hilbert_of_centre(node, extent), i))
+        .collect();
+    keys.par_sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    keys.into_iter().map(|(_, i)| i).collect()
+}
+
+/// The largest coordinate on the curve, as the crate's `hilbert_sort` scales them.
+const HILBERT_MAX: u32 = (1 << 16) - 1;
+
+/// The crate's Hilbert value of a node's centre: the same scaling, the same curve.
+fn hilbert_of_centre(r: &NodeItem, extent: &NodeItem) -> u32 {
+    let width = extent.max_x - extent.min_x;
+    let height = extent.max_y - extent.min_y;
+    let x =
+        (HILBERT_MAX as f64 * ((r.min_x + r.max_x) / 2.0 - extent.min_x) / width).floor() as u32;
+    let y =
+        (HILBERT_MAX as f64 * ((r.min_y + r.max_y) / 2.0 - extent.min_y) / height).floor() as u32;
+    hilbert(x, y)
+}
+
+/// The position of (`x`, `y`) (16 bits each) along the Hilbert curve, by the public domain
+/// bit-parallel method of rawrunprotected/hilbert_curves, which the crate also uses.
+fn hilbert(x: u32, y: u32) -> u32 {
+    let (mut a, mut b, mut c, mut d) = (x ^ y, 0xFFFF ^ x ^ y, 0xFFFF ^ (x | y), x & (y ^ 0xFFFF));
+    let (aa, bb) = (a | (b >> 1), (a >> 1) ^ a);
+    let cc = ((c >> 1) ^ (b & (d >> 1))) ^ c;
+    let dd = ((a & (c >> 1)) ^ (d >> 1)) ^ d;
+    (a, b, c, d) = (aa, bb, cc, dd);
+    for shift in [2, 4] {
+        let aa = (a & (a >> shift)) ^ (b & (b >> shift));
+        let bb = (a & (b >> shift)) ^ (b & ((a ^ b) >> shift));
+        let cc = c ^ (a & (c >> shift)) ^ (b & (d >> shift));
+        let dd = d ^ (b & (c >> shift)) ^ ((a ^ b) & (d >> shift));
+        (a, b, c, d) = (aa, bb, cc, dd);
+    }
+    let cc = c ^ (a & (c >> 8)) ^ (b & (d >> 8));
+    let dd = d ^ (b & (c >> 8)) ^ ((a ^ b) & (d >> 8));
+    let (a, b) = (cc ^ (cc >> 1), dd ^ (dd >> 1));
+    let spread = |mut v: u32| {
+        v = (v | (v << 8)) & 0x00FF_00FF;
+        v = (v | (v << 4)) & 0x0F0F_0F0F;
+        v = (v | (v << 2)) & 0x3333_3333;
+        (v | (v << 1)) & 0x5555_5555
+    };
+    let i0 = x ^ y;
+    let i1 = b | (0xFFFF ^ (i0 | a));
+    (spread(i1) << 1) | spread(i0)
+}
+
+/// Encodes the features of a layer.
+struct Encoder<'r> {
+    rows: &'r SpilledRows,
+    /// Whether each geometry states its type (the header's is Unknown).
+    own_type: bool,
+}
+
+impl Encoder<'_> {
+    /// The size of each feature, by row number: rows read in runs as they lie in the spill.
+    fn sizes(&self) -> io::Result<Vec<u32>> {
+        let runs: Vec<usize> = (0..self.rows.len()).step_by(CHUNK).collect();
+        let sizes: Vec<Vec<u32>> = runs
+            .into_par_iter()
+            .map(|start| {
+                let mut state = FeatureState::default();
+                let mut buf = Vec::new();
+                let run = start..(start + CHUNK).min(self.rows.len());
+                self.rows
+                    .read_run(run, &mut buf)?
+                    .map(|row| Ok(self.encode(row, &mut state)?.len() as u32))
+                    .collect()
+            })
+            .collect::<io::Result<_>>()?;
+        Ok(sizes.concat())
+    }
+
+    /// The features of `part`, one after the other.
+    fn encode_all(&self, part: &[usize]) -> io::Result<Vec<u8>> {
+        let mut state = FeatureState::default();
+        let (mut buf, mut out) = (Vec::new(), Vec::new());
+        for &i in part {
+            let row = self.rows.read(i, &mut buf)?;
+            out.extend_from_slice(self.encode(row, &mut state)?);
+        }
+        Ok(out)
+    }
+
+    /// `row` as a size-prefixed feature, built in `state`.
+    fn encode<'s>(&self, row: Row, state: &'s mut FeatureState) -> io::Result<&'s [u8]> {
+        let FeatureState { fbb, properties } = state;
+        let wkb = row.wkb().ok_or_else(|| {
+            io::Error::other("FlatGeobuf: a feature without geometry has no place in the index")
+        })?;
+        properties.clear();
+        push_properties(properties, row, self.rows.columns());
+        fbb.reset();
+        let geometry = geometry(fbb, wkb, self.own_type)
+            .ok_or_else(|| io::Error::other("FlatGeobuf: a geometry's WKB is corrupt"))?;
+        let properties = Some(fbb.create_vector(properties.as_slice()));
+        let feature = Feature::create(
+            fbb,
+            &FeatureArgs {
+                geometry: Some(geometry),
+                properties,
+                ..Default::default()
+            },
+        );
+        fbb.finish_size_prefixed(feature, None);
+        Ok(fbb.finished_data())
+    }
+}
+
+/// What encoding a feature reuses from one to the next.
+#[derive(Default)]
+struct FeatureState {
+    fbb: FlatBufferBuilder<'static>,
+    properties: Vec<u8>,
+}
+
+/// Appends the row's cells as FlatGeobuf properties: the column number (u16), then the value
+/// as its column's type (text: its length (u32) and UTF-8 bytes), little-endian.
+fn push_properties(out: &mut Vec<u8>, row: Row, columns: &[Column]) {
+    for (i, cell) in row.cells() {
+        out.extend_from_slice(&(i as u16).to_le_bytes());
+        match (columns[i].kind, cell) {
+            (ColumnKind::Bool, Cell::Bool(b)) => out.push(u8::from(b)),
+            (ColumnKind::Long, Cell::Long(n)) => out.extend_from_slice(&n.to_le_bytes()),
+            (ColumnKind::Double, cell) => out.extend_from_slice(&cell.to_double().to_le_bytes()),
+            (_, cell) => {
+                let text = cell.text();
+                out.extend_from_slice(&(text.len() as u32).to_le_bytes());
+                out.extend_from_slice(&text);
+            }
+        }
+    }
+}
+
+/// One geometry's coordinates as FlatGeobuf holds them: x and y interleaved, and where each
+/// ring or line ends (in points).
+#[derive(Default)]
+struct Part {
+    xy: Vec<f64>,
+    ends: Vec<u32>,
+}
+
+/// Reads WKB as our writer gives it (little-endian, 2D): each value in turn.
+struct WkbReader<'b>(&'b [u8]);
+
+impl WkbReader<'_> {
+    fn u32(&mut self) -> Option<u32> {
+        let (head, rest) = self.0.split_first_chunk::<4>()?;
+        self.0 = rest;
+        Some(u32::from_le_bytes(*head))
+    }
+
+    fn f64(&mut self) -> Option<f64> {
+        let (head, rest) = self.0.split_first_chunk::<8>()?;
+        self.0 = rest;
+        Some(f64::from_le_bytes(*head))
+    }
+
+    /// A geometry's header: its byte order (little-endian only) and type.
+    fn header(&mut self) -> Option<u32> {
+        let (&order, rest) = self.0.split_first()?;
+        self.0 = rest;
+        (order == 1).then_some(())?;
+        self.u32()
+    }
+
+    /// `n` points onto `part`.
+    fn points(&mut self, n: u32, part: &mut Part) -> Option<()> {
+        for _ in 0..n {
+            let x = self.f64()?;
+            part.xy.extend([x, self.f64()?]);
+        }
+        Some(())
+    }
+
+    /// A line or ring (its point count, then the points) onto `part`, ending there.
+    fn line(&mut self, part: &mut Part) -> Option<()> {
+        let n = self.u32()?;
+        self.points(n, part)?;
+        part.ends.push((part.xy.len() / 2) as u32);
+        Some(())
+    }
+
+    /// A polygon's rings (their count, then each) onto `part`.
+    fn rings(&mut self, part: &mut Part) -> Option<()> {
+        for _ in 0..self.u32()? {
+            self.line(part)?;
+        }
+        Some(())
+    }
+}
+
+/// The flatbuffer geometry of `wkb`, built as the crate's writer builds a geometry of the
+/// header's type: one part (xy, and ends when more than one line or ring), or for a
+/// MultiPolygon one part per polygon. `own_type`: the geometry states its type.
+fn geometry<'f>(
+    fbb: &mut FlatBufferBuilder<'f>,
+    wkb: &[u8],
+    own_type: bool,
+) -> Option<flatbuffers::WIPOffset<Geometry<'f>>> {
+    let mut r = WkbReader(wkb);
+    let kind = r.header()?;
+    let type_ = if own_type {
+        wkb_type(kind)?
+    } else {
+        GeometryType::Unknown
+    };
+    let mut part = Part::default();
+    match kind {
+        1 => r.points(1, &mut part)?,
+        2 => {
+            let n = r.u32()?;
+            r.points(n, &mut part)?;
+        }
+        3 => r.rings(&mut part)?,
+        4 | 5 => {
+            for _ in 0..r.u32()? {
+                let member = r.header()?;
+                if member == 1 {
+                    r.points(1, &mut part)?;
+                } else {
+                    r.line(&mut part)?;
+                }
+            }
+        }
+        6 => {
+            let mut parts = Vec::new();
+            for _ in 0..r.u32()? {
+                r.header()?;
+                let mut polygon = Part::default();
+                r.rings(&mut polygon)?;
+                parts.push(create_part(fbb, &polygon, GeometryType::Unknown));
+            }
+            let parts = fbb.create_vector_from_iter(parts.into_iter());
+            let args = GeometryArgs {
+                type_,
+                parts: Some(parts),
+                ..Default::default()
+            };
+            return r.0.is_empty().then(|| Geometry::create(fbb, &args));
+        }
+        _ => return None,
+    }
+    r.0.is_empty().then(|| create_part(fbb, &part, type_))
+}
+
+/// The FlatGeobuf type of a WKB type code (1 to 6).
+fn wkb_type(code: u32) -> Option<GeometryType> {
+    Some(match code {
+        1 => GeometryType::Point,
+        2 => GeometryType::LineString,
+        3 => GeometryType::Polygon,
+        4 => GeometryType::MultiPoint,
+        5 => GeometryType::MultiLineString,
+        6 => GeometryType::MultiPolygon,
+        _ => return None,
+    })
+}
+
+/// One part as a flatbuffer geometry: xy, then ends only when it has more than one line or
+/// ring (one is implied).
+fn create_part<'f>(
+    fbb: &mut FlatBufferBuilder<'f>,
+    part: &Part,
+    type_: GeometryType,
+) -> flatbuffers::WIPOffset<Geometry<'f>> {
+    let xy = Some(fbb.create_vector(&part.xy));
+    let ends = (part.ends.len() > 1).then(|| fbb.create_vector(&part.ends));
+    Geometry::create(
+        fbb,
+        &GeometryArgs {
+            xy,
+            ends,
+            type_,
+            ..Default::default()
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::spill::Spill;
+    use geo::{Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon};
+    use serde_json::{Value, json};
+
+    /// The crate's own writer, fed as borderwatch fed it before: the reference for the bytes.
+    fn crate_flatgeobuf(rows: &SpilledRows, layer: &str, geometry_type: GeometryType) -> Vec<u8> {
+        use flatgeobuf::{FgbCrs, FgbWriter, FgbWriterOptions};
+        use geozero::{ColumnValue, PropertyProcessor};
+        let options = FgbWriterOptions {
+            write_index: true,
+            crs: FgbCrs {
+                code: EPSG_WGS84,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let mut fgb = FgbWriter::create_with_options(layer, geometry_type, options).unwrap();
+        let columns = rows.columns();
+        for c in columns {
+            fgb.add_column(&c.name, column_type(c.kind), |_, column| {
+                column.nullable = true
+            });
+        }
+        let mut buf = Vec::new();
+        for i in 0..rows.len() {
+            let row = rows.read(i, &mut buf).unwrap();
+            fgb.add_feature_geom(geozero::wkb::Wkb(row.wkb().unwrap()), |writer| {
+                for (i, cell) in row.cells() {
+                    let c = &columns[i];
+                    let text;
+                    let value = match (c.kind, cell) {
+                        (ColumnKind::Bool, Cell::Bool(b)) => ColumnValue::Bool(b),
+                        (ColumnKind::Long, Cell::Long(n)) => ColumnValue::Long(n),
+                        (ColumnKind::Double, cell) => ColumnValue::Double(cell.to_double()),
+                        (_, cell) => {
+                            text = String::from_utf8(cell.text().into_owned()).unwrap();
+                            ColumnValue::String(&text)
+                        }
+                    };
+                    writer.property(i, &c.name, &value).unwrap();
+                }
+            })
+            .unwrap();
+        }
+        let mut out = Vec::new();
+        fgb.write(&mut out).unwrap();
+        out
+    }
+
+    /// A small deterministic sequence of numbers in [0, 1).
+    struct Numbers(u64);
+
+    impl Numbers {
+        fn next(&mut self) -> f64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (self.0 >> 11) as f64 / (1u64 << 53) as f64
+        }
+
+        fn point(&mut self) -> Point {
+            // A coarse grid, so that some centres share a Hilbert value.
+            let x = 67.0 + (self.next() * 40.0).floor() / 8.0;
+            Point::new(x, 36.0 + (self.next() * 30.0).floor() / 8.0)
+        }
+
+        /// A square's ring and a hole inside it (a hole lies within its polygon's exterior,
+        /// which alone makes the bbox).
+        fn rings(&mut self) -> (LineString, LineString) {
+            let p = self.point();
+            let square = |x: f64, y: f64, side: f64| {
+                LineString::from(vec![(x, y), (x + side, y), (x + side, y + side), (x, y)])
+            };
+            (
+                square(p.x(), p.y(), 0.1),
+                square(p.x() + 0.02, p.y() + 0.02, 0.05),
+            )
+        }
+
+        fn geometry(&mut self, kind: &str) -> Geometry {
+            match kind {
+                "Point" => self.point().into(),
+                "LineString" => LineString::from(vec![self.point(), self.point()]).into(),
+                "Polygon" => {
+                    let (exterior, hole) = self.rings();
+                    Polygon::new(exterior, vec![hole]).into()
+                }
+                "MultiPoint" => MultiPoint::new(vec![self.point(), self.point()]).into(),
+                "MultiLineString" => MultiLineString::new(vec![
+                    LineString::from(vec![self.point(), self.point()]),
+                    LineString::from(vec![self.point(), self.point(), self.point()]),
+                ])
+                .into(),
+                _ => {
+                    let (exterior, hole) = self.rings();
+                    let (other, _) = self.rings();
+                    MultiPolygon::new(vec![
+                        Polygon::new(other, vec![]),
+                        Polygon::new(exterior, vec![hole]),
+                    ])
+                    .into()
+                }
+            }
+        }
+
+        fn properties(&mut self, i: usize) -> Value {
+            json!({
+                "name": format!("place {i}"),
+                "count": (self.next() * 100.0) as i64,
+                "km": if i.is_multiple_of(3) { json!(null) } else { json!(self.next() * 50.0) },
+                "mixed": if i.is_multiple_of(2) { json!(i) } else { json!(0.5) },
+                "flag": i.is_multiple_of(4),
+                "list": ["a", "b"],
+            })
+        }
+    }
+
+    #[test]
+    fn files_are_those_of_the_crate_writer_for_every_geometry_type() {
+        let kinds = [
+            ("Point", GeometryType::Point),
+            ("LineString", GeometryType::LineString),
+            ("Polygon", GeometryType::Polygon),
+            ("MultiPoint", GeometryType::MultiPoint),
+            ("MultiLineString", GeometryType::MultiLineString),
+            ("MultiPolygon", GeometryType::MultiPolygon),
+        ];
+        for (name, geometry_type) in kinds {
+            let mut numbers = Numbers(name.len() as u64);
+            let mut spill = Spill::new().unwrap();
+            for i in 0..300 {
+                let geometry = numbers.geometry(name);
+                let properties = numbers.properties(i);
+                spill
+                    .push(Some(&geometry), properties.as_object().unwrap())
+                    .unwrap();
+            }
+            let rows = spill.finish().unwrap();
+            let mut ours = Vec::new();
+            write_flatgeobuf(&rows, "layer", &mut ours).unwrap();
+            assert!(
+                ours == crate_flatgeobuf(&rows, "layer", geometry_type),
+                "{name}: the bytes differ from the crate writer's"
+            );
+        }
+    }
+
+    #[test]
+    fn an_empty_layer_is_the_crate_writers_too() {
+        let rows = Spill::new().unwrap().finish().unwrap();
+        let mut ours = Vec::new();
+        write_flatgeobuf(&rows, "empty", &mut ours).unwrap();
+        assert_eq!(
+            ours,
+            crate_flatgeobuf(&rows, "empty", GeometryType::Unknown)
+        );
+    }
+
+    #[test]
+    fn hilbert_order_is_that_of_the_crates_sort() {
+        let mut numbers = Numbers(7);
+        let nodes: Vec<NodeItem> = (0..5000)
+            .map(|i| {
+                let p = numbers.point();
+                NodeItem {
+                    offset: i,
+                    ..NodeItem::bounds(p.x(), p.y(), p.x() + numbers.next(), p.y())
+                }
+            })
+            .collect();
+        let extent = calc_extent(&nodes);
+        let mut sorted = nodes.clone();
+        flatgeobuf::packed_r_tree::hilbert_sort(&mut sorted, &extent);
+        let ours: Vec<u64> = hilbert_order(&nodes, &extent)
+            .into_iter()
+            .map(|i| nodes[i].offset)
+            .collect();
+        let theirs: Vec<u64> = sorted.iter().map(|n| n.offset).collect();
+        assert_eq!(ours, theirs);
+    }
+
+    #[test]
+    fn a_layer_of_mixed_types_states_each_geometrys_type() {
+        let mut numbers = Numbers(3);
+        let mut spill = Spill::new().unwrap();
+        for kind in ["Point", "LineString"] {
+            let geometry = numbers.geometry(kind);
+            spill.push(Some(&geometry), &Default::default()).unwrap();
+        }
+        let rows = spill.finish().unwrap();
+        let mut ours = Vec::new();
+        write_flatgeobuf(&rows, "mixed", &mut ours).unwrap();
+        let mut reader = flatgeobuf::FgbReader::open(std::io::Cursor::new(ours))
+            .unwrap()
+            .select_all()
+            .unwrap();
+        assert_eq!(reader.header().geometry_type(), GeometryType::Unknown);
+        let mut types = Vec::new();
+        while let Some(feature) = flatgeobuf::FallibleStreamingIterator::next(&mut reader).unwrap()
+        {
+            types.push(feature.geometry().unwrap().type_());
+        }
+        types.sort_by_key(|t| t.0);
+        assert_eq!(types, [GeometryType::Point, GeometryType::LineString]);
+    }
+}

@@ -1,0 +1,192 @@
+//! The row encoding of the typed outputs (FlatGeobuf, GeoParquet): a row is its geometry's
+//! WKB (its length, u32, then the bytes; empty: no geometry) followed by its non-null cells,
+//! each its column number, a tag and the value. Rows are encoded so, spilled to disk until
+//! the layer is complete (see `spill`), and read back one at a time. A leaf.
+
+use serde_json::Value;
+
+/// One property value of a row (nulls are not stored), borrowed from the row. Text is kept
+/// as the UTF-8 bytes of a `str` (only a `str` is ever encoded), which the writers copy as
+/// they are.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Cell<'a> {
+    Bool(bool),
+    Long(i64),
+    Double(f64),
+    Text(&'a [u8]),
+}
+
+impl<'a> Cell<'a> {
+    /// A text cell.
+    pub(crate) fn text_of(text: &'a str) -> Cell<'a> {
+        Cell::Text(text.as_bytes())
+    }
+
+    /// The value as UTF-8 text, as [`super::typing::text_value`] gives it for the JSON value
+    /// it came from.
+    pub(crate) fn text(self) -> std::borrow::Cow<'a, [u8]> {
+        match self {
+            Cell::Bool(b) => b.to_string().into_bytes().into(),
+            Cell::Long(n) => n.to_string().into_bytes().into(),
+            Cell::Double(x) => Value::from(x).to_string().into_bytes().into(),
+            Cell::Text(s) => s.into(),
+        }
+    }
+
+    /// The value as a double (whole numbers widened; NaN for the others, which a column
+    /// typed Double never holds).
+    pub(crate) fn to_double(self) -> f64 {
+        match self {
+            Cell::Long(n) => n as f64,
+            Cell::Double(x) => x,
+            _ => f64::NAN,
+        }
+    }
+}
+
+const BOOL: u8 = 0;
+const LONG: u8 = 1;
+const DOUBLE: u8 = 2;
+const TEXT: u8 = 3;
+
+/// Appends the cell of `column` to `out` in the row encoding: column number (u32), tag,
+/// value (text: length (u32) and UTF-8 bytes), little-endian.
+pub(crate) fn push_cell(out: &mut Vec<u8>, column: usize, cell: Cell) {
+    out.extend_from_slice(&(column as u32).to_le_bytes());
+    match cell {
+        Cell::Bool(b) => out.extend_from_slice(&[BOOL, u8::from(b)]),
+        Cell::Long(n) => {
+            out.push(LONG);
+            out.extend_from_slice(&n.to_le_bytes());
+        }
+        Cell::Double(x) => {
+            out.push(DOUBLE);
+            out.extend_from_slice(&x.to_le_bytes());
+        }
+        Cell::Text(text) => {
+            out.push(TEXT);
+            out.extend_from_slice(&(text.len() as u32).to_le_bytes());
+            out.extend_from_slice(text);
+        }
+    }
+}
+
+/// Appends a row's start to `out`: the length of its geometry's WKB (empty: none), the WKB.
+/// Its cells follow.
+pub(crate) fn push_geometry(out: &mut Vec<u8>, wkb: &[u8]) {
+    out.extend_from_slice(&(wkb.len() as u32).to_le_bytes());
+    out.extend_from_slice(wkb);
+}
+
+fn take<'a>(bytes: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+    let (head, rest) = bytes.split_at_checked(n)?;
+    *bytes = rest;
+    Some(head)
+}
+
+fn word<const N: usize>(bytes: &mut &[u8]) -> Option<[u8; N]> {
+    take(bytes, N)?.try_into().ok()
+}
+
+/// The cell at the start of `bytes`, which then start after it.
+fn next_cell<'a>(bytes: &mut &'a [u8]) -> Option<(usize, Cell<'a>)> {
+    let column = u32::from_le_bytes(word(bytes)?) as usize;
+    let cell = match take(bytes, 1)?[0] {
+        BOOL => Cell::Bool(take(bytes, 1)?[0] != 0),
+        LONG => Cell::Long(i64::from_le_bytes(word(bytes)?)),
+        DOUBLE => Cell::Double(f64::from_le_bytes(word(bytes)?)),
+        TEXT => {
+            let n = u32::from_le_bytes(word(bytes)?) as usize;
+            Cell::Text(take(bytes, n)?)
+        }
+        _ => return None,
+    };
+    Some((column, cell))
+}
+
+/// One encoded row, read back: its geometry and its cells, borrowed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Row<'a> {
+    bytes: &'a [u8],
+    /// Where the cells start (after the WKB's length and the WKB).
+    cells_start: usize,
+}
+
+/// The length of a row's WKB length.
+const LENGTH_BYTES: usize = 4;
+
+impl<'a> Row<'a> {
+    /// The row encoded in `bytes`; None unless they hold a geometry and whole cells.
+    pub(crate) fn parse(bytes: &'a [u8]) -> Option<Row<'a>> {
+        let mut rest = bytes;
+        let length = u32::from_le_bytes(word(&mut rest)?) as usize;
+        take(&mut rest, length)?;
+        while !rest.is_empty() {
+            next_cell(&mut rest)?;
+        }
+        Some(Row {
+            bytes,
+            cells_start: LENGTH_BYTES + length,
+        })
+    }
+
+    /// The geometry as WKB, None when the row has none.
+    pub(crate) fn wkb(&self) -> Option<&'a [u8]> {
+        Some(&self.bytes[LENGTH_BYTES..self.cells_start]).filter(|w| !w.is_empty())
+    }
+
+    /// The non-null cells by column number, in the order written.
+    pub(crate) fn cells(&self) -> impl Iterator<Item = (usize, Cell<'a>)> + use<'a> {
+        // Checked by `parse`: a cell that does not decode cannot occur.
+        cells(&self.bytes[self.cells_start..])
+    }
+}
+
+/// The cells encoded in `bytes`, by column number; ends at the first that does not decode.
+pub(crate) fn cells(mut bytes: &[u8]) -> impl Iterator<Item = (usize, Cell<'_>)> {
+    std::iter::from_fn(move || next_cell(&mut bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::typing::text_value;
+    use serde_json::json;
+
+    #[test]
+    fn cells_as_text_match_the_text_of_their_json_value() {
+        for (cell, value) in [
+            (Cell::Bool(true), json!(true)),
+            (Cell::Long(-3), json!(-3)),
+            (Cell::Double(2.0), json!(2.0)),
+            (Cell::Double(0.1), json!(0.1)),
+        ] {
+            assert_eq!(
+                Some(cell.text().into_owned()),
+                text_value(&value).map(String::into_bytes)
+            );
+        }
+    }
+
+    #[test]
+    fn a_row_parses_only_when_whole() {
+        let mut bytes = Vec::new();
+        push_geometry(&mut bytes, &[1, 2, 3]);
+        push_cell(&mut bytes, 4, Cell::text_of("Farkhor"));
+        let row = Row::parse(&bytes).unwrap();
+        assert_eq!(row.wkb(), Some(&[1u8, 2, 3][..]));
+        assert_eq!(
+            row.cells().collect::<Vec<_>>(),
+            [(4, Cell::Text(b"Farkhor"))]
+        );
+        // Cut anywhere but after the geometry (a row without cells), it does not parse.
+        let geometry_only = LENGTH_BYTES + 3;
+        for cut in (1..bytes.len()).filter(|&cut| cut != geometry_only) {
+            assert!(Row::parse(&bytes[..cut]).is_none(), "cut at {cut}");
+        }
+        assert_eq!(
+            Row::parse(&bytes[..geometry_only]).unwrap().cells().count(),
+            0
+        );
+    }
+}
