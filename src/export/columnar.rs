@@ -79,7 +79,7 @@ pub(crate) fn write_geoparquet(rows: &SpilledRows, out: impl Write + Send) -> io
     let nullable = rows.unlocated() > 0;
     let schema = Arc::new(geoparquet_schema(columns, nullable)?);
     let order = rows.hilbert_order();
-    let properties = writer_properties(&geo_metadata(rows));
+    let properties = writer_properties(&geo_metadata(rows), columns);
     let mut writer =
         SerializedFileWriter::new(out, schema, Arc::new(properties)).map_err(parquet_error)?;
     let groups: Vec<&[usize]> = order.chunks(ROW_GROUP).collect();
@@ -128,18 +128,7 @@ fn geoparquet_schema(
         } else {
             ""
         };
-        // Column names from data are quoted by replacing what the schema parser cannot read.
-        let name: String = c
-            .name
-            .chars()
-            .map(|ch| {
-                if ch.is_alphanumeric() || ch == '_' {
-                    ch
-                } else {
-                    '_'
-                }
-            })
-            .collect();
+        let name = schema_name(&c.name);
         schema.push_str(&format!(" optional {kind} {name}{annotation};"));
     }
     schema.push_str(" }");
@@ -168,11 +157,48 @@ fn geo_metadata(rows: &SpilledRows) -> Value {
     })
 }
 
-/// Snappy compression, the `geo` metadata and our name as the writer.
-fn writer_properties(geo: &Value) -> parquet::file::properties::WriterProperties {
+/// A property column's name in the schema: what the schema parser cannot read replaced.
+fn schema_name(name: &str) -> String {
+    name.chars()
+        .map(|ch| {
+            if ch.is_alphanumeric() || ch == '_' {
+                ch
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Snappy compression, the `geo` metadata and our name as the writer. Columns of values
+/// that are nearly all different are written plain, not dictionary-encoded (a dictionary of
+/// them is as big as the values, and hashing each costs more than writing it): the geometry,
+/// its bbox and the property columns of fractional numbers (coordinates, distances). The
+/// geometry has no min/max statistics: WKB bytes in order tell a reader nothing; its bbox
+/// columns' statistics are what readers filter by.
+fn writer_properties(
+    geo: &Value,
+    columns: &[Column],
+) -> parquet::file::properties::WriterProperties {
     use parquet::basic::Compression;
     use parquet::file::metadata::KeyValue;
-    parquet::file::properties::WriterProperties::builder()
+    use parquet::file::properties::EnabledStatistics;
+    use parquet::schema::types::ColumnPath;
+    let bbox = ["xmin", "ymin", "xmax", "ymax"]
+        .map(|part| ColumnPath::new(vec!["bbox".to_string(), part.to_string()]));
+    let fractions = columns
+        .iter()
+        .filter(|c| c.kind == ColumnKind::Double)
+        .map(|c| ColumnPath::from(schema_name(&c.name)));
+    let plain = std::iter::once(ColumnPath::from("geometry"))
+        .chain(bbox)
+        .chain(fractions);
+    plain
+        .fold(
+            parquet::file::properties::WriterProperties::builder(),
+            |builder, column| builder.set_column_dictionary_enabled(column, false),
+        )
+        .set_column_statistics_enabled(ColumnPath::from("geometry"), EnabledStatistics::None)
         .set_compression(Compression::SNAPPY)
         .set_key_value_metadata(Some(vec![KeyValue::new("geo".into(), geo.to_string())]))
         .set_created_by(format!("borderwatch {}", env!("CARGO_PKG_VERSION")))
