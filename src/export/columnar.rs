@@ -55,14 +55,6 @@ impl Texts {
     }
 }
 
-fn next_column<'a, W: Write + Send>(
-    rows: &'a mut parquet::file::writer::SerializedRowGroupWriter<'_, W>,
-) -> io::Result<parquet::file::writer::SerializedColumnWriter<'a>> {
-    rows.next_column()
-        .map_err(parquet_error)?
-        .ok_or_else(|| io::Error::other("GeoParquet: fewer columns than the schema"))
-}
-
 /// Rows per row group: small enough for bbox skipping, large enough for compression.
 const ROW_GROUP: usize = 65_536;
 
@@ -311,52 +303,82 @@ impl RowGroup {
         }
     }
 
-    /// Writes the group: geometry, the four bbox columns, then the properties.
+    /// Writes the group: geometry, the four bbox columns, then the properties, each column
+    /// encoded into memory on any core, then appended in order.
     fn write<W: Write + Send>(
         self,
         writer: &mut parquet::file::writer::SerializedFileWriter<W>,
     ) -> io::Result<()> {
-        use parquet::data_type::{BoolType, ByteArrayType, DoubleType, Int64Type};
+        let RowGroup {
+            geometries,
+            geometry_levels,
+            boxes,
+            values,
+        } = self;
+        let (property_levels, property_values): (Vec<Vec<i16>>, Vec<Values>) =
+            values.into_iter().unzip();
+        let levels = geometry_levels.as_deref();
+        let chunks: Vec<(Values, Option<&[i16]>)> =
+            std::iter::once((Values::Text(geometries), levels))
+                .chain(boxes.into_iter().map(|part| (Values::Double(part), levels)))
+                .chain(
+                    property_values
+                        .into_iter()
+                        .zip(property_levels.iter().map(|l| Some(l.as_slice()))),
+                )
+                .collect();
+        let schema = writer.schema_descr();
+        let properties = writer.properties();
+        let encoded: Vec<_> = chunks
+            .into_par_iter()
+            .enumerate()
+            .map(|(i, (values, levels))| {
+                encode_chunk(schema.column(i), properties.clone(), values, levels)
+            })
+            .collect::<io::Result<_>>()?;
         let mut row_group = writer.next_row_group().map_err(parquet_error)?;
-        let levels = self.geometry_levels.as_deref();
-        let mut column = next_column(&mut row_group)?;
-        column
-            .typed::<ByteArrayType>()
-            .write_batch(&self.geometries.into_values(), levels, None)
-            .map_err(parquet_error)?;
-        column.close().map_err(parquet_error)?;
-        for part in self.boxes {
-            let mut column = next_column(&mut row_group)?;
-            column
-                .typed::<DoubleType>()
-                .write_batch(&part, levels, None)
+        for (bytes, close) in encoded {
+            row_group
+                .append_column(&bytes, close)
                 .map_err(parquet_error)?;
-            column.close().map_err(parquet_error)?;
-        }
-        for (levels, column_values) in self.values {
-            let mut column = next_column(&mut row_group)?;
-            match column_values {
-                Values::Bool(v) => column
-                    .typed::<BoolType>()
-                    .write_batch(&v, Some(&levels), None),
-                Values::Long(v) => column
-                    .typed::<Int64Type>()
-                    .write_batch(&v, Some(&levels), None),
-                Values::Double(v) => {
-                    column
-                        .typed::<DoubleType>()
-                        .write_batch(&v, Some(&levels), None)
-                }
-                Values::Text(v) => column.typed::<ByteArrayType>().write_batch(
-                    &v.into_values(),
-                    Some(&levels),
-                    None,
-                ),
-            }
-            .map_err(parquet_error)?;
-            column.close().map_err(parquet_error)?;
         }
         row_group.close().map_err(parquet_error)?;
         Ok(())
     }
+}
+
+/// One column chunk encoded into memory: its bytes and what closing its writer told, for
+/// `append_column`.
+fn encode_chunk(
+    descr: parquet::schema::types::ColumnDescPtr,
+    properties: parquet::file::properties::WriterPropertiesPtr,
+    values: Values,
+    levels: Option<&[i16]>,
+) -> io::Result<(bytes::Bytes, parquet::column::writer::ColumnCloseResult)> {
+    use parquet::column::writer::{ColumnWriter, get_column_writer};
+    use parquet::file::writer::{SerializedPageWriter, TrackedWrite};
+    let mut sink = TrackedWrite::new(Vec::new());
+    let pages = Box::new(SerializedPageWriter::new(&mut sink));
+    let close = match (get_column_writer(descr, properties, pages), values) {
+        (ColumnWriter::BoolColumnWriter(mut w), Values::Bool(v)) => {
+            w.write_batch(&v, levels, None).and_then(|_| w.close())
+        }
+        (ColumnWriter::Int64ColumnWriter(mut w), Values::Long(v)) => {
+            w.write_batch(&v, levels, None).and_then(|_| w.close())
+        }
+        (ColumnWriter::DoubleColumnWriter(mut w), Values::Double(v)) => {
+            w.write_batch(&v, levels, None).and_then(|_| w.close())
+        }
+        (ColumnWriter::ByteArrayColumnWriter(mut w), Values::Text(v)) => w
+            .write_batch(&v.into_values(), levels, None)
+            .and_then(|_| w.close()),
+        _ => {
+            return Err(io::Error::other(
+                "GeoParquet: a column's values are not of its schema's type",
+            ));
+        }
+    }
+    .map_err(parquet_error)?;
+    let bytes = sink.into_inner().map_err(parquet_error)?;
+    Ok((bytes::Bytes::from(bytes), close))
 }
