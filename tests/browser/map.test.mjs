@@ -76,13 +76,14 @@ const idle = (page) => within(page.evaluate(() => new Promise((resolve) => {
   map.triggerRepaint();
 })), 'the map to be idle');
 
-// Incidents drawn now: single points plus the members of clusters, each counted once.
+// Incidents drawn now: single points (by row, once however many tiles draw them) plus the
+// members of clusters, each counted once.
 const rendered = (page) => page.evaluate(() => {
   const map = window.borderwatch.map;
   const points = new Set(), clusters = new Map();
   for (const f of map.queryRenderedFeatures({ layers: ['incidents', 'incident-clusters'] })) {
     if (f.properties.cluster) clusters.set(f.properties.cluster_id, f.properties);
-    else points.add(f.properties.event_id_cnty);
+    else points.add(f.properties.row);
   }
   let incidents = points.size;
   for (const c of clusters.values()) incidents += c.point_count;
@@ -288,7 +289,8 @@ test('dates are shown as exact as the data: day, week of a day, month', LIMIT, a
   await page.close();
 });
 
-// Each cluster drawn now: its properties, its label as drawn, and its members' fatalities.
+// Each cluster drawn now: its properties, its label as drawn, and its members' fatalities as
+// the data has them (null: unknown), found by row.
 const clustersDrawn = (page) => page.evaluate(async () => {
   const map = window.borderwatch.map;
   const labels = map.style.getLayer('incident-cluster-labels').layout.get('text-field');
@@ -299,7 +301,7 @@ const clustersDrawn = (page) => page.evaluate(async () => {
       properties: f.properties,
       at: map.project(f.geometry.coordinates),
       label: String(labels.evaluate({ type: 1, properties: f.properties }, {})),
-      members: leaves.map((l) => l.properties.fatalities ?? null),
+      members: leaves.map((l) => window.borderwatch.properties(l.properties.row).fatalities ?? null),
     });
   }
   return clusters;
