@@ -495,10 +495,11 @@ test('the page unpacks its incidents into the features of the GeoJSON layer, exa
 const BIG = 100000;
 const BIG_LIMIT_BYTES = 15e6;
 // The goal: the map with every incident ready at most 2 s after the empty map. On this
-// project's two shared cores under load it measures 2.7–7.5 s (bench/README.md, "Web map at
-// 100k"), so the test prints the figure and fails only past a guard well below the 16 s of
-// the GeoJSON page (a regression); READY_BUDGET_MS=2000 asks for the goal itself.
-const READY_BUDGET_MS = Number(process.env.READY_BUDGET_MS || 10000);
+// project's two shared cores it measures about 1.9 s when they are quiet and up to 4–5 s when
+// other builds load them (bench/README.md, "Web map at 100k"), so the test prints the figure
+// and fails only past a guard above that (the page that gave MapLibre every property measured
+// 2.7–7.5 s, the GeoJSON page 16 s); READY_BUDGET_MS=2000 asks for the goal itself.
+const READY_BUDGET_MS = Number(process.env.READY_BUDGET_MS || 6000);
 function bigCsv(n) {
   let seed = 42;
   const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
