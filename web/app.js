@@ -22,7 +22,6 @@
   const CLUSTER_COLOUR = '#081d58';
   // The ring of an incident whose fatalities are unknown (its circle has the size of 0).
   const UNKNOWN_RING = '#1d2329';
-  const knownFatalities = ['==', ['typeof', ['get', 'fatalities']], 'number'];
   const colourOf = (type) => (TYPE_COLOURS.find(([t]) => t === type) || [null, OTHER_COLOUR])[1];
   // Labels: bigger, more important places win collisions (lower sort key first).
   const KIND_RANK = { country: 0, province: 1, city: 2, border_crossing: 3, town: 4, district: 5, river: 6, area: 6, village: 7, border_post: 7 };
@@ -96,8 +95,8 @@
     for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
     return bytes;
   }
-  // The packed layer as the FeatureCollection the GeoJSON writer gives: the same members in the
-  // same order with the same values (dictionaries hold the writer's JSON text of each value).
+  // The packed layer, read as columns in place: nothing is made per incident until something
+  // asks for it (the map's features, a popup, a list, a download).
   async function unpack(layer) {
     const gzip = new Blob([base64Bytes(layer.packed.gzip_base64)]).stream();
     const buffer = await new Response(gzip.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
@@ -108,35 +107,62 @@
     let offset = align(4 + headerLength);
     // Sections are read in place: little-endian, as the platforms of browsers are.
     const take = (Type) => { const a = new Type(buffer, offset, n); offset = align(offset + a.byteLength); return a; };
-    const xs = take(Int32Array), ys = take(Int32Array), scale = POWERS_OF_TEN[header.decimals];
-    // Every row's properties made alike by one constructor (the members in order, plain
-    // objects), then filled a column at a time: objects of one shape, loops of one kind. (In
-    // Chromium this is ten times quicker than copying a template with Object.assign or spread.)
-    const names = header.columns.map((c) => c.name);
-    function Properties() { for (let j = 0; j < names.length; j++) this[names[j]] = null; }
-    Properties.prototype = Object.prototype;
-    const rows = new Array(n);
-    for (let i = 0; i < n; i++) rows[i] = new Properties();
-    for (const c of header.columns) {
-      const name = c.name, values = c.values;
-      if (c.scaled !== undefined) {
-        const k = take(Int32Array), s = POWERS_OF_TEN[c.scaled];
-        for (let i = 0; i < n; i++) rows[i][name] = k[i] === NULL_SCALED ? null : k[i] / s;
-      } else if (!c.index) {
-        for (let i = 0; i < n; i++) rows[i][name] = values[i];
-      } else {
-        const index = take(INDEX_TYPES[c.index]);
-        for (let i = 0; i < n; i++) rows[i][name] = values[index[i]];
-      }
-    }
-    const features = new Array(n);
+    const xs = take(Int32Array), ys = take(Int32Array);
+    const columns = header.columns.map((c) => (c.scaled !== undefined
+      ? { name: c.name, numbers: take(Int32Array), scale: POWERS_OF_TEN[c.scaled] }
+      : { name: c.name, values: c.values, index: c.index ? take(INDEX_TYPES[c.index]) : null }));
+    return incidentColumns({ n, xs, ys, scale: POWERS_OF_TEN[header.decimals], id: header.id, columns, bbox: layer.bbox });
+  }
+
+  // Row i's value in a column: a scaled number, its own dictionary entry, or the entry its index
+  // gives.
+  function valueAt(column, i) {
+    if (column.numbers) return column.numbers[i] === NULL_SCALED ? null : column.numbers[i] / column.scale;
+    return column.values[column.index ? column.index[i] : i];
+  }
+
+  // A column as a dictionary (its distinct values) and each row's code into it, what the filters
+  // read; a column the data lacks is one value, undefined, for every row.
+  function dictionaryOf(packed, column) {
+    const { n } = packed;
+    if (!column) return { values: [undefined], codes: new Uint8Array(n) };
+    if (column.index) return { values: column.values, codes: column.index };
+    const codes = new Uint32Array(n);
+    if (!column.numbers) { for (let i = 0; i < n; i++) codes[i] = i; return { values: column.values, codes }; }
+    const seen = new Map(), values = [];
     for (let i = 0; i < n; i++) {
-      const geometry = { type: 'Point', coordinates: [xs[i] / scale, ys[i] / scale] };
-      features[i] = { type: 'Feature', id: rows[i][header.id], geometry, properties: rows[i] };
+      const v = valueAt(column, i);
+      let code = seen.get(v);
+      if (code === undefined) { seen.set(v, (code = values.length)); values.push(v); }
+      codes[i] = code;
     }
-    const collection = { type: 'FeatureCollection', features };
-    if (layer.bbox) collection.bbox = layer.bbox;
-    return collection;
+    return { values, codes };
+  }
+
+  // The packed incidents and what the page asks of them by row: coordinates, properties, the
+  // feature of the GeoJSON layer (the same members in the same order with the same values).
+  function incidentColumns(packed) {
+    const { n, xs, ys, scale, columns } = packed;
+    const byName = new Map(columns.map((c) => [c.name, c]));
+    const lon = (i) => xs[i] / scale, lat = (i) => ys[i] / scale;
+    function properties(i) {
+      const p = {};
+      for (const c of columns) p[c.name] = valueAt(c, i);
+      return p;
+    }
+    function feature(i) {
+      const p = properties(i);
+      return { type: 'Feature', id: p[packed.id], geometry: { type: 'Point', coordinates: [lon(i), lat(i)] }, properties: p };
+    }
+    // The FeatureCollection of these rows; of every row, as the layer file has it (with its bbox).
+    function collection(rows) {
+      const all = rows === undefined;
+      const collection = { type: 'FeatureCollection', features: all ? Array.from({ length: n }, (_, i) => feature(i)) : rows.map(feature) };
+      if (all && packed.bbox) collection.bbox = packed.bbox;
+      return collection;
+    }
+    const value = (name, i) => { const c = byName.get(name); return c ? valueAt(c, i) : undefined; };
+    return { n, lon, lat, properties, feature, collection, value, dictionary: (name) => dictionaryOf(packed, byName.get(name)) };
   }
 
   // --- the map, made first: the worker loads the basemap while the page unpacks the incidents.
@@ -150,8 +176,7 @@
     const m = /^borderwatch:\/\/glyphs\/(.+)\/(\d+-\d+)\.pbf$/.exec(params.url);
     const b64 = m && glyphs[decodeURIComponent(m[1])] && glyphs[decodeURIComponent(m[1])][m[2]];
     if (!b64) return { data: new ArrayBuffer(0) }; // a range no label uses: no glyphs
-    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-    return { data: bytes.buffer };
+    return { data: base64Bytes(b64).buffer };
   });
 
   for (const f of L.places.features) {
@@ -172,12 +197,13 @@
       grid: { type: 'geojson', data: L.grid },
       places: { type: 'geojson', data: L.places },
       incidents: {
-        // Empty until the incidents are unpacked and filtered (apply(), once the style loads).
+        // Empty until the incidents are unpacked and filtered (apply(), once the style loads);
+        // their features are drawnFeature()'s.
         type: 'geojson', data: { type: 'FeatureCollection', features: [] }, cluster: true, clusterRadius: 40, clusterMaxZoom: 11,
         // Unknown fatalities are counted apart, never summed as 0.
         clusterProperties: {
-          fatalities: ['+', ['get', 'fatalities_or_0']],
-          unknown_fatalities: ['+', ['get', 'fatalities_unknown']],
+          fatalities: ['+', ['get', 'fatalities']],
+          unknown_fatalities: ['+', ['get', 'unknown_fatalities']],
         },
       },
       radius: { type: 'geojson', data: { type: 'FeatureCollection', features: [] } },
@@ -240,9 +266,10 @@
         'text-font': ['Noto Sans Bold'], 'text-size': 12, 'text-allow-overlap': true },
         paint: { 'text-color': '#ffffff' } },
       { id: 'incidents', type: 'circle', source: 'incidents', filter: ['!', ['has', 'point_count']], paint: {
-        'circle-color': ['match', ['get', 'event_type']].concat(TYPE_COLOURS.flat(), [OTHER_COLOUR]),
-        'circle-radius': ['interpolate', ['linear'], ['sqrt', ['coalesce', ['get', 'fatalities'], 0]], 0, 6, 10, 22],
-        'circle-opacity': 0.9, 'circle-stroke-color': ['case', knownFatalities, '#ffffff', UNKNOWN_RING], 'circle-stroke-width': 1.5 } },
+        'circle-color': ['match', ['get', 'type']].concat(TYPE_COLOURS.flatMap(([, colour], code) => [code, colour]), [OTHER_COLOUR]),
+        'circle-radius': ['interpolate', ['linear'], ['sqrt', ['get', 'fatalities']], 0, 6, 10, 22],
+        'circle-opacity': 0.9, 'circle-stroke-color': ['case', ['==', ['get', 'unknown_fatalities'], 0], '#ffffff', UNKNOWN_RING],
+        'circle-stroke-width': 1.5 } },
     ],
   };
   const map = new maplibregl.Map({
@@ -259,11 +286,14 @@
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-left');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric', maxWidth: 140 }), 'bottom-left');
   map.addControl(new maplibregl.AttributionControl({ compact: true, customAttribution: DATA.meta.attribution_html }), 'bottom-right');
-  const styleLoaded = new Promise((resolve) => map.once('load', resolve));
+  // The style's sources exist (the incidents can be given to the map) before the basemap has
+  // loaded (the map fires 'load').
+  const styleReady = new Promise((resolve) => map.once('style.load', resolve));
+  const mapLoaded = new Promise((resolve) => map.once('load', resolve));
 
-  // The incidents come packed (columns, gzip, base64: src/web/packed.rs), unpacked here into
-  // the GeoJSON features of the layer file before anything uses them.
-  if (L.incidents.packed) L.incidents = await unpack(L.incidents);
+  // The incidents come packed (columns, gzip, base64: src/web/packed.rs) and stay so: read
+  // by row number.
+  const incidents = await unpack(L.incidents);
 
   // --- dates: whole days since 1970 (UTC) for the slider; each date's day found once.
   const DAY = 86400000;
@@ -288,25 +318,26 @@
   }
   const dateOf = (p) => dateText(p.event_date, p.time_precision);
 
-  // --- state, kept in the URL hash.
-  const incidents = L.incidents.features;
+  // --- state, kept in the URL hash. The filters read the dictionaries of these columns.
   const unlocated = DATA.unlocated;
-  const everyIncident = incidents.map((f) => f.properties).concat(unlocated);
-  const dated = everyIncident.map((p) => p.event_date).filter(Boolean).map(dayOf);
+  const ACTOR_FIELDS = ['actor1', 'actor2', 'assoc_actor_1', 'assoc_actor_2'];
+  const columns = {
+    date: incidents.dictionary('event_date'), precision: incidents.dictionary('time_precision'),
+    type: incidents.dictionary('event_type'), country: incidents.dictionary('country'),
+    actors: ACTOR_FIELDS.map((name) => incidents.dictionary(name)),
+  };
+  // Every value of a field, on the map or not.
+  const valuesOf = (dictionary, field) => dictionary.values.concat(unlocated.map((p) => p[field]));
+  const dated = valuesOf(columns.date, 'event_date').filter(Boolean).map(dayOf);
   // A loop, not Math.min(...dated): a million arguments overflow the stack.
   const minDay = dated.length ? dated.reduce((a, b) => Math.min(a, b)) : dayOf('2000-01-01');
   const maxDay = dated.length ? dated.reduce((a, b) => Math.max(a, b)) : minDay;
-  // The finest precision of the incidents dated on each day, for the slider's end labels.
-  const precisionOnDay = new Map();
-  for (const p of everyIncident.filter((q) => q.event_date)) {
-    const day = dayOf(p.event_date), precision = Number(p.time_precision) || TIME_PRECISION.day;
-    precisionOnDay.set(day, Math.min(precision, precisionOnDay.get(day) ?? precision));
-  }
+  const precisionOnDay = finestPrecisionOnDays();
   // A slider bound as a label: the day it stands at, except at either end of the data, where it
   // is the first (or last) incidents' date as exact as they are: "From 2017-10", never the
   // 2017-10-01 that stands for a month.
   const boundText = (day) => (day === minDay || day === maxDay ? dateText(isoOf(day), precisionOnDay.get(day)) : isoOf(day));
-  const allTypes = Array.from(new Set(everyIncident.map((p) => p.event_type || '').filter(Boolean))).sort();
+  const allTypes = Array.from(new Set(valuesOf(columns.type, 'event_type').filter(Boolean))).sort();
   // Each actor field's names (a field may list several, split by ';'), found once per text.
   const actorNames = new Map();
   const namesIn = (a) => {
@@ -314,9 +345,30 @@
     if (!names) actorNames.set(a, (names = String(a).split(';').map((n) => n.trim()).filter(Boolean)));
     return names;
   };
-  const actorsOf = (p) => [p.actor1, p.actor2, p.assoc_actor_1, p.assoc_actor_2].filter(Boolean).flatMap(namesIn);
-  const allActors = Array.from(new Set(everyIncident.flatMap(actorsOf))).sort();
-  const allCountries = Array.from(new Set(everyIncident.map((p) => p.country).filter(Boolean))).sort();
+  const allActors = Array.from(new Set(ACTOR_FIELDS.flatMap((field, k) => valuesOf(columns.actors[k], field))
+    .filter(Boolean).flatMap(namesIn))).sort();
+  const allCountries = Array.from(new Set(valuesOf(columns.country, 'country').filter(Boolean))).sort();
+
+  // The finest precision of the incidents dated on each day, for the slider's end labels: the
+  // finest of each date's incidents on the map, then of each day's dates and the unlocated.
+  function finestPrecisionOnDays() {
+    const { date, precision } = columns;
+    const precisionOf = precision.values.map((v) => Number(v) || TIME_PRECISION.day);
+    const finest = new Uint8Array(date.values.length);
+    for (let i = 0; i < incidents.n; i++) {
+      const d = date.codes[i], p = precisionOf[precision.codes[i]];
+      if (!finest[d] || p < finest[d]) finest[d] = p;
+    }
+    const onDay = new Map();
+    const add = (iso, p) => {
+      if (!iso) return;
+      const day = dayOf(iso);
+      onDay.set(day, Math.min(p, onDay.get(day) ?? p));
+    };
+    date.values.forEach((iso, d) => add(iso, finest[d]));
+    for (const p of unlocated) add(p.event_date, Number(p.time_precision) || TIME_PRECISION.day);
+    return onDay;
+  }
 
   const state = {
     from: minDay, to: maxDay, undated: true, types: new Set(allTypes), actor: '', country: '',
@@ -349,28 +401,47 @@
     history.replaceState(null, '', '#' + params.toString());
   }
 
+  // Each filter as a test of one field's value; an incident passes when each of its fields
+  // does. The incidents on the map are tested a dictionary entry at a time (filterMasks), those
+  // without a place one by one (passes).
+  const dateOk = (iso) => (iso ? dayOf(iso) >= state.from && dayOf(iso) <= state.to : state.undated);
+  const typeOk = (type) => !type || state.types.has(type);
+  const actorOk = (field) => Boolean(field) && namesIn(field).includes(state.actor);
+  const countryOk = (country) => !state.country || country === state.country;
   function passes(p) {
-    if (p.event_date) {
-      const d = dayOf(p.event_date);
-      if (d < state.from || d > state.to) return false;
-    } else if (!state.undated) return false;
-    if (p.event_type && !state.types.has(p.event_type)) return false;
-    if (state.actor && !actorsOf(p).includes(state.actor)) return false;
-    if (state.country && p.country !== state.country) return false;
-    return true;
+    return dateOk(p.event_date) && typeOk(p.event_type) && countryOk(p.country) &&
+      (!state.actor || ACTOR_FIELDS.some((field) => actorOk(p[field])));
   }
-  const filtered = () => ({ type: 'FeatureCollection', features: incidents.filter((f) => passes(f.properties)) });
-  // The map's source gets what its layers draw and a click needs (the row, to find the
-  // incident), so the worker gets and indexes little; the rest stays in the page. Clusters sum
-  // fatalities_or_0 and count fatalities_unknown: plain gets, the quickest expressions to
-  // evaluate for every point merged at every zoom.
-  const drawn = new Map(incidents.map((f, row) => {
-    const { event_id_cnty, event_type, fatalities } = f.properties;
-    const known = typeof fatalities === 'number';
-    const properties = { row, event_id_cnty, event_type, fatalities, fatalities_or_0: known ? fatalities : 0, fatalities_unknown: known ? 0 : 1 };
-    return [f, { type: 'Feature', geometry: f.geometry, properties }];
-  }));
-  const drawnData = (data) => ({ type: 'FeatureCollection', features: data.features.map((f) => drawn.get(f)) });
+  const filterMasks = () => ({
+    date: columns.date.values.map(dateOk), type: columns.type.values.map(typeOk),
+    country: columns.country.values.map(countryOk), actors: state.actor ? columns.actors.map((d) => d.values.map(actorOk)) : null,
+  });
+  // The rows of the incidents on the map that pass the filters, in order.
+  function filteredRows() {
+    const m = filterMasks(), { date, type, country, actors } = columns;
+    const rows = [];
+    for (let i = 0; i < incidents.n; i++) {
+      if (!m.date[date.codes[i]] || !m.type[type.codes[i]] || !m.country[country.codes[i]]) continue;
+      if (m.actors && !actors.some((d, k) => m.actors[k][d.codes[i]])) continue;
+      rows.push(i);
+    }
+    return rows;
+  }
+  // The map's source gets what its layers draw and a click needs, so little is copied to its
+  // worker and indexed there; the rest stays in the columns: the row, to find the incident; the
+  // event type as its colour's place in TYPE_COLOURS (-1: another or none); fatalities, 0 when
+  // unknown, and unknown_fatalities, 1 when unknown. A point's are what its cluster sums (plain
+  // gets, the quickest expressions to evaluate for every point merged at every zoom). Each
+  // row's feature is made once, when first drawn.
+  const typeColour = columns.type.values.map((t) => TYPE_COLOURS.findIndex(([name]) => name === t));
+  const drawnFeatures = new Array(incidents.n);
+  function drawnFeature(i) {
+    if (drawnFeatures[i]) return drawnFeatures[i];
+    const fatalities = incidents.value('fatalities', i), known = typeof fatalities === 'number';
+    const properties = { row: i, type: typeColour[columns.type.codes[i]], fatalities: known ? fatalities : 0, unknown_fatalities: known ? 0 : 1 };
+    return (drawnFeatures[i] = { type: 'Feature', geometry: { type: 'Point', coordinates: [incidents.lon(i), incidents.lat(i)] }, properties });
+  }
+  const drawnData = (rows) => ({ type: 'FeatureCollection', features: rows.map(drawnFeature) });
   // The filters the source's data was made with: it is made again only when they change.
   const filterKey = () => JSON.stringify([state.from, state.to, state.undated, Array.from(state.types).sort(), state.actor, state.country]);
   let drawnKey = null;
@@ -417,11 +488,18 @@
     $('actor').value = state.actor; $('country').value = state.country;
   }
 
-  // The legend counts what the map draws (`drawn`, by type, those without a type too); the
-  // incidents that pass the filters but have no place are counted apart (`notOnMap`).
-  function renderLegend(drawn, notOnMap) {
+  // The incidents of these rows by event type ('': none given).
+  function countByType(rows) {
+    const { values, codes } = columns.type, perEntry = new Uint32Array(values.length);
+    for (const i of rows) perEntry[codes[i]]++;
     const counts = new Map();
-    for (const p of drawn) counts.set(p.event_type || '', (counts.get(p.event_type || '') || 0) + 1);
+    values.forEach((type, k) => { if (perEntry[k]) counts.set(type || '', (counts.get(type || '') || 0) + perEntry[k]); });
+    return counts;
+  }
+
+  // The legend counts what the map draws (`counts`, by type, those without a type too); the
+  // incidents that pass the filters but have no place are counted apart (`notOnMap`).
+  function renderLegend(counts, notOnMap) {
     const list = $('legend');
     list.replaceChildren();
     const item = (colour, text, type) => {
@@ -466,14 +544,17 @@
     const km = Number($('radius-km').value);
     if (!(km > 0)) { $('radius-status').textContent = 'Give a radius greater than 0 km.'; return; }
     const [lon, lat] = radiusCentre;
-    const hits = filtered().features
-      .map((f) => ({ p: f.properties, km: geodesicKm(lon, lat, f.geometry.coordinates[0], f.geometry.coordinates[1]) }))
-      .filter((h) => h.km <= km)
-      .sort((a, b) => a.km - b.km);
+    const hits = [];
+    for (const i of shown) {
+      const d = geodesicKm(lon, lat, incidents.lon(i), incidents.lat(i));
+      if (d <= km) hits.push({ row: i, km: d });
+    }
+    hits.sort((a, b) => a.km - b.km);
     map.getSource('radius').setData(ring(lon, lat, km));
     $('radius-status').textContent = hits.length + ' incident' + (hits.length === 1 ? '' : 's') + ' within ' + km + ' km of ' +
       lat.toFixed(4) + ', ' + lon.toFixed(4) + ' (geodesic distance):';
     for (const h of hits) {
+      h.p = incidents.properties(h.row);
       const li = el('li', h.km.toFixed(1) + ' km · ' + (dateOf(h.p) || 'date unknown') + ' · ' + (h.p.location || '') + ' · ' + (h.p.event_type || ''));
       li.dataset.km = h.km.toFixed(3);
       li.dataset.id = h.p.event_id_cnty;
@@ -481,11 +562,12 @@
     }
   }
 
-  let ready = false;
+  // The style has loaded (its sources and layers can be changed), and the rows on the map.
+  let ready = false, shown = [];
   function apply() {
-    const data = filtered();
+    shown = filteredRows();
     if (ready && filterKey() !== drawnKey) {
-      map.getSource('incidents').setData(drawnData(data));
+      map.getSource('incidents').setData(drawnData(shown));
       drawnKey = filterKey();
     }
     for (const [id] of TOGGLES) {
@@ -495,12 +577,12 @@
       }
     }
     const off = renderUnlocated();
-    renderLegend(data.features.map((f) => f.properties), off);
-    $('summary').textContent = data.features.length + ' of ' + incidents.length + ' located incidents shown' +
+    renderLegend(countByType(shown), off);
+    $('summary').textContent = shown.length + ' of ' + incidents.n + ' located incidents shown' +
       (unlocated.length ? '; ' + off + ' of ' + unlocated.length + ' without a place listed below' : '') + '.';
     syncControls();
     if (ready) { renderRadius(); writeHash(); }
-    return data.features.length;
+    return shown.length;
   }
 
   // --- popups: every value from data set as text.
@@ -610,8 +692,8 @@
     $('radius-status').textContent = on ? 'Click the map to choose the centre.' : '';
   });
   $('radius-km').addEventListener('change', renderRadius);
-  $('download-csv').addEventListener('click', () => download('incidents.csv', 'text/csv', toCsv(filtered().features)));
-  $('download-geojson').addEventListener('click', () => download('incidents.geojson', 'application/geo+json', JSON.stringify(filtered())));
+  $('download-csv').addEventListener('click', () => download('incidents.csv', 'text/csv', toCsv(incidents.collection(shown).features)));
+  $('download-geojson').addEventListener('click', () => download('incidents.geojson', 'application/geo+json', JSON.stringify(incidents.collection(shown))));
 
   map.on('click', (e) => {
     const pick = $('radius-pick');
@@ -633,7 +715,7 @@
       popup.setDOMContent(clusterPopupFor(hit.properties, zoomIn)).addTo(map);
       return;
     }
-    const p = incidents[hit.properties.row].properties;
+    const p = incidents.properties(hit.properties.row);
     new maplibregl.Popup({ maxWidth: '20rem' }).setLngLat(hit.geometry.coordinates).setDOMContent(popupFor(p)).addTo(map);
   });
   for (const layer of ['incidents', 'incident-clusters']) {
@@ -642,18 +724,26 @@
   }
   map.on('moveend', () => { if (ready) writeHash(); });
 
-  const loaded = styleLoaded.then(() => {
+  // The incidents go to the map as soon as its style has loaded, while the basemap may still be
+  // loading: the map loads once, with them, not a second time for them.
+  const started = styleReady.then(() => {
     ready = true;
     apply();
+  });
+  const loaded = Promise.all([started, mapLoaded]).then(() => {
     // On a phone the credits start folded behind their (i) button, clear of the scale bar.
     const credits = document.querySelector('.maplibregl-ctrl-attrib.maplibregl-compact-show');
     if (credits && window.matchMedia('(max-width: 720px)').matches) credits.querySelector('summary').click();
   });
   apply();
 
-  // For tests and the browser console: the map, its state, and the functions that drive it.
+  // For tests and the browser console: the map, its state, and the functions that drive it;
+  // `incidents` is the layer file's FeatureCollection, made when first asked for.
+  let layerFile = null;
   window.borderwatch = {
-    map, state, apply, loaded, geodesicKm, popupFor, passes, toCsv, incidents: L.incidents,
+    map, state, apply, loaded, geodesicKm, popupFor, passes, toCsv,
+    get incidents() { return (layerFile ??= incidents.collection()); },
+    properties: incidents.properties,
     dayOf, isoOf, dateText, fatalitiesText,
     radiusCentre: () => radiusCentre,
   };

@@ -76,13 +76,14 @@ const idle = (page) => within(page.evaluate(() => new Promise((resolve) => {
   map.triggerRepaint();
 })), 'the map to be idle');
 
-// Incidents drawn now: single points plus the members of clusters, each counted once.
+// Incidents drawn now: single points (by row, once however many tiles draw them) plus the
+// members of clusters, each counted once.
 const rendered = (page) => page.evaluate(() => {
   const map = window.borderwatch.map;
   const points = new Set(), clusters = new Map();
   for (const f of map.queryRenderedFeatures({ layers: ['incidents', 'incident-clusters'] })) {
     if (f.properties.cluster) clusters.set(f.properties.cluster_id, f.properties);
-    else points.add(f.properties.event_id_cnty);
+    else points.add(f.properties.row);
   }
   let incidents = points.size;
   for (const c of clusters.values()) incidents += c.point_count;
@@ -288,7 +289,8 @@ test('dates are shown as exact as the data: day, week of a day, month', LIMIT, a
   await page.close();
 });
 
-// Each cluster drawn now: its properties, its label as drawn, and its members' fatalities.
+// Each cluster drawn now: its properties, its label as drawn, and its members' fatalities as
+// the data has them (null: unknown), found by row.
 const clustersDrawn = (page) => page.evaluate(async () => {
   const map = window.borderwatch.map;
   const labels = map.style.getLayer('incident-cluster-labels').layout.get('text-field');
@@ -299,7 +301,7 @@ const clustersDrawn = (page) => page.evaluate(async () => {
       properties: f.properties,
       at: map.project(f.geometry.coordinates),
       label: String(labels.evaluate({ type: 1, properties: f.properties }, {})),
-      members: leaves.map((l) => l.properties.fatalities ?? null),
+      members: leaves.map((l) => window.borderwatch.properties(l.properties.row).fatalities ?? null),
     });
   }
   return clusters;
@@ -493,10 +495,11 @@ test('the page unpacks its incidents into the features of the GeoJSON layer, exa
 const BIG = 100000;
 const BIG_LIMIT_BYTES = 15e6;
 // The goal: the map with every incident ready at most 2 s after the empty map. On this
-// project's two shared cores under load it measures 2.7–7.5 s (bench/README.md, "Web map at
-// 100k"), so the test prints the figure and fails only past a guard well below the 16 s of
-// the GeoJSON page (a regression); READY_BUDGET_MS=2000 asks for the goal itself.
-const READY_BUDGET_MS = Number(process.env.READY_BUDGET_MS || 10000);
+// project's two shared cores it measures about 1.9 s when they are quiet and up to 4–5 s when
+// other builds load them (bench/README.md, "Web map at 100k"), so the test prints the figure
+// and fails only past a guard above that (the page that gave MapLibre every property measured
+// 2.7–7.5 s, the GeoJSON page 16 s); READY_BUDGET_MS=2000 asks for the goal itself.
+const READY_BUDGET_MS = Number(process.env.READY_BUDGET_MS || 6000);
 function bigCsv(n) {
   let seed = 42;
   const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
