@@ -23,9 +23,9 @@ use super::typing::{Column, ColumnKind, ColumnSet, text_value};
 use super::wkb::{geometry_type_name, hilbert, wkb};
 
 /// The encoded rows a spill keeps in memory; past this, it moves them to a temporary file and
-/// writes the rest there, so memory stays flat however long the layer (about 300,000
-/// incidents fit).
-pub(crate) const MEMORY_BYTES: usize = 128 << 20;
+/// writes the rest there, so memory stays flat however long the layer (about 130,000
+/// incidents fit, at some 470 bytes each).
+pub(crate) const MEMORY_BYTES: usize = 64 << 20;
 
 /// Where a spill keeps its rows while they are written.
 enum Store {
