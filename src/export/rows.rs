@@ -1,6 +1,6 @@
 //! The row encoding of the typed outputs (FlatGeobuf, GeoParquet): a row is its geometry's
 //! WKB (its length, u32, then the bytes; empty: no geometry) followed by its non-null cells,
-//! each its column number, a tag and the value. Rows are encoded so, spilled to disk until
+//! each its column number (a varint), a tag and the value. Rows are encoded so, spilled to disk until
 //! the layer is complete (see `spill`), and read back one at a time. A leaf.
 
 use serde_json::Value;
@@ -49,10 +49,12 @@ const LONG: u8 = 1;
 const DOUBLE: u8 = 2;
 const TEXT: u8 = 3;
 
-/// Appends the cell of `column` to `out` in the row encoding: column number (u32), tag,
-/// value (text: length (u32) and UTF-8 bytes), little-endian.
+/// Appends the cell of `column` to `out` in the row encoding: column number (a varint), tag,
+/// value (text: its length (a varint) and UTF-8 bytes; numbers little-endian). Varints keep
+/// a row of the incidents' 24 columns some 90 bytes shorter than fixed 32-bit words, and
+/// rows past the spill's memory go through its file twice.
 pub(crate) fn push_cell(out: &mut Vec<u8>, column: usize, cell: Cell) {
-    out.extend_from_slice(&(column as u32).to_le_bytes());
+    push_varint(out, column);
     match cell {
         Cell::Bool(b) => out.extend_from_slice(&[BOOL, u8::from(b)]),
         Cell::Long(n) => {
@@ -65,10 +67,36 @@ pub(crate) fn push_cell(out: &mut Vec<u8>, column: usize, cell: Cell) {
         }
         Cell::Text(text) => {
             out.push(TEXT);
-            out.extend_from_slice(&(text.len() as u32).to_le_bytes());
+            push_varint(out, text.len());
             out.extend_from_slice(text);
         }
     }
+}
+
+/// The bits of a varint's byte that carry the number; the high bit says another byte follows.
+const VARINT_BITS: u32 = 7;
+const VARINT_MORE: u8 = 0x80;
+
+/// Appends `n` as a little-endian base-128 varint (LEB128).
+fn push_varint(out: &mut Vec<u8>, mut n: usize) {
+    while n >= usize::from(VARINT_MORE) {
+        out.push(n as u8 | VARINT_MORE);
+        n >>= VARINT_BITS;
+    }
+    out.push(n as u8);
+}
+
+/// The varint at the start of `bytes`, which then start after it.
+fn varint(bytes: &mut &[u8]) -> Option<usize> {
+    let mut n = 0usize;
+    for shift in (0..usize::BITS).step_by(VARINT_BITS as usize) {
+        let byte = take(bytes, 1)?[0];
+        n |= usize::from(byte & !VARINT_MORE).checked_shl(shift)?;
+        if byte & VARINT_MORE == 0 {
+            return Some(n);
+        }
+    }
+    None
 }
 
 /// Appends a row's start to `out`: the length of its geometry's WKB (empty: none), the WKB.
@@ -90,13 +118,13 @@ fn word<const N: usize>(bytes: &mut &[u8]) -> Option<[u8; N]> {
 
 /// The cell at the start of `bytes`, which then start after it.
 fn next_cell<'a>(bytes: &mut &'a [u8]) -> Option<(usize, Cell<'a>)> {
-    let column = u32::from_le_bytes(word(bytes)?) as usize;
+    let column = varint(bytes)?;
     let cell = match take(bytes, 1)?[0] {
         BOOL => Cell::Bool(take(bytes, 1)?[0] != 0),
         LONG => Cell::Long(i64::from_le_bytes(word(bytes)?)),
         DOUBLE => Cell::Double(f64::from_le_bytes(word(bytes)?)),
         TEXT => {
-            let n = u32::from_le_bytes(word(bytes)?) as usize;
+            let n = varint(bytes)?;
             Cell::Text(take(bytes, n)?)
         }
         _ => return None,
@@ -166,6 +194,20 @@ mod tests {
                 text_value(&value).map(String::into_bytes)
             );
         }
+    }
+
+    #[test]
+    fn varints_read_back_as_written() {
+        for n in [0, 1, 127, 128, 300, 16_383, 16_384, 1 << 40, usize::MAX] {
+            let mut bytes = Vec::new();
+            push_varint(&mut bytes, n);
+            let mut rest = bytes.as_slice();
+            assert_eq!(varint(&mut rest), Some(n));
+            assert!(rest.is_empty());
+        }
+        // Too long for a usize, or cut short.
+        assert_eq!(varint(&mut [0xFF; 11].as_slice()), None);
+        assert_eq!(varint(&mut [0x80].as_slice()), None);
     }
 
     #[test]
