@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use rayon::prelude::*;
 use serde_json::Value;
 
+use super::pipeline::overlapped;
 use super::rows::{Cell, Row};
 use super::spill::SpilledRows;
 use super::typing::{Column, ColumnKind};
@@ -75,20 +76,11 @@ pub(crate) fn write_geoparquet(rows: &SpilledRows, out: impl Write + Send) -> io
     let mut writer =
         SerializedFileWriter::new(out, schema, Arc::new(properties)).map_err(parquet_error)?;
     let groups: Vec<&[usize]> = order.chunks(ROW_GROUP).collect();
-    let gather = |k: usize| {
-        groups
-            .get(k)
-            .map(|group| RowGroup::gather(rows, group, nullable))
-            .transpose()
-    };
-    let mut next = gather(0)?;
-    let mut k = 0;
-    while let Some(group) = next.take() {
-        k += 1;
-        let (written, gathered) = rayon::join(|| group.write(&mut writer), || gather(k));
-        written?;
-        next = gathered?;
-    }
+    overlapped(
+        groups.len(),
+        |k| RowGroup::gather(rows, groups[k], nullable),
+        |group| group.write(&mut writer),
+    )?;
     writer.close().map_err(parquet_error)?;
     Ok(())
 }

@@ -4,8 +4,9 @@
 //! The crate's own writer buffers each feature in a temporary file, sorts them computing two
 //! Hilbert values per comparison, then reads each back with a seek and a fresh 8 KB read
 //! (a million features: 8 GB copied). Here the Hilbert values are computed once, and the
-//! features are encoded on every core twice: once for their sizes (the index, which comes
-//! first, holds their offsets) and once to write them, in order. The bytes are those the
+//! features are encoded once, on every core, in the order of the index, into a store (in
+//! memory up to 64 MB, past that a temporary file) that is copied out after the index, which
+//! comes first and holds their offsets. The bytes are those the
 //! crate's writer gives for the same layer, which a test checks.
 
 use std::io::{self, Write};
@@ -18,8 +19,10 @@ use flatgeobuf::{
 };
 use rayon::prelude::*;
 
+use super::pipeline::overlapped;
 use super::rows::{Cell, Row};
 use super::spill::SpilledRows;
+use super::store::{MEMORY_BYTES, Store};
 use super::typing::{Column, ColumnKind};
 
 /// FlatGeobuf's magic bytes: "fgb", the version (3), "fgb", 0.
@@ -36,7 +39,7 @@ const CHUNK: usize = 2048;
 pub(crate) fn write_flatgeobuf(
     rows: &SpilledRows,
     layer: &str,
-    mut out: impl Write,
+    mut out: impl Write + Send,
 ) -> io::Result<()> {
     if rows.unlocated() > 0 {
         return Err(io::Error::other(
@@ -63,23 +66,44 @@ pub(crate) fn write_flatgeobuf(
         .collect();
     let extent = calc_extent(&nodes);
     let order = hilbert_order(&nodes, &extent);
-    out.write_all(&MAGIC_BYTES)?;
-    out.write_all(&header(rows, layer, geometry_type, &extent))?;
-    // Each feature is written in the order of the index; the mixed layers (Unknown) tell
-    // each geometry's type.
+    // Each geometry of a mixed layer (Unknown) tells its type.
     let own_type = geometry_type == GeometryType::Unknown;
     let encoder = Encoder { rows, own_type };
+    // The features in the order of the index, encoded once on every core; their sizes give
+    // the index's offsets, and the index comes first.
+    let mut features = Store::new(MEMORY_BYTES);
+    let mut sizes = Vec::with_capacity(rows.len());
+    let batches: Vec<&[usize]> = order
+        .chunks(CHUNK * rayon::current_num_threads().max(1))
+        .collect();
+    overlapped(
+        batches.len(),
+        |k| {
+            batches[k]
+                .par_chunks(CHUNK)
+                .map(|part| encoder.encode_all(part))
+                .collect::<io::Result<Vec<Encoded>>>()
+        },
+        |encoded| {
+            encoded.iter().try_for_each(|part| {
+                sizes.extend_from_slice(&part.sizes);
+                features.write(&part.bytes)
+            })
+        },
+    )?;
+    out.write_all(&MAGIC_BYTES)?;
+    out.write_all(&header(rows, layer, geometry_type, &extent))?;
     if !nodes.is_empty() {
-        let sizes = encoder.sizes()?;
         let mut offset = 0;
         let index_nodes: Vec<NodeItem> = order
             .iter()
-            .map(|&i| {
+            .zip(&sizes)
+            .map(|(&i, &size)| {
                 let node = NodeItem {
                     offset,
                     ..nodes[i].clone()
                 };
-                offset += u64::from(sizes[i]);
+                offset += u64::from(size);
                 node
             })
             .collect();
@@ -87,16 +111,8 @@ pub(crate) fn write_flatgeobuf(
             .map_err(fail)?;
         tree.stream_write(&mut out)?;
     }
-    for chunk in order.chunks(CHUNK * rayon::current_num_threads().max(1)) {
-        let encoded: Vec<Vec<u8>> = chunk
-            .par_chunks(CHUNK)
-            .map(|part| encoder.encode_all(part))
-            .collect::<io::Result<_>>()?;
-        for bytes in encoded {
-            out.write_all(&bytes)?;
-        }
-    }
-    Ok(())
+    let len = features.len();
+    features.finish()?.copy_to(len, &mut out)
 }
 
 fn fail(e: flatgeobuf::Error) -> io::Error {
@@ -225,34 +241,28 @@ struct Encoder<'r> {
     own_type: bool,
 }
 
-impl Encoder<'_> {
-    /// The size of each feature, by row number: rows read in runs as they lie in the spill.
-    fn sizes(&self) -> io::Result<Vec<u32>> {
-        let runs: Vec<usize> = (0..self.rows.len()).step_by(CHUNK).collect();
-        let sizes: Vec<Vec<u32>> = runs
-            .into_par_iter()
-            .map(|start| {
-                let mut state = FeatureState::default();
-                let mut buf = Vec::new();
-                let run = start..(start + CHUNK).min(self.rows.len());
-                self.rows
-                    .read_run(run, &mut buf)?
-                    .map(|row| Ok(self.encode(row, &mut state)?.len() as u32))
-                    .collect()
-            })
-            .collect::<io::Result<_>>()?;
-        Ok(sizes.concat())
-    }
+/// Features encoded one after the other, and the size of each.
+struct Encoded {
+    bytes: Vec<u8>,
+    sizes: Vec<u32>,
+}
 
+impl Encoder<'_> {
     /// The features of `part`, one after the other.
-    fn encode_all(&self, part: &[usize]) -> io::Result<Vec<u8>> {
+    fn encode_all(&self, part: &[usize]) -> io::Result<Encoded> {
         let mut state = FeatureState::default();
-        let (mut buf, mut out) = (Vec::new(), Vec::new());
+        let mut buf = Vec::new();
+        let mut encoded = Encoded {
+            bytes: Vec::new(),
+            sizes: Vec::with_capacity(part.len()),
+        };
         for &i in part {
             let row = self.rows.read(i, &mut buf)?;
-            out.extend_from_slice(self.encode(row, &mut state)?);
+            let feature = self.encode(row, &mut state)?;
+            encoded.bytes.extend_from_slice(feature);
+            encoded.sizes.push(feature.len() as u32);
         }
-        Ok(out)
+        Ok(encoded)
     }
 
     /// `row` as a size-prefixed feature, built in `state`.

@@ -5,67 +5,28 @@
 //! rows in Hilbert order: both need the whole layer before writing. Holding it as
 //! `Feature`s costs ~5 KB a point feature (4.7 GB for a million incidents); here each row
 //! is a few hundred bytes, kept in memory up to [`MEMORY_BYTES`] and past that in an unnamed
-//! temporary file, and memory keeps 40 bytes a row beside them: where it starts and its bbox.
+//! temporary file (see `store`), and memory keeps 40 bytes a row beside them: where it starts
+//! and its bbox.
 //! Rows come one feature at a time ([`Spill::push`]) or as runs encoded beforehand on every
 //! core ([`SpillRun`], the incidents).
 
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io;
 use std::ops::Range;
-use std::os::unix::fs::FileExt;
 
 use geo::{BoundingRect, Geometry};
 use serde_json::{Map, Value};
 
 use super::feature::Bbox;
 use super::rows::{Cell, Row, cells, push_cell, push_geometry};
+use super::store::{MEMORY_BYTES, Store, Stored};
 use super::typing::{Column, ColumnKind, ColumnSet, text_value};
 use super::wkb::{geometry_type_name, hilbert, wkb};
-
-/// The encoded rows a spill keeps in memory; past this, it moves them to a temporary file and
-/// writes the rest there, so memory stays flat however long the layer (about 130,000
-/// incidents fit, at some 470 bytes each).
-pub(crate) const MEMORY_BYTES: usize = 64 << 20;
-
-/// Where a spill keeps its rows while they are written.
-enum Store {
-    Memory(Vec<u8>),
-    File(BufWriter<File>),
-}
-
-impl Store {
-    /// Appends `bytes`, moving to a temporary file when memory would pass `limit` bytes.
-    fn write(&mut self, bytes: &[u8], limit: usize) -> io::Result<()> {
-        match self {
-            Store::Memory(kept) if kept.len() + bytes.len() <= limit => {
-                kept.extend_from_slice(bytes);
-            }
-            Store::Memory(kept) => {
-                let mut file = BufWriter::with_capacity(1 << 20, tempfile::tempfile()?);
-                file.write_all(kept)?;
-                file.write_all(bytes)?;
-                *self = Store::File(file);
-            }
-            Store::File(file) => file.write_all(bytes)?,
-        }
-        Ok(())
-    }
-}
-
-/// Where a finished spill's rows are.
-enum Stored {
-    Memory(Vec<u8>),
-    File(File),
-}
 
 /// Features written so far.
 pub(crate) struct Spill {
     store: Store,
-    /// The bytes kept in memory at most: [`MEMORY_BYTES`].
-    memory_limit: usize,
-    /// Where each row starts in the file.
+    /// Where each row starts in the store.
     starts: Vec<u64>,
-    written: u64,
     /// Each row's bbox (NaN for a row without geometry or with an empty one).
     boxes: Vec<[f64; 4]>,
     columns: ColumnSet,
@@ -98,10 +59,8 @@ impl Spill {
     /// dropped).
     pub(crate) fn new() -> io::Result<Spill> {
         Ok(Spill {
-            store: Store::Memory(Vec::new()),
-            memory_limit: MEMORY_BYTES,
+            store: Store::new(MEMORY_BYTES),
             starts: Vec::new(),
-            written: 0,
             boxes: Vec::new(),
             columns: ColumnSet::default(),
             geometry: None,
@@ -183,9 +142,8 @@ impl Spill {
 
     /// Writes one encoded row with its bbox (NaN: no geometry, or an empty one).
     fn push_row(&mut self, row: &[u8], bbox: [f64; 4]) -> io::Result<()> {
-        self.store.write(row, self.memory_limit)?;
-        self.starts.push(self.written);
-        self.written += row.len() as u64;
+        self.starts.push(self.store.len());
+        self.store.write(row)?;
         // An empty WKB: no geometry.
         self.unlocated += usize::from(row[..4] == [0; 4]);
         if !bbox[0].is_nan() {
@@ -212,14 +170,10 @@ impl Spill {
 
     /// Ends writing; rows can then be read back in any order, by any thread.
     pub(crate) fn finish(self) -> io::Result<SpilledRows> {
-        let stored = match self.store {
-            Store::Memory(kept) => Stored::Memory(kept),
-            Store::File(file) => Stored::File(file.into_inner().map_err(|e| e.into_error())?),
-        };
         Ok(SpilledRows {
-            stored,
+            end: self.store.len(),
+            stored: self.store.finish()?,
             starts: self.starts,
-            end: self.written,
             boxes: self.boxes,
             columns: self.columns.columns(),
             geometry: self.geometry,
@@ -306,14 +260,7 @@ impl SpilledRows {
     ) -> io::Result<impl Iterator<Item = Row<'b>> + use<'b>> {
         let start = self.starts[range.start];
         let end = self.starts.get(range.end).copied().unwrap_or(self.end);
-        let bytes: &'b [u8] = match &self.stored {
-            Stored::Memory(kept) => &kept[start as usize..end as usize],
-            Stored::File(file) => {
-                buf.resize((end - start) as usize, 0);
-                file.read_exact_at(buf, start)?;
-                buf
-            }
-        };
+        let bytes = self.stored.bytes(start..end, buf)?;
         let rows: Vec<Row<'b>> = self.starts[range.clone()]
             .iter()
             .zip(self.starts[range.start + 1..].iter().chain([&self.end]))
@@ -457,7 +404,7 @@ mod tests {
     /// bytes, read back one at a time and in runs.
     fn read_back(limit: usize) -> Vec<Vec<(usize, String)>> {
         let mut spill = Spill::new().unwrap();
-        spill.memory_limit = limit;
+        spill.store = Store::new(limit);
         for (x, t) in [(70.0, "a"), (71.0, "bb"), (72.0, "ccc")] {
             let f = feature(x, json!({"t": t, "n": x as i64}));
             spill.push(f.geometry.as_ref(), &f.properties).unwrap();
