@@ -2,12 +2,15 @@
 //! without coordinates, and the account of every row.
 
 use std::borrow::Cow;
+use std::collections::hash_map::Entry;
 use std::hash::BuildHasher;
 
 use chrono::NaiveDate;
 use rustc_hash::FxHashMap;
 use std::io::{BufRead, BufReader, Read, Seek};
 use std::path::Path;
+
+use rayon::prelude::*;
 
 use super::date::parse_date;
 use super::records::Records;
@@ -224,6 +227,8 @@ struct Loader<'o> {
     options: &'o LoadOptions,
     /// Bytes read per block (BLOCK_BYTES; tests use tiny blocks to cross every boundary).
     block_bytes: usize,
+    /// Parts per block (PARTS_PER_BLOCK; tests read in one part, serially, to compare).
+    parts: usize,
     table: IncidentTable,
     /// Every id seen, by 64-bit hash, with where it was first seen: duplicates are rejected
     /// without keeping the ids (streaming drops the rows). Two different ids would need equal
@@ -295,14 +300,35 @@ struct Part {
     /// Byte offset of each row's record in the part, to copy it verbatim if it is rejected
     /// later (a duplicate id across parts).
     starts: Vec<usize>,
+    /// The [`id_hash`] of each row's id, computed here rather than in the serial merge.
+    hashes: Vec<u64>,
     strings: Interner,
     rejected: Vec<NotIndexed>,
     read: usize,
 }
 
-/// Input is parsed in blocks of about this size, each split in two at a record boundary
-/// for the two threads: memory stays flat in the file size.
+impl Part {
+    /// An empty part with room for the rows of `bytes`, which hold `lines` line breaks: a
+    /// row has at least one, and its texts are no longer than its record.
+    fn with_room(bytes: usize, lines: usize) -> Part {
+        Part {
+            rows: Vec::with_capacity(lines + 1),
+            arena: String::with_capacity(bytes),
+            starts: Vec::with_capacity(lines + 1),
+            hashes: Vec::with_capacity(lines + 1),
+            ..Part::default()
+        }
+    }
+}
+
+/// Input is parsed in blocks of about this size, each cut into [`PARTS_PER_BLOCK`] parts
+/// at record boundaries for the threads: memory stays flat in the file size.
 const BLOCK_BYTES: usize = 4 << 20;
+
+/// The parts a block is cut into, parsed in parallel: more than the threads, so that one
+/// thread that finishes early (or that merged the previous block meanwhile) takes the
+/// parts left instead of waiting.
+const PARTS_PER_BLOCK: usize = 8;
 
 /// The longest record read: no incident row comes near it, so a longer one is a broken file
 /// (an unclosed quote swallowing the rest), refused before it fills memory.
@@ -316,18 +342,97 @@ struct Header {
     names: Vec<String>,
 }
 
-/// A block parsed by the two threads, waiting to be merged.
-struct ParsedBlock {
+/// A block of whole records, cut into parts at record boundaries.
+struct Block {
     /// The block's bytes: rejected rows are copied from them verbatim.
     bytes: Vec<u8>,
     /// Where the block starts in the input.
     at: u64,
-    /// Where the second part starts in the block.
-    middle: usize,
-    /// What the first thread made of the records before `middle`.
-    left: Part,
-    /// What the second thread made of the rest.
-    right: Part,
+    /// Where each part starts in `bytes`, then the end of the block.
+    cuts: Vec<usize>,
+    /// The line at each of `cuts`.
+    lines: Vec<u64>,
+    /// Whether the input ends with this block.
+    last: bool,
+}
+
+impl Block {
+    /// The bytes of part `i`, with the line of its first byte and its line breaks.
+    fn part(&self, i: usize) -> (&[u8], u64, u64) {
+        let (line, next) = (self.lines[i], self.lines[i + 1]);
+        (
+            &self.bytes[self.cuts[i]..self.cuts[i + 1]],
+            line,
+            next - line,
+        )
+    }
+
+    /// How many parts the block has.
+    fn parts(&self) -> usize {
+        self.cuts.len() - 1
+    }
+}
+
+/// Cuts one input into [`Block`]s, keeping the unfinished record at the end of each.
+struct BlockReader {
+    /// The bytes read past the last whole record of the previous block.
+    carry: Vec<u8>,
+    /// Where the next block starts in the input.
+    offset: u64,
+    /// The line the next block starts on.
+    line: u64,
+    /// Bytes read per block.
+    size: usize,
+    /// Parts per block.
+    parts: usize,
+}
+
+impl BlockReader {
+    /// A reader of the records after `header` (the header record's bytes), in blocks of
+    /// `size` bytes cut in `parts` parts.
+    fn after(header: &[u8], size: usize, parts: usize) -> BlockReader {
+        BlockReader {
+            carry: Vec::new(),
+            offset: header.len() as u64,
+            line: 1 + line_breaks(header),
+            size,
+            parts,
+        }
+    }
+
+    /// The next block of `reader` (`origin` in messages); refuses a record longer than
+    /// [`MAX_RECORD_BYTES`].
+    fn next(&mut self, reader: &mut impl Read, origin: &str) -> Result<Block, Error> {
+        let (bytes, last) =
+            next_block(reader, &mut self.carry, self.size).map_err(io_error(origin))?;
+        if self.carry.len() > MAX_RECORD_BYTES {
+            return Err(invalid(
+                origin,
+                self.line + line_breaks(&bytes),
+                "row",
+                format!(
+                    "one record runs past {} MB: an unclosed quote, or not an incident table",
+                    MAX_RECORD_BYTES >> 20
+                ),
+            ));
+        }
+        let cuts = part_cuts(&bytes, self.parts);
+        let mut lines = Vec::with_capacity(cuts.len());
+        lines.push(self.line);
+        for cut in cuts.windows(2) {
+            self.line += line_breaks(&bytes[cut[0]..cut[1]]);
+            lines.push(self.line);
+        }
+        let at = self.offset;
+        self.offset += bytes.len() as u64;
+        Ok(Block {
+            bytes,
+            at,
+            cuts,
+            lines,
+            last,
+        })
+    }
 }
 
 /// An error about the input `origin` as a whole (its header, a broken record), at `line`.
@@ -403,6 +508,7 @@ impl<'o> Loader<'o> {
         Loader {
             options,
             block_bytes: BLOCK_BYTES,
+            parts: PARTS_PER_BLOCK,
             table: IncidentTable::default(),
             ids: FxHashMap::default(),
             sink: None,
@@ -546,86 +652,55 @@ impl<'o> Loader<'o> {
     }
 
     /// Reads the records after the header (`header_bytes`) block by block, in a pipeline:
-    /// while one thread merges block k (in order), both threads parse block k+1. A block's
-    /// bytes live until its rows are merged.
+    /// while the pool's threads parse the parts of block k, this thread merges block k-1
+    /// (in order) and reads block k+1. A block's bytes live until its rows are merged. The
+    /// reader stays on this thread (standard input's lock cannot move).
     fn read_blocks(
         &mut self,
         reader: &mut impl Read,
         layout: &Layout,
         header_bytes: &[u8],
     ) -> Result<(), Error> {
-        let mut line = 1 + line_breaks(header_bytes);
-        // Where the next block starts in the input.
-        let mut offset = header_bytes.len() as u64;
-        let mut carry: Vec<u8> = Vec::new();
-        let mut pending: Option<ParsedBlock> = None;
-        loop {
-            let (block, last) = next_block(reader, &mut carry, self.block_bytes)
-                .map_err(io_error(layout.origin))?;
-            if carry.len() > MAX_RECORD_BYTES {
-                return Err(invalid(
-                    layout.origin,
-                    line + line_breaks(&block),
-                    "row",
-                    format!(
-                        "one record runs past {} MB: an unclosed quote, or not an incident table",
-                        MAX_RECORD_BYTES >> 20
-                    ),
-                ));
+        let mut blocks = BlockReader::after(header_bytes, self.block_bytes, self.parts);
+        let mut next = Some(blocks.next(reader, layout.origin)?);
+        let mut pending: Option<(Block, Vec<Part>)> = None;
+        let mut first = true;
+        while let Some(block) = next.take() {
+            let mut parts = Vec::new();
+            next = rayon::in_place_scope(|scope| {
+                scope.spawn(|_| parts = parse_block(layout, &block));
+                if let Some((done, parts)) = pending.take() {
+                    self.merge_block(&done, parts, layout);
+                    self.flush()?;
+                }
+                match block.last {
+                    true => Ok(None),
+                    false => blocks.next(reader, layout.origin).map(Some),
+                }
+            })?;
+            if first {
+                let records = parts.iter().map(|p| p.read).sum();
+                self.reserve_like(records, block.bytes.len());
+                first = false;
             }
-            let middle = split_point(&block, block.len() / 2);
-            let right_line = line + line_breaks(&block[..middle]);
-            let (left, right) = block.split_at(middle);
-            let (flushed, (a, b)) = rayon::join(
-                || match pending.take() {
-                    Some(parsed) => {
-                        self.merge_block(parsed, layout);
-                        self.flush()
-                    }
-                    None => Ok(()),
-                },
-                || {
-                    rayon::join(
-                        || parse_part(layout, left, line),
-                        || parse_part(layout, right, right_line),
-                    )
-                },
-            );
-            flushed?;
-            if offset == header_bytes.len() as u64 {
-                self.reserve_like(a.read + b.read, block.len());
-            }
-            line = right_line + line_breaks(right);
-            let at = offset;
-            offset += block.len() as u64;
-            pending = Some(ParsedBlock {
-                bytes: block,
-                at,
-                middle,
-                left: a,
-                right: b,
-            });
-            if last {
-                break;
-            }
+            pending = Some((block, parts));
         }
-        if let Some(parsed) = pending {
-            self.merge_block(parsed, layout);
+        if let Some((done, parts)) = pending {
+            self.merge_block(&done, parts, layout);
         }
         Ok(())
     }
 
-    /// Adds the rows of both parts of a parsed block, in order.
-    fn merge_block(&mut self, parsed: ParsedBlock, layout: &Layout) {
-        let ParsedBlock {
-            bytes,
-            at,
-            middle,
-            left,
-            right,
-        } = parsed;
-        self.merge(left, &bytes[..middle], at, layout);
-        self.merge(right, &bytes[middle..], at + middle as u64, layout);
+    /// Adds the rows of the parts of a parsed block, in order.
+    fn merge_block(&mut self, block: &Block, parts: Vec<Part>, layout: &Layout) {
+        let rejected_before = self.table.rejected.len();
+        for (i, part) in parts.into_iter().enumerate() {
+            let at = block.at + block.cuts[i] as u64;
+            self.merge(part, block.part(i).0, at, layout);
+        }
+        // Rows rejected on reading come before the duplicates found here; both in line
+        // order. Earlier blocks' rejections all come before this block's.
+        self.table.rejected[rejected_before..].sort_by_key(|r| (r.file, r.problem.line));
     }
 
     /// Makes room for the rows of the whole input at once, estimated from its first block
@@ -659,7 +734,8 @@ impl<'o> Loader<'o> {
         self.table.rows.reserve(part.rows.len());
         let base = self.table.arena.len();
         self.table.arena.push_str(&part.arena);
-        for (mut incident, start) in part.rows.into_iter().zip(part.starts) {
+        let rows = part.rows.into_iter().zip(part.starts).zip(part.hashes);
+        for ((mut incident, start), hash) in rows {
             for sym in [
                 &mut incident.event_type,
                 &mut incident.sub_event_type,
@@ -684,27 +760,31 @@ impl<'o> Loader<'o> {
             for (_, text) in &mut incident.extra {
                 *text = text.shifted(base);
             }
-            let id = self.table.str(incident.id);
-            let hash = id_hash(id);
-            if let Some(first) = self.ids.get(&hash) {
-                {
-                    let message = format!(
-                        "duplicate id {:?} (first at {}:{})",
-                        id, self.table.files[first.file as usize], first.line
-                    );
-                    self.table.rejected.push(NotIndexed {
-                        problem: Problem::new(origin, incident.line, Column::Id.name(), &message),
-                        raw: record_at(bytes, start, layout.delimiter),
-                        file: incident.file,
-                    });
-                    continue;
-                }
-            }
             let seen = FirstSeen {
                 file: incident.file,
                 line: u32::try_from(incident.line).unwrap_or(u32::MAX),
             };
-            self.ids.insert(hash, seen);
+            let first = match self.ids.entry(hash) {
+                Entry::Vacant(vacant) => {
+                    vacant.insert(seen);
+                    None
+                }
+                Entry::Occupied(taken) => Some(*taken.get()),
+            };
+            if let Some(first) = first {
+                let message = format!(
+                    "duplicate id {:?} (first at {}:{})",
+                    self.table.str(incident.id),
+                    self.table.files[first.file as usize],
+                    first.line
+                );
+                self.table.rejected.push(NotIndexed {
+                    problem: Problem::new(origin, incident.line, Column::Id.name(), &message),
+                    raw: record_at(bytes, start, layout.delimiter),
+                    file: incident.file,
+                });
+                continue;
+            }
             incident.offset = at + start as u64;
             let line = incident.line;
             if incident.point().is_none()
@@ -714,9 +794,6 @@ impl<'o> Loader<'o> {
             }
             self.table.rows.push(incident);
         }
-        self.table
-            .rejected
-            .sort_by_key(|r| (r.file, r.problem.line));
     }
 
     /// Geocodes a row without coordinates from its location, district or province. Returns
@@ -915,6 +992,21 @@ fn last_record_end(block: &[u8]) -> usize {
     0
 }
 
+/// Where to cut `block` into `parts` parts of about equal size, at record boundaries: the
+/// start of each part, then the end of the block. Parts may be empty.
+fn part_cuts(block: &[u8], parts: usize) -> Vec<usize> {
+    let mut cuts = Vec::with_capacity(parts + 1);
+    cuts.push(0);
+    for i in 1..parts {
+        let previous = cuts[i - 1];
+        // A cut is a record boundary: the quotes before it are balanced.
+        let target = (block.len() * i / parts).max(previous);
+        cuts.push(previous + split_point(&block[previous..], target - previous));
+    }
+    cuts.push(block.len());
+    cuts
+}
+
 /// A record boundary at or after `from`: just after a newline outside quotes (or the end).
 fn split_point(block: &[u8], from: usize) -> usize {
     let mut quoted = !quotes_balanced(&block[..from]);
@@ -928,9 +1020,21 @@ fn split_point(block: &[u8], from: usize) -> usize {
     block.len()
 }
 
-/// Parses the records of one part of a block; `first_line` is the line of its first record.
-fn parse_part(layout: &Layout, bytes: &[u8], first_line: u64) -> Part {
-    let mut part = Part::default();
+/// Parses the parts of a block in parallel.
+fn parse_block(layout: &Layout, block: &Block) -> Vec<Part> {
+    (0..block.parts())
+        .into_par_iter()
+        .map(|i| {
+            let (bytes, line, breaks) = block.part(i);
+            parse_part(layout, bytes, line, breaks as usize)
+        })
+        .collect()
+}
+
+/// Parses the records of one part of a block; `first_line` is the line of its first record,
+/// and the part holds `breaks` line breaks.
+fn parse_part(layout: &Layout, bytes: &[u8], first_line: u64, breaks: usize) -> Part {
+    let mut part = Part::with_room(bytes.len(), breaks);
     let mut records = Records::new(bytes, layout.delimiter);
     let mut record = csv::ByteRecord::new();
     let mut lines = crate::error::LineCounter::new(bytes, first_line);
@@ -948,6 +1052,7 @@ fn parse_part(layout: &Layout, bytes: &[u8], first_line: u64) -> Part {
 fn parse_row(layout: &Layout, record: &csv::ByteRecord, line: u64, part: &mut Part) -> bool {
     match row_incident(layout, record, line, part) {
         Ok(incident) => {
+            part.hashes.push(id_hash(&part.arena[incident.id.range()]));
             part.rows.push(incident);
             true
         }
@@ -1465,10 +1570,11 @@ mod tests {
         out
     }
 
-    fn load_in_blocks(text: &[u8], block: usize) -> IncidentTable {
+    fn load_in_blocks(text: &[u8], block: usize, parts: usize) -> IncidentTable {
         let options = LoadOptions::default();
         let mut loader = Loader::new(&options);
         loader.block_bytes = block;
+        loader.parts = parts;
         loader.add(text, "t.csv").unwrap();
         loader.table
     }
@@ -1484,6 +1590,7 @@ mod tests {
             ),
             crlf in proptest::bool::ANY,
             block in 1usize..64,
+            parts in 1usize..12,
         ) {
             let eol = if crlf { "\r\n" } else { "\n" };
             let mut text = format!("id,lat,lon,notes{eol}");
@@ -1500,8 +1607,10 @@ mod tests {
                 text.push_str(&line);
                 text.push_str(eol);
             }
-            let whole = load_in_blocks(text.as_bytes(), 1 << 20);
-            let cut = load_in_blocks(text.as_bytes(), block);
+            // One block in one part, read serially, against blocks cut in parts that the
+            // threads parse in parallel.
+            let whole = load_in_blocks(text.as_bytes(), 1 << 20, 1);
+            let cut = load_in_blocks(text.as_bytes(), block, parts);
             proptest::prop_assert_eq!(account(&whole), account(&cut), "{:?}", text);
             let counts = whole.counts();
             proptest::prop_assert_eq!(counts.read, rows.len());
@@ -1522,6 +1631,21 @@ mod tests {
             };
             let again_rows: Vec<&Incident> = again.rows().iter().collect();
             proptest::prop_assert_eq!(summary(&again, &again_rows), summary(&cut, &located), "{:?}", text);
+        }
+    }
+
+    #[test]
+    fn parts_are_cut_at_record_boundaries() {
+        let block = b"a,\"x\ny\"\nb,c\n\"q\"\"\n\",d\r\n\ne,\"\"\n";
+        for parts in 1..block.len() + 2 {
+            let cuts = part_cuts(block, parts);
+            assert_eq!(cuts.len(), parts + 1);
+            assert_eq!((cuts[0], cuts[parts]), (0, block.len()));
+            assert!(cuts.windows(2).all(|w| w[0] <= w[1]), "{cuts:?}");
+            for &cut in &cuts {
+                let boundary = cut == 0 || block[cut - 1] == b'\n';
+                assert!(boundary && quotes_balanced(&block[..cut]), "{parts}: {cut}");
+            }
         }
     }
 
