@@ -373,76 +373,67 @@ impl Block {
     }
 }
 
-/// Cuts one input into [`Block`]s, keeping the unfinished record at the end of each.
-struct BlockReader {
-    /// The bytes read past the last whole record of the previous block.
-    carry: Vec<u8>,
-    /// Where the next block starts in the input.
+/// Where a block starts in its input.
+#[derive(Clone, Copy)]
+struct Position {
+    /// The byte offset.
     offset: u64,
-    /// The line the next block starts on.
+    /// The line.
     line: u64,
-    /// Bytes read per block.
-    size: usize,
-    /// Parts per block.
-    parts: usize,
-    /// The buffer of a merged block, to read the next one into: fresh memory costs a page
-    /// fault per 4 KB.
-    spare: Vec<u8>,
 }
 
-impl BlockReader {
-    /// A reader of the records after `header` (the header record's bytes), in blocks of
-    /// `size` bytes cut in `parts` parts.
-    fn after(header: &[u8], size: usize, parts: usize) -> BlockReader {
-        BlockReader {
-            carry: Vec::new(),
-            offset: header.len() as u64,
-            line: 1 + line_breaks(header),
-            size,
-            parts,
-            spare: Vec::new(),
+/// Cuts the bytes read for a block (`last` when the input ends with them) after their last
+/// whole record, then into `parts` parts, counting lines from `at`: work for any thread,
+/// once the bytes are read. Returns the block, the bytes after its last record (the start
+/// of the next block) and where the next block starts.
+fn cut_block(
+    mut bytes: Vec<u8>,
+    last: bool,
+    at: Position,
+    parts: usize,
+) -> (Block, Vec<u8>, Position) {
+    let carry = match last {
+        true => Vec::new(),
+        false => {
+            let end = last_record_end(&bytes);
+            bytes.split_off(end)
         }
+    };
+    let cuts = part_cuts(&bytes, parts);
+    let mut lines = Vec::with_capacity(cuts.len());
+    lines.push(at.line);
+    for cut in cuts.windows(2) {
+        lines.push(lines[lines.len() - 1] + line_breaks(&bytes[cut[0]..cut[1]]));
     }
+    let next = Position {
+        offset: at.offset + bytes.len() as u64,
+        line: lines[lines.len() - 1],
+    };
+    let block = Block {
+        bytes,
+        at: at.offset,
+        cuts,
+        lines,
+        last,
+    };
+    (block, carry, next)
+}
 
-    /// Takes back the buffer of a block whose rows are merged.
-    fn recycle(&mut self, bytes: Vec<u8>) {
-        self.spare = bytes;
+/// Refuses an unfinished record (`carry`, after a block that ends on line `line`) longer
+/// than [`MAX_RECORD_BYTES`].
+fn check_carry(carry: &[u8], line: u64, origin: &str) -> Result<(), Error> {
+    if carry.len() <= MAX_RECORD_BYTES {
+        return Ok(());
     }
-
-    /// The next block of `reader` (`origin` in messages); refuses a record longer than
-    /// [`MAX_RECORD_BYTES`].
-    fn next(&mut self, reader: &mut impl Read, origin: &str) -> Result<Block, Error> {
-        let spare = std::mem::take(&mut self.spare);
-        let (bytes, last) =
-            next_block(reader, &mut self.carry, self.size, spare).map_err(io_error(origin))?;
-        if self.carry.len() > MAX_RECORD_BYTES {
-            return Err(invalid(
-                origin,
-                self.line + line_breaks(&bytes),
-                "row",
-                format!(
-                    "one record runs past {} MB: an unclosed quote, or not an incident table",
-                    MAX_RECORD_BYTES >> 20
-                ),
-            ));
-        }
-        let cuts = part_cuts(&bytes, self.parts);
-        let mut lines = Vec::with_capacity(cuts.len());
-        lines.push(self.line);
-        for cut in cuts.windows(2) {
-            self.line += line_breaks(&bytes[cut[0]..cut[1]]);
-            lines.push(self.line);
-        }
-        let at = self.offset;
-        self.offset += bytes.len() as u64;
-        Ok(Block {
-            bytes,
-            at,
-            cuts,
-            lines,
-            last,
-        })
-    }
+    Err(invalid(
+        origin,
+        line,
+        "row",
+        format!(
+            "one record runs past {} MB: an unclosed quote, or not an incident table",
+            MAX_RECORD_BYTES >> 20
+        ),
+    ))
 }
 
 /// An error about the input `origin` as a whole (its header, a broken record), at `line`.
@@ -663,36 +654,53 @@ impl<'o> Loader<'o> {
 
     /// Reads the records after the header (`header_bytes`) block by block, in a pipeline:
     /// while the pool's threads parse the parts of block k, this thread merges block k-1
-    /// (in order) and reads block k+1. A block's bytes live until its rows are merged. The
-    /// reader stays on this thread (standard input's lock cannot move).
+    /// (in order) and reads block k+1, which a thread of the pool then cuts. A block's
+    /// bytes live until its rows are merged, then take the next read. The reader stays on
+    /// this thread (standard input's lock cannot move).
     fn read_blocks(
         &mut self,
         reader: &mut impl Read,
         layout: &Layout,
         header_bytes: &[u8],
     ) -> Result<(), Error> {
-        let mut blocks = BlockReader::after(header_bytes, self.block_bytes, self.parts);
-        let mut next = Some(blocks.next(reader, layout.origin)?);
+        let (size, origin) = (self.block_bytes, layout.origin);
+        let start = Position {
+            offset: header_bytes.len() as u64,
+            line: 1 + line_breaks(header_bytes),
+        };
+        let (bytes, last) =
+            read_raw(reader, Vec::new(), size, Vec::new()).map_err(io_error(origin))?;
+        let (block, mut carry, mut position) = cut_block(bytes, last, start, self.parts);
+        check_carry(&carry, position.line, origin)?;
+        let (mut next, mut spare) = (Some(block), Vec::new());
         let mut pending: Option<(Block, Vec<Part>)> = None;
-        let mut first = true;
         while let Some(block) = next.take() {
             let mut parts = Vec::new();
-            next = rayon::in_place_scope(|scope| {
+            let mut cut = None;
+            let cut_slot = &mut cut;
+            rayon::in_place_scope(|scope| {
                 scope.spawn(|_| parts = parse_block(layout, &block));
                 if let Some((done, parts)) = pending.take() {
                     self.merge_block(&done, parts, layout);
-                    blocks.recycle(done.bytes);
+                    spare = done.bytes;
                     self.flush()?;
                 }
-                match block.last {
-                    true => Ok(None),
-                    false => blocks.next(reader, layout.origin).map(Some),
+                if !block.last {
+                    let (carry, spare) = (std::mem::take(&mut carry), std::mem::take(&mut spare));
+                    let (bytes, last) =
+                        read_raw(reader, carry, size, spare).map_err(io_error(origin))?;
+                    let parts = self.parts;
+                    scope.spawn(move |_| *cut_slot = Some(cut_block(bytes, last, position, parts)));
                 }
+                Ok::<(), Error>(())
             })?;
-            if first {
+            if let Some((block, rest, after)) = cut {
+                check_carry(&rest, after.line, origin)?;
+                (carry, position, next) = (rest, after, Some(block));
+            }
+            if block.at == start.offset {
                 let records = parts.iter().map(|p| p.read).sum();
                 self.reserve_like(records, block.bytes.len());
-                first = false;
             }
             pending = Some((block, parts));
         }
@@ -967,25 +975,20 @@ fn read_record_bytes(reader: &mut impl BufRead, out: &mut Vec<u8>) -> std::io::R
     }
 }
 
-/// The next block of whole records: `carry` (the unfinished tail of the previous block) and
-/// up to `size` more bytes, cut after the last record that ends in it. Returns the block and
-/// whether the input is exhausted. The block is read into `block`, a buffer to reuse.
-fn next_block(
+/// Reads the bytes of the next block into `block`, a buffer to reuse: `carry` (the
+/// unfinished tail of the previous block), then up to `size` more bytes. Returns them and
+/// whether the input is exhausted.
+fn read_raw(
     reader: &mut impl Read,
-    carry: &mut Vec<u8>,
+    carry: Vec<u8>,
     size: usize,
     mut block: Vec<u8>,
 ) -> std::io::Result<(Vec<u8>, bool)> {
     block.clear();
     block.reserve(carry.len() + size);
-    block.append(carry);
+    block.extend_from_slice(&carry);
     let read = reader.by_ref().take(size as u64).read_to_end(&mut block)?;
-    if read < size {
-        return Ok((block, true));
-    }
-    let cut = last_record_end(&block);
-    *carry = block.split_off(cut);
-    Ok((block, false))
+    Ok((block, read < size))
 }
 
 /// Whether `bytes` ends outside a quoted field (quotes, escaped ones included, come in pairs).
