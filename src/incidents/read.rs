@@ -233,12 +233,15 @@ struct Loader<'o> {
     /// Every id seen, by 64-bit hash, with where it was first seen: duplicates are rejected
     /// without keeping the ids (streaming drops the rows). Two different ids would need equal
     /// 64-bit hashes to be taken for duplicates: odds below 1e-7 for a million rows.
-    ids: FxHashMap<u64, FirstSeen>,
+    ids: Ids,
     /// Set when streaming: rows go there block by block instead of staying in `table`.
     sink: Option<&'o mut BlockSink<'o>>,
     /// The size of the input being added, when known (0 otherwise).
     input_bytes: u64,
 }
+
+/// Every id seen, by [`id_hash`], with where it was first seen.
+type Ids = FxHashMap<u64, FirstSeen>;
 
 #[derive(Clone, Copy)]
 struct FirstSeen {
@@ -302,6 +305,8 @@ struct Part {
     starts: Vec<usize>,
     /// The [`id_hash`] of each row's id, computed here rather than in the serial merge.
     hashes: Vec<u64>,
+    /// The rows (by index in `rows`) whose id was seen before, and where it was first seen.
+    duplicates: Vec<(usize, FirstSeen)>,
     strings: Interner,
     rejected: Vec<NotIndexed>,
     read: usize,
@@ -674,12 +679,17 @@ impl<'o> Loader<'o> {
         check_carry(&carry, position.line, origin)?;
         let (mut next, mut spare) = (Some(block), Vec::new());
         let mut pending: Option<(Block, Vec<Part>)> = None;
+        // The pool's task checks the ids, in order, while this thread merges.
+        let mut ids = std::mem::take(&mut self.ids);
         while let Some(block) = next.take() {
             let mut parts = Vec::new();
             let mut cut = None;
             let cut_slot = &mut cut;
             rayon::in_place_scope(|scope| {
-                scope.spawn(|_| parts = parse_block(layout, &block));
+                scope.spawn(|_| {
+                    parts = parse_block(layout, &block);
+                    find_duplicates(&mut ids, &mut parts);
+                });
                 if let Some((done, parts)) = pending.take() {
                     self.merge_block(&done, parts, layout);
                     spare = done.bytes;
@@ -700,10 +710,11 @@ impl<'o> Loader<'o> {
             }
             if block.at == start.offset {
                 let records = parts.iter().map(|p| p.read).sum();
-                self.reserve_like(records, block.bytes.len());
+                self.reserve_like(&mut ids, records, block.bytes.len());
             }
             pending = Some((block, parts));
         }
+        self.ids = ids;
         if let Some((done, parts)) = pending {
             self.merge_block(&done, parts, layout);
         }
@@ -723,22 +734,23 @@ impl<'o> Loader<'o> {
     }
 
     /// Makes room for the rows of the whole input at once, estimated from its first block
-    /// (`records` in `bytes`): growing the id table (and the rows) step by step would hold
+    /// (`records` in `bytes`): growing the id table `ids` (and the rows) step by step would hold
     /// the old and the new copy together, the peak of a large read.
-    fn reserve_like(&mut self, records: usize, bytes: usize) {
+    fn reserve_like(&mut self, ids: &mut Ids, records: usize, bytes: usize) {
         if records == 0 || self.input_bytes <= bytes as u64 {
             return;
         }
         let estimate = (self.input_bytes as f64 / bytes as f64 * records as f64) as usize;
-        let more = estimate.saturating_sub(self.ids.len());
-        self.ids.reserve(more);
+        let more = estimate.saturating_sub(ids.len());
+        ids.reserve(more);
         if self.sink.is_none() {
             self.table.rows.reserve(more);
         }
     }
 
-    /// Adds a part's rows in order: symbols re-interned, duplicates rejected, rows without
-    /// coordinates geocoded. `at` is where the part starts in the input.
+    /// Adds a part's rows in order: symbols re-interned, the duplicates found by
+    /// [`find_duplicates`] rejected, rows without coordinates geocoded. `at` is where the
+    /// part starts in the input.
     fn merge(&mut self, part: Part, bytes: &[u8], at: u64, layout: &Layout) {
         let origin = layout.origin;
         let global: Vec<Sym> = part
@@ -753,8 +765,9 @@ impl<'o> Loader<'o> {
         self.table.rows.reserve(part.rows.len());
         let base = self.table.arena.len();
         self.table.arena.push_str(&part.arena);
-        let rows = part.rows.into_iter().zip(part.starts).zip(part.hashes);
-        for ((mut incident, start), hash) in rows {
+        let mut duplicates = part.duplicates.into_iter().peekable();
+        let rows = part.rows.into_iter().zip(part.starts).enumerate();
+        for (i, (mut incident, start)) in rows {
             for sym in [
                 &mut incident.event_type,
                 &mut incident.sub_event_type,
@@ -779,18 +792,7 @@ impl<'o> Loader<'o> {
             for (_, text) in &mut incident.extra {
                 *text = text.shifted(base);
             }
-            let seen = FirstSeen {
-                file: incident.file,
-                line: u32::try_from(incident.line).unwrap_or(u32::MAX),
-            };
-            let first = match self.ids.entry(hash) {
-                Entry::Vacant(vacant) => {
-                    vacant.insert(seen);
-                    None
-                }
-                Entry::Occupied(taken) => Some(*taken.get()),
-            };
-            if let Some(first) = first {
+            if let Some((_, first)) = duplicates.next_if(|(row, _)| *row == i) {
                 let message = format!(
                     "duplicate id {:?} (first at {}:{})",
                     self.table.str(incident.id),
@@ -1034,6 +1036,25 @@ fn split_point(block: &[u8], from: usize) -> usize {
         }
     }
     block.len()
+}
+
+/// Checks the ids of a block's rows (its `parts`), in order, against every id seen before,
+/// `ids`, which takes the new ones: a duplicate goes to its part's `duplicates`, with where
+/// its id was first seen.
+fn find_duplicates(ids: &mut Ids, parts: &mut [Part]) {
+    for part in parts {
+        for (i, (row, &hash)) in part.rows.iter().zip(&part.hashes).enumerate() {
+            match ids.entry(hash) {
+                Entry::Vacant(vacant) => {
+                    vacant.insert(FirstSeen {
+                        file: row.file,
+                        line: u32::try_from(row.line).unwrap_or(u32::MAX),
+                    });
+                }
+                Entry::Occupied(taken) => part.duplicates.push((i, *taken.get())),
+            }
+        }
+    }
 }
 
 /// Parses the parts of a block in parallel.
