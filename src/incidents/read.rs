@@ -2,12 +2,15 @@
 //! without coordinates, and the account of every row.
 
 use std::borrow::Cow;
+use std::collections::hash_map::Entry;
 use std::hash::BuildHasher;
 
 use chrono::NaiveDate;
 use rustc_hash::FxHashMap;
 use std::io::{BufRead, BufReader, Read, Seek};
 use std::path::Path;
+
+use rayon::prelude::*;
 
 use super::date::parse_date;
 use super::records::Records;
@@ -224,16 +227,21 @@ struct Loader<'o> {
     options: &'o LoadOptions,
     /// Bytes read per block (BLOCK_BYTES; tests use tiny blocks to cross every boundary).
     block_bytes: usize,
+    /// Parts per block (PARTS_PER_BLOCK; tests read in one part, serially, to compare).
+    parts: usize,
     table: IncidentTable,
     /// Every id seen, by 64-bit hash, with where it was first seen: duplicates are rejected
     /// without keeping the ids (streaming drops the rows). Two different ids would need equal
     /// 64-bit hashes to be taken for duplicates: odds below 1e-7 for a million rows.
-    ids: FxHashMap<u64, FirstSeen>,
+    ids: Ids,
     /// Set when streaming: rows go there block by block instead of staying in `table`.
     sink: Option<&'o mut BlockSink<'o>>,
     /// The size of the input being added, when known (0 otherwise).
     input_bytes: u64,
 }
+
+/// Every id seen, by [`id_hash`], with where it was first seen.
+type Ids = FxHashMap<u64, FirstSeen>;
 
 #[derive(Clone, Copy)]
 struct FirstSeen {
@@ -295,14 +303,37 @@ struct Part {
     /// Byte offset of each row's record in the part, to copy it verbatim if it is rejected
     /// later (a duplicate id across parts).
     starts: Vec<usize>,
+    /// The [`id_hash`] of each row's id, computed here rather than in the serial merge.
+    hashes: Vec<u64>,
+    /// The rows (by index in `rows`) whose id was seen before, and where it was first seen.
+    duplicates: Vec<(usize, FirstSeen)>,
     strings: Interner,
     rejected: Vec<NotIndexed>,
     read: usize,
 }
 
-/// Input is parsed in blocks of about this size, each split in two at a record boundary
-/// for the two threads: memory stays flat in the file size.
+impl Part {
+    /// An empty part with room for the rows of `bytes`, which hold `lines` line breaks: a
+    /// row has at least one, and its texts are no longer than its record.
+    fn with_room(bytes: usize, lines: usize) -> Part {
+        Part {
+            rows: Vec::with_capacity(lines + 1),
+            arena: String::with_capacity(bytes),
+            starts: Vec::with_capacity(lines + 1),
+            hashes: Vec::with_capacity(lines + 1),
+            ..Part::default()
+        }
+    }
+}
+
+/// Input is parsed in blocks of about this size, each cut into [`PARTS_PER_BLOCK`] parts
+/// at record boundaries for the threads: memory stays flat in the file size.
 const BLOCK_BYTES: usize = 4 << 20;
+
+/// The parts a block is cut into, parsed in parallel: more than the threads, so that one
+/// thread that finishes early (or that merged the previous block meanwhile) takes the
+/// parts left instead of waiting.
+const PARTS_PER_BLOCK: usize = 8;
 
 /// The longest record read: no incident row comes near it, so a longer one is a broken file
 /// (an unclosed quote swallowing the rest), refused before it fills memory.
@@ -316,18 +347,98 @@ struct Header {
     names: Vec<String>,
 }
 
-/// A block parsed by the two threads, waiting to be merged.
-struct ParsedBlock {
+/// A block of whole records, cut into parts at record boundaries.
+struct Block {
     /// The block's bytes: rejected rows are copied from them verbatim.
     bytes: Vec<u8>,
     /// Where the block starts in the input.
     at: u64,
-    /// Where the second part starts in the block.
-    middle: usize,
-    /// What the first thread made of the records before `middle`.
-    left: Part,
-    /// What the second thread made of the rest.
-    right: Part,
+    /// Where each part starts in `bytes`, then the end of the block.
+    cuts: Vec<usize>,
+    /// The line at each of `cuts`.
+    lines: Vec<u64>,
+    /// Whether the input ends with this block.
+    last: bool,
+}
+
+impl Block {
+    /// The bytes of part `i`, with the line of its first byte and its line breaks.
+    fn part(&self, i: usize) -> (&[u8], u64, u64) {
+        let (line, next) = (self.lines[i], self.lines[i + 1]);
+        (
+            &self.bytes[self.cuts[i]..self.cuts[i + 1]],
+            line,
+            next - line,
+        )
+    }
+
+    /// How many parts the block has.
+    fn parts(&self) -> usize {
+        self.cuts.len() - 1
+    }
+}
+
+/// Where a block starts in its input.
+#[derive(Clone, Copy)]
+struct Position {
+    /// The byte offset.
+    offset: u64,
+    /// The line.
+    line: u64,
+}
+
+/// Cuts the bytes read for a block (`last` when the input ends with them) after their last
+/// whole record, then into `parts` parts, counting lines from `at`: work for any thread,
+/// once the bytes are read. Returns the block, the bytes after its last record (the start
+/// of the next block) and where the next block starts.
+fn cut_block(
+    mut bytes: Vec<u8>,
+    last: bool,
+    at: Position,
+    parts: usize,
+) -> (Block, Vec<u8>, Position) {
+    let carry = match last {
+        true => Vec::new(),
+        false => {
+            let end = last_record_end(&bytes);
+            bytes.split_off(end)
+        }
+    };
+    let cuts = part_cuts(&bytes, parts);
+    let mut lines = Vec::with_capacity(cuts.len());
+    lines.push(at.line);
+    for cut in cuts.windows(2) {
+        lines.push(lines[lines.len() - 1] + line_breaks(&bytes[cut[0]..cut[1]]));
+    }
+    let next = Position {
+        offset: at.offset + bytes.len() as u64,
+        line: lines[lines.len() - 1],
+    };
+    let block = Block {
+        bytes,
+        at: at.offset,
+        cuts,
+        lines,
+        last,
+    };
+    (block, carry, next)
+}
+
+/// Refuses an unfinished record (`carry`, after a block that ends on line `line`) longer
+/// than [`MAX_RECORD_BYTES`].
+fn check_carry(carry: &[u8], line: u64, origin: &str) -> Result<(), Error> {
+    if carry.len() <= MAX_RECORD_BYTES {
+        return Ok(());
+    }
+    Err(invalid(
+        origin,
+        line,
+        "row",
+        format!(
+            "one record runs past {} MB: an unclosed quote, or not an incident table",
+            MAX_RECORD_BYTES >> 20
+        ),
+    ))
 }
 
 /// An error about the input `origin` as a whole (its header, a broken record), at `line`.
@@ -403,6 +514,7 @@ impl<'o> Loader<'o> {
         Loader {
             options,
             block_bytes: BLOCK_BYTES,
+            parts: PARTS_PER_BLOCK,
             table: IncidentTable::default(),
             ids: FxHashMap::default(),
             sink: None,
@@ -546,105 +658,99 @@ impl<'o> Loader<'o> {
     }
 
     /// Reads the records after the header (`header_bytes`) block by block, in a pipeline:
-    /// while one thread merges block k (in order), both threads parse block k+1. A block's
-    /// bytes live until its rows are merged.
+    /// while the pool's threads parse the parts of block k, this thread merges block k-1
+    /// (in order) and reads block k+1, which a thread of the pool then cuts. A block's
+    /// bytes live until its rows are merged, then take the next read. The reader stays on
+    /// this thread (standard input's lock cannot move).
     fn read_blocks(
         &mut self,
         reader: &mut impl Read,
         layout: &Layout,
         header_bytes: &[u8],
     ) -> Result<(), Error> {
-        let mut line = 1 + line_breaks(header_bytes);
-        // Where the next block starts in the input.
-        let mut offset = header_bytes.len() as u64;
-        let mut carry: Vec<u8> = Vec::new();
-        let mut pending: Option<ParsedBlock> = None;
-        loop {
-            let (block, last) = next_block(reader, &mut carry, self.block_bytes)
-                .map_err(io_error(layout.origin))?;
-            if carry.len() > MAX_RECORD_BYTES {
-                return Err(invalid(
-                    layout.origin,
-                    line + line_breaks(&block),
-                    "row",
-                    format!(
-                        "one record runs past {} MB: an unclosed quote, or not an incident table",
-                        MAX_RECORD_BYTES >> 20
-                    ),
-                ));
+        let (size, origin) = (self.block_bytes, layout.origin);
+        let start = Position {
+            offset: header_bytes.len() as u64,
+            line: 1 + line_breaks(header_bytes),
+        };
+        let (bytes, last) =
+            read_raw(reader, Vec::new(), size, Vec::new()).map_err(io_error(origin))?;
+        let (block, mut carry, mut position) = cut_block(bytes, last, start, self.parts);
+        check_carry(&carry, position.line, origin)?;
+        let (mut next, mut spare) = (Some(block), Vec::new());
+        let mut pending: Option<(Block, Vec<Part>)> = None;
+        // The pool's task checks the ids, in order, while this thread merges.
+        let mut ids = std::mem::take(&mut self.ids);
+        while let Some(block) = next.take() {
+            let mut parts = Vec::new();
+            let mut cut = None;
+            let cut_slot = &mut cut;
+            rayon::in_place_scope(|scope| {
+                scope.spawn(|_| {
+                    parts = parse_block(layout, &block);
+                    find_duplicates(&mut ids, &mut parts);
+                });
+                if let Some((done, parts)) = pending.take() {
+                    self.merge_block(&done, parts, layout);
+                    spare = done.bytes;
+                    self.flush()?;
+                }
+                if !block.last {
+                    let (carry, spare) = (std::mem::take(&mut carry), std::mem::take(&mut spare));
+                    let (bytes, last) =
+                        read_raw(reader, carry, size, spare).map_err(io_error(origin))?;
+                    let parts = self.parts;
+                    scope.spawn(move |_| *cut_slot = Some(cut_block(bytes, last, position, parts)));
+                }
+                Ok::<(), Error>(())
+            })?;
+            if let Some((block, rest, after)) = cut {
+                check_carry(&rest, after.line, origin)?;
+                (carry, position, next) = (rest, after, Some(block));
             }
-            let middle = split_point(&block, block.len() / 2);
-            let right_line = line + line_breaks(&block[..middle]);
-            let (left, right) = block.split_at(middle);
-            let (flushed, (a, b)) = rayon::join(
-                || match pending.take() {
-                    Some(parsed) => {
-                        self.merge_block(parsed, layout);
-                        self.flush()
-                    }
-                    None => Ok(()),
-                },
-                || {
-                    rayon::join(
-                        || parse_part(layout, left, line),
-                        || parse_part(layout, right, right_line),
-                    )
-                },
-            );
-            flushed?;
-            if offset == header_bytes.len() as u64 {
-                self.reserve_like(a.read + b.read, block.len());
+            if block.at == start.offset {
+                let records = parts.iter().map(|p| p.read).sum();
+                self.reserve_like(&mut ids, records, block.bytes.len());
             }
-            line = right_line + line_breaks(right);
-            let at = offset;
-            offset += block.len() as u64;
-            pending = Some(ParsedBlock {
-                bytes: block,
-                at,
-                middle,
-                left: a,
-                right: b,
-            });
-            if last {
-                break;
-            }
+            pending = Some((block, parts));
         }
-        if let Some(parsed) = pending {
-            self.merge_block(parsed, layout);
+        self.ids = ids;
+        if let Some((done, parts)) = pending {
+            self.merge_block(&done, parts, layout);
         }
         Ok(())
     }
 
-    /// Adds the rows of both parts of a parsed block, in order.
-    fn merge_block(&mut self, parsed: ParsedBlock, layout: &Layout) {
-        let ParsedBlock {
-            bytes,
-            at,
-            middle,
-            left,
-            right,
-        } = parsed;
-        self.merge(left, &bytes[..middle], at, layout);
-        self.merge(right, &bytes[middle..], at + middle as u64, layout);
+    /// Adds the rows of the parts of a parsed block, in order.
+    fn merge_block(&mut self, block: &Block, parts: Vec<Part>, layout: &Layout) {
+        let rejected_before = self.table.rejected.len();
+        for (i, part) in parts.into_iter().enumerate() {
+            let at = block.at + block.cuts[i] as u64;
+            self.merge(part, block.part(i).0, at, layout);
+        }
+        // Rows rejected on reading come before the duplicates found here; both in line
+        // order. Earlier blocks' rejections all come before this block's.
+        self.table.rejected[rejected_before..].sort_by_key(|r| (r.file, r.problem.line));
     }
 
     /// Makes room for the rows of the whole input at once, estimated from its first block
-    /// (`records` in `bytes`): growing the id table (and the rows) step by step would hold
+    /// (`records` in `bytes`): growing the id table `ids` (and the rows) step by step would hold
     /// the old and the new copy together, the peak of a large read.
-    fn reserve_like(&mut self, records: usize, bytes: usize) {
+    fn reserve_like(&mut self, ids: &mut Ids, records: usize, bytes: usize) {
         if records == 0 || self.input_bytes <= bytes as u64 {
             return;
         }
         let estimate = (self.input_bytes as f64 / bytes as f64 * records as f64) as usize;
-        let more = estimate.saturating_sub(self.ids.len());
-        self.ids.reserve(more);
+        let more = estimate.saturating_sub(ids.len());
+        ids.reserve(more);
         if self.sink.is_none() {
             self.table.rows.reserve(more);
         }
     }
 
-    /// Adds a part's rows in order: symbols re-interned, duplicates rejected, rows without
-    /// coordinates geocoded. `at` is where the part starts in the input.
+    /// Adds a part's rows in order: symbols re-interned, the duplicates found by
+    /// [`find_duplicates`] rejected, rows without coordinates geocoded. `at` is where the
+    /// part starts in the input.
     fn merge(&mut self, part: Part, bytes: &[u8], at: u64, layout: &Layout) {
         let origin = layout.origin;
         let global: Vec<Sym> = part
@@ -659,7 +765,9 @@ impl<'o> Loader<'o> {
         self.table.rows.reserve(part.rows.len());
         let base = self.table.arena.len();
         self.table.arena.push_str(&part.arena);
-        for (mut incident, start) in part.rows.into_iter().zip(part.starts) {
+        let mut duplicates = part.duplicates.into_iter().peekable();
+        let rows = part.rows.into_iter().zip(part.starts).enumerate();
+        for (i, (mut incident, start)) in rows {
             for sym in [
                 &mut incident.event_type,
                 &mut incident.sub_event_type,
@@ -684,27 +792,20 @@ impl<'o> Loader<'o> {
             for (_, text) in &mut incident.extra {
                 *text = text.shifted(base);
             }
-            let id = self.table.str(incident.id);
-            let hash = id_hash(id);
-            if let Some(first) = self.ids.get(&hash) {
-                {
-                    let message = format!(
-                        "duplicate id {:?} (first at {}:{})",
-                        id, self.table.files[first.file as usize], first.line
-                    );
-                    self.table.rejected.push(NotIndexed {
-                        problem: Problem::new(origin, incident.line, Column::Id.name(), &message),
-                        raw: record_at(bytes, start, layout.delimiter),
-                        file: incident.file,
-                    });
-                    continue;
-                }
+            if let Some((_, first)) = duplicates.next_if(|(row, _)| *row == i) {
+                let message = format!(
+                    "duplicate id {:?} (first at {}:{})",
+                    self.table.str(incident.id),
+                    self.table.files[first.file as usize],
+                    first.line
+                );
+                self.table.rejected.push(NotIndexed {
+                    problem: Problem::new(origin, incident.line, Column::Id.name(), &message),
+                    raw: record_at(bytes, start, layout.delimiter),
+                    file: incident.file,
+                });
+                continue;
             }
-            let seen = FirstSeen {
-                file: incident.file,
-                line: u32::try_from(incident.line).unwrap_or(u32::MAX),
-            };
-            self.ids.insert(hash, seen);
             incident.offset = at + start as u64;
             let line = incident.line;
             if incident.point().is_none()
@@ -714,9 +815,6 @@ impl<'o> Loader<'o> {
             }
             self.table.rows.push(incident);
         }
-        self.table
-            .rejected
-            .sort_by_key(|r| (r.file, r.problem.line));
     }
 
     /// Geocodes a row without coordinates from its location, district or province. Returns
@@ -879,23 +977,20 @@ fn read_record_bytes(reader: &mut impl BufRead, out: &mut Vec<u8>) -> std::io::R
     }
 }
 
-/// The next block of whole records: `carry` (the unfinished tail of the previous block) and
-/// up to `size` more bytes, cut after the last record that ends in it. Returns the block and
+/// Reads the bytes of the next block into `block`, a buffer to reuse: `carry` (the
+/// unfinished tail of the previous block), then up to `size` more bytes. Returns them and
 /// whether the input is exhausted.
-fn next_block(
+fn read_raw(
     reader: &mut impl Read,
-    carry: &mut Vec<u8>,
+    carry: Vec<u8>,
     size: usize,
+    mut block: Vec<u8>,
 ) -> std::io::Result<(Vec<u8>, bool)> {
-    let mut block = Vec::with_capacity(carry.len() + size);
-    block.append(carry);
+    block.clear();
+    block.reserve(carry.len() + size);
+    block.extend_from_slice(&carry);
     let read = reader.by_ref().take(size as u64).read_to_end(&mut block)?;
-    if read < size {
-        return Ok((block, true));
-    }
-    let cut = last_record_end(&block);
-    *carry = block.split_off(cut);
-    Ok((block, false))
+    Ok((block, read < size))
 }
 
 /// Whether `bytes` ends outside a quoted field (quotes, escaped ones included, come in pairs).
@@ -915,6 +1010,21 @@ fn last_record_end(block: &[u8]) -> usize {
     0
 }
 
+/// Where to cut `block` into `parts` parts of about equal size, at record boundaries: the
+/// start of each part, then the end of the block. Parts may be empty.
+fn part_cuts(block: &[u8], parts: usize) -> Vec<usize> {
+    let mut cuts = Vec::with_capacity(parts + 1);
+    cuts.push(0);
+    for i in 1..parts {
+        let previous = cuts[i - 1];
+        // A cut is a record boundary: the quotes before it are balanced.
+        let target = (block.len() * i / parts).max(previous);
+        cuts.push(previous + split_point(&block[previous..], target - previous));
+    }
+    cuts.push(block.len());
+    cuts
+}
+
 /// A record boundary at or after `from`: just after a newline outside quotes (or the end).
 fn split_point(block: &[u8], from: usize) -> usize {
     let mut quoted = !quotes_balanced(&block[..from]);
@@ -928,9 +1038,40 @@ fn split_point(block: &[u8], from: usize) -> usize {
     block.len()
 }
 
-/// Parses the records of one part of a block; `first_line` is the line of its first record.
-fn parse_part(layout: &Layout, bytes: &[u8], first_line: u64) -> Part {
-    let mut part = Part::default();
+/// Checks the ids of a block's rows (its `parts`), in order, against every id seen before,
+/// `ids`, which takes the new ones: a duplicate goes to its part's `duplicates`, with where
+/// its id was first seen.
+fn find_duplicates(ids: &mut Ids, parts: &mut [Part]) {
+    for part in parts {
+        for (i, (row, &hash)) in part.rows.iter().zip(&part.hashes).enumerate() {
+            match ids.entry(hash) {
+                Entry::Vacant(vacant) => {
+                    vacant.insert(FirstSeen {
+                        file: row.file,
+                        line: u32::try_from(row.line).unwrap_or(u32::MAX),
+                    });
+                }
+                Entry::Occupied(taken) => part.duplicates.push((i, *taken.get())),
+            }
+        }
+    }
+}
+
+/// Parses the parts of a block in parallel.
+fn parse_block(layout: &Layout, block: &Block) -> Vec<Part> {
+    (0..block.parts())
+        .into_par_iter()
+        .map(|i| {
+            let (bytes, line, breaks) = block.part(i);
+            parse_part(layout, bytes, line, breaks as usize)
+        })
+        .collect()
+}
+
+/// Parses the records of one part of a block; `first_line` is the line of its first record,
+/// and the part holds `breaks` line breaks.
+fn parse_part(layout: &Layout, bytes: &[u8], first_line: u64, breaks: usize) -> Part {
+    let mut part = Part::with_room(bytes.len(), breaks);
     let mut records = Records::new(bytes, layout.delimiter);
     let mut record = csv::ByteRecord::new();
     let mut lines = crate::error::LineCounter::new(bytes, first_line);
@@ -948,6 +1089,7 @@ fn parse_part(layout: &Layout, bytes: &[u8], first_line: u64) -> Part {
 fn parse_row(layout: &Layout, record: &csv::ByteRecord, line: u64, part: &mut Part) -> bool {
     match row_incident(layout, record, line, part) {
         Ok(incident) => {
+            part.hashes.push(id_hash(&part.arena[incident.id.range()]));
             part.rows.push(incident);
             true
         }
@@ -1465,10 +1607,11 @@ mod tests {
         out
     }
 
-    fn load_in_blocks(text: &[u8], block: usize) -> IncidentTable {
+    fn load_in_blocks(text: &[u8], block: usize, parts: usize) -> IncidentTable {
         let options = LoadOptions::default();
         let mut loader = Loader::new(&options);
         loader.block_bytes = block;
+        loader.parts = parts;
         loader.add(text, "t.csv").unwrap();
         loader.table
     }
@@ -1484,6 +1627,7 @@ mod tests {
             ),
             crlf in proptest::bool::ANY,
             block in 1usize..64,
+            parts in 1usize..12,
         ) {
             let eol = if crlf { "\r\n" } else { "\n" };
             let mut text = format!("id,lat,lon,notes{eol}");
@@ -1500,8 +1644,10 @@ mod tests {
                 text.push_str(&line);
                 text.push_str(eol);
             }
-            let whole = load_in_blocks(text.as_bytes(), 1 << 20);
-            let cut = load_in_blocks(text.as_bytes(), block);
+            // One block in one part, read serially, against blocks cut in parts that the
+            // threads parse in parallel.
+            let whole = load_in_blocks(text.as_bytes(), 1 << 20, 1);
+            let cut = load_in_blocks(text.as_bytes(), block, parts);
             proptest::prop_assert_eq!(account(&whole), account(&cut), "{:?}", text);
             let counts = whole.counts();
             proptest::prop_assert_eq!(counts.read, rows.len());
@@ -1522,6 +1668,21 @@ mod tests {
             };
             let again_rows: Vec<&Incident> = again.rows().iter().collect();
             proptest::prop_assert_eq!(summary(&again, &again_rows), summary(&cut, &located), "{:?}", text);
+        }
+    }
+
+    #[test]
+    fn parts_are_cut_at_record_boundaries() {
+        let block = b"a,\"x\ny\"\nb,c\n\"q\"\"\n\",d\r\n\ne,\"\"\n";
+        for parts in 1..block.len() + 2 {
+            let cuts = part_cuts(block, parts);
+            assert_eq!(cuts.len(), parts + 1);
+            assert_eq!((cuts[0], cuts[parts]), (0, block.len()));
+            assert!(cuts.windows(2).all(|w| w[0] <= w[1]), "{cuts:?}");
+            for &cut in &cuts {
+                let boundary = cut == 0 || block[cut - 1] == b'\n';
+                assert!(boundary && quotes_balanced(&block[..cut]), "{parts}: {cut}");
+            }
         }
     }
 
