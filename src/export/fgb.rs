@@ -593,7 +593,7 @@ mod tests {
         ];
         for (name, geometry_type) in kinds {
             let mut numbers = Numbers(name.len() as u64);
-            let mut spill = Spill::new().unwrap();
+            let mut spill = Spill::new();
             for i in 0..300 {
                 let geometry = numbers.geometry(name);
                 let properties = numbers.properties(i);
@@ -613,7 +613,7 @@ mod tests {
 
     #[test]
     fn an_empty_layer_is_the_crate_writers_too() {
-        let rows = Spill::new().unwrap().finish().unwrap();
+        let rows = Spill::new().finish().unwrap();
         let mut ours = Vec::new();
         write_flatgeobuf(&rows, "empty", &mut ours).unwrap();
         assert_eq!(
@@ -648,7 +648,7 @@ mod tests {
     #[test]
     fn a_layer_of_mixed_types_states_each_geometrys_type() {
         let mut numbers = Numbers(3);
-        let mut spill = Spill::new().unwrap();
+        let mut spill = Spill::new();
         for kind in ["Point", "LineString"] {
             let geometry = numbers.geometry(kind);
             spill.push(Some(&geometry), &Default::default()).unwrap();

@@ -49,17 +49,23 @@ pub(crate) fn incident_runs<'a>(
         scale: 10f64.powi(precision as i32),
         holds_unlocated,
     };
-    let encoded: Vec<(SpillRun, usize)> = (0..rows.len())
+    let encoded: Vec<Encoded> = (0..rows.len())
         .into_par_iter()
         .step_by(CHUNK)
         .map(|start| encoder.run(start..(start + CHUNK).min(rows.len())))
         .collect();
-    let left_out = encoded.iter().map(|(_, left_out)| left_out).sum();
     IncidentRuns {
         names,
-        runs: encoded.into_iter().map(|(run, _)| run).collect(),
-        left_out,
+        left_out: encoded.iter().map(|e| e.left_out).sum(),
+        runs: encoded.into_iter().map(|e| e.run).collect(),
     }
+}
+
+/// A run of the table's rows, encoded.
+struct Encoded {
+    run: SpillRun,
+    /// Rows that passed the filter without coordinates and were left out.
+    left_out: usize,
 }
 
 /// What encoding a run needs.
@@ -72,9 +78,9 @@ struct Encoder<'a> {
 }
 
 impl Encoder<'_> {
-    /// The table rows `rows` that pass the filter, encoded; and how many were left out for
+    /// The table rows `rows` that pass the filter, encoded, and how many were left out for
     /// having no coordinates.
-    fn run(&self, rows: std::ops::Range<usize>) -> (SpillRun, usize) {
+    fn run(&self, rows: std::ops::Range<usize>) -> Encoded {
         let table = self.index.table();
         let mut run = SpillRun::default();
         let mut left_out = 0;
@@ -111,7 +117,7 @@ impl Encoder<'_> {
             run.lengths.push((run.bytes.len() - start) as u32);
             run.boxes.push(bbox);
         }
-        (run, left_out)
+        Encoded { run, left_out }
     }
 
     fn round(&self, v: f64) -> f64 {

@@ -11,7 +11,6 @@
 //! core ([`SpillRun`], the incidents).
 
 use std::io;
-use std::ops::Range;
 
 use geo::{BoundingRect, Geometry};
 use serde_json::{Map, Value};
@@ -57,8 +56,8 @@ pub(crate) struct SpillRun {
 impl Spill {
     /// An empty spill (its temporary file, if it comes to one, is removed by the system when
     /// dropped).
-    pub(crate) fn new() -> io::Result<Spill> {
-        Ok(Spill {
+    pub(crate) fn new() -> Spill {
+        Spill {
             store: Store::new(MEMORY_BYTES),
             starts: Vec::new(),
             boxes: Vec::new(),
@@ -67,7 +66,7 @@ impl Spill {
             unlocated: 0,
             extent: Bbox::default(),
             encoded: Vec::with_capacity(1024),
-        })
+        }
     }
 
     /// Appends one feature; `geometry` None for one without (its WKB is stored as empty,
@@ -113,8 +112,10 @@ impl Spill {
         result
     }
 
-    /// Appends the rows of `run`, whose columns are named `names`.
-    pub(crate) fn append(&mut self, run: &SpillRun, names: &[&str]) -> io::Result<()> {
+    /// Appends the rows of `run`, whose columns are named `names`; returns how many of them
+    /// have no geometry.
+    pub(crate) fn append(&mut self, run: &SpillRun, names: &[&str]) -> io::Result<usize> {
+        let unlocated_before = self.unlocated;
         let numbers: Vec<usize> = names.iter().map(|name| self.columns.slot(name)).collect();
         for (&number, &kind) in numbers.iter().zip(&run.kinds) {
             self.columns.observe_kind(number, kind);
@@ -137,7 +138,7 @@ impl Spill {
                 result?;
             }
         }
-        Ok(())
+        Ok(self.unlocated - unlocated_before)
     }
 
     /// Writes one encoded row with its bbox (NaN: no geometry, or an empty one).
@@ -247,27 +248,10 @@ impl SpilledRows {
     /// Row `i` (in the order pushed), read into `buf` when not in memory; any thread may read
     /// at once.
     pub(crate) fn read<'b>(&'b self, i: usize, buf: &'b mut Vec<u8>) -> io::Result<Row<'b>> {
-        let mut rows = self.read_run(i..i + 1, buf)?;
-        Ok(rows.next().expect("one row"))
-    }
-
-    /// The rows `range` (in the order pushed), read into `buf` with one read when not in
-    /// memory: they lie one after the other. Any thread may read at once.
-    pub(crate) fn read_run<'b>(
-        &'b self,
-        range: Range<usize>,
-        buf: &'b mut Vec<u8>,
-    ) -> io::Result<impl Iterator<Item = Row<'b>> + use<'b>> {
-        let start = self.starts[range.start];
-        let end = self.starts.get(range.end).copied().unwrap_or(self.end);
-        let bytes = self.stored.bytes(start..end, buf)?;
-        let rows: Vec<Row<'b>> = self.starts[range.clone()]
-            .iter()
-            .zip(self.starts[range.start + 1..].iter().chain([&self.end]))
-            .map(|(&from, &to)| Row::parse(&bytes[(from - start) as usize..(to - start) as usize]))
-            .collect::<Option<_>>()
-            .ok_or_else(|| io::Error::other("spilled row is corrupt"))?;
-        Ok(rows.into_iter())
+        let start = self.starts[i];
+        let end = self.starts.get(i + 1).copied().unwrap_or(self.end);
+        Row::parse(self.stored.bytes(start..end, buf)?)
+            .ok_or_else(|| io::Error::other("spilled row is corrupt"))
     }
 
     /// Row numbers along a Hilbert curve over the extent (ties in row order), then the rows
@@ -310,7 +294,7 @@ mod tests {
 
     #[test]
     fn rows_read_back_as_written_in_any_order() {
-        let mut spill = Spill::new().unwrap();
+        let mut spill = Spill::new();
         let features = [
             feature(
                 70.0,
@@ -357,7 +341,7 @@ mod tests {
 
     #[test]
     fn rows_without_geometry_keep_type_and_extent_and_come_last() {
-        let mut spill = Spill::new().unwrap();
+        let mut spill = Spill::new();
         let none = Feature {
             geometry: None,
             ..feature(0.0, json!({"n": 1}))
@@ -384,7 +368,7 @@ mod tests {
 
     #[test]
     fn mixed_geometries_have_no_single_type() {
-        let mut spill = Spill::new().unwrap();
+        let mut spill = Spill::new();
         let point = feature(70.0, json!({}));
         spill
             .push(point.geometry.as_ref(), &point.properties)
@@ -401,9 +385,9 @@ mod tests {
     }
 
     /// Rows of three features, the spill kept in memory or moved to its file after `limit`
-    /// bytes, read back one at a time and in runs.
+    /// bytes, read back out of order and in order.
     fn read_back(limit: usize) -> Vec<Vec<(usize, String)>> {
-        let mut spill = Spill::new().unwrap();
+        let mut spill = Spill::new();
         spill.store = Store::new(limit);
         for (x, t) in [(70.0, "a"), (71.0, "bb"), (72.0, "ccc")] {
             let f = feature(x, json!({"t": t, "n": x as i64}));
@@ -416,14 +400,16 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         let mut buf = Vec::new();
-        let mut one_by_one: Vec<_> = (0..3)
+        let mut backwards: Vec<_> = (0..3)
             .rev()
             .map(|i| text(rows.read(i, &mut buf).unwrap()))
             .collect();
-        one_by_one.reverse();
-        let runs: Vec<_> = rows.read_run(0..3, &mut buf).unwrap().map(text).collect();
-        assert_eq!(one_by_one, runs);
-        runs
+        backwards.reverse();
+        let in_order: Vec<_> = (0..3)
+            .map(|i| text(rows.read(i, &mut buf).unwrap()))
+            .collect();
+        assert_eq!(backwards, in_order);
+        in_order
     }
 
     #[test]
@@ -440,7 +426,7 @@ mod tests {
 
     #[test]
     fn runs_with_other_column_numbers_are_renumbered() {
-        let mut spill = Spill::new().unwrap();
+        let mut spill = Spill::new();
         let f = feature(70.0, json!({"a": 1, "b": "x"}));
         spill.push(f.geometry.as_ref(), &f.properties).unwrap();
         // A run whose columns come in the other order, and a new one.

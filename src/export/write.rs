@@ -529,7 +529,7 @@ impl<W: Write + Send> FeatureWriter<W> {
             bbox: Bbox::default(),
             csv_columns: None,
             spill: match format {
-                Format::Flatgeobuf | Format::Geoparquet => Some(Spill::new()?),
+                Format::Flatgeobuf | Format::Geoparquet => Some(Spill::new()),
                 _ => None,
             },
             name: "features".into(),
@@ -677,9 +677,8 @@ impl<W: Write + Send> FeatureWriter<W> {
             io::Error::other("encoded rows are written by FlatGeobuf and GeoParquet only")
         })?;
         for run in runs {
-            spill.append(run, names)?;
+            self.unlocated += spill.append(run, names)?;
             self.count += run.lengths.len();
-            self.unlocated += run.boxes.iter().filter(|b| b[0].is_nan()).count();
         }
         self.left_out += left_out;
         Ok(())
