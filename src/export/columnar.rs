@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use rayon::prelude::*;
 use serde_json::Value;
 
+use super::ordered::Batch;
 use super::pipeline::overlapped;
 use super::rows::{Cell, Row};
 use super::spill::SpilledRows;
@@ -75,10 +76,10 @@ pub(crate) fn write_geoparquet(rows: &SpilledRows, out: impl Write + Send) -> io
     let properties = writer_properties(&geo_metadata(rows), columns);
     let mut writer =
         SerializedFileWriter::new(out, schema, Arc::new(properties)).map_err(parquet_error)?;
-    let groups: Vec<&[usize]> = order.chunks(ROW_GROUP).collect();
+    let groups = rows.in_order(&order, ROW_GROUP)?;
     overlapped(
-        groups.len(),
-        |k| RowGroup::gather(rows, groups[k], nullable),
+        groups.batches(),
+        |k| RowGroup::gather(rows, &groups.batch(k)?, nullable),
         |group| group.write(&mut writer),
     )?;
     writer.close().map_err(parquet_error)?;
@@ -226,17 +227,17 @@ impl RowGroup {
         }
     }
 
-    /// Gathers the rows `group` (row numbers) of `rows`, whose geometry is `nullable`, in
+    /// Gathers the rows of `group`, a batch of `rows`, whose geometry is `nullable`, in
     /// parallel runs joined in order.
-    fn gather(rows: &SpilledRows, group: &[usize], nullable: bool) -> io::Result<RowGroup> {
+    fn gather(rows: &SpilledRows, group: &Batch, nullable: bool) -> io::Result<RowGroup> {
         let columns = rows.columns();
-        let runs: Vec<RowGroup> = group
-            .par_chunks(GATHER_CHUNK)
+        let runs: Vec<RowGroup> = (0..group.len().div_ceil(GATHER_CHUNK))
+            .into_par_iter()
             .map(|run| {
-                let mut gathered = RowGroup::new(columns, run.len(), nullable);
-                let mut buf = Vec::new();
-                for &i in run {
-                    gathered.push(rows.read(i, &mut buf)?, rows.bbox(i));
+                let positions = run * GATHER_CHUNK..((run + 1) * GATHER_CHUNK).min(group.len());
+                let mut gathered = RowGroup::new(columns, positions.len(), nullable);
+                for j in positions {
+                    gathered.push(group.row(j)?, rows.bbox(group.row_number(j)));
                 }
                 Ok(gathered)
             })

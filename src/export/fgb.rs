@@ -4,12 +4,14 @@
 //! The crate's own writer buffers each feature in a temporary file, sorts them computing two
 //! Hilbert values per comparison, then reads each back with a seek and a fresh 8 KB read
 //! (a million features: 8 GB copied). Here the Hilbert values are computed once, and the
-//! features are encoded once, on every core, in the order of the index, into a store (in
-//! memory up to 64 MB, past that a temporary file) that is copied out after the index, which
-//! comes first and holds their offsets. The bytes are those the
-//! crate's writer gives for the same layer, which a test checks.
+//! features are encoded once, on every core, from the rows in the order they came (read
+//! once from start to end), into a scatter that brings them into the order of the index (in
+//! memory up to 64 MB, past that a temporary file; see `ordered`); they are copied out after
+//! the index, which comes first and holds their offsets. The bytes are those the crate's
+//! writer gives for the same layer, which a test checks.
 
 use std::io::{self, Write};
+use std::ops::Range;
 
 use flatbuffers::FlatBufferBuilder;
 use flatgeobuf::packed_r_tree::{NodeItem, PackedRTree, calc_extent};
@@ -19,10 +21,11 @@ use flatgeobuf::{
 };
 use rayon::prelude::*;
 
+use super::ordered::{Run, Scatter, positions};
 use super::pipeline::overlapped;
 use super::rows::{Cell, Row};
 use super::spill::SpilledRows;
-use super::store::{MEMORY_BYTES, Store};
+use super::store::MEMORY_BYTES;
 use super::typing::{Column, ColumnKind};
 
 /// FlatGeobuf's magic bytes: "fgb", the version (3), "fgb", 0.
@@ -33,6 +36,10 @@ const EPSG_WGS84: i32 = 4326;
 
 /// Features encoded in one task.
 const CHUNK: usize = 2048;
+
+/// Features a batch of the scatter that brings them into the order of the index (some
+/// 7 MB of incidents).
+const BATCH: usize = 16_384;
 
 /// Writes `rows` as FlatGeobuf, the layer named `layer`. Every row must have a geometry
 /// (FeatureWriter leaves out those without: Format::no_null_geometry).
@@ -69,41 +76,21 @@ pub(crate) fn write_flatgeobuf(
     // Each geometry of a mixed layer (Unknown) tells its type.
     let own_type = geometry_type == GeometryType::Unknown;
     let encoder = Encoder { rows, own_type };
-    // The features in the order of the index, encoded once on every core; their sizes give
-    // the index's offsets, and the index comes first.
-    let mut features = Store::new(MEMORY_BYTES);
-    let mut sizes = Vec::with_capacity(rows.len());
-    let batches: Vec<&[usize]> = order
-        .chunks(CHUNK * rayon::current_num_threads().max(1))
-        .collect();
-    overlapped(
-        batches.len(),
-        |k| {
-            batches[k]
-                .par_chunks(CHUNK)
-                .map(|part| encoder.encode_all(part))
-                .collect::<io::Result<Vec<Encoded>>>()
-        },
-        |encoded| {
-            encoded.iter().try_for_each(|part| {
-                sizes.extend_from_slice(&part.sizes);
-                features.write(&part.bytes)
-            })
-        },
-    )?;
+    let features = encoder.encode_in_order(&order)?;
     out.write_all(&MAGIC_BYTES)?;
     out.write_all(&header(rows, layer, geometry_type, &extent))?;
     if !nodes.is_empty() {
+        // The index comes first and holds the features' offsets.
         let mut offset = 0;
         let index_nodes: Vec<NodeItem> = order
             .iter()
-            .zip(&sizes)
-            .map(|(&i, &size)| {
+            .enumerate()
+            .map(|(p, &i)| {
                 let node = NodeItem {
                     offset,
                     ..nodes[i].clone()
                 };
-                offset += u64::from(size);
+                offset += u64::from(features.length(p));
                 node
             })
             .collect();
@@ -111,8 +98,11 @@ pub(crate) fn write_flatgeobuf(
             .map_err(fail)?;
         tree.stream_write(&mut out)?;
     }
-    let len = features.len();
-    features.finish()?.copy_to(len, &mut out)
+    overlapped(
+        features.batches(),
+        |k| features.batch(k),
+        |batch| (0..batch.len()).try_for_each(|j| out.write_all(batch.get(j))),
+    )
 }
 
 fn fail(e: flatgeobuf::Error) -> io::Error {
@@ -241,24 +231,60 @@ struct Encoder<'r> {
     own_type: bool,
 }
 
-/// Features encoded one after the other, and the size of each.
+/// Features of consecutive rows encoded one after the other, and the size of each.
 struct Encoded {
+    numbers: Range<usize>,
     bytes: Vec<u8>,
     sizes: Vec<u32>,
 }
 
 impl Encoder<'_> {
-    /// The features of `part`, one after the other.
-    fn encode_all(&self, part: &[usize]) -> io::Result<Encoded> {
+    /// Every feature, encoded on every core from the rows in their order (read once, from
+    /// start to end), put at its position in `order`.
+    fn encode_in_order(&self, order: &[usize]) -> io::Result<Scatter> {
+        let position = positions(order);
+        let mut features = Scatter::new(order.len(), BATCH, MEMORY_BYTES);
+        let runs = self.rows.runs();
+        overlapped(
+            runs.len(),
+            |k| {
+                let run = self.rows.run(runs[k].clone())?;
+                let numbers = run.numbers();
+                let parts: Vec<Range<usize>> = numbers
+                    .clone()
+                    .step_by(CHUNK)
+                    .map(|first| first..(first + CHUNK).min(numbers.end))
+                    .collect();
+                parts
+                    .into_par_iter()
+                    .map(|part| self.encode_all(&run, part))
+                    .collect::<io::Result<Vec<Encoded>>>()
+            },
+            |encoded| {
+                for part in encoded {
+                    let mut at = 0;
+                    for (i, &size) in part.numbers.zip(&part.sizes) {
+                        let end = at + size as usize;
+                        features.put(position[i], &part.bytes[at..end])?;
+                        at = end;
+                    }
+                }
+                Ok(())
+            },
+        )?;
+        Ok(features)
+    }
+
+    /// The features of the rows `numbers` of `run`, one after the other.
+    fn encode_all(&self, run: &Run, numbers: Range<usize>) -> io::Result<Encoded> {
         let mut state = FeatureState::default();
-        let mut buf = Vec::new();
         let mut encoded = Encoded {
+            numbers: numbers.clone(),
             bytes: Vec::new(),
-            sizes: Vec::with_capacity(part.len()),
+            sizes: Vec::with_capacity(numbers.len()),
         };
-        for &i in part {
-            let row = self.rows.read(i, &mut buf)?;
-            let feature = self.encode(row, &mut state)?;
+        for i in numbers {
+            let feature = self.encode(run.row(i)?, &mut state)?;
             encoded.bytes.extend_from_slice(feature);
             encoded.sizes.push(feature.len() as u32);
         }
@@ -464,6 +490,7 @@ fn create_part<'f>(
 mod tests {
     use super::*;
     use crate::export::spill::Spill;
+    use crate::export::store::Store;
     use geo::{Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon};
     use serde_json::{Value, json};
 
@@ -486,9 +513,9 @@ mod tests {
                 column.nullable = true
             });
         }
-        let mut buf = Vec::new();
+        let run = rows.run(0..rows.len()).unwrap();
         for i in 0..rows.len() {
-            let row = rows.read(i, &mut buf).unwrap();
+            let row = run.row(i).unwrap();
             fgb.add_feature_geom(geozero::wkb::Wkb(row.wkb().unwrap()), |writer| {
                 for (i, cell) in row.cells() {
                     let c = &columns[i];
@@ -591,9 +618,10 @@ mod tests {
             ("MultiLineString", GeometryType::MultiLineString),
             ("MultiPolygon", GeometryType::MultiPolygon),
         ];
-        for (name, geometry_type) in kinds {
+        // The spill in memory, and in its file (read back in runs and scattered).
+        for ((name, geometry_type), limit) in kinds.into_iter().zip([MEMORY_BYTES, 0].repeat(3)) {
             let mut numbers = Numbers(name.len() as u64);
-            let mut spill = Spill::new();
+            let mut spill = Spill::with_store(Store::new(limit));
             for i in 0..300 {
                 let geometry = numbers.geometry(name);
                 let properties = numbers.properties(i);
@@ -606,7 +634,7 @@ mod tests {
             write_flatgeobuf(&rows, "layer", &mut ours).unwrap();
             assert!(
                 ours == crate_flatgeobuf(&rows, "layer", geometry_type),
-                "{name}: the bytes differ from the crate writer's"
+                "{name}, spill kept in memory up to {limit} bytes: the bytes differ from the crate writer's"
             );
         }
     }

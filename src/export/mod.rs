@@ -8,6 +8,7 @@ mod columnar;
 mod feature;
 mod fgb;
 mod incident_rows;
+mod ordered;
 mod pipeline;
 mod rows;
 mod spill;

@@ -8,9 +8,11 @@
 //! temporary file (see `store`), and memory keeps 40 bytes a row beside them: where it starts
 //! and its bbox.
 //! Rows come one feature at a time ([`Spill::push`]) or as runs encoded beforehand on every
-//! core ([`SpillRun`], the incidents).
+//! core ([`SpillRun`], the incidents); they are read back in runs, or in another order, by
+//! `ordered`.
 
 use std::io;
+use std::ops::Range;
 
 use geo::{BoundingRect, Geometry};
 use serde_json::{Map, Value};
@@ -66,6 +68,15 @@ impl Spill {
             unlocated: 0,
             extent: Bbox::default(),
             encoded: Vec::with_capacity(1024),
+        }
+    }
+
+    /// An empty spill that keeps its rows in `store`.
+    #[cfg(test)]
+    pub(crate) fn with_store(store: Store) -> Spill {
+        Spill {
+            store,
+            ..Spill::new()
         }
     }
 
@@ -202,6 +213,11 @@ fn renumber(row: &[u8], numbers: &[usize], out: &mut Vec<u8>) {
     }
 }
 
+/// A spilled row's bytes as a row.
+pub(super) fn parse(bytes: &[u8]) -> io::Result<Row<'_>> {
+    Row::parse(bytes).ok_or_else(|| io::Error::other("spilled row is corrupt"))
+}
+
 /// The rows of a finished [`Spill`].
 pub(crate) struct SpilledRows {
     stored: Stored,
@@ -245,13 +261,14 @@ impl SpilledRows {
         self.boxes[i]
     }
 
-    /// Row `i` (in the order pushed), read into `buf` when not in memory; any thread may read
-    /// at once.
-    pub(crate) fn read<'b>(&'b self, i: usize, buf: &'b mut Vec<u8>) -> io::Result<Row<'b>> {
-        let start = self.starts[i];
-        let end = self.starts.get(i + 1).copied().unwrap_or(self.end);
-        Row::parse(self.stored.bytes(start..end, buf)?)
-            .ok_or_else(|| io::Error::other("spilled row is corrupt"))
+    /// Where row `i`'s bytes are in the store.
+    pub(super) fn range(&self, i: usize) -> Range<u64> {
+        self.starts[i]..self.starts.get(i + 1).copied().unwrap_or(self.end)
+    }
+
+    /// The store of the rows.
+    pub(super) fn stored(&self) -> &Stored {
+        &self.stored
     }
 
     /// Row numbers along a Hilbert curve over the extent (ties in row order), then the rows
@@ -315,8 +332,8 @@ mod tests {
         let names: Vec<&str> = rows.columns().iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["n", "t", "b", "x", "big"]);
         // Out of order: the second row first.
-        let mut buf = Vec::new();
-        let row = rows.read(1, &mut buf).unwrap();
+        let run = rows.run(0..2).unwrap();
+        let row = run.row(1).unwrap();
         assert_eq!(
             row.cells().collect::<Vec<_>>(),
             [
@@ -326,7 +343,7 @@ mod tests {
                 (4, Cell::Double(u64::MAX as f64))
             ]
         );
-        let row = rows.read(0, &mut buf).unwrap();
+        let row = run.row(0).unwrap();
         assert_eq!(row.wkb(), features[0].geometry.as_ref().map(wkb).as_deref());
         assert_eq!(rows.bbox(0), [70.0, 37.0, 70.0, 37.0]);
         assert_eq!(
@@ -358,12 +375,12 @@ mod tests {
         assert_eq!(rows.geometry_type(), Some("Point"));
         assert_eq!(rows.extent().0, [70.0, 37.0, 71.0, 37.0]);
         assert_eq!(rows.hilbert_order().last(), Some(&0));
-        let mut buf = Vec::new();
-        let row = rows.read(0, &mut buf).unwrap();
+        let run = rows.run(0..3).unwrap();
+        let row = run.row(0).unwrap();
         assert_eq!(row.wkb(), None);
         assert!(rows.bbox(0).iter().all(|v| v.is_nan()));
         assert_eq!(row.cells().collect::<Vec<_>>(), [(0, Cell::Long(1))]);
-        assert!(rows.read(1, &mut buf).unwrap().wkb().is_some());
+        assert!(run.row(1).unwrap().wkb().is_some());
     }
 
     #[test]
@@ -387,8 +404,7 @@ mod tests {
     /// Rows of three features, the spill kept in memory or moved to its file after `limit`
     /// bytes, read back out of order and in order.
     fn read_back(limit: usize) -> Vec<Vec<(usize, String)>> {
-        let mut spill = Spill::new();
-        spill.store = Store::new(limit);
+        let mut spill = Spill::with_store(Store::new(limit));
         for (x, t) in [(70.0, "a"), (71.0, "bb"), (72.0, "ccc")] {
             let f = feature(x, json!({"t": t, "n": x as i64}));
             spill.push(f.geometry.as_ref(), &f.properties).unwrap();
@@ -399,15 +415,13 @@ mod tests {
                 .map(|(c, cell)| (c, String::from_utf8(cell.text().into_owned()).unwrap()))
                 .collect::<Vec<_>>()
         };
-        let mut buf = Vec::new();
         let mut backwards: Vec<_> = (0..3)
             .rev()
-            .map(|i| text(rows.read(i, &mut buf).unwrap()))
+            .map(|i| text(rows.run(i..i + 1).unwrap().row(i).unwrap()))
             .collect();
         backwards.reverse();
-        let in_order: Vec<_> = (0..3)
-            .map(|i| text(rows.read(i, &mut buf).unwrap()))
-            .collect();
+        let run = rows.run(0..3).unwrap();
+        let in_order: Vec<_> = (0..3).map(|i| text(run.row(i).unwrap())).collect();
         assert_eq!(backwards, in_order);
         in_order
     }
@@ -458,9 +472,13 @@ mod tests {
             ]
         );
         assert_eq!(rows.unlocated(), 1);
-        let mut buf = Vec::new();
         assert_eq!(
-            rows.read(1, &mut buf).unwrap().cells().collect::<Vec<_>>(),
+            rows.run(0..2)
+                .unwrap()
+                .row(1)
+                .unwrap()
+                .cells()
+                .collect::<Vec<_>>(),
             [
                 (1, Cell::Text(b"y")),
                 (0, Cell::Long(2)),

@@ -1,11 +1,9 @@
 //! Bytes written in order and kept in memory up to a limit, past it in an unnamed temporary
 //! file (removed by the system when dropped): so memory stays flat however long a layer.
-//! Read back by range from any thread, or copied out whole. A leaf.
+//! Read back by `ordered`. A leaf.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::ops::Range;
-use std::os::unix::fs::FileExt;
 
 /// What a store keeps in memory at most by default, in bytes: about 130,000 incidents'
 /// spilled rows, at some 470 bytes each.
@@ -76,40 +74,10 @@ pub(crate) enum Stored {
     File(File),
 }
 
-impl Stored {
-    /// The bytes `range`: borrowed from memory, or read into `buf`. Any thread may read at
-    /// once.
-    pub(crate) fn bytes<'b>(
-        &'b self,
-        range: Range<u64>,
-        buf: &'b mut Vec<u8>,
-    ) -> io::Result<&'b [u8]> {
-        Ok(match self {
-            Stored::Memory(kept) => &kept[range.start as usize..range.end as usize],
-            Stored::File(file) => {
-                buf.resize((range.end - range.start) as usize, 0);
-                file.read_exact_at(buf, range.start)?;
-                buf
-            }
-        })
-    }
-
-    /// Copies the first `len` bytes to `out`, in order.
-    pub(crate) fn copy_to(&self, len: u64, out: &mut impl Write) -> io::Result<()> {
-        let mut buf = Vec::new();
-        let mut at = 0;
-        while at < len {
-            let end = (at + FILE_BUFFER as u64).min(len);
-            out.write_all(self.bytes(at..end, &mut buf)?)?;
-            at = end;
-        }
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::FileExt;
 
     #[test]
     fn bytes_read_back_alike_from_memory_and_from_the_file() {
@@ -118,17 +86,16 @@ mod tests {
             for part in [&b"Sher Khan "[..], b"Bandar", b""] {
                 store.write(part).unwrap();
             }
-            let len = store.len();
-            let stored = store.finish().unwrap();
-            let mut buf = Vec::new();
-            assert_eq!(
-                stored.bytes(5..10, &mut buf).unwrap(),
-                b"Khan ",
-                "limit {limit}"
-            );
-            let mut out = Vec::new();
-            stored.copy_to(len, &mut out).unwrap();
-            assert_eq!(out, b"Sher Khan Bandar");
+            let len = store.len() as usize;
+            let all = match store.finish().unwrap() {
+                Stored::Memory(kept) => kept,
+                Stored::File(file) => {
+                    let mut all = vec![0; len];
+                    file.read_exact_at(&mut all, 0).unwrap();
+                    all
+                }
+            };
+            assert_eq!(all, b"Sher Khan Bandar", "limit {limit}");
         }
     }
 }
