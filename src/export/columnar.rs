@@ -28,6 +28,7 @@ struct Texts {
 }
 
 impl Texts {
+    /// Appends `value`.
     fn push(&mut self, value: &[u8]) {
         self.bytes.extend_from_slice(value);
         self.ends.push(self.bytes.len());
@@ -39,6 +40,14 @@ impl Texts {
         self.bytes.extend_from_slice(&other.bytes);
         self.ends
             .extend(other.ends.into_iter().map(|end| base + end));
+    }
+
+    /// The values in order.
+    fn iter(&self) -> impl Iterator<Item = &[u8]> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(&self.ends)
+            .map(|(start, &end)| &self.bytes[start..end])
     }
 
     /// Parquet values sharing the buffer.
@@ -65,25 +74,44 @@ const ROW_GROUP: usize = 65_536;
 /// default). Snappy-compressed. Geometry and bbox are `required`, or `optional` when a
 /// feature has no geometry: its row holds null in both, and comes after the others.
 pub(crate) fn write_geoparquet(rows: &SpilledRows, out: impl Write + Send) -> io::Result<()> {
-    use parquet::file::writer::SerializedFileWriter;
     use std::sync::Arc;
 
     let columns = rows.columns();
     let nullable = rows.unlocated() > 0;
     let schema = Arc::new(geoparquet_schema(columns, nullable)?);
+    let geo = geo_metadata(rows);
     let order = rows.hilbert_order();
-    let properties = writer_properties(&geo_metadata(rows), columns);
-    let mut writer =
-        SerializedFileWriter::new(out, schema, Arc::new(properties)).map_err(parquet_error)?;
     let groups: Vec<&[usize]> = order.chunks(ROW_GROUP).collect();
+    // Opened with the first group: how its text columns' values repeat decides their encoding.
+    let mut out = Some(out);
+    let mut writer = None;
+    let mut open = |unique: &[bool]| {
+        let properties = writer_properties(&geo, columns, unique);
+        let out = out.take().expect("the file is opened once");
+        SerializedFileWriter::new(out, schema.clone(), Arc::new(properties)).map_err(parquet_error)
+    };
     overlapped(
         groups.len(),
         |k| RowGroup::gather(rows, groups[k], nullable),
-        |group| group.write(&mut writer),
+        |group| {
+            let writer = match &mut writer {
+                Some(writer) => writer,
+                None => writer.insert(open(&group.nearly_unique_texts())?),
+            };
+            group.write(writer)
+        },
     )?;
-    writer.close().map_err(parquet_error)?;
+    match writer {
+        Some(writer) => writer,
+        None => open(&[])?,
+    }
+    .close()
+    .map_err(parquet_error)?;
     Ok(())
 }
+
+/// The file writer of the GeoParquet output.
+type SerializedFileWriter<W> = parquet::file::writer::SerializedFileWriter<W>;
 
 /// A Parquet error as an I/O error that names the format.
 fn parquet_error(e: parquet::errors::ParquetError) -> io::Error {
@@ -157,12 +185,14 @@ fn schema_name(name: &str) -> String {
 /// Snappy compression, the `geo` metadata and our name as the writer. Columns of values
 /// that are nearly all different are written plain, not dictionary-encoded (a dictionary of
 /// them is as big as the values, and hashing each costs more than writing it): the geometry,
-/// its bbox and the property columns of fractional numbers (coordinates, distances). The
-/// geometry has no min/max statistics: WKB bytes in order tell a reader nothing; its bbox
-/// columns' statistics are what readers filter by.
+/// its bbox, the property columns of fractional numbers (coordinates, distances) and the
+/// text columns `unique` tells (by column number; see [`nearly_unique`]). The geometry has
+/// no min/max statistics: WKB bytes in order tell a reader nothing; its bbox columns'
+/// statistics are what readers filter by.
 fn writer_properties(
     geo: &Value,
     columns: &[Column],
+    unique: &[bool],
 ) -> parquet::file::properties::WriterProperties {
     use parquet::basic::Compression;
     use parquet::file::metadata::KeyValue;
@@ -170,13 +200,14 @@ fn writer_properties(
     use parquet::schema::types::ColumnPath;
     let bbox = ["xmin", "ymin", "xmax", "ymax"]
         .map(|part| ColumnPath::new(vec!["bbox".to_string(), part.to_string()]));
-    let fractions = columns
+    let distinct = columns
         .iter()
-        .filter(|c| c.kind == ColumnKind::Double)
-        .map(|c| ColumnPath::from(schema_name(&c.name)));
+        .enumerate()
+        .filter(|&(i, c)| c.kind == ColumnKind::Double || unique.get(i).copied().unwrap_or(false))
+        .map(|(_, c)| ColumnPath::from(schema_name(&c.name)));
     let plain = std::iter::once(ColumnPath::from("geometry"))
         .chain(bbox)
-        .chain(fractions);
+        .chain(distinct);
     plain
         .fold(
             parquet::file::properties::WriterProperties::builder(),
@@ -187,6 +218,32 @@ fn writer_properties(
         .set_key_value_metadata(Some(vec![KeyValue::new("geo".into(), geo.to_string())]))
         .set_created_by(format!("borderwatch {}", env!("CARGO_PKG_VERSION")))
         .build()
+}
+
+/// The share of different values from which a text column counts as nearly unique: notes,
+/// identifiers. Names, dates and categories repeat far more (a tenth or less in incidents).
+const NEARLY_UNIQUE: f64 = 0.5;
+
+/// The values first looked at: when fewer than [`NEARLY_UNIQUE`] of them are different, the
+/// column is taken to repeat (more values only repeat more), and the rest are not hashed.
+const FIRST_LOOK: usize = 4096;
+
+/// Whether at least [`NEARLY_UNIQUE`] of the values of `texts` (together) are different.
+/// Stops hashing as soon as the answer is known.
+fn nearly_unique(texts: &[&Texts]) -> bool {
+    let count: usize = texts.iter().map(|t| t.ends.len()).sum();
+    let needed = (NEARLY_UNIQUE * count as f64).ceil() as usize;
+    let mut distinct = rustc_hash::FxHashSet::default();
+    for (seen, value) in (1..).zip(texts.iter().flat_map(|t| t.iter())) {
+        distinct.insert(value);
+        let repeats = seen - distinct.len();
+        let first_look_repeats =
+            seen == FIRST_LOOK && (distinct.len() as f64) < NEARLY_UNIQUE * seen as f64;
+        if distinct.len() >= needed || repeats > count - needed || first_look_repeats {
+            break;
+        }
+    }
+    count > 0 && distinct.len() >= needed
 }
 
 /// The values of one row group, column by column; text in one buffer per column, cut into
@@ -248,6 +305,14 @@ impl RowGroup {
         Ok(joined)
     }
 
+    /// For each property column, whether it is text and its values here nearly unique.
+    fn nearly_unique_texts(&self) -> Vec<bool> {
+        self.values
+            .iter()
+            .map(|(_, values)| matches!(values, Values::Text(texts) if nearly_unique(&[texts])))
+            .collect()
+    }
+
     /// Appends one row and its bbox.
     fn push(&mut self, row: Row, bbox: [f64; 4]) {
         if let Some(levels) = &mut self.geometry_levels {
@@ -297,10 +362,7 @@ impl RowGroup {
 
     /// Writes the group: geometry, the four bbox columns, then the properties, each column
     /// encoded into memory on any core, then appended in order.
-    fn write<W: Write + Send>(
-        self,
-        writer: &mut parquet::file::writer::SerializedFileWriter<W>,
-    ) -> io::Result<()> {
+    fn write<W: Write + Send>(self, writer: &mut SerializedFileWriter<W>) -> io::Result<()> {
         let RowGroup {
             geometries,
             geometry_levels,
@@ -373,4 +435,77 @@ fn encode_chunk(
     .map_err(parquet_error)?;
     let bytes = sink.into_inner().map_err(parquet_error)?;
     Ok((bytes::Bytes::from(bytes), close))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Texts holding `values` in order.
+    fn texts(values: &[&str]) -> Texts {
+        let mut texts = Texts::default();
+        for v in values {
+            texts.push(v.as_bytes());
+        }
+        texts
+    }
+
+    #[test]
+    fn texts_iterate_their_values_in_order() {
+        let mut t = texts(&["ab", "", "cde"]);
+        t.append(texts(&["f"]));
+        let values: Vec<&[u8]> = t.iter().collect();
+        assert_eq!(values, [&b"ab"[..], b"", b"cde", b"f"]);
+    }
+
+    #[test]
+    fn a_column_is_nearly_unique_from_half_its_values_different() {
+        assert!(nearly_unique(&[&texts(&["AFG1", "AFG2", "TJK1", "TJK2"])]));
+        assert!(nearly_unique(&[&texts(&["a", "b", "a", "a"])]));
+        assert!(!nearly_unique(&[&texts(&["a", "a", "a", "b", "b"])]));
+        // Counted over runs together: "a" and "b" repeat across the two.
+        assert!(!nearly_unique(&[
+            &texts(&["a", "b"]),
+            &texts(&["a", "b", "b"])
+        ]));
+        assert!(!nearly_unique(&[&texts(&[])]));
+    }
+
+    #[test]
+    fn a_column_repeating_in_its_first_values_is_not_nearly_unique() {
+        let values: Vec<String> = (0..2 * FIRST_LOOK)
+            .map(|i| if i < FIRST_LOOK { i % 2 } else { i }.to_string())
+            .collect();
+        let first_repeat = texts(&values.iter().map(String::as_str).collect::<Vec<_>>());
+        // In full, 4,098 of its 8,192 values differ: the first look decides.
+        assert!(!nearly_unique(&[&first_repeat]));
+        let values: Vec<String> = (0..2 * FIRST_LOOK)
+            .map(|i| (i % 3000).to_string())
+            .collect();
+        let spread = texts(&values.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(!nearly_unique(&[&spread]));
+        let values: Vec<String> = (0..2 * FIRST_LOOK).map(|i| (i / 2).to_string()).collect();
+        let pairs = texts(&values.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(nearly_unique(&[&pairs]));
+    }
+
+    #[test]
+    fn nearly_unique_text_columns_are_not_dictionary_encoded() {
+        use parquet::schema::types::ColumnPath;
+        let columns = [
+            ("id", ColumnKind::Text),
+            ("kind", ColumnKind::Text),
+            ("n", ColumnKind::Long),
+        ]
+        .map(|(name, kind)| Column {
+            name: name.to_string(),
+            kind,
+        });
+        let properties = writer_properties(&Value::Null, &columns, &[true, false, false]);
+        let dictionary = |name: &str| properties.dictionary_enabled(&ColumnPath::from(name));
+        assert!(!dictionary("id"));
+        assert!(dictionary("kind"));
+        assert!(dictionary("n"));
+        assert!(!dictionary("geometry"));
+    }
 }
