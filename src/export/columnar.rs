@@ -34,14 +34,6 @@ impl Texts {
         self.ends.push(self.bytes.len());
     }
 
-    /// Appends the values of `other`.
-    fn append(&mut self, other: Texts) {
-        let base = self.bytes.len();
-        self.bytes.extend_from_slice(&other.bytes);
-        self.ends
-            .extend(other.ends.into_iter().map(|end| base + end));
-    }
-
     /// The values in order.
     fn iter(&self) -> impl Iterator<Item = &[u8]> {
         let starts = std::iter::once(0).chain(self.ends.iter().copied());
@@ -246,9 +238,15 @@ fn nearly_unique(texts: &[&Texts]) -> bool {
     count > 0 && distinct.len() >= needed
 }
 
-/// The values of one row group, column by column; text in one buffer per column, cut into
-/// values without a copy each.
+/// The values of one row group, in the runs of rows gathered in parallel: each column's
+/// values are written to Parquet run after run, not joined first.
 struct RowGroup {
+    runs: Vec<Run>,
+}
+
+/// The values of a run of rows, column by column; text in one buffer per column, cut into
+/// values without a copy each.
+struct Run {
     geometries: Texts,
     /// Definition levels of geometry and bbox (1: a value, 0: null) when they are nullable.
     geometry_levels: Option<Vec<i16>>,
@@ -261,10 +259,112 @@ struct RowGroup {
 /// Rows gathered in one task.
 const GATHER_CHUNK: usize = 4096;
 
+/// The columns before the properties: the geometry and the four of its bbox.
+const GEOMETRY_COLUMNS: usize = 5;
+
 impl RowGroup {
-    /// An empty group of `columns`, room for `rows` rows, its geometry `nullable`.
-    fn new(columns: &[Column], rows: usize, nullable: bool) -> RowGroup {
-        RowGroup {
+    /// Gathers the rows `group` (row numbers) of `rows`, whose geometry is `nullable`, in
+    /// parallel runs kept in order.
+    fn gather(rows: &SpilledRows, group: &[usize], nullable: bool) -> io::Result<RowGroup> {
+        let columns = rows.columns();
+        let runs = group
+            .par_chunks(GATHER_CHUNK)
+            .map(|run| {
+                let mut gathered = Run::new(columns, run.len(), nullable);
+                let mut buf = Vec::new();
+                for &i in run {
+                    gathered.push(rows.read(i, &mut buf)?, rows.bbox(i));
+                }
+                Ok(gathered)
+            })
+            .collect::<io::Result<_>>()?;
+        Ok(RowGroup { runs })
+    }
+
+    /// For each property column, whether it is text and its values here nearly unique.
+    fn nearly_unique_texts(&self) -> Vec<bool> {
+        let properties = self.runs.first().map_or(0, |run| run.values.len());
+        (0..properties)
+            .map(|c| {
+                let texts: Option<Vec<&Texts>> = self
+                    .runs
+                    .iter()
+                    .map(|run| match &run.values[c].1 {
+                        Values::Text(texts) => Some(texts),
+                        _ => None,
+                    })
+                    .collect();
+                texts.is_some_and(|texts| nearly_unique(&texts))
+            })
+            .collect()
+    }
+
+    /// Writes the group: geometry, the four bbox columns, then the properties, each column
+    /// encoded into memory on any core, then appended in order.
+    fn write<W: Write + Send>(self, writer: &mut SerializedFileWriter<W>) -> io::Result<()> {
+        let mut levels = Vec::with_capacity(self.runs.len());
+        let mut columns: Vec<Vec<Values>> = Vec::new();
+        for run in self.runs {
+            let split = run.split();
+            levels.push(split.levels);
+            columns.resize_with(split.columns.len(), Vec::new);
+            for (column, values) in columns.iter_mut().zip(split.columns) {
+                column.push(values);
+            }
+        }
+        let schema = writer.schema_descr();
+        let properties = writer.properties();
+        let encoded: Vec<_> = columns
+            .into_par_iter()
+            .enumerate()
+            .map(|(i, runs)| {
+                let pieces = runs.into_iter().zip(&levels).map(|(values, run)| Piece {
+                    values,
+                    levels: run.of_column(i),
+                });
+                encode_chunk(schema.column(i), properties.clone(), pieces)
+            })
+            .collect::<io::Result<_>>()?;
+        let mut row_group = writer.next_row_group().map_err(parquet_error)?;
+        for (bytes, close) in encoded {
+            row_group
+                .append_column(&bytes, close)
+                .map_err(parquet_error)?;
+        }
+        row_group.close().map_err(parquet_error)?;
+        Ok(())
+    }
+}
+
+/// A run's definition levels of every column, kept while its values are written.
+struct RunLevels {
+    /// Of the geometry and bbox columns, when nullable.
+    geometry: Option<Vec<i16>>,
+    /// Of each property column.
+    properties: Vec<Vec<i16>>,
+}
+
+impl RunLevels {
+    /// The definition levels of the file's column `i`.
+    fn of_column(&self, i: usize) -> Option<&[i16]> {
+        match i.checked_sub(GEOMETRY_COLUMNS) {
+            None => self.geometry.as_deref(),
+            Some(property) => Some(&self.properties[property]),
+        }
+    }
+}
+
+/// A run taken apart: its levels, and its values by the file's column.
+struct SplitRun {
+    levels: RunLevels,
+    /// Geometry, the four bbox columns, then the properties.
+    columns: Vec<Values>,
+}
+
+impl Run {
+    /// An empty run of `columns`, room for `rows` rows, its geometry `nullable`.
+    fn new(columns: &[Column], rows: usize, nullable: bool) -> Run {
+        Run {
             geometries: Texts::default(),
             geometry_levels: nullable.then(|| Vec::with_capacity(rows)),
             boxes: Default::default(),
@@ -281,36 +381,6 @@ impl RowGroup {
                 })
                 .collect(),
         }
-    }
-
-    /// Gathers the rows `group` (row numbers) of `rows`, whose geometry is `nullable`, in
-    /// parallel runs joined in order.
-    fn gather(rows: &SpilledRows, group: &[usize], nullable: bool) -> io::Result<RowGroup> {
-        let columns = rows.columns();
-        let runs: Vec<RowGroup> = group
-            .par_chunks(GATHER_CHUNK)
-            .map(|run| {
-                let mut gathered = RowGroup::new(columns, run.len(), nullable);
-                let mut buf = Vec::new();
-                for &i in run {
-                    gathered.push(rows.read(i, &mut buf)?, rows.bbox(i));
-                }
-                Ok(gathered)
-            })
-            .collect::<io::Result<_>>()?;
-        let mut joined = RowGroup::new(columns, group.len(), nullable);
-        for run in runs {
-            joined.append(run);
-        }
-        Ok(joined)
-    }
-
-    /// For each property column, whether it is text and its values here nearly unique.
-    fn nearly_unique_texts(&self) -> Vec<bool> {
-        self.values
-            .iter()
-            .map(|(_, values)| matches!(values, Values::Text(texts) if nearly_unique(&[texts])))
-            .collect()
     }
 
     /// Appends one row and its bbox.
@@ -339,93 +409,67 @@ impl RowGroup {
         }
     }
 
-    /// Appends the rows of `other`, a group of the same columns.
-    fn append(&mut self, other: RowGroup) {
-        self.geometries.append(other.geometries);
-        if let (Some(levels), Some(more)) = (&mut self.geometry_levels, other.geometry_levels) {
-            levels.extend(more);
-        }
-        for (part, more) in self.boxes.iter_mut().zip(other.boxes) {
-            part.extend(more);
-        }
-        for ((levels, values), (more_levels, more)) in self.values.iter_mut().zip(other.values) {
-            levels.extend(more_levels);
-            match (values, more) {
-                (Values::Bool(v), Values::Bool(m)) => v.extend(m),
-                (Values::Long(v), Values::Long(m)) => v.extend(m),
-                (Values::Double(v), Values::Double(m)) => v.extend(m),
-                (Values::Text(v), Values::Text(m)) => v.append(m),
-                _ => unreachable!("groups of the same columns"),
-            }
-        }
-    }
-
-    /// Writes the group: geometry, the four bbox columns, then the properties, each column
-    /// encoded into memory on any core, then appended in order.
-    fn write<W: Write + Send>(self, writer: &mut SerializedFileWriter<W>) -> io::Result<()> {
-        let RowGroup {
+    /// Takes the run apart into its levels and its values by the file's column.
+    fn split(self) -> SplitRun {
+        let Run {
             geometries,
             geometry_levels,
             boxes,
             values,
         } = self;
-        let (property_levels, property_values): (Vec<Vec<i16>>, Vec<Values>) =
+        let (properties, property_values): (Vec<Vec<i16>>, Vec<Values>) =
             values.into_iter().unzip();
-        let levels = geometry_levels.as_deref();
-        let chunks: Vec<(Values, Option<&[i16]>)> =
-            std::iter::once((Values::Text(geometries), levels))
-                .chain(boxes.into_iter().map(|part| (Values::Double(part), levels)))
-                .chain(
-                    property_values
-                        .into_iter()
-                        .zip(property_levels.iter().map(|l| Some(l.as_slice()))),
-                )
-                .collect();
-        let schema = writer.schema_descr();
-        let properties = writer.properties();
-        let encoded: Vec<_> = chunks
-            .into_par_iter()
-            .enumerate()
-            .map(|(i, (values, levels))| {
-                encode_chunk(schema.column(i), properties.clone(), values, levels)
-            })
-            .collect::<io::Result<_>>()?;
-        let mut row_group = writer.next_row_group().map_err(parquet_error)?;
-        for (bytes, close) in encoded {
-            row_group
-                .append_column(&bytes, close)
-                .map_err(parquet_error)?;
+        let columns = std::iter::once(Values::Text(geometries))
+            .chain(boxes.map(Values::Double))
+            .chain(property_values)
+            .collect();
+        SplitRun {
+            levels: RunLevels {
+                geometry: geometry_levels,
+                properties,
+            },
+            columns,
         }
-        row_group.close().map_err(parquet_error)?;
-        Ok(())
     }
 }
 
-/// One column chunk encoded into memory: its bytes and what closing its writer told, for
-/// `append_column`.
-fn encode_chunk(
+/// The values of one run of a column chunk and their definition levels (None: required).
+struct Piece<'a> {
+    values: Values,
+    levels: Option<&'a [i16]>,
+}
+
+/// One column chunk encoded into memory from its `pieces` in order: its bytes and what
+/// closing its writer told, for `append_column`.
+fn encode_chunk<'a>(
     descr: parquet::schema::types::ColumnDescPtr,
     properties: parquet::file::properties::WriterPropertiesPtr,
-    values: Values,
-    levels: Option<&[i16]>,
+    pieces: impl Iterator<Item = Piece<'a>>,
 ) -> io::Result<(bytes::Bytes, parquet::column::writer::ColumnCloseResult)> {
-    use parquet::column::writer::{ColumnWriter, get_column_writer};
+    use parquet::column::writer::get_column_writer;
     use parquet::file::writer::{SerializedPageWriter, TrackedWrite};
     let mut sink = TrackedWrite::new(Vec::new());
     let pages = Box::new(SerializedPageWriter::new(&mut sink));
-    let close = match (get_column_writer(descr, properties, pages), values) {
-        (ColumnWriter::BoolColumnWriter(mut w), Values::Bool(v)) => {
-            w.write_batch(&v, levels, None).and_then(|_| w.close())
+    let mut column = get_column_writer(descr, properties, pages);
+    for piece in pieces {
+        write_piece(&mut column, piece)?;
+    }
+    let close = column.close().map_err(parquet_error)?;
+    let bytes = sink.into_inner().map_err(parquet_error)?;
+    Ok((bytes::Bytes::from(bytes), close))
+}
+
+/// Writes `piece` to `column`.
+fn write_piece(column: &mut parquet::column::writer::ColumnWriter, piece: Piece) -> io::Result<()> {
+    use parquet::column::writer::ColumnWriter;
+    let levels = piece.levels;
+    match (column, piece.values) {
+        (ColumnWriter::BoolColumnWriter(w), Values::Bool(v)) => w.write_batch(&v, levels, None),
+        (ColumnWriter::Int64ColumnWriter(w), Values::Long(v)) => w.write_batch(&v, levels, None),
+        (ColumnWriter::DoubleColumnWriter(w), Values::Double(v)) => w.write_batch(&v, levels, None),
+        (ColumnWriter::ByteArrayColumnWriter(w), Values::Text(v)) => {
+            w.write_batch(&v.into_values(), levels, None)
         }
-        (ColumnWriter::Int64ColumnWriter(mut w), Values::Long(v)) => {
-            w.write_batch(&v, levels, None).and_then(|_| w.close())
-        }
-        (ColumnWriter::DoubleColumnWriter(mut w), Values::Double(v)) => {
-            w.write_batch(&v, levels, None).and_then(|_| w.close())
-        }
-        (ColumnWriter::ByteArrayColumnWriter(mut w), Values::Text(v)) => w
-            .write_batch(&v.into_values(), levels, None)
-            .and_then(|_| w.close()),
         _ => {
             return Err(io::Error::other(
                 "GeoParquet: a column's values are not of its schema's type",
@@ -433,8 +477,7 @@ fn encode_chunk(
         }
     }
     .map_err(parquet_error)?;
-    let bytes = sink.into_inner().map_err(parquet_error)?;
-    Ok((bytes::Bytes::from(bytes), close))
+    Ok(())
 }
 
 #[cfg(test)]
@@ -452,10 +495,9 @@ mod tests {
 
     #[test]
     fn texts_iterate_their_values_in_order() {
-        let mut t = texts(&["ab", "", "cde"]);
-        t.append(texts(&["f"]));
+        let t = texts(&["ab", "", "cde"]);
         let values: Vec<&[u8]> = t.iter().collect();
-        assert_eq!(values, [&b"ab"[..], b"", b"cde", b"f"]);
+        assert_eq!(values, [&b"ab"[..], b"", b"cde"]);
     }
 
     #[test]
