@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use rayon::prelude::*;
 use serde_json::Value;
 
-use super::ordered::Batch;
+use super::ordered::InOrder;
 use super::pipeline::overlapped;
 use super::rows::{Cell, Row};
 use super::spill::SpilledRows;
@@ -74,7 +74,7 @@ pub(crate) fn write_geoparquet(rows: &SpilledRows, out: impl Write + Send) -> io
     let schema = Arc::new(geoparquet_schema(columns, nullable)?);
     let geo = geo_metadata(rows);
     let order = rows.hilbert_order();
-    let groups = rows.in_order(&order, ROW_GROUP)?;
+    let batches = rows.in_order(&order, GATHER_CHUNK)?;
     // Opened with the first group: how its text columns' values repeat decides their encoding.
     let mut out = Some(out);
     let mut writer = None;
@@ -84,8 +84,8 @@ pub(crate) fn write_geoparquet(rows: &SpilledRows, out: impl Write + Send) -> io
         SerializedFileWriter::new(out, schema.clone(), Arc::new(properties)).map_err(parquet_error)
     };
     overlapped(
-        groups.batches(),
-        |k| RowGroup::gather(rows, &groups.batch(k)?, nullable),
+        order.len().div_ceil(ROW_GROUP),
+        |k| RowGroup::gather(rows, &batches, k, nullable),
         |group| {
             let writer = match &mut writer {
                 Some(writer) => writer,
@@ -257,24 +257,35 @@ struct Run {
     values: Vec<(Vec<i16>, Values)>,
 }
 
-/// Rows gathered in one task.
+/// Rows gathered in one task: a batch of the rows brought into order (some 1.2 MB of
+/// incidents, read at once when the spill is in its file).
 const GATHER_CHUNK: usize = 4096;
+
+/// Batches of [`GATHER_CHUNK`] rows in a row group.
+const BATCHES_A_GROUP: usize = ROW_GROUP / GATHER_CHUNK;
+const _: () = assert!(ROW_GROUP.is_multiple_of(GATHER_CHUNK), "whole batches a group");
 
 /// The columns before the properties: the geometry and the four of its bbox.
 const GEOMETRY_COLUMNS: usize = 5;
 
 impl RowGroup {
-    /// Gathers the rows of `group`, a batch of `rows`, whose geometry is `nullable`, in
-    /// parallel runs kept in order.
-    fn gather(rows: &SpilledRows, group: &Batch, nullable: bool) -> io::Result<RowGroup> {
+    /// Gathers row group `k` of `rows` brought into order in `batches` of [`GATHER_CHUNK`],
+    /// whose geometry is `nullable`: a run a batch, in parallel, kept in order.
+    fn gather(
+        rows: &SpilledRows,
+        batches: &InOrder,
+        k: usize,
+        nullable: bool,
+    ) -> io::Result<RowGroup> {
         let columns = rows.columns();
-        let runs = (0..group.len().div_ceil(GATHER_CHUNK))
+        let first = k * BATCHES_A_GROUP;
+        let runs = (first..(first + BATCHES_A_GROUP).min(batches.batches()))
             .into_par_iter()
-            .map(|run| {
-                let positions = run * GATHER_CHUNK..((run + 1) * GATHER_CHUNK).min(group.len());
-                let mut gathered = Run::new(columns, positions.len(), nullable);
-                for j in positions {
-                    gathered.push(group.row(j)?, rows.bbox(group.row_number(j)));
+            .map(|b| {
+                let batch = batches.batch(b)?;
+                let mut gathered = Run::new(columns, batch.len(), nullable);
+                for j in 0..batch.len() {
+                    gathered.push(batch.row(j)?, rows.bbox(batch.row_number(j)));
                 }
                 Ok(gathered)
             })
