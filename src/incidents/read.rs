@@ -755,9 +755,8 @@ impl<'o> Loader<'o> {
         let origin = layout.origin;
         let global: Vec<Sym> = part
             .strings
-            .strings
-            .iter()
-            .map(|s| self.table.strings.intern(s))
+            .hashed()
+            .map(|s| self.table.strings.intern_hashed(s.text, s.hash))
             .collect();
         let remap = |sym: &mut Sym| *sym = global[sym.0 as usize];
         self.table.read += part.read;
