@@ -1072,12 +1072,10 @@ fn parse_block(layout: &Layout, block: &Block) -> Vec<Part> {
 fn parse_part(layout: &Layout, bytes: &[u8], first_line: u64, breaks: usize) -> Part {
     let mut part = Part::with_room(bytes.len(), breaks);
     let mut records = Records::new(bytes, layout.delimiter);
-    let mut record = csv::ByteRecord::new();
-    let mut lines = crate::error::LineCounter::new(bytes, first_line);
-    while let Some(start) = records.next_into(&mut record) {
-        let line = lines.line_at(start);
+    while let Some(start) = records.next_record() {
+        let line = first_line + records.breaks();
         part.read += 1;
-        if parse_row(layout, &record, line, &mut part) {
+        if parse_row(layout, &records, line, &mut part) {
             part.starts.push(start);
         }
     }
@@ -1085,7 +1083,7 @@ fn parse_part(layout: &Layout, bytes: &[u8], first_line: u64, breaks: usize) -> 
 }
 
 /// Checks and converts one record into `part`: a row (true) or a rejection (false).
-fn parse_row(layout: &Layout, record: &csv::ByteRecord, line: u64, part: &mut Part) -> bool {
+fn parse_row(layout: &Layout, record: &Records, line: u64, part: &mut Part) -> bool {
     match row_incident(layout, record, line, part) {
         Ok(incident) => {
             part.hashes.push(id_hash(&part.arena[incident.id.range()]));
@@ -1096,7 +1094,7 @@ fn parse_row(layout: &Layout, record: &csv::ByteRecord, line: u64, part: &mut Pa
             part.rejected.push(NotIndexed {
                 problem: Problem::new(layout.origin, line, field, &message),
                 raw: record
-                    .iter()
+                    .fields()
                     .map(|f| String::from_utf8_lossy(f).into_owned())
                     .collect(),
                 file: layout.file,
@@ -1126,7 +1124,7 @@ impl<'a> Rejection<'a> {
 #[inline]
 fn row_incident<'l>(
     layout: &Layout<'l>,
-    record: &csv::ByteRecord,
+    record: &Records,
     line: u64,
     part: &mut Part,
 ) -> Result<Incident, Rejection<'l>> {
@@ -1174,7 +1172,7 @@ fn row_incident<'l>(
 #[inline]
 fn row_fields<'r, 'l>(
     layout: &Layout<'l>,
-    record: &'r csv::ByteRecord,
+    record: &'r Records,
 ) -> Result<Vec<&'r str>, Rejection<'l>> {
     if record.len() != layout.width {
         return Err(Rejection::new(
@@ -1182,17 +1180,9 @@ fn row_fields<'r, 'l>(
             format!("expected {} fields, found {}", layout.width, record.len()),
         ));
     }
-    // One UTF-8 check for the whole record; the field that fails is named.
-    let Ok(all) = std::str::from_utf8(record.as_slice()) else {
-        let bad = record
-            .iter()
-            .position(|f| std::str::from_utf8(f).is_err())
-            .unwrap_or(0);
-        return Err(Rejection::new(&layout.header[bad], "invalid UTF-8".into()));
-    };
-    Ok((0..layout.width)
-        .map(|i| record.range(i).map_or("", |r| trim(&all[r])))
-        .collect())
+    record
+        .texts(trim)
+        .map_err(|bad| Rejection::new(&layout.header[bad], "invalid UTF-8".into()))
 }
 
 /// The latitude and longitude of a row, as text.
