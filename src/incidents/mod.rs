@@ -3,6 +3,7 @@
 //! and reported) or rejected (with its reason).
 
 pub mod date;
+mod decimal;
 mod geojson;
 mod interner;
 mod read;

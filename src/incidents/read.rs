@@ -1430,8 +1430,11 @@ fn parse_point(
     let parsed_lat = parse_coordinate(lat, 90.0, "latitude");
     let parsed_lon = parse_coordinate(lon, 180.0, "longitude");
     // |latitude| > 90 with a longitude that would be a fine latitude: swapped columns.
-    if let (Err(_), Ok(Some(lo)), Ok(la)) = (&parsed_lat, &parsed_lon, lat.trim().parse::<f64>())
-        && la.abs() <= 180.0
+    if let (Err(_), Ok(Some(lo)), Ok(la)) = (
+        &parsed_lat,
+        &parsed_lon,
+        super::decimal::parse_f64(lat.trim()),
+    ) && la.abs() <= 180.0
         && lo.abs() <= 90.0
     {
         return Err(Rejection::new(
@@ -1485,7 +1488,7 @@ fn parse_coordinate(text: &str, limit: f64, name: &str) -> Result<Option<f64>, S
     if text.is_empty() {
         return Ok(None);
     }
-    let value: f64 = match text.parse() {
+    let value = match super::decimal::parse_f64(text) {
         Ok(v) => v,
         Err(_) => {
             if text.contains(',') && text.replacen(',', ".", 1).parse::<f64>().is_ok() {
