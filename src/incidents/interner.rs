@@ -15,6 +15,9 @@ const FIRST_SLOTS: usize = 64;
 /// The table grows when more than 1 / `LOAD_DIVISOR` of its slots would be taken.
 const LOAD_DIVISOR: usize = 2;
 
+/// The symbol of the empty string, interned first.
+const EMPTY: Sym = Sym(0);
+
 /// String storage for [`Sym`]s; symbol 0 is the empty string.
 #[derive(Debug, Clone)]
 pub struct Interner {
@@ -44,7 +47,8 @@ impl Default for Interner {
             entries: Vec::new(),
             slots: vec![0; FIRST_SLOTS],
         };
-        interner.intern("");
+        // Through the table, so that a text of another interner's `hashed` finds it too.
+        interner.intern_hashed("", hash(""));
         interner
     }
 }
@@ -62,6 +66,10 @@ fn slot_of(hash: u64, sym: u32) -> u64 {
 impl Interner {
     /// The symbol of `text`, added when new.
     pub fn intern(&mut self, text: &str) -> Sym {
+        // Empty fields are common (a second actor, a column the file lacks), and always 0.
+        if text.is_empty() {
+            return EMPTY;
+        }
         self.intern_hashed(text, hash(text))
     }
 
@@ -160,6 +168,7 @@ mod tests {
             part.intern(text);
         }
         let mut global = Interner::default();
+        assert_eq!(global.intern_hashed("", hash("")), Sym(0));
         global.intern("c");
         let remap: Vec<Sym> = part
             .hashed()
