@@ -3,7 +3,9 @@
 //! and reported) or rejected (with its reason).
 
 pub mod date;
+mod decimal;
 mod geojson;
+mod interner;
 mod read;
 mod records;
 pub mod schema;
@@ -12,8 +14,8 @@ pub mod tally;
 
 use chrono::NaiveDate;
 use geo::Point;
-use rustc_hash::FxHashMap;
 
+pub use interner::Interner;
 pub use read::{
     BlockSink, LoadOptions, Outcome as RowOutcome, is_csv_file, load_files, load_reader,
     load_records, stream_files, stream_reader,
@@ -29,42 +31,6 @@ pub const BUNDLED_CSV: &str = include_str!("../../data/incidents.csv");
 /// An interned string: categorical columns (event type, actors, places) repeat a lot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Sym(u32);
-
-/// String storage for [`Sym`]s; symbol 0 is the empty string.
-#[derive(Debug, Clone)]
-pub struct Interner {
-    ids: FxHashMap<Box<str>, u32>,
-    strings: Vec<Box<str>>,
-}
-
-impl Default for Interner {
-    fn default() -> Self {
-        let mut interner = Interner {
-            ids: FxHashMap::default(),
-            strings: Vec::new(),
-        };
-        interner.intern("");
-        interner
-    }
-}
-
-impl Interner {
-    /// The symbol of `text`, added when new.
-    pub fn intern(&mut self, text: &str) -> Sym {
-        if let Some(&id) = self.ids.get(text) {
-            return Sym(id);
-        }
-        let id = self.strings.len() as u32;
-        self.strings.push(text.into());
-        self.ids.insert(text.into(), id);
-        Sym(id)
-    }
-
-    /// The text of a symbol.
-    pub fn get(&self, sym: Sym) -> &str {
-        &self.strings[sym.0 as usize]
-    }
-}
 
 /// A string kept in the table's text arena (ids, notes, URLs, evidence, extra columns): one
 /// allocation for all rows instead of one per field.

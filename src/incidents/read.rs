@@ -755,9 +755,8 @@ impl<'o> Loader<'o> {
         let origin = layout.origin;
         let global: Vec<Sym> = part
             .strings
-            .strings
-            .iter()
-            .map(|s| self.table.strings.intern(s))
+            .hashed()
+            .map(|s| self.table.strings.intern_hashed(s.text, s.hash))
             .collect();
         let remap = |sym: &mut Sym| *sym = global[sym.0 as usize];
         self.table.read += part.read;
@@ -1073,12 +1072,10 @@ fn parse_block(layout: &Layout, block: &Block) -> Vec<Part> {
 fn parse_part(layout: &Layout, bytes: &[u8], first_line: u64, breaks: usize) -> Part {
     let mut part = Part::with_room(bytes.len(), breaks);
     let mut records = Records::new(bytes, layout.delimiter);
-    let mut record = csv::ByteRecord::new();
-    let mut lines = crate::error::LineCounter::new(bytes, first_line);
-    while let Some(start) = records.next_into(&mut record) {
-        let line = lines.line_at(start);
+    while let Some(start) = records.next_record() {
+        let line = first_line + records.breaks();
         part.read += 1;
-        if parse_row(layout, &record, line, &mut part) {
+        if parse_row(layout, &records, line, &mut part) {
             part.starts.push(start);
         }
     }
@@ -1086,7 +1083,7 @@ fn parse_part(layout: &Layout, bytes: &[u8], first_line: u64, breaks: usize) -> 
 }
 
 /// Checks and converts one record into `part`: a row (true) or a rejection (false).
-fn parse_row(layout: &Layout, record: &csv::ByteRecord, line: u64, part: &mut Part) -> bool {
+fn parse_row(layout: &Layout, record: &Records, line: u64, part: &mut Part) -> bool {
     match row_incident(layout, record, line, part) {
         Ok(incident) => {
             part.hashes.push(id_hash(&part.arena[incident.id.range()]));
@@ -1097,7 +1094,7 @@ fn parse_row(layout: &Layout, record: &csv::ByteRecord, line: u64, part: &mut Pa
             part.rejected.push(NotIndexed {
                 problem: Problem::new(layout.origin, line, field, &message),
                 raw: record
-                    .iter()
+                    .fields()
                     .map(|f| String::from_utf8_lossy(f).into_owned())
                     .collect(),
                 file: layout.file,
@@ -1127,7 +1124,7 @@ impl<'a> Rejection<'a> {
 #[inline]
 fn row_incident<'l>(
     layout: &Layout<'l>,
-    record: &csv::ByteRecord,
+    record: &Records,
     line: u64,
     part: &mut Part,
 ) -> Result<Incident, Rejection<'l>> {
@@ -1175,7 +1172,7 @@ fn row_incident<'l>(
 #[inline]
 fn row_fields<'r, 'l>(
     layout: &Layout<'l>,
-    record: &'r csv::ByteRecord,
+    record: &'r Records,
 ) -> Result<Vec<&'r str>, Rejection<'l>> {
     if record.len() != layout.width {
         return Err(Rejection::new(
@@ -1183,17 +1180,9 @@ fn row_fields<'r, 'l>(
             format!("expected {} fields, found {}", layout.width, record.len()),
         ));
     }
-    // One UTF-8 check for the whole record; the field that fails is named.
-    let Ok(all) = std::str::from_utf8(record.as_slice()) else {
-        let bad = record
-            .iter()
-            .position(|f| std::str::from_utf8(f).is_err())
-            .unwrap_or(0);
-        return Err(Rejection::new(&layout.header[bad], "invalid UTF-8".into()));
-    };
-    Ok((0..layout.width)
-        .map(|i| record.range(i).map_or("", |r| trim(&all[r])))
-        .collect())
+    record
+        .texts(trim)
+        .map_err(|bad| Rejection::new(&layout.header[bad], "invalid UTF-8".into()))
 }
 
 /// The latitude and longitude of a row, as text.
@@ -1441,8 +1430,11 @@ fn parse_point(
     let parsed_lat = parse_coordinate(lat, 90.0, "latitude");
     let parsed_lon = parse_coordinate(lon, 180.0, "longitude");
     // |latitude| > 90 with a longitude that would be a fine latitude: swapped columns.
-    if let (Err(_), Ok(Some(lo)), Ok(la)) = (&parsed_lat, &parsed_lon, lat.trim().parse::<f64>())
-        && la.abs() <= 180.0
+    if let (Err(_), Ok(Some(lo)), Ok(la)) = (
+        &parsed_lat,
+        &parsed_lon,
+        super::decimal::parse_f64(lat.trim()),
+    ) && la.abs() <= 180.0
         && lo.abs() <= 90.0
     {
         return Err(Rejection::new(
@@ -1496,7 +1488,7 @@ fn parse_coordinate(text: &str, limit: f64, name: &str) -> Result<Option<f64>, S
     if text.is_empty() {
         return Ok(None);
     }
-    let value: f64 = match text.parse() {
+    let value = match super::decimal::parse_f64(text) {
         Ok(v) => v,
         Err(_) => {
             if text.contains(',') && text.replacen(',', ".", 1).parse::<f64>().is_ok() {
