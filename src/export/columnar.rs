@@ -263,7 +263,10 @@ const GATHER_CHUNK: usize = 4096;
 
 /// Batches of [`GATHER_CHUNK`] rows in a row group.
 const BATCHES_A_GROUP: usize = ROW_GROUP / GATHER_CHUNK;
-const _: () = assert!(ROW_GROUP.is_multiple_of(GATHER_CHUNK), "whole batches a group");
+const _: () = assert!(
+    ROW_GROUP.is_multiple_of(GATHER_CHUNK),
+    "whole batches a group"
+);
 
 /// The columns before the properties: the geometry and the four of its bbox.
 const GEOMETRY_COLUMNS: usize = 5;
