@@ -141,8 +141,7 @@ impl Scatter {
                 Cow::Owned(bytes)
             }
         };
-        let first = k * self.batch;
-        let positions = first..(first + self.batch).min(self.at.len());
+        let positions = batch_positions(k, self.batch, self.at.len());
         Ok(ScatterBatch {
             bytes,
             at: &self.at[positions.clone()],
@@ -271,6 +270,12 @@ impl SpilledRows {
     }
 }
 
+/// The positions of batch `k` of `count` positions in batches of `batch`.
+fn batch_positions(k: usize, batch: usize, count: usize) -> Range<usize> {
+    let first = k * batch;
+    first..(first + batch).min(count)
+}
+
 /// The position of each row number in `order`, a permutation of them.
 pub(crate) fn positions(order: &[usize]) -> Vec<usize> {
     let mut position = vec![0; order.len()];
@@ -297,8 +302,7 @@ impl InOrder<'_> {
 
     /// Batch `k`: positions `k * batch` on; any thread may read one at once.
     pub(crate) fn batch(&self, k: usize) -> io::Result<Batch<'_>> {
-        let first = k * self.batch;
-        let positions = first..(first + self.batch).min(self.order.len());
+        let positions = batch_positions(k, self.batch, self.order.len());
         Ok(Batch {
             rows: self.rows,
             order: &self.order[positions],
