@@ -288,7 +288,7 @@ impl RowGroup {
                 let batch = batches.batch(b)?;
                 let mut gathered = Run::new(columns, batch.len(), nullable);
                 for j in 0..batch.len() {
-                    gathered.push(batch.row(j)?, rows.bbox(batch.row_number(j)));
+                    gathered.push(batch.row(j)?, rows.bbox(batch.row_number(j)))?;
                 }
                 Ok(gathered)
             })
@@ -399,7 +399,7 @@ impl Run {
     }
 
     /// Appends one row and its bbox.
-    fn push(&mut self, row: Row, bbox: [f64; 4]) {
+    fn push(&mut self, row: Row, bbox: [f64; 4]) -> io::Result<()> {
         if let Some(levels) = &mut self.geometry_levels {
             levels.push(i16::from(row.wkb().is_some()));
         }
@@ -412,7 +412,8 @@ impl Run {
         for (levels, _) in &mut self.values {
             levels.push(0);
         }
-        for (c, cell) in row.cells() {
+        for cell in row.cells() {
+            let (c, cell) = cell?;
             let (levels, column) = &mut self.values[c];
             *levels.last_mut().expect("pushed above") = 1;
             match (column, cell) {
@@ -422,6 +423,7 @@ impl Run {
                 (Values::Text(v), cell) => v.push(&cell.text()),
             }
         }
+        Ok(())
     }
 
     /// Takes the run apart into its levels and its values by the file's column.

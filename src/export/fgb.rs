@@ -298,7 +298,7 @@ impl Encoder<'_> {
             io::Error::other("FlatGeobuf: a feature without geometry has no place in the index")
         })?;
         properties.clear();
-        push_properties(properties, row, self.rows.columns());
+        push_properties(properties, row, self.rows.columns())?;
         fbb.reset();
         let geometry = geometry(fbb, wkb, self.own_type)
             .ok_or_else(|| io::Error::other("FlatGeobuf: a geometry's WKB is corrupt"))?;
@@ -325,8 +325,9 @@ struct FeatureState {
 
 /// Appends the row's cells as FlatGeobuf properties: the column number (u16), then the value
 /// as its column's type (text: its length (u32) and UTF-8 bytes), little-endian.
-fn push_properties(out: &mut Vec<u8>, row: Row, columns: &[Column]) {
-    for (i, cell) in row.cells() {
+fn push_properties(out: &mut Vec<u8>, row: Row, columns: &[Column]) -> io::Result<()> {
+    for cell in row.cells() {
+        let (i, cell) = cell?;
         out.extend_from_slice(&(i as u16).to_le_bytes());
         match (columns[i].kind, cell) {
             (ColumnKind::Bool, Cell::Bool(b)) => out.push(u8::from(b)),
@@ -339,6 +340,7 @@ fn push_properties(out: &mut Vec<u8>, row: Row, columns: &[Column]) {
             }
         }
     }
+    Ok(())
 }
 
 /// One geometry's coordinates as FlatGeobuf holds them: x and y interleaved, and where each
@@ -517,7 +519,8 @@ mod tests {
         for i in 0..rows.len() {
             let row = run.row(i).unwrap();
             fgb.add_feature_geom(geozero::wkb::Wkb(row.wkb().unwrap()), |writer| {
-                for (i, cell) in row.cells() {
+                for cell in row.cells() {
+                    let (i, cell) = cell.unwrap();
                     let c = &columns[i];
                     let text;
                     let value = match (c.kind, cell) {

@@ -375,7 +375,7 @@ mod tests {
             let b = ordered.batch(k).unwrap();
             lengths.push(b.len());
             for j in 0..b.len() {
-                let (_, cell) = b.row(j).unwrap().cells().next().unwrap();
+                let (_, cell) = b.row(j).unwrap().cells().next().unwrap().unwrap();
                 assert_eq!(cell, Cell::Long(b.row_number(j) as i64));
                 numbers.push(b.row_number(j));
             }
@@ -417,7 +417,7 @@ mod tests {
         assert!(runs.windows(2).all(|w| w[0].end == w[1].start));
         assert_eq!(runs.last().map(|r| r.end), Some(300));
         let run = rows.run(runs[0].clone()).unwrap();
-        let (_, cell) = run.row(7).unwrap().cells().next().unwrap();
+        let (_, cell) = run.row(7).unwrap().cells().next().unwrap().unwrap();
         assert_eq!(cell, Cell::Long(7));
     }
 

@@ -3,6 +3,8 @@
 //! each its column number (a varint), a tag and the value. Rows are encoded so, spilled to disk until
 //! the layer is complete (see `spill`), and read back one at a time. A leaf.
 
+use std::io;
+
 use serde_json::Value;
 
 /// One property value of a row (nulls are not stored), borrowed from the row. Text is kept
@@ -86,8 +88,21 @@ fn push_varint(out: &mut Vec<u8>, mut n: usize) {
     out.push(n as u8);
 }
 
-/// The varint at the start of `bytes`, which then start after it.
+/// The varint at the start of `bytes`, which then start after it. Column numbers and most
+/// text lengths take one byte, read here without a loop.
+#[inline]
 fn varint(bytes: &mut &[u8]) -> Option<usize> {
+    match bytes.split_first() {
+        Some((&byte, rest)) if byte & VARINT_MORE == 0 => {
+            *bytes = rest;
+            Some(usize::from(byte))
+        }
+        _ => long_varint(bytes),
+    }
+}
+
+/// A varint of any length at the start of `bytes`, which then start after it.
+fn long_varint(bytes: &mut &[u8]) -> Option<usize> {
     let mut n = 0usize;
     for shift in (0..usize::BITS).step_by(VARINT_BITS as usize) {
         let byte = take(bytes, 1)?[0];
@@ -106,6 +121,7 @@ pub(crate) fn push_geometry(out: &mut Vec<u8>, wkb: &[u8]) {
     out.extend_from_slice(wkb);
 }
 
+#[inline]
 fn take<'a>(bytes: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
     let (head, rest) = bytes.split_at_checked(n)?;
     *bytes = rest;
@@ -117,6 +133,7 @@ fn word<const N: usize>(bytes: &mut &[u8]) -> Option<[u8; N]> {
 }
 
 /// The cell at the start of `bytes`, which then start after it.
+#[inline]
 fn next_cell<'a>(bytes: &mut &'a [u8]) -> Option<(usize, Cell<'a>)> {
     let column = varint(bytes)?;
     let cell = match take(bytes, 1)?[0] {
@@ -144,14 +161,12 @@ pub(crate) struct Row<'a> {
 const LENGTH_BYTES: usize = 4;
 
 impl<'a> Row<'a> {
-    /// The row encoded in `bytes`; None unless they hold a geometry and whole cells.
+    /// The row encoded in `bytes`; None unless they hold a whole geometry. Its cells are
+    /// checked as they are read, by [`Row::cells`], which each row's reader calls once.
     pub(crate) fn parse(bytes: &'a [u8]) -> Option<Row<'a>> {
         let mut rest = bytes;
         let length = u32::from_le_bytes(word(&mut rest)?) as usize;
         take(&mut rest, length)?;
-        while !rest.is_empty() {
-            next_cell(&mut rest)?;
-        }
         Some(Row {
             bytes,
             cells_start: LENGTH_BYTES + length,
@@ -163,16 +178,41 @@ impl<'a> Row<'a> {
         Some(&self.bytes[LENGTH_BYTES..self.cells_start]).filter(|w| !w.is_empty())
     }
 
-    /// The non-null cells by column number, in the order written.
-    pub(crate) fn cells(&self) -> impl Iterator<Item = (usize, Cell<'a>)> + use<'a> {
-        // Checked by `parse`: a cell that does not decode cannot occur.
+    /// The non-null cells by column number, in the order written; an error for the first
+    /// that does not decode, and nothing after it.
+    pub(crate) fn cells(&self) -> Cells<'a> {
         cells(&self.bytes[self.cells_start..])
     }
 }
 
-/// The cells encoded in `bytes`, by column number; ends at the first that does not decode.
-pub(crate) fn cells(mut bytes: &[u8]) -> impl Iterator<Item = (usize, Cell<'_>)> {
-    std::iter::from_fn(move || next_cell(&mut bytes))
+/// The cells encoded in `bytes`, by column number (see [`Row::cells`]).
+pub(crate) fn cells(bytes: &[u8]) -> Cells<'_> {
+    Cells { rest: bytes }
+}
+
+/// The cells of a row, read one after the other.
+pub(crate) struct Cells<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Iterator for Cells<'a> {
+    type Item = io::Result<(usize, Cell<'a>)>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        Some(next_cell(&mut self.rest).ok_or_else(|| {
+            self.rest = &[];
+            corrupt()
+        }))
+    }
+}
+
+/// The error of a spilled row that does not decode.
+pub(crate) fn corrupt() -> io::Error {
+    io::Error::other("spilled row is corrupt")
 }
 
 #[cfg(test)]
@@ -218,13 +258,18 @@ mod tests {
         let row = Row::parse(&bytes).unwrap();
         assert_eq!(row.wkb(), Some(&[1u8, 2, 3][..]));
         assert_eq!(
-            row.cells().collect::<Vec<_>>(),
+            row.cells().collect::<io::Result<Vec<_>>>().unwrap(),
             [(4, Cell::Text(b"Farkhor"))]
         );
-        // Cut anywhere but after the geometry (a row without cells), it does not parse.
+        // Cut in its geometry, it does not parse; cut in a cell, that cell is an error.
         let geometry_only = LENGTH_BYTES + 3;
-        for cut in (1..bytes.len()).filter(|&cut| cut != geometry_only) {
+        for cut in 1..geometry_only {
             assert!(Row::parse(&bytes[..cut]).is_none(), "cut at {cut}");
+        }
+        for cut in geometry_only + 1..bytes.len() {
+            let cells: Vec<_> = Row::parse(&bytes[..cut]).unwrap().cells().collect();
+            assert_eq!(cells.len(), 1, "cut at {cut}");
+            assert!(cells[0].is_err(), "cut at {cut}");
         }
         assert_eq!(
             Row::parse(&bytes[..geometry_only]).unwrap().cells().count(),

@@ -18,7 +18,7 @@ use geo::{BoundingRect, Geometry};
 use serde_json::{Map, Value};
 
 use super::feature::Bbox;
-use super::rows::{Cell, Row, cells, push_cell, push_geometry};
+use super::rows::{Cell, Row, cells, corrupt, push_cell, push_geometry};
 use super::store::{MEMORY_BYTES, Store, Stored};
 use super::typing::{Column, ColumnKind, ColumnSet, text_value};
 use super::wkb::{geometry_type_name, hilbert, wkb};
@@ -143,8 +143,7 @@ impl Spill {
                 self.push_row(row, bbox)?;
             } else {
                 let mut e = std::mem::take(&mut self.encoded);
-                renumber(row, &numbers, &mut e);
-                let result = self.push_row(&e, bbox);
+                let result = renumber(row, &numbers, &mut e).and_then(|()| self.push_row(&e, bbox));
                 self.encoded = e;
                 result?;
             }
@@ -203,19 +202,21 @@ fn bbox_of(geometry: &Geometry) -> [f64; 4] {
 }
 
 /// Appends `row` to `out` with each cell's column number `c` replaced by `numbers[c]`.
-fn renumber(row: &[u8], numbers: &[usize], out: &mut Vec<u8>) {
+fn renumber(row: &[u8], numbers: &[usize], out: &mut Vec<u8>) -> io::Result<()> {
     out.clear();
     let length = u32::from_le_bytes(row[..4].try_into().expect("4 bytes")) as usize;
     let (geometry, rest) = row.split_at(4 + length);
     out.extend_from_slice(geometry);
-    for (c, cell) in cells(rest) {
+    for cell in cells(rest) {
+        let (c, cell) = cell?;
         push_cell(out, numbers[c], cell);
     }
+    Ok(())
 }
 
 /// A spilled row's bytes as a row.
 pub(super) fn parse(bytes: &[u8]) -> io::Result<Row<'_>> {
-    Row::parse(bytes).ok_or_else(|| io::Error::other("spilled row is corrupt"))
+    Row::parse(bytes).ok_or_else(corrupt)
 }
 
 /// The rows of a finished [`Spill`].
@@ -335,7 +336,7 @@ mod tests {
         let run = rows.run(0..2).unwrap();
         let row = run.row(1).unwrap();
         assert_eq!(
-            row.cells().collect::<Vec<_>>(),
+            row.cells().collect::<io::Result<Vec<_>>>().unwrap(),
             [
                 (0, Cell::Double(2.5)),
                 (1, Cell::Text(b"a|b")),
@@ -347,7 +348,7 @@ mod tests {
         assert_eq!(row.wkb(), features[0].geometry.as_ref().map(wkb).as_deref());
         assert_eq!(rows.bbox(0), [70.0, 37.0, 70.0, 37.0]);
         assert_eq!(
-            row.cells().collect::<Vec<_>>(),
+            row.cells().collect::<io::Result<Vec<_>>>().unwrap(),
             [
                 (0, Cell::Long(1)),
                 (1, Cell::Text(b"Qala-i-Zal")),
@@ -379,7 +380,10 @@ mod tests {
         let row = run.row(0).unwrap();
         assert_eq!(row.wkb(), None);
         assert!(rows.bbox(0).iter().all(|v| v.is_nan()));
-        assert_eq!(row.cells().collect::<Vec<_>>(), [(0, Cell::Long(1))]);
+        assert_eq!(
+            row.cells().collect::<io::Result<Vec<_>>>().unwrap(),
+            [(0, Cell::Long(1))]
+        );
         assert!(run.row(1).unwrap().wkb().is_some());
     }
 
@@ -412,6 +416,7 @@ mod tests {
         let rows = spill.finish().unwrap();
         let text = |row: Row| {
             row.cells()
+                .map(Result::unwrap)
                 .map(|(c, cell)| (c, String::from_utf8(cell.text().into_owned()).unwrap()))
                 .collect::<Vec<_>>()
         };
@@ -478,7 +483,8 @@ mod tests {
                 .row(1)
                 .unwrap()
                 .cells()
-                .collect::<Vec<_>>(),
+                .collect::<io::Result<Vec<_>>>()
+                .unwrap(),
             [
                 (1, Cell::Text(b"y")),
                 (0, Cell::Long(2)),
