@@ -443,6 +443,9 @@ fn encode_incident(
     });
 }
 
+/// The columns [`incident_values`] adds to an incident's fields: border_km and side.
+const DERIVED_COLUMNS: usize = 2;
+
 /// An incident's properties as every layer writes them: each column typed, then border_km
 /// (rounded to metres) and side, both null for an incident without coordinates.
 ///
@@ -460,7 +463,8 @@ pub fn incident_values<'a>(
     row: u32,
 ) -> Vec<(&'a str, IncidentValue<'a>)> {
     let table = index.table();
-    let mut values = table.fields(&table.rows()[row as usize]);
+    let mut values = Vec::with_capacity(table.field_count() + DERIVED_COLUMNS);
+    table.fields_into(&table.rows()[row as usize], &mut values);
     let border = index.border(row);
     values.push((
         "border_km",

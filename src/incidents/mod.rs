@@ -318,6 +318,36 @@ impl IncidentTable {
     /// assert_eq!(fields[1], ("event_date", Value::Null));
     /// ```
     pub fn fields<'a>(&'a self, row: &'a Incident) -> Vec<(&'a str, Value<'a>)> {
+        let mut fields = Vec::with_capacity(self.field_count());
+        self.fields_into(row, &mut fields);
+        fields
+    }
+
+    /// How many fields [`IncidentTable::fields`] gives a row: the schema's columns and the
+    /// extra columns of the input.
+    ///
+    /// ```
+    /// use borderwatch::incidents::IncidentTable;
+    /// let table = IncidentTable::bundled();
+    /// assert_eq!(table.field_count(), table.fields(&table.rows()[0]).len());
+    /// ```
+    pub fn field_count(&self) -> usize {
+        Column::ALL.len() + self.extra_columns.len()
+    }
+
+    /// Appends the fields of [`IncidentTable::fields`] to `fields`: for a caller that adds
+    /// its own after them without the vector growing again.
+    ///
+    /// ```
+    /// use borderwatch::incidents::{IncidentTable, Value};
+    /// let table = IncidentTable::bundled();
+    /// let row = &table.rows()[0];
+    /// let mut fields = Vec::with_capacity(table.field_count() + 1);
+    /// table.fields_into(row, &mut fields);
+    /// fields.push(("derived", Value::Bool(true)));
+    /// assert_eq!(fields[..table.field_count()], table.fields(row)[..]);
+    /// ```
+    pub fn fields_into<'a>(&'a self, row: &'a Incident, fields: &mut Vec<(&'a str, Value<'a>)>) {
         let text = |sym: Sym| Value::Text(self.text(sym));
         let optional = |v: Option<u64>| v.map_or(Value::Null, Value::Count);
         let coordinate = |x: f64| {
@@ -327,34 +357,31 @@ impl IncidentTable {
                 Value::Null
             }
         };
-        let mut fields: Vec<(&str, Value)> = Column::ALL
-            .iter()
-            .map(|&c| {
-                let value = match c {
-                    Column::Id => Value::Text(self.str(row.id)),
-                    Column::Date => row.date.map_or(Value::Null, Value::Date),
-                    Column::TimePrecision => optional(row.time_precision.map(u64::from)),
-                    Column::EventType => text(row.event_type),
-                    Column::SubEventType => text(row.sub_event_type),
-                    Column::Actor1 => text(row.actor1),
-                    Column::Actor2 => text(row.actor2),
-                    Column::Country => text(row.country),
-                    Column::Admin1 => text(row.admin1),
-                    Column::Admin2 => text(row.admin2),
-                    Column::Location => text(row.location),
-                    Column::Latitude => coordinate(row.lat),
-                    Column::Longitude => coordinate(row.lon),
-                    Column::GeoPrecision => optional(row.geo_precision.map(u64::from)),
-                    Column::Fatalities => optional(row.fatalities.map(u64::from)),
-                    Column::Notes => Value::Text(self.str(row.notes)),
-                    Column::Source => text(row.source),
-                    Column::SourceUrl => Value::Text(self.str(row.source_url)),
-                    Column::Evidence => Value::Text(self.str(row.evidence)),
-                    Column::Geocoded => Value::Bool(row.geocoded),
-                };
-                (c.name(), value)
-            })
-            .collect();
+        fields.extend(Column::ALL.iter().map(|&c| {
+            let value = match c {
+                Column::Id => Value::Text(self.str(row.id)),
+                Column::Date => row.date.map_or(Value::Null, Value::Date),
+                Column::TimePrecision => optional(row.time_precision.map(u64::from)),
+                Column::EventType => text(row.event_type),
+                Column::SubEventType => text(row.sub_event_type),
+                Column::Actor1 => text(row.actor1),
+                Column::Actor2 => text(row.actor2),
+                Column::Country => text(row.country),
+                Column::Admin1 => text(row.admin1),
+                Column::Admin2 => text(row.admin2),
+                Column::Location => text(row.location),
+                Column::Latitude => coordinate(row.lat),
+                Column::Longitude => coordinate(row.lon),
+                Column::GeoPrecision => optional(row.geo_precision.map(u64::from)),
+                Column::Fatalities => optional(row.fatalities.map(u64::from)),
+                Column::Notes => Value::Text(self.str(row.notes)),
+                Column::Source => text(row.source),
+                Column::SourceUrl => Value::Text(self.str(row.source_url)),
+                Column::Evidence => Value::Text(self.str(row.evidence)),
+                Column::Geocoded => Value::Bool(row.geocoded),
+            };
+            (c.name(), value)
+        }));
         for (slot, name) in self.extra_columns.iter().enumerate() {
             let value = row
                 .extra
@@ -363,6 +390,5 @@ impl IncidentTable {
                 .map_or(Value::Text(""), |(_, v)| Value::Text(self.str(*v)));
             fields.push((name.as_str(), value));
         }
-        fields
     }
 }
