@@ -21,11 +21,12 @@ use flatgeobuf::{
 };
 use rayon::prelude::*;
 
-use super::ordered::{Run, Scatter, positions};
+use super::ordered::{Scatter, positions};
 use super::pipeline::overlapped;
 use super::rows::{Cell, Row};
 use super::spill::SpilledRows;
 use super::store::MEMORY_BYTES;
+use super::store::Stored;
 use super::typing::{Column, ColumnKind};
 
 /// FlatGeobuf's magic bytes: "fgb", the version (3), "fgb", 0.
@@ -76,7 +77,7 @@ pub(crate) fn write_flatgeobuf(
     // Each geometry of a mixed layer (Unknown) tells its type.
     let own_type = geometry_type == GeometryType::Unknown;
     let encoder = Encoder { rows, own_type };
-    let features = encoder.encode_in_order(&order)?;
+    let features = encoder.features_in_order(&order)?;
     out.write_all(&MAGIC_BYTES)?;
     out.write_all(&header(rows, layer, geometry_type, &extent))?;
     if !nodes.is_empty() {
@@ -231,16 +232,44 @@ struct Encoder<'r> {
     own_type: bool,
 }
 
-/// Features of consecutive rows encoded one after the other, and the size of each.
+/// Features encoded one after the other, and the size of each.
+#[derive(Default)]
 struct Encoded {
-    numbers: Range<usize>,
     bytes: Vec<u8>,
     sizes: Vec<u32>,
 }
 
 impl Encoder<'_> {
-    /// Every feature, encoded on every core from the rows in their order (read once, from
-    /// start to end), put at its position in `order`.
+    /// Every feature, encoded on every core, put at its position in `order`. Rows kept in
+    /// memory are encoded in that order where they are; rows in the spill's file are read
+    /// once, from start to end, and their features scattered into it.
+    fn features_in_order(&self, order: &[usize]) -> io::Result<Scatter> {
+        match self.rows.stored() {
+            Stored::Memory(_) => self.encode_in_place(order),
+            Stored::File(_) => self.encode_in_order(order),
+        }
+    }
+
+    /// The features in `order`, a batch of [`CHUNK`] positions a task, from rows in memory.
+    fn encode_in_place(&self, order: &[usize]) -> io::Result<Scatter> {
+        let rows = self.rows.in_order(order, CHUNK)?;
+        let encoded = (0..rows.batches())
+            .into_par_iter()
+            .map(|k| {
+                let batch = rows.batch(k)?;
+                self.encode_all((0..batch.len()).map(|j| batch.row(j)))
+            })
+            .collect::<io::Result<Vec<Encoded>>>()?;
+        let lengths = encoded
+            .iter()
+            .flat_map(|e| e.sizes.iter().copied())
+            .collect();
+        let buffers = encoded.into_iter().map(|e| e.bytes).collect();
+        Ok(Scatter::of_batches(CHUNK, buffers, lengths))
+    }
+
+    /// The features in `order`, encoded from the rows in the spill's file read in runs, in
+    /// parallel, and put at their positions.
     fn encode_in_order(&self, order: &[usize]) -> io::Result<Scatter> {
         let position = positions(order);
         let mut features = Scatter::new(order.len(), BATCH, MEMORY_BYTES);
@@ -257,13 +286,13 @@ impl Encoder<'_> {
                     .collect();
                 parts
                     .into_par_iter()
-                    .map(|part| self.encode_all(&run, part))
-                    .collect::<io::Result<Vec<Encoded>>>()
+                    .map(|part| Ok((part.clone(), self.encode_all(part.map(|i| run.row(i)))?)))
+                    .collect::<io::Result<Vec<(Range<usize>, Encoded)>>>()
             },
             |encoded| {
-                for part in encoded {
+                for (numbers, part) in encoded {
                     let mut at = 0;
-                    for (i, &size) in part.numbers.zip(&part.sizes) {
+                    for (i, &size) in numbers.zip(&part.sizes) {
                         let end = at + size as usize;
                         features.put(position[i], &part.bytes[at..end])?;
                         at = end;
@@ -275,16 +304,18 @@ impl Encoder<'_> {
         Ok(features)
     }
 
-    /// The features of the rows `numbers` of `run`, one after the other.
-    fn encode_all(&self, run: &Run, numbers: Range<usize>) -> io::Result<Encoded> {
+    /// The features of `rows`, one after the other.
+    fn encode_all<'r>(
+        &self,
+        rows: impl ExactSizeIterator<Item = io::Result<Row<'r>>>,
+    ) -> io::Result<Encoded> {
         let mut state = FeatureState::default();
         let mut encoded = Encoded {
-            numbers: numbers.clone(),
             bytes: Vec::new(),
-            sizes: Vec::with_capacity(numbers.len()),
+            sizes: Vec::with_capacity(rows.len()),
         };
-        for i in numbers {
-            let feature = self.encode(run.row(i)?, &mut state)?;
+        for row in rows {
+            let feature = self.encode(row?, &mut state)?;
             encoded.bytes.extend_from_slice(feature);
             encoded.sizes.push(feature.len() as u32);
         }
@@ -621,11 +652,12 @@ mod tests {
             ("MultiLineString", GeometryType::MultiLineString),
             ("MultiPolygon", GeometryType::MultiPolygon),
         ];
-        // The spill in memory, and in its file (read back in runs and scattered).
+        // The spill in memory (encoded in place, in more than one batch), and in its file
+        // (read back in runs and scattered).
         for ((name, geometry_type), limit) in kinds.into_iter().zip([MEMORY_BYTES, 0].repeat(3)) {
             let mut numbers = Numbers(name.len() as u64);
             let mut spill = Spill::with_store(Store::new(limit));
-            for i in 0..300 {
+            for i in 0..CHUNK + 300 {
                 let geometry = numbers.geometry(name);
                 let properties = numbers.properties(i);
                 spill

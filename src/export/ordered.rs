@@ -72,6 +72,41 @@ impl Scatter {
         }
     }
 
+    /// A scatter of whole batches of `batch` positions, all in memory: `buffers[k]` holds
+    /// the bytes of batch `k`'s positions one after the other, and `lengths` the length of
+    /// each position's, in position order.
+    pub(crate) fn of_batches(batch: usize, buffers: Vec<Vec<u8>>, lengths: Vec<u32>) -> Scatter {
+        let batch = batch.max(1);
+        assert_eq!(
+            buffers.len(),
+            lengths.len().div_ceil(batch),
+            "a buffer a batch"
+        );
+        let mut at = Vec::with_capacity(lengths.len());
+        for part in lengths.chunks(batch) {
+            let mut offset = 0;
+            for &length in part {
+                at.push(offset);
+                offset += u64::from(length);
+            }
+        }
+        let filled = buffers.iter().map(|b| b.len() as u64).collect();
+        let memory = buffers.iter().map(Vec::len).sum();
+        Scatter {
+            batch,
+            extents: vec![Vec::new(); buffers.len()],
+            buffers,
+            at,
+            lengths,
+            filled,
+            file: None,
+            end: 0,
+            memory,
+            limit: usize::MAX,
+            capacity: 0,
+        }
+    }
+
     /// Puts `bytes` at `position` (each position once).
     pub(crate) fn put(&mut self, position: usize, bytes: &[u8]) -> io::Result<()> {
         let k = position / self.batch;
@@ -456,5 +491,28 @@ mod tests {
         assert_eq!(scattered(0, BUFFER_MIN), in_memory);
         assert_eq!(scattered(600, BUFFER_MIN), in_memory);
         assert_eq!(scattered(0, 40), in_memory);
+    }
+
+    #[test]
+    fn a_scatter_of_whole_batches_gives_back_what_the_same_puts_give() {
+        let (n, batch) = (50, 8);
+        let lengths: Vec<u32> = (0..n as u32).collect();
+        let buffers = (0..n)
+            .step_by(batch)
+            .map(|first| {
+                (first..(first + batch).min(n))
+                    .flat_map(|p| vec![p as u8; p])
+                    .collect()
+            })
+            .collect();
+        let scatter = Scatter::of_batches(batch, buffers, lengths);
+        assert_eq!(scatter.batches(), 7);
+        assert_eq!(scatter.length(9), 9);
+        let mut back = Vec::new();
+        for k in 0..scatter.batches() {
+            let batch = scatter.batch(k).unwrap();
+            back.extend((0..batch.len()).map(|j| batch.get(j).to_vec()));
+        }
+        assert_eq!(back, scattered(MEMORY_BYTES, BUFFER_MIN));
     }
 }
