@@ -1,13 +1,15 @@
 //! Splitting CSV text into records, as the `csv` crate does but faster for the usual record.
 //!
 //! Most records of an incident table are plain fields and quoted ones that end at a delimiter
-//! or a line break; those are split here with `memchr`, each field kept as a run of the input
+//! or a line break; those are split here with [`Scan`]'s masks, each field kept as a run of the input
 //! (no copy) unless doubled quotes must be undone. Any other record (text after a closing
 //! quote, a quote left open at the end) is handed to `csv_core`, so the fields are always
 //! those the `csv` crate reads (a differential property test checks it). Line breaks are
 //! counted on the way, so the line of each record comes without a second scan.
 
 use csv::ByteRecord;
+
+use super::scan::Scan;
 
 /// Where one field's text is: a run of the input, or of [`Records::scratch`].
 #[derive(Debug, Clone, Copy)]
@@ -37,6 +39,8 @@ pub(super) struct Records<'b> {
     record_breaks: u64,
     /// A record read by `csv_core`.
     fallback: ByteRecord,
+    /// Finds the ends of fields and the quotes in `bytes`.
+    scan: Scan,
 }
 
 impl<'b> Records<'b> {
@@ -51,6 +55,7 @@ impl<'b> Records<'b> {
             breaks: 0,
             record_breaks: 0,
             fallback: ByteRecord::new(),
+            scan: Scan::new(bytes, delimiter),
         }
     }
 
@@ -134,8 +139,7 @@ impl<'b> Records<'b> {
                 breaks += quoted.breaks;
                 quoted.end
             } else {
-                let field_end = memchr::memchr3(delimiter, b'\n', b'\r', &bytes[at..])
-                    .map_or(bytes.len(), |i| at + i);
+                let field_end = self.scan.next_end(at).unwrap_or(bytes.len());
                 self.spans.push(Span {
                     start: at,
                     end: field_end,
@@ -175,7 +179,7 @@ impl<'b> Records<'b> {
         let (mut at, mut run, mut breaks) = (start, start, 0);
         let mut copied_from = None;
         loop {
-            let hit = at + memchr::memchr2(b'"', b'\n', &bytes[at..])?;
+            let hit = self.scan.next_quote(at)?;
             at = hit + 1;
             if bytes[hit] == b'\n' {
                 breaks += 1;
