@@ -65,6 +65,7 @@ fn slot_of(hash: u64, sym: u32) -> u64 {
 
 impl Interner {
     /// The symbol of `text`, added when new.
+    #[inline]
     pub fn intern(&mut self, text: &str) -> Sym {
         // Empty fields are common (a second actor, a column the file lacks), and always 0.
         if text.is_empty() {
