@@ -310,6 +310,9 @@ struct Part {
     strings: Interner,
     rejected: Vec<NotIndexed>,
     read: usize,
+    /// Room for the texts of one record's fields, kept from row to row (empty between
+    /// rows; see [`recycled`]).
+    fields: Vec<&'static str>,
 }
 
 impl Part {
@@ -1082,9 +1085,20 @@ fn parse_part(layout: &Layout, bytes: &[u8], first_line: u64, breaks: usize) -> 
     part
 }
 
+/// `texts`, emptied, as a vector for texts of another lifetime: the next record's fields go
+/// into the allocation of the last one's (a mapped `vec::IntoIter` of the same layout is
+/// collected in place) instead of a new one per row.
+fn recycled<'b>(mut texts: Vec<&str>) -> Vec<&'b str> {
+    texts.clear();
+    texts.into_iter().map(|_| "").collect()
+}
+
 /// Checks and converts one record into `part`: a row (true) or a rejection (false).
 fn parse_row(layout: &Layout, record: &Records, line: u64, part: &mut Part) -> bool {
-    match row_incident(layout, record, line, part) {
+    let mut fields = recycled(std::mem::take(&mut part.fields));
+    let result = row_incident(layout, record, &mut fields, line, part);
+    part.fields = recycled(fields);
+    match result {
         Ok(incident) => {
             part.hashes.push(id_hash(&part.arena[incident.id.range()]));
             part.rows.push(incident);
@@ -1120,15 +1134,17 @@ impl<'a> Rejection<'a> {
 }
 
 /// Checks and converts one record into an incident whose symbols and texts go to `part`'s
-/// strings and arena.
+/// strings and arena; `fields` takes the record's texts.
 #[inline]
-fn row_incident<'l>(
+fn row_incident<'r, 'l>(
     layout: &Layout<'l>,
-    record: &Records,
+    record: &'r Records,
+    fields: &mut Vec<&'r str>,
     line: u64,
     part: &mut Part,
 ) -> Result<Incident, Rejection<'l>> {
-    let fields = row_fields(layout, record)?;
+    row_fields(layout, record, fields)?;
+    let fields = &fields[..];
     if let Some(problem) = layout
         .map
         .geometry_problem
@@ -1137,7 +1153,7 @@ fn row_incident<'l>(
     {
         return Err(Rejection::new("geometry", problem.to_string()));
     }
-    let point = point_text(layout, &fields)?;
+    let point = point_text(layout, fields)?;
     let get = |c: Column| match c {
         Column::Latitude => &*point.lat,
         Column::Longitude => &*point.lon,
@@ -1167,13 +1183,14 @@ fn row_incident<'l>(
     Ok(incident)
 }
 
-/// The fields of a record, trimmed, once it is checked to have the header's width and to
-/// be UTF-8.
+/// The fields of a record, trimmed, into `fields`, once it is checked to have the header's
+/// width and to be UTF-8.
 #[inline]
 fn row_fields<'r, 'l>(
     layout: &Layout<'l>,
     record: &'r Records,
-) -> Result<Vec<&'r str>, Rejection<'l>> {
+    fields: &mut Vec<&'r str>,
+) -> Result<(), Rejection<'l>> {
     if record.len() != layout.width {
         return Err(Rejection::new(
             "row",
@@ -1181,7 +1198,7 @@ fn row_fields<'r, 'l>(
         ));
     }
     record
-        .texts(trim)
+        .texts(trim, fields)
         .map_err(|bad| Rejection::new(&layout.header[bad], "invalid UTF-8".into()))
 }
 
@@ -1672,6 +1689,16 @@ mod tests {
             let again_rows: Vec<&Incident> = again.rows().iter().collect();
             proptest::prop_assert_eq!(summary(&again, &again_rows), summary(&cut, &located), "{:?}", text);
         }
+    }
+
+    #[test]
+    fn recycled_texts_keep_their_allocation() {
+        let mut texts = Vec::with_capacity(16);
+        texts.push("a");
+        let at = texts.as_ptr() as usize;
+        let again: Vec<&str> = recycled(texts);
+        assert_eq!((again.len(), again.capacity()), (0, 16));
+        assert_eq!(again.as_ptr() as usize, at);
     }
 
     #[test]

@@ -107,15 +107,18 @@ impl<'b> Records<'b> {
         (0..self.len()).map(|i| self.field(i))
     }
 
-    /// The fields of the record last read as text, each through `each`; Err with the first
-    /// field that is not UTF-8. The record's bytes are checked at once: the fields of valid
-    /// text are runs of it, or runs with quotes taken out, so valid too.
+    /// The fields of the record last read as text, each through `each`, into `texts`
+    /// (emptied first); Err with the first field that is not UTF-8. The record's bytes are
+    /// checked at once: the fields of valid text are runs of it, or runs with quotes taken
+    /// out, so valid too.
     pub(super) fn texts<'s>(
         &'s self,
         each: impl Fn(&'s str) -> &'s str,
-    ) -> Result<Vec<&'s str>, usize> {
+        texts: &mut Vec<&'s str>,
+    ) -> Result<(), usize> {
         let raw = std::str::from_utf8(&self.bytes[self.start..self.at]).ok();
-        let mut texts = Vec::with_capacity(self.spans.len());
+        texts.clear();
+        texts.reserve(self.spans.len());
         for (i, span) in self.spans.iter().enumerate() {
             let text = match (raw, span.copied) {
                 (Some(raw), false) => &raw[span.start - self.start..span.end - self.start],
@@ -123,7 +126,7 @@ impl<'b> Records<'b> {
             };
             texts.push(each(text));
         }
-        Ok(texts)
+        Ok(())
     }
 
     /// The usual record starting at `at`; None when it needs the full state machine.
@@ -290,10 +293,9 @@ mod tests {
                 .map(|f| std::str::from_utf8(f))
                 .collect::<Result<Vec<_>, _>>();
             let first_bad = fields.iter().position(|f| std::str::from_utf8(f).is_err());
-            assert_eq!(
-                records.texts(|t| t).map_err(Some),
-                texts.map_err(|_| first_bad)
-            );
+            let mut ours = vec!["left from before"];
+            let result = records.texts(|t| t, &mut ours).map(|()| ours);
+            assert_eq!(result.map_err(Some), texts.map_err(|_| first_bad));
             out.push((start, fields));
         }
         out
