@@ -98,6 +98,7 @@ fn scalar_masks(bytes: &[u8], delimiter: u8) -> Masks {
 /// The masks of a whole chunk, [`LANES`] bytes per comparison.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[target_feature(enable = "sse2")]
+#[inline]
 fn sse2_masks(chunk: &[u8; CHUNK], delimiter: u8) -> Masks {
     use std::arch::x86_64::{
         _mm_cmpeq_epi8, _mm_movemask_epi8, _mm_or_si128, _mm_set_epi64x, _mm_set1_epi8,
