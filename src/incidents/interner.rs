@@ -87,7 +87,9 @@ impl Interner {
             if slot & !u64::from(u32::MAX) == tag {
                 let sym = (slot as u32) - 1;
                 let entry = self.entries[sym as usize];
-                if entry.hash == hash && &self.text[entry.start..entry.end] == text {
+                // As bytes: the ends are those of a text pushed whole, no boundary to check.
+                let bytes = &self.text.as_bytes()[entry.start..entry.end];
+                if entry.hash == hash && bytes == text.as_bytes() {
                     return Sym(sym);
                 }
             }
