@@ -1529,11 +1529,31 @@ fn parse_coordinate(text: &str, limit: f64, name: &str) -> Result<Option<f64>, S
     Ok(Some(value))
 }
 
+/// The most digits [`plain_digits`] reads: any nine make a number below `u32::MAX`.
+const MAX_PLAIN_DIGITS: usize = 9;
+
+/// `text` as a whole number when it is 1 to [`MAX_PLAIN_DIGITS`] ASCII digits, the value
+/// `str::parse` gives, without its generic checks (a sign, overflow); None otherwise.
+#[inline]
+fn plain_digits(text: &str) -> Option<u32> {
+    if text.is_empty() || text.len() > MAX_PLAIN_DIGITS {
+        return None;
+    }
+    text.bytes().try_fold(0u32, |value, b| {
+        b.is_ascii_digit().then(|| value * 10 + u32::from(b - b'0'))
+    })
+}
+
 fn parse_small(text: &str, max: u8) -> Result<Option<u8>, String> {
     if text.is_empty() {
         return Ok(None);
     }
-    match text.parse::<u8>() {
+    let value = match plain_digits(text) {
+        // Past 255 `str::parse::<u8>` fails, and past `max` so does the check below.
+        Some(v) => u8::try_from(v).map_err(|_| ()),
+        None => text.parse::<u8>().map_err(|_| ()),
+    };
+    match value {
         Ok(v) if (1..=max).contains(&v) => Ok(Some(v)),
         _ => Err(format!(
             "expected a whole number from 1 to {max}, got {text:?}"
@@ -1545,7 +1565,7 @@ fn parse_count(text: &str) -> Result<Option<u32>, String> {
     if text.is_empty() {
         return Ok(None);
     }
-    if let Ok(n) = text.parse::<u32>() {
+    if let Some(n) = plain_digits(text).or_else(|| text.parse::<u32>().ok()) {
         return Ok(Some(n));
     }
     match text.parse::<f64>() {
@@ -1582,6 +1602,27 @@ mod tests {
         #[test]
         fn any_text_trims_as_str_trim(text in "[ \t\u{a0}\u{3000}]{0,2}\\PC{0,6}[ \t\u{a0}]{0,2}") {
             proptest::prop_assert_eq!(trim(&text), text.trim());
+        }
+    }
+
+    proptest::proptest! {
+        /// Digits, signs and other text of every length read as `str::parse` reads them.
+        #[test]
+        fn small_numbers_parse_as_str_parse(text in "[+-]?[0-9]{0,12}|[0-9 .a+-]{0,4}", max in 1u8..8) {
+            if let Some(v) = plain_digits(&text) {
+                proptest::prop_assert_eq!(Ok(v), text.parse::<u32>());
+            }
+            let expected = match text.parse::<u8>() {
+                _ if text.is_empty() => Ok(None),
+                Ok(v) if (1..=max).contains(&v) => Ok(Some(v)),
+                _ => Err(()),
+            };
+            proptest::prop_assert_eq!(parse_small(&text, max).map_err(|_| ()), expected);
+            let count = text.parse::<u32>().ok().or_else(|| {
+                text.parse::<f64>().ok().filter(|v| *v >= 0.0 && v.fract() == 0.0 && *v <= u32::MAX as f64).map(|v| v as u32)
+            });
+            let expected = if text.is_empty() { Ok(None) } else { count.map(Some).ok_or(()) };
+            proptest::prop_assert_eq!(parse_count(&text).map_err(|_| ()), expected);
         }
     }
 
