@@ -390,24 +390,27 @@ struct Position {
     line: u64,
 }
 
-/// Cuts the bytes read for a block (`last` when the input ends with them) after their last
-/// whole record, then into `parts` parts, counting lines from `at`: work for any thread,
-/// once the bytes are read. Returns the block, the bytes after its last record (the start
-/// of the next block) and where the next block starts.
+/// Cuts the bytes read for a block (`last` when the input ends with them) into `parts`
+/// parts, then after their last whole record, counting lines from `at`: work for any
+/// thread, once the bytes are read. Returns the block, the bytes after its last record (the
+/// start of the next block) and where the next block starts.
 fn cut_block(
     mut bytes: Vec<u8>,
     last: bool,
     at: Position,
     parts: usize,
 ) -> (Block, Vec<u8>, Position) {
+    let mut cuts = part_cuts(&bytes, parts);
     let carry = match last {
         true => Vec::new(),
         false => {
-            let end = last_record_end(&bytes);
+            let end = last_record_end_after(&bytes, cuts[cuts.len() - 2]);
+            for cut in &mut cuts {
+                *cut = (*cut).min(end);
+            }
             bytes.split_off(end)
         }
     };
-    let cuts = part_cuts(&bytes, parts);
     let mut lines = Vec::with_capacity(cuts.len());
     lines.push(at.line);
     for cut in cuts.windows(2) {
@@ -998,6 +1001,16 @@ fn read_raw(
 /// Whether `bytes` ends outside a quoted field (quotes, escaped ones included, come in pairs).
 fn quotes_balanced(bytes: &[u8]) -> bool {
     memchr::memchr_iter(b'"', bytes).count().is_multiple_of(2)
+}
+
+/// [`last_record_end`] of `block`, knowing that `from` (a cut of [`part_cuts`]) is a record
+/// boundary unless it is the end: only the quotes after it are counted.
+fn last_record_end_after(block: &[u8], from: usize) -> usize {
+    if from == block.len() {
+        // No boundary was found from the cut's target on: it may lie anywhere before.
+        return last_record_end(block);
+    }
+    from + last_record_end(&block[from..])
 }
 
 /// The end of the last whole record in `block` (just after a newline outside quotes), or 0.
@@ -1753,6 +1766,19 @@ mod tests {
             for &cut in &cuts {
                 let boundary = cut == 0 || block[cut - 1] == b'\n';
                 assert!(boundary && quotes_balanced(&block[..cut]), "{parts}: {cut}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_last_record_ends_where_a_full_count_puts_it() {
+        let block = b"a,\"x\ny\"\nb,c\n\"q\"\"\n\",d\r\n\ne,\"\"\nf,\"open\nquote";
+        for len in 0..=block.len() {
+            let read = &block[..len];
+            for parts in 1..len + 2 {
+                let cuts = part_cuts(read, parts);
+                let end = last_record_end_after(read, cuts[parts - 1]);
+                assert_eq!(end, last_record_end(read), "{len} bytes, {parts} parts");
             }
         }
     }
