@@ -65,6 +65,7 @@ fn slot_of(hash: u64, sym: u32) -> u64 {
 
 impl Interner {
     /// The symbol of `text`, added when new.
+    #[inline]
     pub fn intern(&mut self, text: &str) -> Sym {
         // Empty fields are common (a second actor, a column the file lacks), and always 0.
         if text.is_empty() {
@@ -86,7 +87,9 @@ impl Interner {
             if slot & !u64::from(u32::MAX) == tag {
                 let sym = (slot as u32) - 1;
                 let entry = self.entries[sym as usize];
-                if entry.hash == hash && &self.text[entry.start..entry.end] == text {
+                // As bytes: the ends are those of a text pushed whole, no boundary to check.
+                let bytes = &self.text.as_bytes()[entry.start..entry.end];
+                if entry.hash == hash && bytes == text.as_bytes() {
                     return Sym(sym);
                 }
             }

@@ -8,6 +8,7 @@ mod geojson;
 mod interner;
 mod read;
 mod records;
+mod scan;
 pub mod schema;
 mod source;
 pub mod tally;

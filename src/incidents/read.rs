@@ -310,6 +310,9 @@ struct Part {
     strings: Interner,
     rejected: Vec<NotIndexed>,
     read: usize,
+    /// Room for the texts of one record's fields, kept from row to row (empty between
+    /// rows; see [`recycled`]).
+    fields: Vec<&'static str>,
 }
 
 impl Part {
@@ -387,24 +390,27 @@ struct Position {
     line: u64,
 }
 
-/// Cuts the bytes read for a block (`last` when the input ends with them) after their last
-/// whole record, then into `parts` parts, counting lines from `at`: work for any thread,
-/// once the bytes are read. Returns the block, the bytes after its last record (the start
-/// of the next block) and where the next block starts.
+/// Cuts the bytes read for a block (`last` when the input ends with them) into `parts`
+/// parts, then after their last whole record, counting lines from `at`: work for any
+/// thread, once the bytes are read. Returns the block, the bytes after its last record (the
+/// start of the next block) and where the next block starts.
 fn cut_block(
     mut bytes: Vec<u8>,
     last: bool,
     at: Position,
     parts: usize,
 ) -> (Block, Vec<u8>, Position) {
+    let mut cuts = part_cuts(&bytes, parts);
     let carry = match last {
         true => Vec::new(),
         false => {
-            let end = last_record_end(&bytes);
+            let end = last_record_end_after(&bytes, cuts[cuts.len() - 2]);
+            for cut in &mut cuts {
+                *cut = (*cut).min(end);
+            }
             bytes.split_off(end)
         }
     };
-    let cuts = part_cuts(&bytes, parts);
     let mut lines = Vec::with_capacity(cuts.len());
     lines.push(at.line);
     for cut in cuts.windows(2) {
@@ -997,6 +1003,16 @@ fn quotes_balanced(bytes: &[u8]) -> bool {
     memchr::memchr_iter(b'"', bytes).count().is_multiple_of(2)
 }
 
+/// [`last_record_end`] of `block`, knowing that `from` (a cut of [`part_cuts`]) is a record
+/// boundary unless it is the end: only the quotes after it are counted.
+fn last_record_end_after(block: &[u8], from: usize) -> usize {
+    if from == block.len() {
+        // No boundary was found from the cut's target on: it may lie anywhere before.
+        return last_record_end(block);
+    }
+    from + last_record_end(&block[from..])
+}
+
 /// The end of the last whole record in `block` (just after a newline outside quotes), or 0.
 fn last_record_end(block: &[u8]) -> usize {
     let mut end = block.len();
@@ -1082,9 +1098,20 @@ fn parse_part(layout: &Layout, bytes: &[u8], first_line: u64, breaks: usize) -> 
     part
 }
 
+/// `texts`, emptied, as a vector for texts of another lifetime: the next record's fields go
+/// into the allocation of the last one's (a mapped `vec::IntoIter` of the same layout is
+/// collected in place) instead of a new one per row.
+fn recycled<'b>(mut texts: Vec<&str>) -> Vec<&'b str> {
+    texts.clear();
+    texts.into_iter().map(|_| "").collect()
+}
+
 /// Checks and converts one record into `part`: a row (true) or a rejection (false).
 fn parse_row(layout: &Layout, record: &Records, line: u64, part: &mut Part) -> bool {
-    match row_incident(layout, record, line, part) {
+    let mut fields = recycled(std::mem::take(&mut part.fields));
+    let result = row_incident(layout, record, &mut fields, line, part);
+    part.fields = recycled(fields);
+    match result {
         Ok(incident) => {
             part.hashes.push(id_hash(&part.arena[incident.id.range()]));
             part.rows.push(incident);
@@ -1120,15 +1147,17 @@ impl<'a> Rejection<'a> {
 }
 
 /// Checks and converts one record into an incident whose symbols and texts go to `part`'s
-/// strings and arena.
+/// strings and arena; `fields` takes the record's texts.
 #[inline]
-fn row_incident<'l>(
+fn row_incident<'r, 'l>(
     layout: &Layout<'l>,
-    record: &Records,
+    record: &'r Records,
+    fields: &mut Vec<&'r str>,
     line: u64,
     part: &mut Part,
 ) -> Result<Incident, Rejection<'l>> {
-    let fields = row_fields(layout, record)?;
+    row_fields(layout, record, fields)?;
+    let fields = &fields[..];
     if let Some(problem) = layout
         .map
         .geometry_problem
@@ -1137,7 +1166,7 @@ fn row_incident<'l>(
     {
         return Err(Rejection::new("geometry", problem.to_string()));
     }
-    let point = point_text(layout, &fields)?;
+    let point = point_text(layout, fields)?;
     let get = |c: Column| match c {
         Column::Latitude => &*point.lat,
         Column::Longitude => &*point.lon,
@@ -1167,13 +1196,14 @@ fn row_incident<'l>(
     Ok(incident)
 }
 
-/// The fields of a record, trimmed, once it is checked to have the header's width and to
-/// be UTF-8.
+/// The fields of a record, trimmed, into `fields`, once it is checked to have the header's
+/// width and to be UTF-8.
 #[inline]
 fn row_fields<'r, 'l>(
     layout: &Layout<'l>,
     record: &'r Records,
-) -> Result<Vec<&'r str>, Rejection<'l>> {
+    fields: &mut Vec<&'r str>,
+) -> Result<(), Rejection<'l>> {
     if record.len() != layout.width {
         return Err(Rejection::new(
             "row",
@@ -1181,7 +1211,7 @@ fn row_fields<'r, 'l>(
         ));
     }
     record
-        .texts(trim)
+        .texts(trim, fields)
         .map_err(|bad| Rejection::new(&layout.header[bad], "invalid UTF-8".into()))
 }
 
@@ -1226,10 +1256,13 @@ fn point_text<'f, 'l>(
     }
 }
 
-/// `field` without leading and trailing white space; most fields have none, which two byte
-/// tests tell without the Unicode scan of `str::trim`.
-fn trim(field: &str) -> &str {
+/// `field` without leading and trailing white space, as `str::trim` gives it; most fields
+/// have none, or are empty, which two byte tests tell without the Unicode scan of
+/// `str::trim` (the call alone costs more than the tests).
+#[inline]
+pub(super) fn trim(field: &str) -> &str {
     match (field.as_bytes().first(), field.as_bytes().last()) {
+        (None, _) => field,
         (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => field,
         _ => field.trim(),
     }
@@ -1406,7 +1439,7 @@ fn event_types<'f>(get: &dyn Fn(Column) -> &'f str, ucdp: bool) -> EventTypes<'f
 /// geocoder (PostgreSQL writes `t`).
 #[inline]
 fn says_geocoded(flag: &str) -> bool {
-    let flag = flag.trim();
+    let flag = trim(flag);
     ["true", "t", "1", "yes"]
         .iter()
         .any(|t| flag.eq_ignore_ascii_case(t))
@@ -1433,7 +1466,7 @@ fn parse_point(
     if let (Err(_), Ok(Some(lo)), Ok(la)) = (
         &parsed_lat,
         &parsed_lon,
-        super::decimal::parse_f64(lat.trim()),
+        super::decimal::parse_f64(trim(lat)),
     ) && la.abs() <= 180.0
         && lo.abs() <= 90.0
     {
@@ -1466,7 +1499,7 @@ fn parse_point(
             }
             // Rows of our two countries, or of no stated country: a swap that lands in the
             // region is far likelier than an incident in the Arctic.
-            let ours = country.trim().is_empty()
+            let ours = trim(country).is_empty()
                 || matches!(
                     country.to_lowercase().as_str(),
                     "afghanistan" | "tajikistan" | "af" | "tj" | "afg" | "tjk" | "4" | "762"
@@ -1509,11 +1542,31 @@ fn parse_coordinate(text: &str, limit: f64, name: &str) -> Result<Option<f64>, S
     Ok(Some(value))
 }
 
+/// The most digits [`plain_digits`] reads: any nine make a number below `u32::MAX`.
+const MAX_PLAIN_DIGITS: usize = 9;
+
+/// `text` as a whole number when it is 1 to [`MAX_PLAIN_DIGITS`] ASCII digits, the value
+/// `str::parse` gives, without its generic checks (a sign, overflow); None otherwise.
+#[inline]
+fn plain_digits(text: &str) -> Option<u32> {
+    if text.is_empty() || text.len() > MAX_PLAIN_DIGITS {
+        return None;
+    }
+    text.bytes().try_fold(0u32, |value, b| {
+        b.is_ascii_digit().then(|| value * 10 + u32::from(b - b'0'))
+    })
+}
+
 fn parse_small(text: &str, max: u8) -> Result<Option<u8>, String> {
     if text.is_empty() {
         return Ok(None);
     }
-    match text.parse::<u8>() {
+    let value = match plain_digits(text) {
+        // Past 255 `str::parse::<u8>` fails, and past `max` so does the check below.
+        Some(v) => u8::try_from(v).map_err(|_| ()),
+        None => text.parse::<u8>().map_err(|_| ()),
+    };
+    match value {
         Ok(v) if (1..=max).contains(&v) => Ok(Some(v)),
         _ => Err(format!(
             "expected a whole number from 1 to {max}, got {text:?}"
@@ -1525,7 +1578,7 @@ fn parse_count(text: &str) -> Result<Option<u32>, String> {
     if text.is_empty() {
         return Ok(None);
     }
-    if let Ok(n) = text.parse::<u32>() {
+    if let Some(n) = plain_digits(text).or_else(|| text.parse::<u32>().ok()) {
         return Ok(Some(n));
     }
     match text.parse::<f64>() {
@@ -1554,6 +1607,35 @@ mod tests {
             "a\u{3000}",
         ] {
             assert_eq!(trim(field), field.trim(), "{field:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Any text, white space of every kind around it or none, trims as `str::trim` does.
+        #[test]
+        fn any_text_trims_as_str_trim(text in "[ \t\u{a0}\u{3000}]{0,2}\\PC{0,6}[ \t\u{a0}]{0,2}") {
+            proptest::prop_assert_eq!(trim(&text), text.trim());
+        }
+    }
+
+    proptest::proptest! {
+        /// Digits, signs and other text of every length read as `str::parse` reads them.
+        #[test]
+        fn small_numbers_parse_as_str_parse(text in "[+-]?[0-9]{0,12}|[0-9 .a+-]{0,4}", max in 1u8..8) {
+            if let Some(v) = plain_digits(&text) {
+                proptest::prop_assert_eq!(Ok(v), text.parse::<u32>());
+            }
+            let expected = match text.parse::<u8>() {
+                _ if text.is_empty() => Ok(None),
+                Ok(v) if (1..=max).contains(&v) => Ok(Some(v)),
+                _ => Err(()),
+            };
+            proptest::prop_assert_eq!(parse_small(&text, max).map_err(|_| ()), expected);
+            let count = text.parse::<u32>().ok().or_else(|| {
+                text.parse::<f64>().ok().filter(|v| *v >= 0.0 && v.fract() == 0.0 && *v <= u32::MAX as f64).map(|v| v as u32)
+            });
+            let expected = if text.is_empty() { Ok(None) } else { count.map(Some).ok_or(()) };
+            proptest::prop_assert_eq!(parse_count(&text).map_err(|_| ()), expected);
         }
     }
 
@@ -1664,6 +1746,16 @@ mod tests {
     }
 
     #[test]
+    fn recycled_texts_keep_their_allocation() {
+        let mut texts = Vec::with_capacity(16);
+        texts.push("a");
+        let at = texts.as_ptr() as usize;
+        let again: Vec<&str> = recycled(texts);
+        assert_eq!((again.len(), again.capacity()), (0, 16));
+        assert_eq!(again.as_ptr() as usize, at);
+    }
+
+    #[test]
     fn parts_are_cut_at_record_boundaries() {
         let block = b"a,\"x\ny\"\nb,c\n\"q\"\"\n\",d\r\n\ne,\"\"\n";
         for parts in 1..block.len() + 2 {
@@ -1674,6 +1766,19 @@ mod tests {
             for &cut in &cuts {
                 let boundary = cut == 0 || block[cut - 1] == b'\n';
                 assert!(boundary && quotes_balanced(&block[..cut]), "{parts}: {cut}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_last_record_ends_where_a_full_count_puts_it() {
+        let block = b"a,\"x\ny\"\nb,c\n\"q\"\"\n\",d\r\n\ne,\"\"\nf,\"open\nquote";
+        for len in 0..=block.len() {
+            let read = &block[..len];
+            for parts in 1..len + 2 {
+                let cuts = part_cuts(read, parts);
+                let end = last_record_end_after(read, cuts[parts - 1]);
+                assert_eq!(end, last_record_end(read), "{len} bytes, {parts} parts");
             }
         }
     }

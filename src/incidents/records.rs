@@ -1,13 +1,15 @@
 //! Splitting CSV text into records, as the `csv` crate does but faster for the usual record.
 //!
 //! Most records of an incident table are plain fields and quoted ones that end at a delimiter
-//! or a line break; those are split here with `memchr`, each field kept as a run of the input
+//! or a line break; those are split here with [`Scan`]'s masks, each field kept as a run of the input
 //! (no copy) unless doubled quotes must be undone. Any other record (text after a closing
 //! quote, a quote left open at the end) is handed to `csv_core`, so the fields are always
 //! those the `csv` crate reads (a differential property test checks it). Line breaks are
 //! counted on the way, so the line of each record comes without a second scan.
 
 use csv::ByteRecord;
+
+use super::scan::Scan;
 
 /// Where one field's text is: a run of the input, or of [`Records::scratch`].
 #[derive(Debug, Clone, Copy)]
@@ -37,6 +39,8 @@ pub(super) struct Records<'b> {
     record_breaks: u64,
     /// A record read by `csv_core`.
     fallback: ByteRecord,
+    /// Finds the ends of fields and the quotes in `bytes`.
+    scan: Scan,
 }
 
 impl<'b> Records<'b> {
@@ -51,6 +55,7 @@ impl<'b> Records<'b> {
             breaks: 0,
             record_breaks: 0,
             fallback: ByteRecord::new(),
+            scan: Scan::new(bytes, delimiter),
         }
     }
 
@@ -102,15 +107,18 @@ impl<'b> Records<'b> {
         (0..self.len()).map(|i| self.field(i))
     }
 
-    /// The fields of the record last read as text, each through `each`; Err with the first
-    /// field that is not UTF-8. The record's bytes are checked at once: the fields of valid
-    /// text are runs of it, or runs with quotes taken out, so valid too.
+    /// The fields of the record last read as text, each through `each`, into `texts`
+    /// (emptied first); Err with the first field that is not UTF-8. The record's bytes are
+    /// checked at once: the fields of valid text are runs of it, or runs with quotes taken
+    /// out, so valid too.
     pub(super) fn texts<'s>(
         &'s self,
         each: impl Fn(&'s str) -> &'s str,
-    ) -> Result<Vec<&'s str>, usize> {
+        texts: &mut Vec<&'s str>,
+    ) -> Result<(), usize> {
         let raw = std::str::from_utf8(&self.bytes[self.start..self.at]).ok();
-        let mut texts = Vec::with_capacity(self.spans.len());
+        texts.clear();
+        texts.reserve(self.spans.len());
         for (i, span) in self.spans.iter().enumerate() {
             let text = match (raw, span.copied) {
                 (Some(raw), false) => &raw[span.start - self.start..span.end - self.start],
@@ -118,7 +126,7 @@ impl<'b> Records<'b> {
             };
             texts.push(each(text));
         }
-        Ok(texts)
+        Ok(())
     }
 
     /// The usual record starting at `at`; None when it needs the full state machine.
@@ -134,8 +142,7 @@ impl<'b> Records<'b> {
                 breaks += quoted.breaks;
                 quoted.end
             } else {
-                let field_end = memchr::memchr3(delimiter, b'\n', b'\r', &bytes[at..])
-                    .map_or(bytes.len(), |i| at + i);
+                let field_end = self.scan.next_end(at).unwrap_or(bytes.len());
                 self.spans.push(Span {
                     start: at,
                     end: field_end,
@@ -175,7 +182,7 @@ impl<'b> Records<'b> {
         let (mut at, mut run, mut breaks) = (start, start, 0);
         let mut copied_from = None;
         loop {
-            let hit = at + memchr::memchr2(b'"', b'\n', &bytes[at..])?;
+            let hit = self.scan.next_quote(at)?;
             at = hit + 1;
             if bytes[hit] == b'\n' {
                 breaks += 1;
@@ -286,10 +293,9 @@ mod tests {
                 .map(|f| std::str::from_utf8(f))
                 .collect::<Result<Vec<_>, _>>();
             let first_bad = fields.iter().position(|f| std::str::from_utf8(f).is_err());
-            assert_eq!(
-                records.texts(|t| t).map_err(Some),
-                texts.map_err(|_| first_bad)
-            );
+            let mut ours = vec!["left from before"];
+            let result = records.texts(|t| t, &mut ours).map(|()| ours);
+            assert_eq!(result.map_err(Some), texts.map_err(|_| first_bad));
             out.push((start, fields));
         }
         out
