@@ -119,7 +119,7 @@ pub fn parse_date(text: &str) -> Result<Option<(NaiveDate, TimePrecision)>, Reas
 }
 
 fn date_of(text: &str) -> Result<Option<(NaiveDate, TimePrecision)>, String> {
-    let text = super::read::trim(text);
+    let text = super::text::trim(text);
     if text.is_empty() {
         return Ok(None);
     }

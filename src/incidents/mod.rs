@@ -12,6 +12,7 @@ mod scan;
 pub mod schema;
 mod source;
 pub mod tally;
+mod text;
 
 use chrono::NaiveDate;
 use geo::Point;

@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use super::date::parse_date;
 use super::records::Records;
 use super::schema::{Column, ColumnMap, InputFormat};
+use super::text::trim;
 use super::{Incident, IncidentTable, Interner, NotIndexed, Sym, Text};
 use crate::error::{Error, Problem};
 use crate::gazetteer::Kind;
@@ -1256,18 +1257,6 @@ fn point_text<'f, 'l>(
     }
 }
 
-/// `field` without leading and trailing white space, as `str::trim` gives it; most fields
-/// have none, or are empty, which two byte tests tell without the Unicode scan of
-/// `str::trim` (the call alone costs more than the tests).
-#[inline]
-pub(super) fn trim(field: &str) -> &str {
-    match (field.as_bytes().first(), field.as_bytes().last()) {
-        (None, _) => field,
-        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => field,
-        _ => field.trim(),
-    }
-}
-
 /// The coordinates of a WKT `POINT (x y)` (case and spacing as GIS tools write them).
 fn wkt_point(text: &str) -> Option<(f64, f64)> {
     let upper = text.trim().to_ascii_uppercase();
@@ -1591,32 +1580,6 @@ fn parse_count(text: &str) -> Result<Option<u32>, String> {
 mod tests {
     use super::*;
     use chrono::NaiveDate;
-
-    #[test]
-    fn trim_is_str_trim() {
-        for field in [
-            "",
-            " ",
-            "a",
-            " a ",
-            "\ta\n",
-            "a b",
-            "\u{a0}a\u{a0}",
-            "é",
-            " é",
-            "a\u{3000}",
-        ] {
-            assert_eq!(trim(field), field.trim(), "{field:?}");
-        }
-    }
-
-    proptest::proptest! {
-        /// Any text, white space of every kind around it or none, trims as `str::trim` does.
-        #[test]
-        fn any_text_trims_as_str_trim(text in "[ \t\u{a0}\u{3000}]{0,2}\\PC{0,6}[ \t\u{a0}]{0,2}") {
-            proptest::prop_assert_eq!(trim(&text), text.trim());
-        }
-    }
 
     proptest::proptest! {
         /// Digits, signs and other text of every length read as `str::parse` reads them.
