@@ -239,6 +239,12 @@ struct Encoded {
     sizes: Vec<u32>,
 }
 
+/// The features of the consecutive rows `numbers`.
+struct EncodedRows {
+    numbers: Range<usize>,
+    features: Encoded,
+}
+
 impl Encoder<'_> {
     /// Every feature, encoded on every core, put at its position in `order`. Rows kept in
     /// memory are encoded in that order where they are; rows in the spill's file are read
@@ -286,11 +292,18 @@ impl Encoder<'_> {
                     .collect();
                 parts
                     .into_par_iter()
-                    .map(|part| Ok((part.clone(), self.encode_all(part.map(|i| run.row(i)))?)))
-                    .collect::<io::Result<Vec<(Range<usize>, Encoded)>>>()
+                    .map(|numbers| {
+                        let features = self.encode_all(numbers.clone().map(|i| run.row(i)))?;
+                        Ok(EncodedRows { numbers, features })
+                    })
+                    .collect::<io::Result<Vec<EncodedRows>>>()
             },
             |encoded| {
-                for (numbers, part) in encoded {
+                for EncodedRows {
+                    numbers,
+                    features: part,
+                } in encoded
+                {
                     let mut at = 0;
                     for (i, &size) in numbers.zip(&part.sizes) {
                         let end = at + size as usize;
