@@ -10,13 +10,15 @@
 //! geodesic distance. Results equal brute force (tested). Bounding-box queries use a lon/lat
 //! tree, built on first use.
 //!
-//! Both trees are walked by hand: a node that lies wholly inside the query is taken whole,
+//! Each tree is a [`forest::Forest`] of slabs bulk-loaded in parallel, and is walked by
+//! hand from every slab's root: a node that lies wholly inside the query is taken whole,
 //! without testing its points, and each entry carries its day and fatalities so that date
 //! filters and counts never touch the table.
 
 mod explain;
 mod file;
 mod filter;
+mod forest;
 pub mod queries;
 pub mod summary;
 
@@ -26,7 +28,7 @@ use geo::Point;
 use rayon::prelude::*;
 use rstar::primitives::GeomWithData;
 use rstar::{
-    AABB, Envelope, ParentNode, RStarInsertionStrategy, RTree, RTreeNode, RTreeObject, RTreeParams,
+    AABB, Envelope, ParentNode, RStarInsertionStrategy, RTreeNode, RTreeObject, RTreeParams,
 };
 
 pub use explain::{Nothing, why_nothing};
@@ -38,6 +40,7 @@ use crate::incidents::IncidentTable;
 use crate::incidents::tally::Fatalities;
 use crate::reference::{Reference, Side};
 use crate::spatial::{chord_within, chord2, ecef, geodesic_km, geodesic_km_and_bearing};
+use forest::Forest;
 
 /// Where a query looks.
 #[derive(Debug, Clone)]
@@ -81,7 +84,7 @@ impl RTreeParams for WideNodes {
     type DefaultInsertionStrategy = RStarInsertionStrategy;
 }
 
-type Tree<T> = RTree<T, WideNodes>;
+type Tree<T> = Forest<T, WideNodes>;
 
 fn entry(table: &IncidentTable, row: usize) -> Entry {
     let r = &table.rows()[row];
@@ -160,7 +163,7 @@ impl<'t> IncidentIndex<'t> {
             .collect();
         IncidentIndex {
             table,
-            tree: Some(RTree::bulk_load_with_params(points)),
+            tree: Some(Tree::bulk_load(points)),
             lonlat: OnceLock::new(),
             border: (0..table.rows().len()).map(|_| OnceLock::new()).collect(),
         }
@@ -241,7 +244,10 @@ impl<'t> IncidentIndex<'t> {
             }
             return;
         };
-        let mut stack: Vec<&ParentNode<Ecef>> = vec![tree.root()];
+        let mut stack: Vec<&ParentNode<Ecef>> = tree
+            .roots()
+            .filter(|root| far_near2(&root.envelope(), &q).1 <= outside2)
+            .collect();
         while let Some(node) = stack.pop() {
             for child in node.children() {
                 match child {
@@ -328,7 +334,7 @@ impl<'t> IncidentIndex<'t> {
             .tree
             .as_ref()
             .expect("k-nearest queries need the R-tree of IncidentIndex::new");
-        for point in tree.nearest_neighbor_iter(q) {
+        for (point, _) in tree.nearest_with_distance_2(q) {
             let chord = chord2(point.geom(), &q).sqrt();
             // Every later point has chord ≥ this one, and geodesic ≥ chord.
             if best.len() == k && chord > best[k - 1].km {
@@ -361,7 +367,7 @@ impl<'t> IncidentIndex<'t> {
                         .map(|p| LonLat::new([p.x(), p.y()], entry(self.table, i)))
                 })
                 .collect();
-            RTree::bulk_load_with_params(points)
+            Tree::bulk_load(points)
         });
         let query = AABB::from_corners([west, south], [east, north]);
         let mut rows = Vec::new();
@@ -370,7 +376,10 @@ impl<'t> IncidentIndex<'t> {
                 rows.push(e.row);
             }
         };
-        let mut stack: Vec<&ParentNode<LonLat>> = vec![tree.root()];
+        let mut stack: Vec<&ParentNode<LonLat>> = tree
+            .roots()
+            .filter(|root| query.intersects(&root.envelope()))
+            .collect();
         while let Some(node) = stack.pop() {
             for child in node.children() {
                 match child {
@@ -479,6 +488,58 @@ mod tests {
             let index = IncidentIndex::new(&table);
             let got: Vec<u32> = index.within(c, km, &Filter::default()).iter().map(|h| h.row).collect();
             prop_assert_eq!(got, brute_within(&table, c, km));
+        }
+    }
+
+    /// Enough points for a forest of several slabs: radius, k-nearest and box queries, at
+    /// cuts and inside slabs, give what a pass over the rows gives.
+    #[test]
+    fn queries_across_slabs_equal_a_scan() {
+        let n = forest::MAX_PARTS * forest::PART_MIN + 1;
+        // A scrambled spread over the region (a fixed linear congruential sequence).
+        let mut state = 12345u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let points: Vec<(f64, f64)> = (0..n)
+            .map(|_| (34.0 + 7.5 * next(), 60.0 + 16.0 * next()))
+            .collect();
+        let table = table_of(&points);
+        let index = IncidentIndex::new(&table);
+        assert_eq!(
+            index.tree.as_ref().unwrap().roots().count(),
+            forest::MAX_PARTS
+        );
+        assert_eq!(index.len(), n);
+        let scan = IncidentIndex::unindexed(&table);
+        let all = Filter::default();
+        let rows = |hits: Vec<Hit>| hits.iter().map(|h| h.row).collect::<Vec<_>>();
+        // Centres along the widest (east-west) axis, so some sit at or near a cut.
+        for step in 0..=16 {
+            let c = Point::new(60.0 + f64::from(step), 37.75);
+            let within = rows(scan.within(c, 30.0, &all));
+            assert!(within.len() > 10, "dense enough around {c:?}");
+            assert_eq!(
+                rows(index.within(c, 30.0, &all)),
+                within,
+                "within 30 km of {c:?}"
+            );
+            assert_eq!(
+                rows(index.nearest(c, 10, &all)),
+                within[..10],
+                "10 nearest to {c:?}"
+            );
+            let (x, y) = (c.x(), c.y());
+            let inside: Vec<u32> = (0..n as u32)
+                .filter(|&i| {
+                    let (lat, lon) = points[i as usize];
+                    (x - 0.3..=x + 0.3).contains(&lon) && (y - 0.2..=y + 0.2).contains(&lat)
+                })
+                .collect();
+            assert_eq!(index.bbox(x - 0.3, y - 0.2, x + 0.3, y + 0.2, &all), inside);
         }
     }
 
