@@ -30,4 +30,7 @@ pub mod spatial;
 pub mod untrusted;
 pub mod web;
 
+#[cfg(test)]
+mod testing;
+
 pub use error::{Error, Problem};

@@ -586,16 +586,12 @@ mod tests {
         out
     }
 
-    /// A small deterministic sequence of numbers in [0, 1).
-    struct Numbers(u64);
+    /// Points and rings from a fixed sequence of numbers.
+    struct Numbers(crate::testing::Uniform);
 
     impl Numbers {
         fn next(&mut self) -> f64 {
-            self.0 = self
-                .0
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (self.0 >> 11) as f64 / (1u64 << 53) as f64
+            self.0.next()
         }
 
         fn point(&mut self) -> Point {
@@ -668,7 +664,7 @@ mod tests {
         // The spill in memory (encoded in place, in more than one batch), and in its file
         // (read back in runs and scattered).
         for ((name, geometry_type), limit) in kinds.into_iter().zip([MEMORY_BYTES, 0].repeat(3)) {
-            let mut numbers = Numbers(name.len() as u64);
+            let mut numbers = Numbers(crate::testing::Uniform::new(name.len() as u64));
             let mut spill = Spill::with_store(Store::new(limit));
             for i in 0..CHUNK + 300 {
                 let geometry = numbers.geometry(name);
@@ -700,7 +696,7 @@ mod tests {
 
     #[test]
     fn hilbert_order_is_that_of_the_crates_sort() {
-        let mut numbers = Numbers(7);
+        let mut numbers = Numbers(crate::testing::Uniform::new(7));
         let nodes: Vec<NodeItem> = (0..5000)
             .map(|i| {
                 let p = numbers.point();
@@ -723,7 +719,7 @@ mod tests {
 
     #[test]
     fn a_layer_of_mixed_types_states_each_geometrys_type() {
-        let mut numbers = Numbers(3);
+        let mut numbers = Numbers(crate::testing::Uniform::new(3));
         let mut spill = Spill::new();
         for kind in ["Point", "LineString"] {
             let geometry = numbers.geometry(kind);

@@ -496,14 +496,9 @@ mod tests {
     #[test]
     fn queries_across_slabs_equal_a_scan() {
         let n = forest::MAX_PARTS * forest::PART_MIN + 1;
-        // A scrambled spread over the region (a fixed linear congruential sequence).
-        let mut state = 12345u64;
-        let mut next = || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        // A scrambled spread over the region, the same every run.
+        let mut numbers = crate::testing::Uniform::new(12345);
+        let mut next = || numbers.next();
         let points: Vec<(f64, f64)> = (0..n)
             .map(|_| (34.0 + 7.5 * next(), 60.0 + 16.0 * next()))
             .collect();

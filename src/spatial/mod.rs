@@ -660,13 +660,8 @@ mod tests {
 
     #[test]
     fn one_inverse_gives_the_same_distance_and_bearing_as_two() {
-        let mut seed = 7u64;
-        let mut next = || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut numbers = crate::testing::Uniform::new(7);
+        let mut next = || numbers.next();
         for _ in 0..2000 {
             let a = Point::new(60.0 + 20.0 * next(), 30.0 + 15.0 * next());
             let b = Point::new(a.x() + next() - 0.5, a.y() + next() - 0.5);
